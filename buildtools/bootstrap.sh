@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bootstrap.sh [BUILDDIR] [extra meson args...]
+#
+# Makes a machine ready to build qosdt and configures a build dir, doing
+# only what is missing (safe to run before every build):
+#  1. installs the Debian packages qosdt needs (apt-get, via sudo if not root);
+#  2. gets the DPDK driver-SDK headers into build/driver-sdk
+#     (buildtools/get-driver-sdk.sh);
+#  3. runs `meson setup BUILDDIR` (default: build), again with --reconfigure
+#     when the extra meson args differ from the last successful setup.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$TOP"
+BUILDDIR=${1:-build}
+[ $# -eq 0 ] || shift
+
+say() { echo "bootstrap: $*"; }
+die() { echo "bootstrap: error: $*" >&2; exit 1; }
+
+# 1. Debian packages
+PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config libnuma-dev
+	libjansson-dev python3 python3-pyelftools gcc make xz-utils"
+missing=()
+for p in $PKGS; do
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	say "installing ${missing[*]}"
+	SUDO=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || die "not root and no sudo: install ${missing[*]} by hand"
+		SUDO=(sudo)
+	fi
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q update ||
+		die "apt-get update failed"
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
+		--no-install-recommends "${missing[@]}" </dev/null ||
+		die "apt-get install ${missing[*]} failed"
+fi
+
+# 2. driver-SDK headers (a no-op when present or when the system DPDK has them)
+SDK=$TOP/build/driver-sdk
+bash "$TOP/buildtools/get-driver-sdk.sh" "$SDK"
+
+# 3. meson build dir. driver_sdk_dir is given relative to the source root:
+# meson refuses include_directories() with an absolute path into the source
+# tree, and build/ is inside it.
+ARGS=(-Ddriver_sdk_dir=build/driver-sdk/include "$@")
+STAMP=$BUILDDIR/.qosdt-setup-args
+want=$(printf '%q ' "${ARGS[@]}")
+if [ -f "$BUILDDIR/build.ninja" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
+	exit 0
+fi
+if [ -f "$BUILDDIR/meson-private/coredata.dat" ]; then
+	say "meson setup --reconfigure $BUILDDIR ${ARGS[*]}"
+	meson setup --reconfigure "$BUILDDIR" "${ARGS[@]}"
+else
+	say "meson setup $BUILDDIR ${ARGS[*]}"
+	meson setup "$BUILDDIR" "${ARGS[@]}"
+fi
+printf '%s' "$want" >"$STAMP"

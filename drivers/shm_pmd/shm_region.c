@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Creating, formatting, validating and mapping the net_shm region.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_memory.h>
+
+#ifdef QOSDT_HAS_LIBNUMA
+#include <numa.h>
+#include <numaif.h>
+#endif
+
+#include "shm_log.h"
+#include "shm_region.h"
+
+#define HUGETLBFS_MAGIC_NUMBER	0x958458f6
+
+static const char *
+role_name(enum shm_role role)
+{
+	return role == SHM_ROLE_SERVER ? "server" : "client";
+}
+
+int
+shm_geometry_check(const struct shm_geometry *geo, char *err, size_t errlen)
+{
+	if (geo->nb_queues < 1 || geo->nb_queues > SHM_MAX_QUEUES) {
+		snprintf(err, errlen, "queues=%u: must be 1..%u",
+			geo->nb_queues, SHM_MAX_QUEUES);
+		return -EINVAL;
+	}
+	if (geo->ring_size < SHM_MIN_RING_SIZE ||
+			geo->ring_size > SHM_MAX_RING_SIZE ||
+			!rte_is_power_of_2(geo->ring_size)) {
+		snprintf(err, errlen,
+			"ring_size=%u: must be a power of two in %u..%u",
+			geo->ring_size, SHM_MIN_RING_SIZE, SHM_MAX_RING_SIZE);
+		return -EINVAL;
+	}
+	if (geo->buf_size < SHM_MIN_BUF_SIZE ||
+			geo->buf_size > SHM_MAX_BUF_SIZE ||
+			geo->buf_size % RTE_CACHE_LINE_SIZE != 0) {
+		snprintf(err, errlen,
+			"buf_size=%u: must be a multiple of %u in %u..%u",
+			geo->buf_size, RTE_CACHE_LINE_SIZE, SHM_MIN_BUF_SIZE,
+			SHM_MAX_BUF_SIZE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t
+ring_stride(const struct shm_geometry *geo)
+{
+	return sizeof(struct shm_ring_ctl) +
+		(uint64_t)geo->ring_size * sizeof(union shm_desc);
+}
+
+static uint64_t
+bufs_offset(const struct shm_geometry *geo)
+{
+	uint64_t rings_end = SHM_HDR_AREA +
+		2 * (uint64_t)geo->nb_queues * ring_stride(geo);
+
+	return RTE_ALIGN_CEIL(rings_end, (uint64_t)SHM_REGION_ALIGN);
+}
+
+uint64_t
+shm_geometry_region_size(const struct shm_geometry *geo)
+{
+	uint64_t slots = 2 * (uint64_t)geo->nb_queues * geo->ring_size *
+		geo->buf_size;
+
+	return RTE_ALIGN_CEIL(bufs_offset(geo) + slots,
+		(uint64_t)SHM_REGION_ALIGN);
+}
+
+/*
+ * Is a process holding this side right now? Its attached mark alone may be
+ * left over from a process that was killed, so watch the heartbeat move.
+ */
+static bool
+side_is_live(const struct shm_region *reg, enum shm_role side)
+{
+	const struct shm_side_state *st = shm_side(reg, side);
+	uint64_t hb;
+	unsigned int i;
+
+	if (__atomic_load_n(&st->attached, __ATOMIC_ACQUIRE) != SHM_SIDE_ATTACHED)
+		return false;
+	hb = __atomic_load_n(&st->heartbeat, __ATOMIC_ACQUIRE);
+	for (i = 0; i < SHM_PEER_TIMEOUT_US / SHM_HEARTBEAT_PERIOD_US; i++) {
+		rte_delay_us_sleep(SHM_HEARTBEAT_PERIOD_US);
+		if (__atomic_load_n(&st->heartbeat, __ATOMIC_ACQUIRE) != hb)
+			return true;
+	}
+	return false;
+}
+
+static void
+region_set_geometry(struct shm_region *reg, const struct shm_geometry *geo,
+		uint64_t size)
+{
+	reg->geo = *geo;
+	reg->size = size;
+	reg->rings_offset = SHM_HDR_AREA;
+	reg->ring_stride = ring_stride(geo);
+	reg->bufs_offset = bufs_offset(geo);
+}
+
+bool
+shm_region_header_matches(const struct shm_region *reg)
+{
+	const struct shm_region_header *h = shm_region_hdr(reg);
+
+	return h->magic == SHM_REGION_MAGIC &&
+		h->version == SHM_REGION_VERSION &&
+		h->nb_queues == reg->geo.nb_queues &&
+		h->ring_size == reg->geo.ring_size &&
+		h->buf_size == reg->geo.buf_size &&
+		h->region_size == reg->size &&
+		h->rings_offset == reg->rings_offset &&
+		h->bufs_offset == reg->bufs_offset;
+}
+
+static void
+region_format(struct shm_region *reg)
+{
+	struct shm_region_header *h = shm_region_hdr(reg);
+
+	__atomic_store_n(&h->magic, 0, __ATOMIC_RELEASE);
+	memset(reg->base, 0, reg->bufs_offset);
+	h->version = SHM_REGION_VERSION;
+	h->nb_queues = reg->geo.nb_queues;
+	h->ring_size = reg->geo.ring_size;
+	h->buf_size = reg->geo.buf_size;
+	h->region_size = reg->size;
+	h->rings_offset = reg->rings_offset;
+	h->bufs_offset = reg->bufs_offset;
+	__atomic_store_n(&h->magic, SHM_REGION_MAGIC, __ATOMIC_RELEASE);
+	reg->formatted = true;
+}
+
+static void
+region_bind_numa(struct shm_region *reg, int node, const char *name)
+{
+#ifdef QOSDT_HAS_LIBNUMA
+	struct bitmask *mask;
+
+	if (node < 0 || numa_available() < 0 || numa_num_configured_nodes() < 2)
+		return;
+	mask = numa_allocate_nodemask();
+	if (mask == NULL)
+		return;
+	numa_bitmask_setbit(mask, node);
+	if (mbind(reg->map_addr, reg->map_len, MPOL_PREFERRED, mask->maskp,
+			mask->size + 1, 0) != 0)
+		SHM_LOG(WARNING, "%s: cannot bind region to NUMA node %d: %s",
+			name, node, strerror(errno));
+	numa_free_nodemask(mask);
+#else
+	RTE_SET_USED(reg);
+	RTE_SET_USED(node);
+	RTE_SET_USED(name);
+#endif
+}
+
+static int
+region_map(struct shm_region *reg, uint64_t offset, uint64_t len,
+		const char *name)
+{
+	void *addr;
+
+	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, reg->fd,
+		(off_t)offset);
+	if (addr == MAP_FAILED) {
+		SHM_LOG(ERR, "%s: cannot map %" PRIu64 " bytes at offset %" PRIu64
+			" of %s: %s", name, len, offset, reg->path,
+			strerror(errno));
+		return -errno;
+	}
+	reg->map_addr = addr;
+	reg->map_len = len;
+	reg->base = addr;
+	return 0;
+}
+
+/* Bytes of the file after offset, or 0 when the file cannot tell. */
+static int
+file_room(struct shm_region *reg, uint64_t offset, uint64_t *room,
+		uint64_t *page, const char *name)
+{
+	struct stat st;
+	struct statfs sfs;
+
+	*page = 0;
+	if (fstat(reg->fd, &st) != 0) {
+		SHM_LOG(ERR, "%s: path=%s: %s", name, reg->path, strerror(errno));
+		return -errno;
+	}
+	if (fstatfs(reg->fd, &sfs) == 0 &&
+			(uint64_t)sfs.f_type == HUGETLBFS_MAGIC_NUMBER)
+		*page = sfs.f_bsize;
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
+		*room = (uint64_t)st.st_size > offset ?
+			(uint64_t)st.st_size - offset : 0;
+	else if (S_ISREG(st.st_mode))
+		*room = 0;
+	else
+		*room = UINT64_MAX;	/* a device: its size is not known */
+	return S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) ||
+		S_ISBLK(st.st_mode) ? 0 : -EINVAL;
+}
+
+static int
+server_open(struct shm_region *reg, const struct shm_region_params *p)
+{
+	uint64_t need, size, room, page;
+	int ret;
+
+	need = shm_geometry_region_size(&p->geo);
+	size = p->size != 0 ? p->size : need;
+	if (size < need) {
+		SHM_LOG(ERR, "%s: size=%" PRIu64 ": too small for queues=%u "
+			"ring_size=%u buf_size=%u, which need %" PRIu64 " bytes",
+			p->name, p->size, p->geo.nb_queues, p->geo.ring_size,
+			p->geo.buf_size, need);
+		return -EINVAL;
+	}
+	reg->fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (reg->fd < 0) {
+		SHM_LOG(ERR, "%s: path=%s: %s", p->name, p->path,
+			strerror(errno));
+		return -errno;
+	}
+	ret = file_room(reg, p->offset, &room, &page, p->name);
+	if (ret != 0) {
+		SHM_LOG(ERR, "%s: path=%s: not a file or device", p->name,
+			p->path);
+		return ret;
+	}
+	if (page != 0)
+		size = RTE_ALIGN_CEIL(size, page);
+	size = RTE_ALIGN_CEIL(size, (uint64_t)SHM_REGION_ALIGN);
+	if (room < size) {
+		if (ftruncate(reg->fd, (off_t)(p->offset + size)) != 0) {
+			SHM_LOG(ERR, "%s: path=%s has %" PRIu64 " bytes after "
+				"offset %" PRIu64 ", the region needs %" PRIu64
+				" and the file cannot grow: %s", p->name,
+				p->path, room, p->offset, size,
+				strerror(errno));
+			return -ENOSPC;
+		}
+	}
+	ret = region_map(reg, p->offset, size, p->name);
+	if (ret != 0)
+		return ret;
+	region_set_geometry(reg, &p->geo, size);
+	region_bind_numa(reg, p->numa_node, p->name);
+
+	if (side_is_live(reg, SHM_ROLE_SERVER)) {
+		SHM_LOG(ERR, "%s: path=%s: another server is attached and alive",
+			p->name, p->path);
+		return -EBUSY;
+	}
+	if (shm_region_header_matches(reg)) {
+		SHM_LOG(INFO, "%s: re-using the region at %s", p->name, p->path);
+		return 0;
+	}
+	if (side_is_live(reg, SHM_ROLE_CLIENT)) {
+		SHM_LOG(ERR, "%s: path=%s: a live client uses this region with "
+			"another geometry; refusing to re-format it", p->name,
+			p->path);
+		return -EBUSY;
+	}
+	region_format(reg);
+	SHM_LOG(INFO, "%s: formatted %" PRIu64 " bytes at %s", p->name, size,
+		p->path);
+	return 0;
+}
+
+static int
+client_check_header(const struct shm_region_header *h,
+		const struct shm_region_params *p, uint64_t room)
+{
+	struct shm_geometry geo = {
+		.nb_queues = h->nb_queues,
+		.ring_size = h->ring_size,
+		.buf_size = h->buf_size,
+	};
+	char err[128];
+
+	if (h->magic != SHM_REGION_MAGIC) {
+		SHM_LOG(ERR, "%s: path=%s: bad magic 0x%016" PRIx64 " (not a "
+			"net_shm region, or not formatted yet)", p->name,
+			p->path, h->magic);
+		return -EPROTO;
+	}
+	if (h->version != SHM_REGION_VERSION) {
+		SHM_LOG(ERR, "%s: path=%s: region version %u, this driver "
+			"speaks version %u", p->name, p->path, h->version,
+			SHM_REGION_VERSION);
+		return -EPROTO;
+	}
+	if (shm_geometry_check(&geo, err, sizeof(err)) != 0) {
+		SHM_LOG(ERR, "%s: path=%s: region header has %s", p->name,
+			p->path, err);
+		return -EPROTO;
+	}
+	if (h->rings_offset != SHM_HDR_AREA || h->bufs_offset != bufs_offset(&geo) ||
+			h->region_size < shm_geometry_region_size(&geo) ||
+			h->region_size % SHM_REGION_ALIGN != 0) {
+		SHM_LOG(ERR, "%s: path=%s: region header geometry is "
+			"inconsistent (rings at %" PRIu64 ", slots at %" PRIu64
+			", size %" PRIu64 ")", p->name, p->path,
+			h->rings_offset, h->bufs_offset, h->region_size);
+		return -EPROTO;
+	}
+	if (h->region_size > room) {
+		SHM_LOG(ERR, "%s: path=%s is truncated: the region needs %"
+			PRIu64 " bytes, the file has %" PRIu64 " after offset %"
+			PRIu64, p->name, p->path, h->region_size, room,
+			p->offset);
+		return -EPROTO;
+	}
+	if ((p->geo.nb_queues != 0 && p->geo.nb_queues != geo.nb_queues) ||
+			(p->geo.ring_size != 0 &&
+			 p->geo.ring_size != geo.ring_size) ||
+			(p->geo.buf_size != 0 &&
+			 p->geo.buf_size != geo.buf_size)) {
+		SHM_LOG(ERR, "%s: path=%s: the region has queues=%u "
+			"ring_size=%u buf_size=%u, which the devargs contradict",
+			p->name, p->path, geo.nb_queues, geo.ring_size,
+			geo.buf_size);
+		return -EINVAL;
+	}
+	if (p->size != 0 && p->size != h->region_size) {
+		SHM_LOG(ERR, "%s: size=%" PRIu64 ": the region has %" PRIu64
+			" bytes", p->name, p->size, h->region_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+client_open(struct shm_region *reg, const struct shm_region_params *p)
+{
+	struct shm_region_header h;
+	struct shm_geometry geo;
+	uint64_t room, page;
+	int ret;
+
+	reg->fd = open(p->path, O_RDWR | O_CLOEXEC);
+	if (reg->fd < 0) {
+		ret = -errno;
+		SHM_LOG(ERR, "%s: path=%s: %s%s", p->name, p->path,
+			strerror(errno), errno == ENOENT ?
+			" (start the server side first)" : "");
+		return ret;
+	}
+	ret = file_room(reg, p->offset, &room, &page, p->name);
+	if (ret != 0) {
+		SHM_LOG(ERR, "%s: path=%s: not a file or device", p->name,
+			p->path);
+		return ret;
+	}
+	if (room < SHM_HDR_AREA) {
+		SHM_LOG(ERR, "%s: path=%s is truncated: %" PRIu64 " bytes after "
+			"offset %" PRIu64 ", less than a region header",
+			p->name, p->path, room, p->offset);
+		return -EPROTO;
+	}
+	ret = region_map(reg, p->offset, SHM_HDR_AREA, p->name);
+	if (ret != 0)
+		return ret;
+	memcpy(&h, reg->base, sizeof(h));	/* read the header once */
+	munmap(reg->map_addr, reg->map_len);
+	reg->map_addr = NULL;
+	reg->base = NULL;
+
+	ret = client_check_header(&h, p, room);
+	if (ret != 0)
+		return ret;
+	geo.nb_queues = h.nb_queues;
+	geo.ring_size = h.ring_size;
+	geo.buf_size = h.buf_size;
+	ret = region_map(reg, p->offset, h.region_size, p->name);
+	if (ret != 0)
+		return ret;
+	region_set_geometry(reg, &geo, h.region_size);
+	region_bind_numa(reg, p->numa_node, p->name);
+	if (side_is_live(reg, SHM_ROLE_CLIENT)) {
+		SHM_LOG(ERR, "%s: path=%s: another client is attached and alive",
+			p->name, p->path);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int
+shm_region_open(struct shm_region *reg, const struct shm_region_params *p)
+{
+	long pgsz = sysconf(_SC_PAGESIZE);
+	char err[128];
+	int ret;
+
+	memset(reg, 0, sizeof(*reg));
+	reg->fd = -1;
+	reg->role = p->role;
+	if (strlen(p->path) >= sizeof(reg->path)) {
+		SHM_LOG(ERR, "%s: path is longer than %zu bytes", p->name,
+			sizeof(reg->path) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(reg->path, p->path);
+	if (p->offset % (uint64_t)pgsz != 0) {
+		SHM_LOG(ERR, "%s: offset=%" PRIu64 ": must be a multiple of the "
+			"page size %ld", p->name, p->offset, pgsz);
+		return -EINVAL;
+	}
+	if (p->role == SHM_ROLE_SERVER &&
+			shm_geometry_check(&p->geo, err, sizeof(err)) != 0) {
+		SHM_LOG(ERR, "%s: %s", p->name, err);
+		return -EINVAL;
+	}
+	ret = p->role == SHM_ROLE_SERVER ? server_open(reg, p) :
+		client_open(reg, p);
+	if (ret != 0) {
+		shm_region_close(reg);
+		return ret;
+	}
+	SHM_LOG(INFO, "%s: %s attached to %s: queues=%u ring_size=%u "
+		"buf_size=%u size=%" PRIu64, p->name, role_name(p->role),
+		p->path, reg->geo.nb_queues, reg->geo.ring_size,
+		reg->geo.buf_size, reg->size);
+	return 0;
+}
+
+void
+shm_region_close(struct shm_region *reg)
+{
+	if (reg->map_addr != NULL)
+		munmap(reg->map_addr, reg->map_len);
+	if (reg->fd >= 0)
+		close(reg->fd);
+	reg->map_addr = NULL;
+	reg->base = NULL;
+	reg->fd = -1;
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The net_shm data path. Each ring is single-producer single-consumer; each
+ * index has one writer. Everything read from the region is untrusted: the
+ * peer's index is read once per refill and checked against the ring size,
+ * each descriptor is fetched once as one 64-bit word and checked against
+ * the slot area before a byte is copied. We only ever write into slots we
+ * chose ourselves.
+ */
+
+#include <rte_branch_prediction.h>
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
+
+#include "shm_rxtx.h"
+
+#define SHM_PREFETCH_AHEAD	4
+
+void
+shm_queue_bind(struct shm_queue *q, const struct shm_region *reg,
+		enum shm_dir dir, int rx)
+{
+	q->ctl = shm_ring_ctl(reg, dir, q->queue_id);
+	q->descs = shm_ring_descs(reg, dir, q->queue_id);
+	q->slots = shm_ring_slots(reg, dir, q->queue_id);
+	q->slots_size = (uint64_t)reg->geo.ring_size * reg->geo.buf_size;
+	q->mask = reg->geo.ring_size - 1;
+	q->buf_size = reg->geo.buf_size;
+	/*
+	 * Resume from our side's index in the region; the first burst checks
+	 * it against the peer's and resynchronises if the two disagree. The
+	 * cached peer index is set so that the first burst reads the peer's.
+	 */
+	if (rx) {
+		q->idx = __atomic_load_n(&q->ctl->tail, __ATOMIC_RELAXED);
+		q->peer_idx = q->idx;
+	} else {
+		q->idx = __atomic_load_n(&q->ctl->head, __ATOMIC_RELAXED);
+		q->peer_idx = q->idx - (q->mask + 1);
+	}
+}
+
+/* Copy a frame of len bytes into m, chaining more mbufs if m is too small. */
+static inline int
+shm_copy_to_mbuf(struct shm_queue *q, struct rte_mbuf *m, const uint8_t *src,
+		uint32_t len)
+{
+	struct rte_mbuf *seg = m, *prev;
+	uint32_t room = rte_pktmbuf_tailroom(m);
+	uint32_t left = len, n;
+
+	if (likely(len <= room)) {
+		rte_memcpy(rte_pktmbuf_mtod(m, void *), src, len);
+		m->data_len = len;
+		m->pkt_len = len;
+		m->port = q->port_id;
+		return 0;
+	}
+	m->pkt_len = len;
+	m->port = q->port_id;
+	for (;;) {
+		n = RTE_MIN(left, room);
+		rte_memcpy(rte_pktmbuf_mtod(seg, void *), src, n);
+		seg->data_len = n;
+		src += n;
+		left -= n;
+		if (left == 0)
+			return 0;
+		prev = seg;
+		seg = rte_pktmbuf_alloc(q->mp);
+		if (unlikely(seg == NULL)) {
+			q->stats.nombuf++;
+			return -1;
+		}
+		prev->next = seg;
+		m->nb_segs++;
+		room = rte_pktmbuf_tailroom(seg);
+	}
+}
+
+uint16_t
+shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	struct shm_queue *q = rxq;
+	uint32_t avail = q->peer_idx - q->idx;
+	uint32_t idx = q->idx, head, i, n, len;
+	uint64_t bytes = 0;
+	union shm_desc d;
+	uint16_t nb_rx = 0;
+
+	if (avail < nb_pkts) {
+		head = __atomic_load_n(&q->ctl->head, __ATOMIC_ACQUIRE);
+		avail = head - idx;
+		if (unlikely(avail > q->mask + 1)) {
+			/* The peer's index is beyond the ring: it restarted or
+			 * misbehaves. Whatever lies between cannot be trusted;
+			 * resume at its index.
+			 */
+			q->stats.bad_index++;
+			q->idx = head;
+			q->peer_idx = head;
+			__atomic_store_n(&q->ctl->tail, head, __ATOMIC_RELEASE);
+			return 0;
+		}
+		q->peer_idx = head;
+	}
+	n = RTE_MIN(avail, (uint32_t)nb_pkts);
+	if (n == 0)
+		return 0;
+	if (unlikely(rte_pktmbuf_alloc_bulk(q->mp, bufs, n) != 0)) {
+		q->stats.nombuf += n;	/* frames stay in the ring */
+		return 0;
+	}
+
+	for (i = 0; i < RTE_MIN(n, (uint32_t)SHM_PREFETCH_AHEAD); i++)
+		rte_prefetch0(&q->descs[(idx + i) & q->mask]);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = bufs[i];
+
+		d.raw = __atomic_load_n(&q->descs[(idx + i) & q->mask].raw,
+			__ATOMIC_RELAXED);
+		len = d.len;
+		if (unlikely(len == 0 || len > q->buf_size ||
+				(uint64_t)d.off + len > q->slots_size)) {
+			q->stats.bad_desc++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (shm_copy_to_mbuf(q, m, q->slots + d.off, len) != 0) {
+			q->stats.missed++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		bytes += len;
+		bufs[nb_rx++] = m;
+	}
+	q->idx = idx + n;
+	__atomic_store_n(&q->ctl->tail, q->idx, __ATOMIC_RELEASE);
+	q->stats.pkts += nb_rx;
+	q->stats.bytes += bytes;
+	return nb_rx;
+}
+
+/* Copy a (possibly segmented) mbuf of len bytes into a slot. */
+static inline void
+shm_copy_from_mbuf(uint8_t *dst, const struct rte_mbuf *m, uint32_t len)
+{
+	if (likely(m->nb_segs == 1)) {
+		rte_memcpy(dst, rte_pktmbuf_mtod(m, const void *), len);
+		return;
+	}
+	for (; m != NULL; m = m->next) {
+		rte_memcpy(dst, rte_pktmbuf_mtod(m, const void *), m->data_len);
+		dst += m->data_len;
+	}
+}
+
+uint16_t
+shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	struct shm_queue *q = txq;
+	uint32_t size = q->mask + 1;
+	uint32_t idx = q->idx, tail, used, room, slot, len, i;
+	uint64_t bytes = 0;
+	union shm_desc d;
+
+	room = size - (idx - q->peer_idx);
+	if (room < nb_pkts) {
+		tail = __atomic_load_n(&q->ctl->tail, __ATOMIC_ACQUIRE);
+		used = idx - tail;
+		if (unlikely(used > size)) {
+			/* The consumer's index is beyond the ring: resume as
+			 * if it had read everything.
+			 */
+			q->stats.bad_index++;
+			idx = tail;
+			used = 0;
+		}
+		q->peer_idx = tail;
+		room = size - used;
+	}
+
+	for (i = 0; i < nb_pkts && room != 0; i++) {
+		struct rte_mbuf *m = bufs[i];
+
+		len = m->pkt_len;
+		if (unlikely(len == 0 || len > q->buf_size)) {
+			q->stats.errors++;
+			continue;
+		}
+		slot = idx & q->mask;
+		d.off = slot * q->buf_size;
+		d.len = len;
+		shm_copy_from_mbuf(q->slots + d.off, m, len);
+		__atomic_store_n(&q->descs[slot].raw, d.raw, __ATOMIC_RELAXED);
+		bytes += len;
+		idx++;
+		room--;
+	}
+	if (unlikely(i < nb_pkts))
+		q->stats.ring_full++;
+	if (i == 0)
+		return 0;
+	rte_pktmbuf_free_bulk(bufs, i);
+	q->stats.pkts += idx - q->idx;
+	q->stats.bytes += bytes;
+	q->idx = idx;
+	__atomic_store_n(&q->ctl->head, idx, __ATOMIC_RELEASE);
+	return i;
+}
