@@ -123,7 +123,10 @@ shm_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->min_rx_bufsize = 0;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	info->rx_desc_lim.nb_max = geo->ring_size;
+	/* The ring size is the region's: any nb_desc is accepted and the
+	 * queue gets ring_size entries (see rxq_info_get).
+	 */
+	info->rx_desc_lim.nb_max = UINT16_MAX;
 	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
 	info->tx_desc_lim = info->rx_desc_lim;

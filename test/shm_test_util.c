@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "shm_test_util.h"
+
+#define SHM_TEST_POOL_SIZE	8192
+#define SHM_TEST_MAX_BURST	512
+
+void
+shm_test_path(char *buf, size_t len, const char *tag)
+{
+	snprintf(buf, len, "/dev/shm/qosdt-test-%d-%s", (int)getpid(), tag);
+}
+
+int
+shm_test_port_create(const char *name, const char *devargs)
+{
+	uint16_t port;
+
+	if (rte_vdev_init(name, devargs) != 0)
+		return -1;
+	if (rte_eth_dev_get_port_by_name(name, &port) != 0)
+		return -1;
+	return port;
+}
+
+int
+shm_test_port_start(uint16_t port, uint16_t nb_queues, struct rte_mempool *mp)
+{
+	struct rte_eth_conf conf;
+	uint16_t q;
+
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(port, nb_queues, nb_queues, &conf) != 0)
+		return -1;
+	for (q = 0; q < nb_queues; q++) {
+		if (rte_eth_rx_queue_setup(port, q, 512, rte_socket_id(), NULL,
+				mp) != 0)
+			return -1;
+		if (rte_eth_tx_queue_setup(port, q, 512, rte_socket_id(),
+				NULL) != 0)
+			return -1;
+	}
+	return rte_eth_dev_start(port) == 0 ? 0 : -1;
+}
+
+void
+shm_test_port_destroy(uint16_t port, const char *name)
+{
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_vdev_uninit(name);
+}
+
+int
+shm_test_wait_link(uint16_t port, bool up, unsigned int timeout_ms,
+		uint64_t *elapsed_us)
+{
+	uint64_t start = rte_get_timer_cycles();
+	uint64_t hz = rte_get_timer_hz();
+	struct rte_eth_link link;
+
+	for (;;) {
+		uint64_t now = rte_get_timer_cycles();
+
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+				(link.link_status == RTE_ETH_LINK_UP) == up) {
+			if (elapsed_us != NULL)
+				*elapsed_us = (now - start) * 1000000 / hz;
+			return 0;
+		}
+		if (now - start > timeout_ms * hz / 1000)
+			return -1;
+		rte_delay_us_sleep(500);
+	}
+}
+
+int
+shm_pair_create(struct shm_pair *p, const char *tag, const char *server_args,
+		uint16_t nb_queues)
+{
+	char args[512], pool[64];
+	int port;
+
+	memset(p, 0, sizeof(*p));
+	p->nb_queues = nb_queues;
+	shm_test_path(p->path, sizeof(p->path), tag);
+	unlink(p->path);
+	snprintf(p->server_name, sizeof(p->server_name), "net_shm_s%s", tag);
+	snprintf(p->client_name, sizeof(p->client_name), "net_shm_c%s", tag);
+	snprintf(pool, sizeof(pool), "mp_%s", tag);
+	p->mp = rte_pktmbuf_pool_create(pool, SHM_TEST_POOL_SIZE, 0, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (p->mp == NULL)
+		return -1;
+
+	snprintf(args, sizeof(args), "path=%s,role=server%s%s", p->path,
+		server_args != NULL ? "," : "",
+		server_args != NULL ? server_args : "");
+	port = shm_test_port_create(p->server_name, args);
+	if (port < 0)
+		return -1;
+	p->server = port;
+	snprintf(args, sizeof(args), "path=%s,role=client", p->path);
+	port = shm_test_port_create(p->client_name, args);
+	if (port < 0)
+		return -1;
+	p->client = port;
+	if (shm_test_port_start(p->server, nb_queues, p->mp) != 0 ||
+			shm_test_port_start(p->client, nb_queues, p->mp) != 0)
+		return -1;
+	if (shm_test_wait_link(p->server, true, 2000, NULL) != 0 ||
+			shm_test_wait_link(p->client, true, 2000, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+void
+shm_pair_destroy(struct shm_pair *p)
+{
+	uint16_t port;
+
+	if (rte_eth_dev_get_port_by_name(p->client_name, &port) == 0)
+		shm_test_port_destroy(port, p->client_name);
+	if (rte_eth_dev_get_port_by_name(p->server_name, &port) == 0)
+		shm_test_port_destroy(port, p->server_name);
+	rte_mempool_free(p->mp);
+	p->mp = NULL;
+	if (p->path[0] != '\0')
+		unlink(p->path);
+}
+
+static uint8_t
+pattern_byte(uint32_t seq, uint32_t i)
+{
+	return (uint8_t)(seq * 131 + i * 7 + (i >> 8));
+}
+
+struct rte_mbuf *
+shm_test_frame(struct rte_mempool *mp, uint32_t len, uint32_t seq,
+		uint32_t seg_len)
+{
+	struct rte_mbuf *head = NULL, *seg;
+	uint32_t i = 0, n;
+	uint8_t *d;
+
+	if (seg_len == 0)
+		seg_len = len;
+	do {
+		seg = rte_pktmbuf_alloc(mp);
+		if (seg == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		n = RTE_MIN(seg_len, len - i);
+		d = (uint8_t *)rte_pktmbuf_append(seg, n);
+		if (d == NULL) {
+			rte_pktmbuf_free(seg);
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		for (uint32_t k = 0; k < n; k++)
+			d[k] = pattern_byte(seq, i + k);
+		i += n;
+		if (head == NULL)
+			head = seg;
+		else if (rte_pktmbuf_chain(head, seg) != 0) {
+			rte_pktmbuf_free(seg);
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+	} while (i < len);
+	return head;
+}
+
+int
+shm_test_frame_check(const struct rte_mbuf *m, uint32_t len, uint32_t seq)
+{
+	uint32_t i = 0;
+
+	if (m->pkt_len != len)
+		return -1;
+	for (; m != NULL; m = m->next) {
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		for (uint32_t k = 0; k < m->data_len; k++, i++)
+			if (d[k] != pattern_byte(seq, i))
+				return -1;
+	}
+	return i == len ? 0 : -1;
+}
+
+uint16_t
+shm_test_send(uint16_t port, uint16_t queue, struct rte_mempool *mp,
+		uint16_t n, uint32_t len, uint32_t seq0)
+{
+	struct rte_mbuf *m[SHM_TEST_MAX_BURST];
+	uint16_t i, sent;
+
+	n = RTE_MIN(n, (uint16_t)SHM_TEST_MAX_BURST);
+	for (i = 0; i < n; i++) {
+		m[i] = shm_test_frame(mp, len, seq0 + i, 0);
+		if (m[i] == NULL) {
+			shm_test_free(m, i);
+			return 0;
+		}
+	}
+	sent = rte_eth_tx_burst(port, queue, m, n);
+	shm_test_free(m + sent, n - sent);
+	return sent;
+}
+
+int
+shm_test_recv(uint16_t port, uint16_t queue, uint16_t n, uint32_t len,
+		uint32_t seq0, unsigned int timeout_ms)
+{
+	struct rte_mbuf *m[SHM_TEST_MAX_BURST];
+	uint64_t deadline = rte_get_timer_cycles() +
+		rte_get_timer_hz() * timeout_ms / 1000;
+	uint16_t got = 0, r, i;
+	int bad = 0;
+
+	n = RTE_MIN(n, (uint16_t)SHM_TEST_MAX_BURST);
+	while (got < n) {
+		r = rte_eth_rx_burst(port, queue, m, n - got);
+		for (i = 0; i < r; i++) {
+			if (shm_test_frame_check(m[i], len, seq0 + got + i) != 0)
+				bad = 1;
+			rte_pktmbuf_free(m[i]);
+		}
+		got += r;
+		if (r == 0 && rte_get_timer_cycles() > deadline)
+			break;
+	}
+	return bad ? -1 : got;
+}
+
+void
+shm_test_free(struct rte_mbuf **m, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Helpers for the net_shm tests: a loopback pair of ports (role=server and
+ * role=client on one region file), frames with a checkable pattern.
+ */
+
+#ifndef SHM_TEST_UTIL_H
+#define SHM_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+/** A server port and a client port attached to one region. */
+struct shm_pair {
+	uint16_t server;		/**< port id of the role=server port */
+	uint16_t client;		/**< port id of the role=client port */
+	uint16_t nb_queues;
+	char path[128];			/**< the region file */
+	char server_name[32];
+	char client_name[32];
+	struct rte_mempool *mp;		/**< cache-less: in-use counts exact */
+};
+
+/**
+ * Make a unique region path under /dev/shm for this process and tag.
+ */
+void shm_test_path(char *buf, size_t len, const char *tag);
+
+/**
+ * Create a vdev net_shm port from a devargs string.
+ *
+ * @return the port id, or -1 if the probe failed.
+ */
+int shm_test_port_create(const char *name, const char *devargs);
+
+/**
+ * Configure nb_queues queue pairs on a port (RX from mp) and start it.
+ */
+int shm_test_port_start(uint16_t port, uint16_t nb_queues,
+		struct rte_mempool *mp);
+
+/** Stop, close and remove a vdev port. */
+void shm_test_port_destroy(uint16_t port, const char *name);
+
+/**
+ * Create and start a loopback pair and wait for both links to come up.
+ *
+ * @param p
+ *   Filled in.
+ * @param tag
+ *   Makes names and the region path unique.
+ * @param server_args
+ *   Extra devargs for the server (e.g. "ring_size=64"), or NULL.
+ * @param nb_queues
+ *   Queue pairs configured on both ports (the region has 4 unless
+ *   server_args says otherwise).
+ * @return
+ *   0 on success.
+ */
+int shm_pair_create(struct shm_pair *p, const char *tag,
+		const char *server_args, uint16_t nb_queues);
+
+/** Stop and remove both ports, the pool and the region file. */
+void shm_pair_destroy(struct shm_pair *p);
+
+/**
+ * Wait until a port's link is up (or down).
+ *
+ * @param elapsed_us
+ *   If not NULL, receives how long it took.
+ * @return
+ *   0 if reached within timeout_ms, -1 otherwise.
+ */
+int shm_test_wait_link(uint16_t port, bool up, unsigned int timeout_ms,
+		uint64_t *elapsed_us);
+
+/**
+ * Allocate a frame of len bytes whose bytes are a pattern of seq.
+ * With seg_len != 0, the frame is chained in segments of seg_len bytes.
+ */
+struct rte_mbuf *shm_test_frame(struct rte_mempool *mp, uint32_t len,
+		uint32_t seq, uint32_t seg_len);
+
+/**
+ * Check a received frame: length and pattern of seq.
+ *
+ * @return 0 if it matches.
+ */
+int shm_test_frame_check(const struct rte_mbuf *m, uint32_t len, uint32_t seq);
+
+/**
+ * Send n frames of len bytes on (port, queue), numbered from seq0.
+ *
+ * @return how many the port took.
+ */
+uint16_t shm_test_send(uint16_t port, uint16_t queue, struct rte_mempool *mp,
+		uint16_t n, uint32_t len, uint32_t seq0);
+
+/**
+ * Receive up to n frames on (port, queue), polling up to timeout_ms for
+ * them to arrive, and check that they are len bytes numbered from seq0.
+ *
+ * @return how many arrived, or -1 on a frame that did not check out.
+ */
+int shm_test_recv(uint16_t port, uint16_t queue, uint16_t n, uint32_t len,
+		uint32_t seq0, unsigned int timeout_ms);
+
+/** Free an array of mbufs. */
+void shm_test_free(struct rte_mbuf **m, unsigned int n);
+
+#endif /* SHM_TEST_UTIL_H */
