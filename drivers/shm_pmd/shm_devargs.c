@@ -5,6 +5,7 @@
  * the key and the value.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ parse_u64(const char *value, uint64_t *out)
 	unsigned int shift = 0;
 	char *end;
 
-	if (value == NULL || *value == '\0' || *value == '-')
+	/* strtoull would skip blanks and accept a sign: refuse both */
+	if (value == NULL || !isdigit((unsigned char)*value))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(value, &end, 0);

@@ -254,6 +254,12 @@ server_open(struct shm_region *reg, const struct shm_region_params *p)
 	if (page != 0)
 		size = RTE_ALIGN_CEIL(size, page);
 	size = RTE_ALIGN_CEIL(size, (uint64_t)SHM_REGION_ALIGN);
+	if (size > (uint64_t)INT64_MAX || p->offset > (uint64_t)INT64_MAX - size) {
+		SHM_LOG(ERR, "%s: offset=%" PRIu64 ": offset + size (%" PRIu64
+			") is beyond the largest file offset", p->name,
+			p->offset, size);
+		return -EINVAL;
+	}
 	if (room < size) {
 		if (ftruncate(reg->fd, (off_t)(p->offset + size)) != 0) {
 			SHM_LOG(ERR, "%s: path=%s has %" PRIu64 " bytes after "
@@ -289,6 +295,18 @@ server_open(struct shm_region *reg, const struct shm_region_params *p)
 	SHM_LOG(INFO, "%s: formatted %" PRIu64 " bytes at %s", p->name, size,
 		p->path);
 	return 0;
+}
+
+/* A geometry devarg a client gave (non-zero) that the region contradicts. */
+static bool
+mismatch(const struct shm_region_params *p, const char *key, uint32_t given,
+		uint32_t region)
+{
+	if (given == 0 || given == region)
+		return false;
+	SHM_LOG(ERR, "%s: devarg %s=%u contradicts the region at %s, which has "
+		"%s=%u", p->name, key, given, p->path, key, region);
+	return true;
 }
 
 static int
@@ -335,17 +353,11 @@ client_check_header(const struct shm_region_header *h,
 			p->offset);
 		return -EPROTO;
 	}
-	if ((p->geo.nb_queues != 0 && p->geo.nb_queues != geo.nb_queues) ||
-			(p->geo.ring_size != 0 &&
-			 p->geo.ring_size != geo.ring_size) ||
-			(p->geo.buf_size != 0 &&
-			 p->geo.buf_size != geo.buf_size)) {
-		SHM_LOG(ERR, "%s: path=%s: the region has queues=%u "
-			"ring_size=%u buf_size=%u, which the devargs contradict",
-			p->name, p->path, geo.nb_queues, geo.ring_size,
-			geo.buf_size);
+	if (mismatch(p, "queues", p->geo.nb_queues, geo.nb_queues) ||
+			mismatch(p, "ring_size", p->geo.ring_size,
+				geo.ring_size) ||
+			mismatch(p, "buf_size", p->geo.buf_size, geo.buf_size))
 		return -EINVAL;
-	}
 	if (p->size != 0 && p->size != h->region_size) {
 		SHM_LOG(ERR, "%s: size=%" PRIu64 ": the region has %" PRIu64
 			" bytes", p->name, p->size, h->region_size);
