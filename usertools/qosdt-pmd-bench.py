@@ -47,6 +47,7 @@ class TestPmd:
     def __init__(self, name, cmd):
         self.name, self.cmd = name, cmd
         self.lines, self.samples = [], []
+        self.ready = False                       # ports configured and started
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -57,6 +58,7 @@ class TestPmd:
         for raw in self.proc.stdout:
             line = raw.decode(errors="replace").rstrip()
             self.lines.append(line)
+            self.ready = self.ready or "Checking link statuses" in line
             m = RX_PPS.search(line)
             if m:
                 self.samples.append(int(m.group(1)))
@@ -98,6 +100,11 @@ def hugepages_ok():
         return False
     free_kb = info.get("HugePages_Free", 0) * info.get("Hugepagesize", 0)
     return free_kb >= 2 * (MEM_MB + 128) * 1024
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
 
 
 def world_writable_parent(path):
@@ -157,12 +164,14 @@ class Bench:
         if a.verbose:
             log(f"rx: {rec['rx_cmd']}")
             log(f"tx: {rec['tx_cmd']}")
-        log(f"{pmd} {size} B run {rep + 1}/{a.repeat}: starting")
+        rec["loadavg_before"] = loadavg()
+        log(f"{pmd} {size} B run {rep + 1}/{a.repeat}: starting "
+            f"(load average {rec['loadavg_before']:.2f})")
         procs = []
         try:
             rx = TestPmd(f"rx side ({pmd} server, rxonly)", rx_cmd)
             procs.append(rx)
-            time.sleep(1.0)                      # the server creates the region/socket
+            self.wait_ready(rx)                  # the server creates the region/socket
             tx = TestPmd(f"tx side ({pmd} client, txonly)", tx_cmd)
             procs.append(tx)
             first = self.wait_traffic(rx, tx)
@@ -193,6 +202,15 @@ class Bench:
             rec["exit_codes"] = [p.proc.returncode for p in procs]
             cleanup(files, [f"{tag}-rx", f"{tag}-tx"])
         return rec
+
+    def wait_ready(self, rx):
+        t0 = time.monotonic()
+        while not (rx.ready or rx.samples):
+            if not rx.alive():
+                raise Failure(f"{rx.name} exited during start-up (exit code {rx.proc.returncode})")
+            if time.monotonic() - t0 > self.args.link_timeout:
+                raise Failure(f"{rx.name} did not start its port within {self.args.link_timeout} s")
+            time.sleep(0.1)
 
     def wait_traffic(self, rx, tx):
         """Wait for the first non-zero Rx-pps sample: (its index, seconds waited)."""
@@ -275,6 +293,9 @@ def main():
     log(f"EAL memory: {'hugepages' if bench.huge else 'no hugepages, --no-huge'} -m {MEM_MB}; "
         f"stdout {'line-buffered via stdbuf' if bench.stdbuf else 'pipe-buffered (no stdbuf)'}")
 
+    if loadavg() > 0.5:
+        log(f"WARNING: load average {loadavg():.2f}: other work shares these cores, "
+            "figures will be noisy (use --repeat 5 on an idle machine)")
     # Interleave PMDs inside each repeat so slow drift of the machine hits both alike.
     recs = []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
