@@ -15,7 +15,8 @@
 
 #include "shm_rxtx.h"
 
-#define SHM_PREFETCH_AHEAD	4
+/* Frames one RX burst takes at most: a larger nb_pkts gets fewer. */
+#define SHM_RX_BURST_MAX	64
 
 void
 shm_queue_bind(struct shm_queue *q, const struct shm_region *reg,
@@ -79,14 +80,40 @@ shm_copy_to_mbuf(struct shm_queue *q, struct rte_mbuf *m, const uint8_t *src,
 	}
 }
 
+/*
+ * Fetch n descriptors from idx once each into d[], checking each against
+ * the slot area; a bad one is counted and its length zeroed. The frames of
+ * the good ones are prefetched: they were written by the other core, and
+ * waiting for them one at a time is what an RX burst would otherwise do.
+ */
+static inline void
+shm_rx_fetch_descs(struct shm_queue *q, uint32_t idx, uint32_t n,
+		union shm_desc *d)
+{
+	uint32_t i, len;
+
+	for (i = 0; i < n; i++) {
+		d[i].raw = __atomic_load_n(&q->descs[(idx + i) & q->mask].raw,
+			__ATOMIC_RELAXED);
+		len = d[i].len;
+		if (unlikely(len == 0 || len > q->buf_size ||
+				(uint64_t)d[i].off + len > q->slots_size)) {
+			q->stats.bad_desc++;
+			d[i].len = 0;
+			continue;
+		}
+		rte_prefetch0(q->slots + d[i].off);
+	}
+}
+
 uint16_t
 shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 {
 	struct shm_queue *q = rxq;
+	union shm_desc d[SHM_RX_BURST_MAX];
 	uint32_t avail = q->peer_idx - q->idx;
-	uint32_t idx = q->idx, head, i, n, len;
+	uint32_t idx = q->idx, head, i, n;
 	uint64_t bytes = 0;
-	union shm_desc d;
 	uint16_t nb_rx = 0;
 
 	if (avail < nb_pkts) {
@@ -105,34 +132,29 @@ shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 		}
 		q->peer_idx = head;
 	}
-	n = RTE_MIN(avail, (uint32_t)nb_pkts);
+	n = RTE_MIN(avail, RTE_MIN((uint32_t)nb_pkts,
+		(uint32_t)SHM_RX_BURST_MAX));
 	if (n == 0)
 		return 0;
+	shm_rx_fetch_descs(q, idx, n, d);
 	if (unlikely(rte_pktmbuf_alloc_bulk(q->mp, bufs, n) != 0)) {
 		q->stats.nombuf += n;	/* frames stay in the ring */
 		return 0;
 	}
-
-	for (i = 0; i < RTE_MIN(n, (uint32_t)SHM_PREFETCH_AHEAD); i++)
-		rte_prefetch0(&q->descs[(idx + i) & q->mask]);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = bufs[i];
 
-		d.raw = __atomic_load_n(&q->descs[(idx + i) & q->mask].raw,
-			__ATOMIC_RELAXED);
-		len = d.len;
-		if (unlikely(len == 0 || len > q->buf_size ||
-				(uint64_t)d.off + len > q->slots_size)) {
-			q->stats.bad_desc++;
+		if (unlikely(d[i].len == 0)) {
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (shm_copy_to_mbuf(q, m, q->slots + d.off, len) != 0) {
+		if (unlikely(shm_copy_to_mbuf(q, m, q->slots + d[i].off,
+				d[i].len) != 0)) {
 			q->stats.missed++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		bytes += len;
+		bytes += d[i].len;
 		bufs[nb_rx++] = m;
 	}
 	q->idx = idx + n;
