@@ -178,6 +178,31 @@ shm_copy_from_mbuf(uint8_t *dst, const struct rte_mbuf *m, uint32_t len)
 	}
 }
 
+/*
+ * Free what TX copied out. The usual burst is all direct, single-segment
+ * mbufs of one pool with one reference: those go back to the pool in one
+ * bulk put; anything else takes the general path.
+ */
+static inline void
+shm_free_sent(struct rte_mbuf **bufs, uint32_t n)
+{
+	struct rte_mempool *mp = bufs[0]->pool;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m = bufs[i];
+
+		if (unlikely(m->pool != mp || m->nb_segs != 1 ||
+				rte_mbuf_refcnt_read(m) != 1 ||
+				!RTE_MBUF_DIRECT(m) ||
+				RTE_MBUF_HAS_EXTBUF(m))) {
+			rte_pktmbuf_free_bulk(bufs, n);
+			return;
+		}
+	}
+	rte_mempool_put_bulk(mp, (void **)bufs, n);
+}
+
 uint16_t
 shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 {
@@ -224,7 +249,7 @@ shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 		q->stats.ring_full++;
 	if (i == 0)
 		return 0;
-	rte_pktmbuf_free_bulk(bufs, i);
+	shm_free_sent(bufs, i);
 	q->stats.pkts += idx - q->idx;
 	q->stats.bytes += bytes;
 	q->idx = idx;
