@@ -278,6 +278,48 @@ test_oversize_refused(void)
 	return TEST_SUCCESS;
 }
 
+/* TX frees what it copied; a frame still referenced elsewhere (refcnt 2,
+ * or a clone) must survive its own send, and nothing may leak.
+ */
+static int
+test_shared_and_cloned_frames(void)
+{
+	struct rte_mbuf *m[3], *r[2], *kept;
+	struct rte_mempool *clones;
+	unsigned int i, n;
+
+	clones = rte_pktmbuf_pool_create("mp_clones", 64, 0, 0, 0,
+		rte_socket_id());
+	TEST_ASSERT_NOT_NULL(clones, "clone pool");
+	kept = shm_test_frame(pair.mp, 300, 1, 0);
+	TEST_ASSERT_NOT_NULL(kept, "frame alloc");
+	rte_mbuf_refcnt_update(kept, 1);
+	m[0] = shm_test_frame(pair.mp, 300, 0, 0);
+	m[1] = kept;
+	m[2] = rte_pktmbuf_clone(kept, clones);
+	TEST_ASSERT(m[0] != NULL && m[2] != NULL, "alloc");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(pair.server, 0, m, 3), 3, "send");
+	TEST_ASSERT_EQUAL(shm_test_recv(pair.client, 0, 1, 300, 0, 1000), 1,
+		"plain frame");
+	for (n = 0, i = 0; i < 1000 && n < 2; i++)
+		n += rte_eth_rx_burst(pair.client, 0, r + n, 2 - n);
+	TEST_ASSERT_EQUAL(n, 2, "shared and cloned frames not received");
+	TEST_ASSERT(shm_test_frame_check(r[0], 300, 1) == 0 &&
+		shm_test_frame_check(r[1], 300, 1) == 0,
+		"shared or cloned frame arrived wrong");
+	shm_test_free(r, 2);
+	TEST_ASSERT_EQUAL(rte_mbuf_refcnt_read(kept), 1,
+		"shared frame's reference count %u after send",
+		rte_mbuf_refcnt_read(kept));
+	TEST_ASSERT_SUCCESS(shm_test_frame_check(kept, 300, 1),
+		"shared frame damaged by its send");
+	rte_pktmbuf_free(kept);
+	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(clones), 0, "clone leaked");
+	rte_mempool_free(clones);
+	ASSERT_NO_LEAK();
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite shm_rxtx_suite = {
 	.suite_name = "net_shm data path",
 	.unit_test_cases = {
@@ -296,6 +338,8 @@ static struct unit_test_suite shm_rxtx_suite = {
 			test_multi_segment),
 		TEST_CASE_ST(pair_setup_default, pair_teardown,
 			test_oversize_refused),
+		TEST_CASE_ST(pair_setup_default, pair_teardown,
+			test_shared_and_cloned_frames),
 		TEST_CASES_END(),
 	},
 };
