@@ -171,6 +171,32 @@ test_bad_descriptors_dropped(void)
 	return TEST_SUCCESS;
 }
 
+/* While the mempool is empty the frames wait in the ring; a bad descriptor
+ * among them is counted once, when it is finally consumed.
+ */
+static int
+test_bad_descriptor_counted_once(void)
+{
+	struct rte_mbuf *hoard[4096];
+	unsigned int n = 0, i;
+	uint64_t bad0 = xstat(pair.client, "rx_bad_descriptors");
+
+	while (n < RTE_DIM(hoard) &&
+			(hoard[n] = rte_pktmbuf_alloc(pair.mp)) != NULL)
+		n++;
+	peer_put(view.geo.ring_size * view.geo.buf_size, 64, 0);
+	peer_put(0, 64, 0x33);
+	for (i = 0; i < 20; i++)
+		TEST_ASSERT_EQUAL(recv_good(0, 64, 0x33), 0,
+			"frames received with an empty pool");
+	shm_test_free(hoard, n);
+	TEST_ASSERT_SUCCESS(recv_good(1, 64, 0x33), "frame lost");
+	TEST_ASSERT_EQUAL(xstat(pair.client, "rx_bad_descriptors") - bad0, 1,
+		"a bad descriptor counted %" PRIu64 " times",
+		xstat(pair.client, "rx_bad_descriptors") - bad0);
+	return TEST_SUCCESS;
+}
+
 static int
 test_index_jump_resyncs(void)
 {
@@ -213,6 +239,9 @@ test_tx_side_index_jump(void)
 	struct shm_ring_ctl *ctl = shm_ring_ctl(&view, SHM_DIR_C2S, 0);
 	uint64_t idx0 = xstat(pair.client, "tx_bad_index");
 	uint32_t tail = __atomic_load_n(&ctl->tail, __ATOMIC_ACQUIRE);
+	struct rte_eth_stats st;
+
+	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(pair.client), "reset");
 
 	__atomic_store_n(&ctl->tail, tail + 100000, __ATOMIC_RELEASE);
 	TEST_ASSERT_EQUAL(shm_test_send(pair.client, 0, pair.mp, 32, 64, 0),
@@ -227,6 +256,10 @@ test_tx_side_index_jump(void)
 		32, "client TX refused");
 	TEST_ASSERT_EQUAL(shm_test_recv(pair.server, 0, 32, 64, 100, 1000), 32,
 		"channel did not recover after a tx index jump");
+	rte_eth_stats_get(pair.client, &st);
+	TEST_ASSERT_EQUAL(st.opackets, 64, "opackets %" PRIu64 " after the "
+		"peer moved the index: the peer must not inflate counters",
+		st.opackets);
 	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pair.mp), 0,
 		"mbufs leaked");
 	return TEST_SUCCESS;
@@ -259,6 +292,8 @@ static struct unit_test_suite shm_hostile_suite = {
 	.unit_test_cases = {
 		TEST_CASE_ST(hostile_setup, hostile_teardown,
 			test_bad_descriptors_dropped),
+		TEST_CASE_ST(hostile_setup, hostile_teardown,
+			test_bad_descriptor_counted_once),
 		TEST_CASE_ST(hostile_setup, hostile_teardown,
 			test_index_jump_resyncs),
 		TEST_CASE_ST(hostile_setup, hostile_teardown,

@@ -105,6 +105,60 @@ test_peer_reattach_keeps_ring(void)
 	return TEST_SUCCESS;
 }
 
+static int
+stop_on_link_down(uint16_t port, enum rte_eth_event_type type __rte_unused,
+		void *arg, void *ret __rte_unused)
+{
+	struct rte_eth_link link;
+	int *stopped = arg;
+
+	if (rte_eth_link_get_nowait(port, &link) == 0 &&
+			link.link_status == RTE_ETH_LINK_DOWN) {
+		rte_eth_dev_stop(port);
+		__atomic_store_n(stopped, 1, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+/* An application may stop the port from its LSC callback, which runs on the
+ * heartbeat's own thread: the port must then stay stopped (link down), and
+ * start again normally.
+ */
+static int
+test_stop_from_lsc_callback(void)
+{
+	struct rte_eth_conf conf = { .intr_conf.lsc = 1 };
+	static int stopped;
+	uint16_t q;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(pair.server), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_configure(pair.server, 4, 4, &conf),
+		"configure with LSC");
+	for (q = 0; q < 4; q++)
+		TEST_ASSERT(rte_eth_rx_queue_setup(pair.server, q, 512, 0, NULL,
+			pair.mp) == 0 && rte_eth_tx_queue_setup(pair.server, q,
+			512, 0, NULL) == 0, "queue setup");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(pair.server), "start");
+	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.server, true, 1000, NULL),
+		"link up");
+	stopped = 0;
+	TEST_ASSERT_SUCCESS(rte_eth_dev_callback_register(pair.server,
+		RTE_ETH_EVENT_INTR_LSC, stop_on_link_down, &stopped), "cb");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(pair.client), "client stop");
+	for (q = 0; q < 200 && !__atomic_load_n(&stopped, __ATOMIC_ACQUIRE); q++)
+		rte_delay_us_sleep(1000);
+	rte_eth_dev_callback_unregister(pair.server, RTE_ETH_EVENT_INTR_LSC,
+		stop_on_link_down, &stopped);
+	TEST_ASSERT(stopped, "LSC callback not called on link down");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(pair.client), "client start");
+	TEST_ASSERT_FAIL(shm_test_wait_link(pair.server, true, 200, NULL),
+		"a port stopped from its LSC callback came back up by itself");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(pair.server), "restart");
+	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.server, true, 1000, NULL),
+		"link up after restart");
+	return TEST_SUCCESS;
+}
+
 static pid_t
 spawn_peer(const char *path)
 {
@@ -179,6 +233,8 @@ static struct unit_test_suite shm_link_suite = {
 		TEST_CASE_ST(pair_setup, pair_teardown, test_peer_stop_start),
 		TEST_CASE_ST(pair_setup, pair_teardown,
 			test_peer_reattach_keeps_ring),
+		TEST_CASE_ST(pair_setup, pair_teardown,
+			test_stop_from_lsc_callback),
 		TEST_CASE_ST(pair_setup, pair_teardown, test_peer_kill9),
 		TEST_CASES_END(),
 	},

@@ -320,6 +320,31 @@ test_shared_and_cloned_frames(void)
 	return TEST_SUCCESS;
 }
 
+/* A mempool whose mbufs have no room past the headroom is refused. */
+static int
+test_roomless_pool_refused(void)
+{
+	struct rte_mempool *tiny;
+	int ret;
+
+	tiny = rte_pktmbuf_pool_create("mp_tiny", 64, 0, 0,
+		RTE_PKTMBUF_HEADROOM, rte_socket_id());
+	TEST_ASSERT_NOT_NULL(tiny, "pool");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(pair.client), "stop");
+	ret = rte_eth_rx_queue_setup(pair.client, 0, 512, rte_socket_id(),
+		NULL, tiny);
+	rte_mempool_free(tiny);
+	TEST_ASSERT_FAIL(ret, "RX queue accepted a pool with no data room");
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_setup(pair.client, 0, 512,
+		rte_socket_id(), NULL, pair.mp), "RX queue setup");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(pair.client), "start");
+	TEST_ASSERT_EQUAL(shm_test_send(pair.server, 0, pair.mp, 4, 64, 0), 4,
+		"send");
+	TEST_ASSERT_EQUAL(shm_test_recv(pair.client, 0, 4, 64, 0, 1000), 4,
+		"recv after queue re-setup");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite shm_rxtx_suite = {
 	.suite_name = "net_shm data path",
 	.unit_test_cases = {
@@ -340,6 +365,8 @@ static struct unit_test_suite shm_rxtx_suite = {
 			test_oversize_refused),
 		TEST_CASE_ST(pair_setup_default, pair_teardown,
 			test_shared_and_cloned_frames),
+		TEST_CASE_ST(pair_setup_default, pair_teardown,
+			test_roomless_pool_refused),
 		TEST_CASES_END(),
 	},
 };

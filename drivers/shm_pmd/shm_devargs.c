@@ -34,7 +34,10 @@ struct devarg_ctx {
 	void *out;
 };
 
-/* Parse an unsigned number with an optional K, M or G (binary) suffix. */
+/*
+ * Parse an unsigned decimal (or 0x hexadecimal) number with an optional K, M
+ * or G (binary) suffix.
+ */
 static int
 parse_u64(const char *value, uint64_t *out)
 {
@@ -46,7 +49,8 @@ parse_u64(const char *value, uint64_t *out)
 	if (value == NULL || !isdigit((unsigned char)*value))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(value, &end, 0);
+	v = strtoull(value, &end, (value[0] == '0' &&
+		(value[1] == 'x' || value[1] == 'X')) ? 16 : 10);
 	if (errno != 0 || end == value)
 		return -EINVAL;
 	switch (*end) {

@@ -22,6 +22,9 @@
 
 RTE_LOG_REGISTER_DEFAULT(shm_logtype, NOTICE);
 
+/* Data room an RX mbuf must have past its headroom (frames are chained). */
+#define SHM_MIN_RX_BUFSIZE	64
+
 /* A port-level extended statistic: its name and where its value is. */
 struct shm_xstat {
 	const char *name;
@@ -120,7 +123,7 @@ shm_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_rx_queues = geo->nb_queues;
 	info->max_tx_queues = geo->nb_queues;
-	info->min_rx_bufsize = 0;
+	info->min_rx_bufsize = SHM_MIN_RX_BUFSIZE;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	/* The ring size is the region's: any nb_desc is accepted and the

@@ -89,6 +89,9 @@ shm_heartbeat(void *arg)
 	pmd->header_ok = header_ok;
 	alive = shm_peer_alive(pmd, rte_get_timer_cycles());
 	shm_link_set(dev, alive && header_ok);
+	/* An LSC callback may have stopped the port: then do not re-arm. */
+	if (!__atomic_load_n(&pmd->alarm_armed, __ATOMIC_ACQUIRE))
+		return;
 	if (rte_eal_alarm_set(SHM_HEARTBEAT_PERIOD_US, shm_heartbeat, dev) != 0)
 		SHM_LOG(ERR, "%s: cannot re-arm the heartbeat alarm; the peer "
 			"will see this side die", dev->data->name);
@@ -115,14 +118,15 @@ shm_link_start(struct rte_eth_dev *dev)
 	pmd->peer_hb = __atomic_load_n(&peer->heartbeat, __ATOMIC_ACQUIRE);
 	pmd->peer_hb_moved = false;
 	pmd->header_ok = true;
+	__atomic_store_n(&pmd->alarm_armed, true, __ATOMIC_RELEASE);
 	ret = rte_eal_alarm_set(SHM_HEARTBEAT_PERIOD_US, shm_heartbeat, dev);
 	if (ret != 0) {
 		SHM_LOG(ERR, "%s: cannot arm the heartbeat alarm: %s",
 			dev->data->name, strerror(-ret));
+		__atomic_store_n(&pmd->alarm_armed, false, __ATOMIC_RELEASE);
 		__atomic_store_n(&me->attached, 0, __ATOMIC_RELEASE);
 		return ret;
 	}
-	pmd->alarm_armed = true;
 	return 0;
 }
 
@@ -132,10 +136,11 @@ shm_link_stop(struct rte_eth_dev *dev)
 	struct shm_internals *pmd = dev->data->dev_private;
 	const struct shm_region *reg = &pmd->region;
 
-	if (pmd->alarm_armed) {
+	/* Cleared first: a heartbeat running now (even the one whose LSC
+	 * callback is stopping us) will not re-arm itself.
+	 */
+	if (__atomic_exchange_n(&pmd->alarm_armed, false, __ATOMIC_ACQ_REL))
 		rte_eal_alarm_cancel(shm_heartbeat, dev);
-		pmd->alarm_armed = false;
-	}
 	__atomic_store_n(&shm_side(reg, reg->role)->attached, 0,
 		__ATOMIC_RELEASE);
 	shm_link_set(dev, false);

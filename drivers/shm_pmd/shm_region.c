@@ -186,10 +186,12 @@ region_map(struct shm_region *reg, uint64_t offset, uint64_t len,
 	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, reg->fd,
 		(off_t)offset);
 	if (addr == MAP_FAILED) {
+		int err = errno;
+
 		SHM_LOG(ERR, "%s: cannot map %" PRIu64 " bytes at offset %" PRIu64
 			" of %s: %s", name, len, offset, reg->path,
-			strerror(errno));
-		return -errno;
+			strerror(err));
+		return -err;
 	}
 	reg->map_addr = addr;
 	reg->map_len = len;
@@ -207,8 +209,10 @@ file_room(struct shm_region *reg, uint64_t offset, uint64_t *room,
 
 	*page = 0;
 	if (fstat(reg->fd, &st) != 0) {
-		SHM_LOG(ERR, "%s: path=%s: %s", name, reg->path, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		SHM_LOG(ERR, "%s: path=%s: %s", name, reg->path, strerror(err));
+		return -err;
 	}
 	if (fstatfs(reg->fd, &sfs) == 0 &&
 			(uint64_t)sfs.f_type == HUGETLBFS_MAGIC_NUMBER)
@@ -241,9 +245,10 @@ server_open(struct shm_region *reg, const struct shm_region_params *p)
 	}
 	reg->fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (reg->fd < 0) {
+		ret = -errno;
 		SHM_LOG(ERR, "%s: path=%s: %s", p->name, p->path,
-			strerror(errno));
-		return -errno;
+			strerror(-ret));
+		return ret;
 	}
 	ret = file_room(reg, p->offset, &room, &page, p->name);
 	if (ret != 0) {
@@ -394,7 +399,9 @@ client_open(struct shm_region *reg, const struct shm_region_params *p)
 			p->name, p->path, room, p->offset);
 		return -EPROTO;
 	}
-	ret = region_map(reg, p->offset, SHM_HDR_AREA, p->name);
+	/* on hugetlbfs, mappings come in whole huge pages */
+	ret = region_map(reg, p->offset, RTE_MAX((uint64_t)SHM_HDR_AREA, page),
+		p->name);
 	if (ret != 0)
 		return ret;
 	memcpy(&h, reg->base, sizeof(h));	/* read the header once */

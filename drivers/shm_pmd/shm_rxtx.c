@@ -82,7 +82,7 @@ shm_copy_to_mbuf(struct shm_queue *q, struct rte_mbuf *m, const uint8_t *src,
 
 /*
  * Fetch n descriptors from idx once each into d[], checking each against
- * the slot area; a bad one is counted and its length zeroed. The frames of
+ * the slot area; a bad one gets length 0. The frames of
  * the good ones are prefetched: they were written by the other core, and
  * waiting for them one at a time is what an RX burst would otherwise do.
  */
@@ -98,8 +98,7 @@ shm_rx_fetch_descs(struct shm_queue *q, uint32_t idx, uint32_t n,
 		len = d[i].len;
 		if (unlikely(len == 0 || len > q->buf_size ||
 				(uint64_t)d[i].off + len > q->slots_size)) {
-			q->stats.bad_desc++;
-			d[i].len = 0;
+			d[i].len = 0;	/* counted when consumed */
 			continue;
 		}
 		rte_prefetch0(q->slots + d[i].off);
@@ -145,6 +144,7 @@ shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 		struct rte_mbuf *m = bufs[i];
 
 		if (unlikely(d[i].len == 0)) {
+			q->stats.bad_desc++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -194,8 +194,7 @@ shm_free_sent(struct rte_mbuf **bufs, uint32_t n)
 
 		if (unlikely(m->pool != mp || m->nb_segs != 1 ||
 				rte_mbuf_refcnt_read(m) != 1 ||
-				!RTE_MBUF_DIRECT(m) ||
-				RTE_MBUF_HAS_EXTBUF(m))) {
+				!RTE_MBUF_DIRECT(m))) {
 			rte_pktmbuf_free_bulk(bufs, n);
 			return;
 		}
@@ -208,7 +207,7 @@ shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 {
 	struct shm_queue *q = txq;
 	uint32_t size = q->mask + 1;
-	uint32_t idx = q->idx, tail, used, room, slot, len, i;
+	uint32_t idx = q->idx, tail, used, room, slot, len, i, sent = 0;
 	uint64_t bytes = 0;
 	union shm_desc d;
 
@@ -243,6 +242,7 @@ shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 		__atomic_store_n(&q->descs[slot].raw, d.raw, __ATOMIC_RELAXED);
 		bytes += len;
 		idx++;
+		sent++;
 		room--;
 	}
 	if (unlikely(i < nb_pkts))
@@ -250,7 +250,7 @@ shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 	if (i == 0)
 		return 0;
 	shm_free_sent(bufs, i);
-	q->stats.pkts += idx - q->idx;
+	q->stats.pkts += sent;
 	q->stats.bytes += bytes;
 	q->idx = idx;
 	__atomic_store_n(&q->ctl->head, idx, __ATOMIC_RELEASE);

@@ -40,7 +40,7 @@ struct shm_queue {
 	uint16_t queue_id;
 	struct shm_queue_stats stats;
 	struct shm_queue_stats stats_base;	/**< at the last reset */
-};
+} __rte_cache_aligned;	/* queues of one port may be polled by several lcores */
 
 /**
  * Bind a queue to its ring and pick up the ring's indexes as the previous
