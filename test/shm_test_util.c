@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 
 #include "shm_test_util.h"
 
@@ -250,4 +252,40 @@ shm_test_free(struct rte_mbuf **m, unsigned int n)
 
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(m[i]);
+}
+
+int
+shm_test_probe_logged(const char *name, const char *args, char *log,
+		size_t len)
+{
+	FILE *prev = rte_log_get_stream();
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	int ret;
+
+	log[0] = '\0';
+	f = open_memstream(&buf, &n);
+	if (f == NULL)
+		return rte_vdev_init(name, args);
+	rte_openlog_stream(f);
+	ret = rte_vdev_init(name, args);
+	rte_openlog_stream(prev);
+	fclose(f);
+	if (buf != NULL) {
+		snprintf(log, len, "%s", buf);
+		fputs(buf, stdout);
+		free(buf);
+	}
+	return ret;
+}
+
+uint64_t
+shm_test_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, value = UINT64_MAX;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
+		rte_eth_xstats_get_by_id(port, &id, &value, 1);
+	return value;
 }

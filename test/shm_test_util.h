@@ -108,6 +108,21 @@ uint16_t shm_test_send(uint16_t port, uint16_t queue, struct rte_mempool *mp,
 int shm_test_recv(uint16_t port, uint16_t queue, uint16_t n, uint32_t len,
 		uint32_t seq0, unsigned int timeout_ms);
 
+/**
+ * Probe a vdev with the log captured into log (always NUL-terminated); the
+ * log is echoed to stdout too, so that the run output still shows it.
+ *
+ * @return what rte_vdev_init() returned.
+ */
+int shm_test_probe_logged(const char *name, const char *args, char *log,
+		size_t len);
+
+/**
+ * Value of a port's extended statistic by name, or UINT64_MAX if the port
+ * has no such statistic.
+ */
+uint64_t shm_test_xstat(uint16_t port, const char *name);
+
 /** Free an array of mbufs. */
 void shm_test_free(struct rte_mbuf **m, unsigned int n);
 

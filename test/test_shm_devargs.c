@@ -32,35 +32,6 @@
 #define LOG_LEN		4096
 #define ARGS_LEN	512
 
-/*
- * Probe a vdev with the log captured into log (always NUL-terminated), then
- * echo the log so that the run output still shows it.
- */
-static int
-probe_logged(const char *name, const char *args, char *log, size_t len)
-{
-	FILE *prev = rte_log_get_stream();
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f;
-	int ret;
-
-	log[0] = '\0';
-	f = open_memstream(&buf, &n);
-	if (f == NULL)
-		return rte_vdev_init(name, args);
-	rte_openlog_stream(f);
-	ret = rte_vdev_init(name, args);
-	rte_openlog_stream(prev);
-	fclose(f);
-	if (buf != NULL) {
-		snprintf(log, len, "%s", buf);
-		fputs(buf, stdout);
-		free(buf);
-	}
-	return ret;
-}
-
 /* Remove a port by name if it exists (a probe that should have failed). */
 static void
 port_remove(const char *name)
@@ -213,7 +184,7 @@ check_bad_devargs(const struct bad_devargs *b, const char *name,
 	uint16_t port;
 	int ret;
 
-	ret = probe_logged(name, args, log, sizeof(log));
+	ret = shm_test_probe_logged(name, args, log, sizeof(log));
 	TEST_ASSERT(ret != 0, "devargs \"%s\" were accepted", args);
 	TEST_ASSERT(rte_eth_dev_get_port_by_name(name, &port) != 0,
 		"devargs \"%s\": refused, but port %u exists", args, port);

@@ -90,16 +90,6 @@ hostile_teardown(void)
 	shm_pair_destroy(&pair);
 }
 
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, value = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
-		rte_eth_xstats_get_by_id(port, &id, &value, 1);
-	return value;
-}
-
 /* Produce one descriptor on HOSTILE_Q as the peer would, good or bad. */
 static void
 peer_put(uint32_t off, uint32_t len, uint8_t fill)
@@ -148,7 +138,7 @@ test_bad_descriptors_dropped(void)
 {
 	uint32_t slot_bytes = view.geo.buf_size;
 	uint32_t area = view.geo.ring_size * slot_bytes;
-	uint64_t bad0 = xstat(pair.client, "rx_bad_descriptors");
+	uint64_t bad0 = shm_test_xstat(pair.client, "rx_bad_descriptors");
 	struct rte_eth_stats st;
 
 	peer_put(0, 100, 0xa1);				/* good */
@@ -161,9 +151,9 @@ test_bad_descriptors_dropped(void)
 	peer_put(2 * slot_bytes, 100, 0xa1);		/* good */
 	TEST_ASSERT_SUCCESS(recv_good(2, 100, 0xa1),
 		"good frames around bad descriptors not delivered intact");
-	TEST_ASSERT_EQUAL(xstat(pair.client, "rx_bad_descriptors") - bad0, 6,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.client, "rx_bad_descriptors") - bad0, 6,
 		"bad descriptors counted: %" PRIu64,
-		xstat(pair.client, "rx_bad_descriptors") - bad0);
+		shm_test_xstat(pair.client, "rx_bad_descriptors") - bad0);
 	rte_eth_stats_get(pair.client, &st);
 	TEST_ASSERT(st.ierrors >= 6, "ierrors %" PRIu64, st.ierrors);
 	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pair.mp), 0,
@@ -179,7 +169,7 @@ test_bad_descriptor_counted_once(void)
 {
 	struct rte_mbuf *hoard[4096];
 	unsigned int n = 0, i;
-	uint64_t bad0 = xstat(pair.client, "rx_bad_descriptors");
+	uint64_t bad0 = shm_test_xstat(pair.client, "rx_bad_descriptors");
 
 	while (n < RTE_DIM(hoard) &&
 			(hoard[n] = rte_pktmbuf_alloc(pair.mp)) != NULL)
@@ -191,9 +181,9 @@ test_bad_descriptor_counted_once(void)
 			"frames received with an empty pool");
 	shm_test_free(hoard, n);
 	TEST_ASSERT_SUCCESS(recv_good(1, 64, 0x33), "frame lost");
-	TEST_ASSERT_EQUAL(xstat(pair.client, "rx_bad_descriptors") - bad0, 1,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.client, "rx_bad_descriptors") - bad0, 1,
 		"a bad descriptor counted %" PRIu64 " times",
-		xstat(pair.client, "rx_bad_descriptors") - bad0);
+		shm_test_xstat(pair.client, "rx_bad_descriptors") - bad0);
 	return TEST_SUCCESS;
 }
 
@@ -201,20 +191,20 @@ static int
 test_index_jump_resyncs(void)
 {
 	struct shm_ring_ctl *ctl = shm_ring_ctl(&view, SHM_DIR_S2C, HOSTILE_Q);
-	uint64_t idx0 = xstat(pair.client, "rx_bad_index");
+	uint64_t idx0 = shm_test_xstat(pair.client, "rx_bad_index");
 	unsigned int i;
 
 	/* Producer index far beyond the ring: nothing read, counted. */
 	prod += view.geo.ring_size + 5;
 	__atomic_store_n(&ctl->head, prod, __ATOMIC_RELEASE);
 	TEST_ASSERT_SUCCESS(recv_good(0, 64, 0), "frames read past the ring");
-	TEST_ASSERT_EQUAL(xstat(pair.client, "rx_bad_index") - idx0, 1,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.client, "rx_bad_index") - idx0, 1,
 		"index jump not counted");
 	/* Index behind the consumer (a huge unsigned distance). */
 	prod -= 3 * view.geo.ring_size;
 	__atomic_store_n(&ctl->head, prod, __ATOMIC_RELEASE);
 	TEST_ASSERT_SUCCESS(recv_good(0, 64, 0), "frames read past the ring");
-	TEST_ASSERT_EQUAL(xstat(pair.client, "rx_bad_index") - idx0, 2,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.client, "rx_bad_index") - idx0, 2,
 		"backward index jump not counted");
 	/* The peer behaves again: frames flow. */
 	for (i = 0; i < 3 * view.geo.ring_size; i++) {
@@ -237,7 +227,7 @@ static int
 test_tx_side_index_jump(void)
 {
 	struct shm_ring_ctl *ctl = shm_ring_ctl(&view, SHM_DIR_C2S, 0);
-	uint64_t idx0 = xstat(pair.client, "tx_bad_index");
+	uint64_t idx0 = shm_test_xstat(pair.client, "tx_bad_index");
 	uint32_t tail = __atomic_load_n(&ctl->tail, __ATOMIC_ACQUIRE);
 	struct rte_eth_stats st;
 
@@ -246,7 +236,7 @@ test_tx_side_index_jump(void)
 	__atomic_store_n(&ctl->tail, tail + 100000, __ATOMIC_RELEASE);
 	TEST_ASSERT_EQUAL(shm_test_send(pair.client, 0, pair.mp, 32, 64, 0),
 		32, "client TX stuck after a consumer index jump");
-	TEST_ASSERT_EQUAL(xstat(pair.client, "tx_bad_index") - idx0, 1,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.client, "tx_bad_index") - idx0, 1,
 		"tx index jump not counted");
 	/* The server port consumes this ring; it also sees an index mess and
 	 * resynchronises on the next bursts: the channel must come back.
@@ -270,12 +260,12 @@ test_garbled_header_link_down(void)
 {
 	struct shm_region_header *h = shm_region_hdr(&view);
 	uint32_t saved = h->ring_size;
-	uint64_t err0 = xstat(pair.client, "region_header_errors");
+	uint64_t err0 = shm_test_xstat(pair.client, "region_header_errors");
 
 	h->ring_size = 0xdead;
 	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.client, false, 1000, NULL),
 		"link stayed up with a garbled header");
-	TEST_ASSERT_EQUAL(xstat(pair.client, "region_header_errors") - err0, 1,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.client, "region_header_errors") - err0, 1,
 		"header error not counted");
 	h->ring_size = saved;
 	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.client, true, 1000, NULL),

@@ -42,20 +42,10 @@ pair_teardown(void)
 	shm_pair_destroy(&pair);
 }
 
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, value = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
-		rte_eth_xstats_get_by_id(port, &id, &value, 1);
-	return value;
-}
-
 static int
 test_peer_stop_start(void)
 {
-	uint64_t restarts0 = xstat(pair.server, "peer_restarts");
+	uint64_t restarts0 = shm_test_xstat(pair.server, "peer_restarts");
 	uint64_t us;
 
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(pair.client), "client stop");
@@ -66,7 +56,7 @@ test_peer_stop_start(void)
 	TEST_ASSERT_SUCCESS(rte_eth_dev_start(pair.client), "client start");
 	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.server, true, 1000, NULL),
 		"server link not back up");
-	TEST_ASSERT_EQUAL(xstat(pair.server, "peer_restarts") - restarts0, 1,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.server, "peer_restarts") - restarts0, 1,
 		"peer restart not counted");
 	TEST_ASSERT_EQUAL(shm_test_send(pair.server, 1, pair.mp, 16, 64, 0), 16,
 		"send after restart");
@@ -222,7 +212,7 @@ test_peer_kill9(void)
 	printf("kill -9 x%d: link down after at most %" PRIu64 " us "
 		"(bound %u us)\n", KILL_ROUNDS, worst, LINK_DOWN_BOUND_US);
 	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pair.mp), 0, "mbufs leaked");
-	TEST_ASSERT(xstat(pair.server, "peer_restarts") >= KILL_ROUNDS - 1,
+	TEST_ASSERT(shm_test_xstat(pair.server, "peer_restarts") >= KILL_ROUNDS - 1,
 		"peer restarts not counted");
 	return TEST_SUCCESS;
 }

@@ -71,35 +71,6 @@ expected_layout(const struct shm_geometry *geo)
 	return l;
 }
 
-/*
- * Probe a vdev with the log captured into log (always NUL-terminated), then
- * echo the log so that the run output still shows it.
- */
-static int
-probe_logged(const char *name, const char *args, char *log, size_t len)
-{
-	FILE *prev = rte_log_get_stream();
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f;
-	int ret;
-
-	log[0] = '\0';
-	f = open_memstream(&buf, &n);
-	if (f == NULL)
-		return rte_vdev_init(name, args);
-	rte_openlog_stream(f);
-	ret = rte_vdev_init(name, args);
-	rte_openlog_stream(prev);
-	fclose(f);
-	if (buf != NULL) {
-		snprintf(log, len, "%s", buf);
-		fputs(buf, stdout);
-		free(buf);
-	}
-	return ret;
-}
-
 /* Remove a port by name if it exists. */
 static void
 port_remove(const char *name)
@@ -236,7 +207,7 @@ port_probe_logged(const char *name, const char *path, const char *role,
 
 	snprintf(args, sizeof(args), "path=%s,role=%s%s%s", path, role,
 		extra != NULL ? "," : "", extra != NULL ? extra : "");
-	return probe_logged(name, args, log, len);
+	return shm_test_probe_logged(name, args, log, len);
 }
 
 /* A server formats path (with extra devargs) and goes away. */

@@ -53,16 +53,6 @@ pair_teardown(void)
 	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pair.mp), 0, \
 		"mbufs leaked: %u in use", rte_mempool_in_use_count(pair.mp))
 
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, value = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
-		rte_eth_xstats_get_by_id(port, &id, &value, 1);
-	return value;
-}
-
 static int
 test_both_directions(void)
 {
@@ -125,14 +115,14 @@ static int
 test_full_ring_backpressure(void)
 {
 	struct rte_eth_stats st;
-	uint64_t full0 = xstat(pair.server, "tx_ring_full");
+	uint64_t full0 = shm_test_xstat(pair.server, "tx_ring_full");
 	uint16_t sent;
 
 	sent = shm_test_send(pair.server, 0, pair.mp, 512, 64, 0);
 	TEST_ASSERT_EQUAL(sent, 512, "empty 512-entry ring took %u", sent);
 	sent = shm_test_send(pair.server, 0, pair.mp, 32, 64, 512);
 	TEST_ASSERT_EQUAL(sent, 0, "full ring took %u frames", sent);
-	TEST_ASSERT(xstat(pair.server, "tx_ring_full") > full0,
+	TEST_ASSERT(shm_test_xstat(pair.server, "tx_ring_full") > full0,
 		"tx_ring_full not counted");
 	rte_eth_stats_get(pair.server, &st);
 	TEST_ASSERT_EQUAL(st.oerrors, 0, "frames dropped on a full ring");
@@ -210,9 +200,9 @@ test_stats(void)
 	rte_eth_stats_get(pair.client, &c);
 	TEST_ASSERT_EQUAL(c.ipackets, 5, "counting after reset: %" PRIu64,
 		c.ipackets);
-	TEST_ASSERT_NOT_EQUAL(xstat(pair.client, "rx_bad_descriptors"),
+	TEST_ASSERT_NOT_EQUAL(shm_test_xstat(pair.client, "rx_bad_descriptors"),
 		UINT64_MAX, "xstat rx_bad_descriptors missing");
-	TEST_ASSERT_NOT_EQUAL(xstat(pair.client, "peer_restarts"), UINT64_MAX,
+	TEST_ASSERT_NOT_EQUAL(shm_test_xstat(pair.client, "peer_restarts"), UINT64_MAX,
 		"xstat peer_restarts missing");
 	ASSERT_NO_LEAK();
 	return TEST_SUCCESS;
@@ -256,7 +246,7 @@ test_oversize_refused(void)
 {
 	struct rte_mbuf *m[3];
 	struct rte_eth_stats st;
-	uint64_t drops0 = xstat(pair.server, "tx_oversize_drops");
+	uint64_t drops0 = shm_test_xstat(pair.server, "tx_oversize_drops");
 
 	m[0] = shm_test_frame(pair.mp, 64, 0, 0);
 	m[1] = shm_test_frame(pair.mp, 2049, 1, 1024);
@@ -264,7 +254,7 @@ test_oversize_refused(void)
 	TEST_ASSERT(m[0] && m[1] && m[2], "frame alloc");
 	TEST_ASSERT_EQUAL(rte_eth_tx_burst(pair.server, 0, m, 3), 3,
 		"burst with an oversize frame not consumed");
-	TEST_ASSERT_EQUAL(xstat(pair.server, "tx_oversize_drops") - drops0, 1,
+	TEST_ASSERT_EQUAL(shm_test_xstat(pair.server, "tx_oversize_drops") - drops0, 1,
 		"oversize frame not counted");
 	rte_eth_stats_get(pair.server, &st);
 	TEST_ASSERT(st.oerrors >= 1, "oerrors not counted");
