@@ -27,9 +27,10 @@ import sys
 import threading
 import time
 
+from qosdt_pmd_path import SHM_SO, loadable_pmd
+
 GOALS = {64: 2.0, 1500: 1.25}          # required net_shm / net_memif ratio
 MEM_MB = 512                           # EAL memory per process
-SHM_SO = "drivers/shm_pmd/librte_net_shm.so"
 RX_PPS = re.compile(r"Rx-pps:\s+(\d+)")
 
 
@@ -107,30 +108,20 @@ def loadavg():
         return float(f.read().split()[0])
 
 
-def world_writable_parent(path):
-    d = os.path.dirname(path)
-    while d and d != "/":
-        if os.stat(d).st_mode & 0o002:
-            return d
-        d = os.path.dirname(d)
-    return None
-
-
 class Bench:
     def __init__(self, args):
         self.args = args
         self.testpmd = shutil.which(args.testpmd)
         self.stdbuf = shutil.which("stdbuf")   # line-buffer testpmd's stdout pipe
         self.huge = hugepages_ok()
-        self.so = os.path.abspath(os.path.join(args.build, SHM_SO))
+        self.so = None                         # set by shm_unavailable()
         self.seq = 0
 
     def shm_unavailable(self):
-        if not os.path.isfile(self.so):
-            return f"{self.so} not found (build net_shm first)"
-        bad = world_writable_parent(self.so)
-        if bad:
-            return f"EAL refuses -d {self.so}: {bad} is world-writable"
+        try:
+            self.so = loadable_pmd(self.args.build)
+        except (FileNotFoundError, PermissionError) as e:
+            return str(e)
         return None
 
     def vdevs(self, pmd, tag):
