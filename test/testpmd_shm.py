@@ -31,6 +31,19 @@ STATS = re.compile(r"Forward statistics for port (\d+).*?\n\s*RX-packets:\s*(\d+
                    re.S)
 
 
+def sanitizer_env(so):
+    """Environment for a testpmd loading so: a driver built with ASan needs
+    the ASan runtime loaded first (testpmd itself is not built with it)."""
+    env = dict(os.environ)
+    ldd = subprocess.run(["ldd", so], capture_output=True, text=True).stdout
+    runtimes = re.findall(r"(\S*lib(?:asan|ubsan)\.so\S*) => (\S+)", ldd)
+    if runtimes:
+        env["LD_PRELOAD"] = " ".join(path for _, path in runtimes)
+        # testpmd's own exit-time leaks are not ours to report
+        env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+    return env
+
+
 def start(testpmd, prefix, fwd_core, vdevs, mode, extra=()):
     """testpmd forwarding on fwd_core (0 or 1), its main lcore on the other."""
     cmd = [testpmd, "-l", "0,1", "--main-lcore", str(1 - fwd_core)] + EAL + \
@@ -39,7 +52,8 @@ def start(testpmd, prefix, fwd_core, vdevs, mode, extra=()):
         cmd += ["-d", so, "--vdev", vdev]
     cmd += ["--", "--forward-mode=" + mode] + TESTPMD_ARGS + list(extra)
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True,
+                            env=sanitizer_env(vdevs[0][0]))
 
 
 def stop(proc):
