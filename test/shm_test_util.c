@@ -85,6 +85,17 @@ shm_test_wait_link(uint16_t port, bool up, unsigned int timeout_ms,
 	}
 }
 
+void
+shm_test_port_remove(const char *name)
+{
+	uint16_t port;
+
+	if (rte_eth_dev_get_port_by_name(name, &port) == 0)
+		shm_test_port_destroy(port, name);
+	else
+		rte_vdev_uninit(name);
+}
+
 int
 shm_pair_create(struct shm_pair *p, const char *tag, const char *server_args,
 		uint16_t nb_queues)

@@ -45,6 +45,9 @@ int shm_test_port_start(uint16_t port, uint16_t nb_queues,
 /** Stop, close and remove a vdev port. */
 void shm_test_port_destroy(uint16_t port, const char *name);
 
+/** Remove a vdev by name, whether or not its probe made a port. */
+void shm_test_port_remove(const char *name);
+
 /**
  * Create and start a loopback pair and wait for both links to come up.
  *

@@ -32,18 +32,6 @@
 #define LOG_LEN		4096
 #define ARGS_LEN	512
 
-/* Remove a port by name if it exists (a probe that should have failed). */
-static void
-port_remove(const char *name)
-{
-	uint16_t port;
-
-	if (rte_eth_dev_get_port_by_name(name, &port) == 0)
-		shm_test_port_destroy(port, name);
-	else
-		rte_vdev_uninit(name);
-}
-
 static uint64_t
 file_size(const char *path)
 {
@@ -227,7 +215,7 @@ test_bad_devargs(void)
 			printf("row %u failed: devargs \"%s\"\n", i, args);
 			failed++;
 		}
-		port_remove(name);
+		shm_test_port_remove(name);
 		if (server >= 0)
 			shm_test_port_destroy(server, sname);
 		unlink(path);
@@ -352,7 +340,7 @@ test_good_devargs(void)
 			printf("row %u failed: devargs \"%s\"\n", i, args);
 			failed++;
 		}
-		port_remove(name);
+		shm_test_port_remove(name);
 		unlink(path);
 	}
 	TEST_ASSERT_EQUAL(failed, 0, "%u of %zu good devargs rows failed",
@@ -412,7 +400,7 @@ test_offset(void)
 			printf("row %u failed: devargs \"%s\"\n", i, args);
 			failed++;
 		}
-		port_remove(name);
+		shm_test_port_remove(name);
 		unlink(path);
 	}
 	TEST_ASSERT_EQUAL(failed, 0, "%u offset rows failed", failed);
@@ -465,7 +453,7 @@ test_mac(void)
 			printf("row %u failed: devargs \"%s\"\n", i, args);
 			failed++;
 		}
-		port_remove(name);
+		shm_test_port_remove(name);
 		unlink(path);
 	}
 	TEST_ASSERT_EQUAL(failed, 0, "%u MAC rows failed", failed);
@@ -478,7 +466,7 @@ test_mac(void)
 	TEST_ASSERT(port >= 0, "devargs \"%s\" were refused", args);
 	ok = rte_eth_macaddr_get(port, &got) == 0 &&
 		rte_is_valid_assigned_ether_addr(&got);
-	port_remove("net_shm_macrand");
+	shm_test_port_remove("net_shm_macrand");
 	unlink(path);
 	TEST_ASSERT(ok, "port without mac devarg has MAC "
 		RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&got));
@@ -562,7 +550,7 @@ test_client_matching_geometry(void)
 			printf("row %u failed: devargs \"%s\"\n", i, args);
 			failed++;
 		}
-		port_remove(name);
+		shm_test_port_remove(name);
 	}
 	shm_test_port_destroy(server, "net_shm_cmsrv");
 	unlink(path);
@@ -595,13 +583,13 @@ test_client_contradicting_geometry(void)
 			printf("row %u failed: devargs \"%s\"\n", i, args);
 			failed++;
 		}
-		port_remove(name);
+		shm_test_port_remove(name);
 	}
 	/* The refusals left the region alone: a plain client attaches. */
 	snprintf(args, sizeof(args), "path=%s,role=client", path);
 	if (check_client_match("net_shm_ccok", args) != TEST_SUCCESS)
 		failed++;
-	port_remove("net_shm_ccok");
+	shm_test_port_remove("net_shm_ccok");
 	shm_test_port_destroy(server, "net_shm_ccsrv");
 	unlink(path);
 	TEST_ASSERT_EQUAL(failed, 0, "%u contradicting client rows failed",

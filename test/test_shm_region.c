@@ -71,18 +71,6 @@ expected_layout(const struct shm_geometry *geo)
 	return l;
 }
 
-/* Remove a port by name if it exists. */
-static void
-port_remove(const char *name)
-{
-	uint16_t port;
-
-	if (rte_eth_dev_get_port_by_name(name, &port) == 0)
-		shm_test_port_destroy(port, name);
-	else
-		rte_vdev_uninit(name);
-}
-
 static bool
 port_exists(const char *name)
 {
@@ -411,7 +399,7 @@ test_server_formats(void)
 			printf("format row %u failed\n", i);
 			failed++;
 		}
-		port_remove("net_shm_fmt");
+		shm_test_port_remove("net_shm_fmt");
 		unlink(path);
 	}
 	TEST_ASSERT_EQUAL(failed, 0, "%u format rows failed", failed);
@@ -579,8 +567,8 @@ test_client_refuses(void)
 				client_rows[i].what);
 			failed++;
 		}
-		port_remove("net_shm_cli");
-		port_remove("net_shm_fmt");
+		shm_test_port_remove("net_shm_cli");
+		shm_test_port_remove("net_shm_fmt");
 		unlink(path);
 	}
 	TEST_ASSERT_EQUAL(failed, 0, "%u client rows failed", failed);
@@ -596,8 +584,8 @@ static char offset_path[128];
 static void
 offset_teardown(void)
 {
-	port_remove("net_shm_offcli");
-	port_remove("net_shm_offsrv");
+	shm_test_port_remove("net_shm_offcli");
+	shm_test_port_remove("net_shm_offsrv");
 	unlink(offset_path);
 }
 
@@ -669,7 +657,7 @@ test_huge_offset(void)
 	for (i = 0; i < RTE_DIM(huge_offsets); i++) {
 		ret = port_probe_logged("net_shm_offsrv", offset_path,
 			"server", huge_offsets[i], log, sizeof(log));
-		port_remove("net_shm_offsrv");
+		shm_test_port_remove("net_shm_offsrv");
 		if (ret == 0) {
 			printf("server with %s attached\n", huge_offsets[i]);
 			failed++;
@@ -699,9 +687,9 @@ static char restart_path[128];
 static void
 restart_teardown(void)
 {
-	port_remove("net_shm_rs0");
-	port_remove("net_shm_rs1");
-	port_remove("net_shm_rscli");
+	shm_test_port_remove("net_shm_rs0");
+	shm_test_port_remove("net_shm_rs1");
+	shm_test_port_remove("net_shm_rscli");
 	unlink(restart_path);
 }
 
@@ -858,10 +846,10 @@ static char live_path[128];
 static void
 live_teardown(void)
 {
-	port_remove("net_shm_lvcli2");
-	port_remove("net_shm_lvcli");
-	port_remove("net_shm_lvsrv2");
-	port_remove("net_shm_lvsrv");
+	shm_test_port_remove("net_shm_lvcli2");
+	shm_test_port_remove("net_shm_lvcli");
+	shm_test_port_remove("net_shm_lvsrv2");
+	shm_test_port_remove("net_shm_lvsrv");
 	unlink(live_path);
 }
 
@@ -904,6 +892,25 @@ test_second_live_server(void)
 	return TEST_SUCCESS;
 }
 
+/* A started server and client on live_path, link up. */
+static int
+live_pair(uint16_t *s, uint16_t *c)
+{
+	int port;
+
+	port = port_create("net_shm_lvsrv", live_path, "server", NULL);
+	TEST_ASSERT(port >= 0, "server refused");
+	*s = port;
+	port = port_create("net_shm_lvcli", live_path, "client", NULL);
+	TEST_ASSERT(port >= 0, "client refused");
+	*c = port;
+	TEST_ASSERT_SUCCESS(port_start(*s), "server did not start");
+	TEST_ASSERT_SUCCESS(port_start(*c), "client did not start");
+	TEST_ASSERT_SUCCESS(shm_test_wait_link(*c, true, LINK_WAIT_MS, NULL),
+		"client link not up");
+	return TEST_SUCCESS;
+}
+
 static int
 test_second_live_client(void)
 {
@@ -913,16 +920,7 @@ test_second_live_client(void)
 
 	shm_test_path(live_path, sizeof(live_path), "livecli");
 	unlink(live_path);
-	port = port_create("net_shm_lvsrv", live_path, "server", NULL);
-	TEST_ASSERT(port >= 0, "server refused");
-	s = port;
-	port = port_create("net_shm_lvcli", live_path, "client", NULL);
-	TEST_ASSERT(port >= 0, "client A refused");
-	c = port;
-	TEST_ASSERT_SUCCESS(port_start(s), "server did not start");
-	TEST_ASSERT_SUCCESS(port_start(c), "client A did not start");
-	TEST_ASSERT_SUCCESS(shm_test_wait_link(c, true, LINK_WAIT_MS, NULL),
-		"client A link not up");
+	TEST_ASSERT_SUCCESS(live_pair(&s, &c), "live server and client");
 
 	ret = port_probe_logged("net_shm_lvcli2", live_path, "client", NULL,
 		log, sizeof(log));
@@ -952,16 +950,7 @@ test_live_client_blocks_reformat(void)
 
 	shm_test_path(live_path, sizeof(live_path), "livefmt");
 	unlink(live_path);
-	port = port_create("net_shm_lvsrv", live_path, "server", NULL);
-	TEST_ASSERT(port >= 0, "server refused");
-	s = port;
-	port = port_create("net_shm_lvcli", live_path, "client", NULL);
-	TEST_ASSERT(port >= 0, "client refused");
-	c = port;
-	TEST_ASSERT_SUCCESS(port_start(s), "server did not start");
-	TEST_ASSERT_SUCCESS(port_start(c), "client did not start");
-	TEST_ASSERT_SUCCESS(shm_test_wait_link(c, true, LINK_WAIT_MS, NULL),
-		"client link not up");
+	TEST_ASSERT_SUCCESS(live_pair(&s, &c), "live server and client");
 	shm_test_port_destroy(s, "net_shm_lvsrv");
 
 	/* Another geometry would pull the region from under the client. */
