@@ -96,24 +96,12 @@ shm_test_port_remove(const char *name)
 		rte_vdev_uninit(name);
 }
 
-int
-shm_pair_create(struct shm_pair *p, const char *tag, const char *server_args,
-		uint16_t nb_queues)
+/* Probe, start and connect the two ports of a pair whose pool exists. */
+static int
+pair_open(struct shm_pair *p, const char *server_args, uint16_t nb_queues)
 {
-	char args[512], pool[64];
+	char args[512];
 	int port;
-
-	memset(p, 0, sizeof(*p));
-	p->nb_queues = nb_queues;
-	shm_test_path(p->path, sizeof(p->path), tag);
-	unlink(p->path);
-	snprintf(p->server_name, sizeof(p->server_name), "net_shm_s%s", tag);
-	snprintf(p->client_name, sizeof(p->client_name), "net_shm_c%s", tag);
-	snprintf(pool, sizeof(pool), "mp_%s", tag);
-	p->mp = rte_pktmbuf_pool_create(pool, SHM_TEST_POOL_SIZE, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (p->mp == NULL)
-		return -1;
 
 	snprintf(args, sizeof(args), "path=%s,role=server%s%s", p->path,
 		server_args != NULL ? "," : "",
@@ -133,6 +121,30 @@ shm_pair_create(struct shm_pair *p, const char *tag, const char *server_args,
 	if (shm_test_wait_link(p->server, true, 2000, NULL) != 0 ||
 			shm_test_wait_link(p->client, true, 2000, NULL) != 0)
 		return -1;
+	return 0;
+}
+
+int
+shm_pair_create(struct shm_pair *p, const char *tag, const char *server_args,
+		uint16_t nb_queues)
+{
+	char pool[64];
+
+	memset(p, 0, sizeof(*p));
+	p->nb_queues = nb_queues;
+	shm_test_path(p->path, sizeof(p->path), tag);
+	unlink(p->path);
+	snprintf(p->server_name, sizeof(p->server_name), "net_shm_s%s", tag);
+	snprintf(p->client_name, sizeof(p->client_name), "net_shm_c%s", tag);
+	snprintf(pool, sizeof(pool), "mp_%s", tag);
+	p->mp = rte_pktmbuf_pool_create(pool, SHM_TEST_POOL_SIZE, 0, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (p->mp == NULL)
+		return -1;
+	if (pair_open(p, server_args, nb_queues) != 0) {
+		shm_pair_destroy(p);	/* no teardown follows a failed setup */
+		return -1;
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
@@ -155,8 +156,9 @@ spawn_peer(const char *path)
 	char prefix[64];
 	pid_t pid;
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=shmpeer%d",
-		(int)getpid());
+	/* <our prefix>_peer: one runtime dir per test, reused each round */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_peer",
+		strrchr(rte_eal_get_runtime_dir(), '/') + 1);
 	pid = fork();
 	if (pid != 0)
 		return pid;
