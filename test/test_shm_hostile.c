@@ -2,8 +2,8 @@
 
 /*
  * net_shm against a peer that breaks the protocol. The test maps the region
- * itself and, as the producer of rings the server port leaves unused (the
- * server runs one queue of four), writes descriptors that point outside the
+ * itself and, as the producer of a ring the server port never sends on,
+ * writes descriptors that point outside the
  * slot area, are longer than a slot, are empty, or overflow 32 bits, and
  * moves indexes beyond the ring. The client port must count and drop each
  * of them, deliver the good frames in between, and carry on once the peer
@@ -11,6 +11,7 @@
  */
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -23,7 +24,7 @@
 #include "shm_test_util.h"
 #include "test.h"
 
-#define HOSTILE_Q	2	/* a queue the server port does not use */
+#define HOSTILE_Q	2	/* a queue the server port never sends on */
 
 static struct shm_pair pair;
 static struct shm_region view;	/* the test's own mapping of the region */
@@ -32,34 +33,12 @@ static uint32_t prod;		/* the test's producer index on HOSTILE_Q */
 static int
 hostile_setup(void)
 {
-	char args[256];
 	struct stat st;
-	int fd, port;
+	int fd;
 
-	/* Server port with one queue; the client uses all four. */
-	memset(&pair, 0, sizeof(pair));
-	shm_test_path(pair.path, sizeof(pair.path), "hostile");
-	unlink(pair.path);
-	strcpy(pair.server_name, "net_shm_hs");
-	strcpy(pair.client_name, "net_shm_hc");
-	pair.nb_queues = 4;
-	pair.mp = rte_pktmbuf_pool_create("mp_hostile", 4096, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	TEST_ASSERT_NOT_NULL(pair.mp, "pool");
-	snprintf(args, sizeof(args), "path=%s,role=server", pair.path);
-	port = shm_test_port_create(pair.server_name, args);
-	TEST_ASSERT(port >= 0, "server probe");
-	pair.server = port;
-	snprintf(args, sizeof(args), "path=%s,role=client", pair.path);
-	port = shm_test_port_create(pair.client_name, args);
-	TEST_ASSERT(port >= 0, "client probe");
-	pair.client = port;
-	TEST_ASSERT_SUCCESS(shm_test_port_start(pair.server, 1, pair.mp),
-		"server start");
-	TEST_ASSERT_SUCCESS(shm_test_port_start(pair.client, 4, pair.mp),
-		"client start");
-	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.client, true, 2000, NULL),
-		"link up");
+	/* The server port never sends on HOSTILE_Q: the test produces there. */
+	TEST_ASSERT_SUCCESS(shm_pair_create(&pair, "hostile", NULL, 4),
+		"loopback pair");
 
 	fd = open(pair.path, O_RDWR);
 	TEST_ASSERT(fd >= 0 && fstat(fd, &st) == 0, "open region");
@@ -167,19 +146,21 @@ test_bad_descriptors_dropped(void)
 static int
 test_bad_descriptor_counted_once(void)
 {
-	struct rte_mbuf *hoard[4096];
-	unsigned int n = 0, i;
+	unsigned int avail = rte_mempool_avail_count(pair.mp), n = 0, i;
+	struct rte_mbuf **hoard = calloc(avail, sizeof(*hoard));
 	uint64_t bad0 = shm_test_xstat(pair.client, "rx_bad_descriptors");
 
-	while (n < RTE_DIM(hoard) &&
-			(hoard[n] = rte_pktmbuf_alloc(pair.mp)) != NULL)
+	TEST_ASSERT_NOT_NULL(hoard, "hoard array");
+	while (n < avail && (hoard[n] = rte_pktmbuf_alloc(pair.mp)) != NULL)
 		n++;
+	TEST_ASSERT_EQUAL(rte_mempool_avail_count(pair.mp), 0, "pool not empty");
 	peer_put(view.geo.ring_size * view.geo.buf_size, 64, 0);
 	peer_put(0, 64, 0x33);
 	for (i = 0; i < 20; i++)
 		TEST_ASSERT_EQUAL(recv_good(0, 64, 0x33), 0,
 			"frames received with an empty pool");
 	shm_test_free(hoard, n);
+	free(hoard);
 	TEST_ASSERT_SUCCESS(recv_good(1, 64, 0x33), "frame lost");
 	TEST_ASSERT_EQUAL(shm_test_xstat(pair.client, "rx_bad_descriptors") - bad0, 1,
 		"a bad descriptor counted %" PRIu64 " times",
