@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The qosdt configuration: one JSON file (see doc/config.md), parsed with
+ * jansson and validated completely before anything is built from it, so
+ * that rte_sched never sees a value that would free the port or stall a
+ * class (FIELD-NOTES section 5).
+ *
+ * All rates in this structure are in bits per second, all times in
+ * nanoseconds unless the field name says otherwise.
+ */
+
+#ifndef QOSDT_CONFIG_H
+#define QOSDT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qosdt_class.h"
+
+/** Most service-map rules a config may have (rule 0 is the default). */
+#define QOSDT_MAX_RULES 255
+/** Service ids are 16 bits in the HyperAMP message. */
+#define QOSDT_MAX_SERVICE_ID UINT16_MAX
+/** Longest error message qosdt_config_load() writes. */
+#define QOSDT_CONFIG_ERRLEN 256
+
+/** Scheduler mode: how classes map onto the rte_sched hierarchy. */
+enum qosdt_sched_mode {
+	/** REALTIME strict priority (rate-capped), the others WRR. */
+	QOSDT_MODE_PRIORITY = 0,
+	/** All four classes in the best-effort TC's WRR queues. */
+	QOSDT_MODE_WRR = 1,
+	/** One queue at the same rate, tail drop: the no-QoS baseline. */
+	QOSDT_MODE_FIFO = 2,
+};
+
+/** What happens to a class's message when its queue is full. */
+enum qosdt_drop_policy {
+	/** Never dropped: held back, the producer keeps it (backpressure). */
+	QOSDT_DROP_NONE = 0,
+	/** Tail drop at the class's queue limit. */
+	QOSDT_DROP_TAIL = 1,
+	/** RED (rte_red) below the queue limit, tail drop at it. */
+	QOSDT_DROP_RED = 2,
+};
+
+/** RED parameters of a class (used when drop is QOSDT_DROP_RED). */
+struct qosdt_red_config {
+	uint32_t min_th;    /**< Min queue length threshold, packets. */
+	uint32_t max_th;    /**< Max queue length threshold, packets. */
+	uint32_t maxp_inv;  /**< Inverse of the max drop probability, 1..255. */
+	uint32_t wq_log2;   /**< Negated log2 of the EWMA filter weight, 1..12. */
+};
+
+/** A service level objective. A zero field means "no objective". */
+struct qosdt_slo {
+	uint64_t max_latency_ns;     /**< p99 latency bound. */
+	uint64_t min_bandwidth_bps;  /**< Delivered rate floor. */
+	uint32_t max_loss_ppm;       /**< Loss bound, parts per million. */
+	bool has_max_loss;           /**< max_loss_ppm was given (0 is valid). */
+};
+
+/** One class's configuration. */
+struct qosdt_class_config {
+	uint32_t buffer_share_ppm;  /**< Share of the class buffers, ppm. */
+	uint32_t queue_share_ppm;   /**< Share of the queue slots, ppm. */
+	uint8_t weight;             /**< WRR weight, 1..255. */
+	uint64_t rate_guarantee_bps;/**< 0 = none. Checked feasible. */
+	uint64_t rate_cap_bps;      /**< 0 = none. Enforced for a strict-priority class. */
+	enum qosdt_drop_policy drop;
+	struct qosdt_red_config red;
+	uint32_t borrow_cap;        /**< Buffers it may borrow from the shared pool. */
+	struct qosdt_slo slo;
+	/* Derived by the loader: */
+	uint32_t nb_buffers;        /**< Own pool size (buffer share of the class buffers). */
+	uint32_t queue_limit;       /**< Queue slots (queue share of scheduler.queue_slots). */
+};
+
+/** One service-map rule: ids first..last go to class cls. */
+struct qosdt_service_rule {
+	uint16_t first;
+	uint16_t last;
+	uint8_t cls;                /**< enum qosdt_class. */
+	uint64_t max_latency_ns;    /**< Per-service latency SLO; 0 = the class's. */
+};
+
+/** Per-class bounds the adaptive controller must stay within. */
+struct qosdt_adaptive_bounds {
+	uint8_t weight_min;
+	uint8_t weight_max;
+	uint64_t rate_cap_min_bps;  /**< Strict-priority class only; 0 = unused. */
+	uint64_t rate_cap_max_bps;
+};
+
+/** Adaptive-controller parameters (issue 5). */
+struct qosdt_adaptive_config {
+	bool enabled;               /**< Off reproduces the static behaviour. */
+	uint32_t period_ms;         /**< Control period. */
+	uint32_t healthy_windows;   /**< Healthy windows before decaying back. */
+	uint8_t weight_step;        /**< Weight change per action. */
+	uint32_t rate_step_ppm;     /**< Cap change per action, ppm of the channel. */
+	struct qosdt_adaptive_bounds bounds[QOSDT_NB_CLASSES];
+};
+
+/** A whole, validated configuration. */
+struct qosdt_config {
+	/* channel */
+	uint64_t channel_rate_bps;  /**< Shaped rate of the channel. */
+	uint32_t max_frame_len;     /**< Largest frame, bytes (Ethernet header included). */
+	uint32_t frame_overhead;    /**< Bytes added to each frame for shaping. */
+	/* scheduler */
+	enum qosdt_sched_mode mode;
+	uint32_t queue_slots;       /**< Total queue slots shared out by queue_share. */
+	uint32_t tc_period_ms;      /**< rte_sched TC credit period. */
+	/* buffers */
+	uint32_t nb_buffers;        /**< All buffers: class pools + shared pool. */
+	uint32_t shared_buffers;    /**< Of which in the shared pool. */
+	uint16_t buffer_data_room;  /**< mbuf data room, bytes (headroom included). */
+	/* classes, indexed by enum qosdt_class */
+	struct qosdt_class_config classes[QOSDT_NB_CLASSES];
+	/* service map: rules[0] is the default (first=0, last=65535) */
+	uint32_t nb_rules;
+	struct qosdt_service_rule rules[QOSDT_MAX_RULES];
+	/* monitoring */
+	uint32_t window_ms;         /**< Monitoring window. */
+	/* adaptive controller */
+	struct qosdt_adaptive_config adaptive;
+};
+
+/**
+ * Fill @p cfg with the built-in defaults: the original QoS extension's
+ * numbers (the same as config/qos.json).
+ *
+ * @param cfg
+ *   The configuration to fill.
+ */
+void qosdt_config_defaults(struct qosdt_config *cfg);
+
+/**
+ * Load and validate a JSON configuration file.
+ *
+ * Keys absent from the file keep qosdt_config_defaults() values; unknown
+ * keys are refused. On error nothing is kept and @p err holds one line
+ * naming the JSON path and the rule, e.g.
+ * "classes.realtime.weight: must be 1..255".
+ *
+ * @param path
+ *   The file.
+ * @param cfg
+ *   Filled on success.
+ * @param err
+ *   Error message buffer, at least QOSDT_CONFIG_ERRLEN bytes.
+ * @param errlen
+ *   Size of @p err.
+ * @return
+ *   0 on success, -1 on error (message in @p err).
+ */
+int qosdt_config_load(const char *path, struct qosdt_config *cfg,
+		char *err, size_t errlen);
+
+/**
+ * Same as qosdt_config_load() from a string holding the JSON text.
+ *
+ * @param text
+ *   NUL-terminated JSON.
+ * @param cfg
+ *   Filled on success.
+ * @param err
+ *   Error message buffer.
+ * @param errlen
+ *   Size of @p err.
+ * @return
+ *   0 on success, -1 on error (message in @p err).
+ */
+int qosdt_config_parse(const char *text, struct qosdt_config *cfg,
+		char *err, size_t errlen);
+
+/**
+ * Check a configuration built or changed in code (the loaders call it).
+ * Every rule of doc/config.md, including the rte_sched traps.
+ *
+ * @param cfg
+ *   The configuration; the derived fields (nb_buffers, queue_limit of each
+ *   class) are recomputed.
+ * @param err
+ *   Error message buffer.
+ * @param errlen
+ *   Size of @p err.
+ * @return
+ *   0 if valid, -1 otherwise (message in @p err).
+ */
+int qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen);
+
+/**
+ * Parse a rate: "10G", "500M", "64k", "1200" (bits per second; decimal
+ * multipliers k, M, G, T; an optional "bps"/"bit" suffix), or "20%" of
+ * @p reference_bps.
+ *
+ * @param s
+ *   The text.
+ * @param reference_bps
+ *   What 100% is; 0 refuses percentages.
+ * @param bps
+ *   The rate, bits per second.
+ * @return
+ *   0 on success, -1 if @p s is not a rate.
+ */
+int qosdt_rate_parse(const char *s, uint64_t reference_bps, uint64_t *bps);
+
+/**
+ * Parse a duration: "100us", "1.5ms", "2s", "500ns".
+ *
+ * @param s
+ *   The text.
+ * @param ns
+ *   The duration in nanoseconds.
+ * @return
+ *   0 on success, -1 if @p s is not a duration.
+ */
+int qosdt_duration_parse(const char *s, uint64_t *ns);
+
+/**
+ * Name of a scheduler mode ("priority", "wrr", "fifo").
+ *
+ * @param mode
+ *   enum qosdt_sched_mode.
+ * @return
+ *   A static string, "unknown" for an invalid value.
+ */
+const char *qosdt_mode_name(unsigned int mode);
+
+/**
+ * Look a scheduler mode up by name.
+ *
+ * @param name
+ *   "priority", "wrr" or "fifo".
+ * @return
+ *   The mode, or -1.
+ */
+int qosdt_mode_from_name(const char *name);
+
+#endif /* QOSDT_CONFIG_H */

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Per-class monitoring: counters, throughput over a sliding window, latency
+ * histograms and SLO violations per window.
+ *
+ * One thread writes (the data path: the qosdt_monitor_* recording calls and
+ * qosdt_monitor_poll()); it never takes a lock. At the end of each window
+ * qosdt_monitor_poll() publishes a snapshot that any other thread reads with
+ * qosdt_monitor_read() (telemetry, the app's stats printer, the adaptive
+ * controller).
+ */
+
+#ifndef QOSDT_MONITOR_H
+#define QOSDT_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qosdt_class.h"
+#include "qosdt_config.h"
+
+struct qosdt_monitor;
+
+/** Latency percentiles of a histogram, ns. All 0 when count is 0. */
+struct qosdt_latency_summary {
+	uint64_t count;
+	uint64_t p50_ns;
+	uint64_t p90_ns;
+	uint64_t p99_ns;
+	uint64_t p999_ns;
+	uint64_t max_ns;
+};
+
+/** What one class did: totals since creation, and the last closed window. */
+struct qosdt_class_stats {
+	uint64_t rx_pkts;            /**< Offered to the class (enqueue calls). */
+	uint64_t rx_bytes;
+	uint64_t tx_pkts;            /**< Sent (dequeued) by the class. */
+	uint64_t tx_bytes;
+	uint64_t drop_pkts;          /**< Dropped (tail or RED). */
+	uint64_t drop_bytes;
+	uint64_t held_pkts;          /**< Held back (lossless class, backpressure). */
+	uint64_t throughput_bps;     /**< tx rate over the sliding window. */
+	uint64_t offered_bps;        /**< rx rate over the sliding window. */
+	struct qosdt_latency_summary latency;        /**< Since creation. */
+	struct qosdt_latency_summary window_latency; /**< Last window. */
+	uint64_t latency_violations; /**< Samples above their latency SLO. */
+	uint64_t slo_violation_windows; /**< Windows in which an SLO was missed. */
+	bool slo_met;                /**< The last window met every SLO. */
+};
+
+/** A published snapshot of every class. */
+struct qosdt_stats {
+	uint64_t windows;            /**< Windows closed so far. */
+	uint64_t uptime_ns;          /**< Since creation, at the snapshot. */
+	uint64_t window_ns;          /**< Window length. */
+	struct qosdt_class_stats cls[QOSDT_NB_CLASSES];
+};
+
+/**
+ * Create a monitor.
+ *
+ * @param cfg
+ *   The configuration: window length (window_ms) and each class's SLO.
+ * @param socket
+ *   NUMA socket for the memory, or SOCKET_ID_ANY.
+ * @return
+ *   The monitor, or NULL (rte_errno set).
+ */
+struct qosdt_monitor *qosdt_monitor_create(const struct qosdt_config *cfg,
+		int socket);
+
+/**
+ * Free a monitor (NULL is a no-op). Detach it from telemetry first.
+ *
+ * @param mon
+ *   The monitor.
+ */
+void qosdt_monitor_free(struct qosdt_monitor *mon);
+
+/**
+ * Count messages offered to a class (writer thread only).
+ *
+ * @param mon
+ *   The monitor.
+ * @param cls
+ *   enum qosdt_class.
+ * @param pkts
+ *   Messages.
+ * @param bytes
+ *   Their bytes.
+ */
+void qosdt_monitor_rx(struct qosdt_monitor *mon, unsigned int cls,
+		uint32_t pkts, uint64_t bytes);
+
+/**
+ * Count messages a class sent (writer thread only).
+ *
+ * @param mon
+ *   The monitor.
+ * @param cls
+ *   enum qosdt_class.
+ * @param pkts
+ *   Messages.
+ * @param bytes
+ *   Their bytes.
+ */
+void qosdt_monitor_tx(struct qosdt_monitor *mon, unsigned int cls,
+		uint32_t pkts, uint64_t bytes);
+
+/**
+ * Count messages a class dropped (writer thread only).
+ *
+ * @param mon
+ *   The monitor.
+ * @param cls
+ *   enum qosdt_class.
+ * @param pkts
+ *   Messages.
+ * @param bytes
+ *   Their bytes.
+ */
+void qosdt_monitor_drop(struct qosdt_monitor *mon, unsigned int cls,
+		uint32_t pkts, uint64_t bytes);
+
+/**
+ * Count messages a lossless class held back (writer thread only).
+ *
+ * @param mon
+ *   The monitor.
+ * @param cls
+ *   enum qosdt_class.
+ * @param pkts
+ *   Messages.
+ */
+void qosdt_monitor_held(struct qosdt_monitor *mon, unsigned int cls,
+		uint32_t pkts);
+
+/**
+ * Record one latency sample (writer thread only).
+ *
+ * @param mon
+ *   The monitor.
+ * @param cls
+ *   enum qosdt_class.
+ * @param ns
+ *   The latency.
+ * @param slo_ns
+ *   The sample's own latency objective (per-service), 0 for none: a sample
+ *   above it counts as a violation.
+ */
+void qosdt_monitor_latency(struct qosdt_monitor *mon, unsigned int cls,
+		uint64_t ns, uint64_t slo_ns);
+
+/**
+ * Close the window if it is due and publish a snapshot (writer thread
+ * only; call it from the data-path loop, it is cheap when nothing is due).
+ *
+ * @param mon
+ *   The monitor.
+ * @param now_ns
+ *   The current time, ns, on the clock of qosdt_monitor_now_ns().
+ * @return
+ *   1 if a window was closed, 0 otherwise.
+ */
+int qosdt_monitor_poll(struct qosdt_monitor *mon, uint64_t now_ns);
+
+/**
+ * Read the last published snapshot (any thread).
+ *
+ * @param mon
+ *   The monitor.
+ * @param stats
+ *   Filled with a consistent snapshot.
+ */
+void qosdt_monitor_read(const struct qosdt_monitor *mon,
+		struct qosdt_stats *stats);
+
+/**
+ * The monitor's clock: TSC-based nanoseconds.
+ *
+ * @return
+ *   Nanoseconds since an arbitrary origin.
+ */
+uint64_t qosdt_monitor_now_ns(void);
+
+#endif /* QOSDT_MONITOR_H */
