@@ -1,1 +1,194 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "qosdt.h"
+#include "qosdt_classify.h"
+#include "qosdt_log.h"
+#include "qosdt_mbuf.h"
+#include "qosdt_resv.h"
+#include "qosdt_sched.h"
+#include "qosdt_telemetry.h"
+
+struct qosdt {
+	struct qosdt_classifier *classifier;
+	struct qosdt_sched *sched;
+	struct qosdt_monitor *mon;
+	struct qosdt_resv *resv;
+	struct qosdt_counters counters;
+	bool telemetry;
+	struct qosdt_config cfg;
+};
+
+struct qosdt *
+qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
+		bool telemetry)
+{
+	struct qosdt_telemetry_source src;
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt *q;
+	int ret;
+
+	q = rte_zmalloc_socket("qosdt", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	if (q == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	q->cfg = *cfg;
+	if (qosdt_config_validate(&q->cfg, err, sizeof(err)) != 0) {
+		QOSDT_LOG(ERR, "%s: invalid configuration: %s", name, err);
+		rte_free(q);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	q->classifier = qosdt_classifier_create(&q->cfg, socket);
+	if (q->classifier == NULL)
+		goto fail;
+	q->mon = qosdt_monitor_create(&q->cfg, socket);
+	if (q->mon == NULL)
+		goto fail;
+	q->resv = qosdt_resv_create(name, &q->cfg, socket);
+	if (q->resv == NULL)
+		goto fail;
+	q->sched = qosdt_sched_create(name, &q->cfg, q->mon, socket);
+	if (q->sched == NULL)
+		goto fail;
+	if (telemetry) {
+		src.cfg = &q->cfg;
+		src.mon = q->mon;
+		src.resv = q->resv;
+		ret = qosdt_telemetry_attach(&src);
+		if (ret != 0) {
+			rte_errno = -ret;
+			goto fail;
+		}
+		q->telemetry = true;
+	}
+	return q;
+fail:
+	ret = rte_errno;
+	QOSDT_LOG(ERR, "%s: cannot create: %s", name, rte_strerror(ret));
+	qosdt_free(q);
+	rte_errno = ret;
+	return NULL;
+}
+
+void
+qosdt_free(struct qosdt *q)
+{
+	if (q == NULL)
+		return;
+	if (q->telemetry)
+		qosdt_telemetry_detach();
+	/* The scheduler first: it frees queued mbufs into the pools. */
+	qosdt_sched_free(q->sched);
+	qosdt_resv_free(q->resv);
+	qosdt_monitor_free(q->mon);
+	qosdt_classifier_free(q->classifier);
+	rte_free(q);
+}
+
+uint16_t
+qosdt_classify_burst_now(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return qosdt_classify_burst(q->classifier, pkts, n, rte_rdtsc());
+}
+
+/* Drop the malformed frames of a classified burst, keeping the order. */
+static uint16_t
+drop_malformed(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (qosdt_mbuf_meta(pkts[i])->flags & QOSDT_META_F_MALFORMED)
+			rte_pktmbuf_free(pkts[i]);
+		else
+			pkts[k++] = pkts[i];
+	}
+	q->counters.malformed += n - k;
+	return k;
+}
+
+uint16_t
+qosdt_enqueue_burst(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t good = n, consumed;
+
+	if (unlikely(qosdt_classify_burst_now(q, pkts, n) != 0))
+		good = drop_malformed(q, pkts, n);
+	consumed = qosdt_sched_enqueue(q->sched, pkts, good);
+	if (good == n)
+		return consumed;
+	/* Held mbufs must end at pkts[n - 1]: shift them past the gap. */
+	memmove(pkts + n - (good - consumed), pkts + consumed,
+		(good - consumed) * sizeof(*pkts));
+	return n - (good - consumed);
+}
+
+uint16_t
+qosdt_enqueue_classified_burst(struct qosdt *q, struct rte_mbuf **pkts,
+		uint16_t n)
+{
+	return qosdt_sched_enqueue(q->sched, pkts, n);
+}
+
+uint16_t
+qosdt_dequeue_burst(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = qosdt_sched_dequeue(q->sched, pkts, n);
+
+	qosdt_monitor_poll(q->mon, qosdt_monitor_now_ns());
+	return k;
+}
+
+void
+qosdt_stats_read(const struct qosdt *q, struct qosdt_stats *stats)
+{
+	qosdt_monitor_read(q->mon, stats);
+}
+
+void
+qosdt_counters_read(const struct qosdt *q, struct qosdt_counters *c)
+{
+	*c = q->counters;
+}
+
+struct rte_mempool *
+qosdt_pool(const struct qosdt *q, unsigned int cls)
+{
+	return qosdt_resv_pool(q->resv, cls);
+}
+
+const struct qosdt_config *
+qosdt_config_of(const struct qosdt *q)
+{
+	return &q->cfg;
+}
+
+struct qosdt_sched *
+qosdt_sched_of(struct qosdt *q)
+{
+	return q->sched;
+}
+
+struct qosdt_monitor *
+qosdt_monitor_of(struct qosdt *q)
+{
+	return q->mon;
+}
+
+const struct qosdt_classifier *
+qosdt_classifier_of(const struct qosdt *q)
+{
+	return q->classifier;
+}
+
+struct qosdt_resv *
+qosdt_resv_of(struct qosdt *q)
+{
+	return q->resv;
+}

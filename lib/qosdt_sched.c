@@ -1,1 +1,559 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_red.h>
+#include <rte_sched.h>
+
+#include "qosdt_log.h"
+#include "qosdt_mbuf.h"
+#include "qosdt_monitor.h"
+#include "qosdt_sched.h"
+
+/* Enqueue works through the burst in chunks of this many mbufs. */
+#define SCHED_CHUNK 64
+
+/* An admission queue: one per rte_sched queue we use. */
+struct sched_queue {
+	uint32_t backlog;             /* Mbufs in its rte_sched queue. */
+	uint32_t limit;               /* Admission limit, <= rte_sched qsize. */
+	enum qosdt_drop_policy drop;
+	struct rte_red_config red_cfg;
+	struct rte_red red;
+};
+
+/* What a class maps to. */
+struct sched_class {
+	struct qosdt_sched_class_counters cnt;
+	struct sched_queue *q;
+	uint32_t sched_field;         /* rte_mbuf_sched queue id, for this class. */
+	uint8_t tc;
+};
+
+/* A pipe profile we added: rte_sched's list is append-only. */
+struct sched_profile {
+	uint8_t weights[QOSDT_NB_CLASSES];
+	uint64_t rt_cap_bps;
+};
+
+struct qosdt_sched {
+	struct rte_sched_port *port;
+	struct qosdt_monitor *mon;
+	struct sched_class cls[QOSDT_NB_CLASSES];
+	struct sched_queue queues[QOSDT_NB_CLASSES];
+	double ns_per_tsc;
+	uint64_t channel_bytes_per_s;
+	uint64_t sched_refused;       /* Accepted by us, refused by rte_sched. */
+	struct qosdt_config cfg;      /* With the current weights and cap. */
+	uint32_t nb_profiles;
+	struct sched_profile profiles[QOSDT_SCHED_MAX_PROFILES];
+};
+
+/* Where each class goes in rte_sched, by mode: traffic class and queue. */
+static void
+class_position(enum qosdt_sched_mode mode, unsigned int cls,
+		uint32_t *tc, uint32_t *queue)
+{
+	*tc = RTE_SCHED_TRAFFIC_CLASS_BE;
+	switch (mode) {
+	case QOSDT_MODE_PRIORITY:
+		if (cls == QOSDT_CLASS_REALTIME) {
+			*tc = 0;
+			*queue = 0;
+		} else {
+			*queue = cls - 1;
+		}
+		break;
+	case QOSDT_MODE_WRR:
+		*queue = cls;
+		break;
+	default:
+		*queue = 0;
+		break;
+	}
+}
+
+static uint16_t
+qsize_for(uint32_t limit)
+{
+	return (uint16_t)rte_align32pow2(limit);
+}
+
+static uint64_t
+bps_to_bytes(uint64_t bps)
+{
+	return bps / 8;
+}
+
+/* Token bucket depth: 1 ms at the rate, and never below two frames. */
+static uint64_t
+bucket_size(const struct qosdt_config *cfg, uint64_t bytes_per_s)
+{
+	uint64_t frame = cfg->max_frame_len + cfg->frame_overhead;
+
+	return RTE_MAX(2 * frame, bytes_per_s / 1000);
+}
+
+/* The pipe profile of a set of weights and a realtime cap. */
+static void
+pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *w,
+		uint64_t rt_cap_bps, struct rte_sched_pipe_params *pp)
+{
+	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+
+	memset(pp, 0, sizeof(*pp));
+	pp->tb_rate = rate;
+	pp->tb_size = bucket_size(cfg, rate);
+	pp->tc_period = cfg->tc_period_ms;
+	pp->tc_ov_weight = 1;
+	pp->tc_rate[RTE_SCHED_TRAFFIC_CLASS_BE] = rate;
+	switch (cfg->mode) {
+	case QOSDT_MODE_PRIORITY:
+		pp->tc_rate[0] = rt_cap_bps != 0 ?
+			RTE_MIN(bps_to_bytes(rt_cap_bps), rate) : rate;
+		pp->wrr_weights[0] = w[QOSDT_CLASS_THROUGHPUT];
+		pp->wrr_weights[1] = w[QOSDT_CLASS_RELIABLE];
+		pp->wrr_weights[2] = w[QOSDT_CLASS_BEST_EFFORT];
+		/* Unused queue: a weight already present keeps the LCM. */
+		pp->wrr_weights[3] = w[QOSDT_CLASS_BEST_EFFORT];
+		break;
+	case QOSDT_MODE_WRR:
+		memcpy(pp->wrr_weights, w, QOSDT_NB_CLASSES);
+		break;
+	default:
+		memset(pp->wrr_weights, 1, sizeof(pp->wrr_weights));
+		break;
+	}
+}
+
+static void
+current_weights(const struct qosdt_config *cfg, uint8_t *w)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		w[c] = cfg->classes[c].weight;
+}
+
+/* Admission queues and the class -> queue map. */
+static int
+admission_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		const struct qosdt_class_config *cc = &cfg->classes[c];
+		struct sched_queue *q;
+
+		if (cfg->mode == QOSDT_MODE_FIFO) {
+			/* One queue, all the slots, tail drop: no QoS at all. */
+			q = &s->queues[0];
+			q->limit = cfg->queue_slots;
+			q->drop = QOSDT_DROP_TAIL;
+		} else {
+			q = &s->queues[c];
+			q->limit = cc->queue_limit;
+			q->drop = cc->drop;
+		}
+		if (q->drop == QOSDT_DROP_RED) {
+			if (rte_red_config_init(&q->red_cfg, cc->red.wq_log2,
+					cc->red.min_th, cc->red.max_th,
+					cc->red.maxp_inv) != 0 ||
+					rte_red_rt_data_init(&q->red) != 0) {
+				QOSDT_LOG(ERR, "classes.%s.red: refused by rte_red",
+					qosdt_class_name(c));
+				return -EINVAL;
+			}
+		}
+		s->cls[c].q = q;
+	}
+	return 0;
+}
+
+/* Build port, subport and pipe; the config was validated. */
+static int
+port_build(struct qosdt_sched *s, const char *name,
+		const struct qosdt_config *cfg, int socket)
+{
+	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	struct rte_sched_subport_profile_params sp;
+	struct rte_sched_subport_params sub;
+	struct rte_sched_port_params pp;
+	struct rte_sched_pipe_params *pipes;
+	uint8_t w[QOSDT_NB_CLASSES];
+	unsigned int c, i;
+	int ret;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.tb_rate = rate;
+	sp.tb_size = bucket_size(cfg, rate);
+	for (i = 0; i < RTE_SCHED_TRAFFIC_CLASSES_PER_PIPE; i++)
+		sp.tc_rate[i] = rate;
+	sp.tc_period = cfg->tc_period_ms;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.name = name;
+	pp.socket = socket;
+	/* rte_sched does not shape at the port rate: the subport does. */
+	pp.rate = 2 * rate;
+	pp.mtu = cfg->max_frame_len;
+	pp.frame_overhead = cfg->frame_overhead;
+	pp.n_subports_per_port = 1;
+	pp.subport_profiles = &sp;
+	pp.n_subport_profiles = 1;
+	pp.n_max_subport_profiles = 1;
+	pp.n_pipes_per_subport = 1;
+
+	s->port = rte_sched_port_config(&pp);
+	if (s->port == NULL) {
+		QOSDT_LOG(ERR, "rte_sched_port_config(%s) failed", name);
+		return -EINVAL;
+	}
+
+	pipes = calloc(QOSDT_SCHED_MAX_PROFILES, sizeof(*pipes));
+	if (pipes == NULL)
+		return -ENOMEM;
+	current_weights(cfg, w);
+	pipe_profile_fill(cfg, w, cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps,
+		&pipes[0]);
+
+	memset(&sub, 0, sizeof(sub));
+	sub.n_pipes_per_subport_enabled = 1;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		uint32_t tc, queue;
+
+		class_position(cfg->mode, c, &tc, &queue);
+		sub.qsize[tc] = RTE_MAX(sub.qsize[tc],
+			qsize_for(s->cls[c].q->limit));
+	}
+	sub.pipe_profiles = pipes;
+	sub.n_pipe_profiles = 1;
+	sub.n_max_pipe_profiles = QOSDT_SCHED_MAX_PROFILES;
+	sub.cman_params = NULL;
+
+	/* On error both calls free the whole port (FIELD-NOTES 5). */
+	ret = rte_sched_subport_config(s->port, 0, &sub, 0);
+	free(pipes);
+	if (ret == 0)
+		ret = rte_sched_pipe_config(s->port, 0, 0, 0);
+	if (ret != 0) {
+		QOSDT_LOG(ERR, "rte_sched refused the %s hierarchy: %d",
+			qosdt_mode_name(cfg->mode), ret);
+		s->port = NULL;
+		return ret;
+	}
+	memcpy(s->profiles[0].weights, w, sizeof(w));
+	s->profiles[0].rt_cap_bps =
+		cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	s->nb_profiles = 1;
+	return 0;
+}
+
+/* rte_sched's queue id of each class, computed once by rte_sched itself. */
+static void
+class_fields_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
+{
+	struct rte_mbuf probe;
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		uint32_t tc, queue;
+		uint8_t tc8, color;
+
+		class_position(cfg->mode, c, &tc, &queue);
+		memset(&probe, 0, sizeof(probe));
+		rte_sched_port_pkt_write(s->port, &probe, 0, 0, tc, queue,
+			RTE_COLOR_GREEN);
+		rte_mbuf_sched_get(&probe, &s->cls[c].sched_field, &tc8, &color);
+		s->cls[c].tc = tc8;
+	}
+}
+
+struct qosdt_sched *
+qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
+		struct qosdt_monitor *mon, int socket)
+{
+	struct qosdt_sched *s;
+	unsigned int c;
+	int ret;
+
+	if (qosdt_mbuf_meta_register() != 0)
+		return NULL;
+	s = rte_zmalloc_socket("qosdt_sched", sizeof(*s), RTE_CACHE_LINE_SIZE,
+		socket);
+	if (s == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	s->cfg = *cfg;
+	s->mon = mon;
+	s->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
+	s->channel_bytes_per_s = bps_to_bytes(cfg->channel_rate_bps);
+	ret = admission_init(s, cfg);
+	if (ret == 0)
+		ret = port_build(s, name, cfg, socket);
+	if (ret != 0) {
+		qosdt_sched_free(s);
+		rte_errno = -ret;
+		return NULL;
+	}
+	class_fields_init(s, cfg);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		s->cls[c].cnt.limit = s->cls[c].q->limit;
+	return s;
+}
+
+void
+qosdt_sched_free(struct qosdt_sched *s)
+{
+	if (s == NULL)
+		return;
+	/* rte_sched_port_free frees the mbufs still queued. */
+	rte_sched_port_free(s->port);
+	rte_free(s);
+}
+
+/* The RED clock: bytes at the channel rate, as rte_sched's own RED uses. */
+static uint64_t
+red_time(const struct qosdt_sched *s)
+{
+	return (uint64_t)((double)rte_rdtsc() * s->ns_per_tsc * 1e-9 *
+		(double)s->channel_bytes_per_s);
+}
+
+/* Admission of one mbuf into its queue: 0 accept, 1 drop, 2 hold. */
+static int
+admit(const struct qosdt_sched *s, struct sched_queue *q)
+{
+	if (unlikely(q->backlog >= q->limit))
+		return q->drop == QOSDT_DROP_NONE ? 2 : 1;
+	if (q->drop == QOSDT_DROP_RED &&
+			rte_red_enqueue(&q->red_cfg, &q->red, q->backlog,
+				q->backlog == 0 ? red_time(s) : 0) != 0)
+		return 1;
+	return 0;
+}
+
+/* Per-class counts of one burst, reported to the monitor once. */
+struct burst_counts {
+	uint32_t pkts[QOSDT_NB_CLASSES];
+	uint64_t bytes[QOSDT_NB_CLASSES];
+};
+
+static void
+monitor_enqueue_report(struct qosdt_monitor *mon,
+		const struct burst_counts *offered, const struct burst_counts *dropped,
+		const uint32_t *held)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		if (offered->pkts[c] != 0)
+			qosdt_monitor_rx(mon, c, offered->pkts[c],
+				offered->bytes[c]);
+		if (dropped->pkts[c] != 0)
+			qosdt_monitor_drop(mon, c, dropped->pkts[c],
+				dropped->bytes[c]);
+		if (held[c] != 0)
+			qosdt_monitor_held(mon, c, held[c]);
+	}
+}
+
+/* Admit and enqueue up to SCHED_CHUNK mbufs; held ones go to held[]. */
+static void
+enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
+		struct rte_mbuf **held, uint16_t *nb_held)
+{
+	struct rte_mbuf *accepted[SCHED_CHUNK];
+	struct burst_counts offered = { {0}, {0} }, dropped = { {0}, {0} };
+	uint32_t held_cls[QOSDT_NB_CLASSES] = {0};
+	uint16_t i, na = 0, nh = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		unsigned int c = qosdt_mbuf_meta(m)->cls;
+		struct sched_class *sc;
+
+		if (unlikely(c >= QOSDT_NB_CLASSES))
+			c = QOSDT_CLASS_BEST_EFFORT;
+		sc = &s->cls[c];
+		switch (admit(s, sc->q)) {
+		case 0:
+			rte_mbuf_sched_set(m, sc->sched_field, sc->tc,
+				RTE_COLOR_GREEN);
+			sc->q->backlog++;
+			sc->cnt.enq_pkts++;
+			sc->cnt.enq_bytes += m->pkt_len;
+			offered.pkts[c]++;
+			offered.bytes[c] += m->pkt_len;
+			accepted[na++] = m;
+			break;
+		case 1:
+			sc->cnt.drop_pkts++;
+			sc->cnt.drop_bytes += m->pkt_len;
+			offered.pkts[c]++;
+			offered.bytes[c] += m->pkt_len;
+			dropped.pkts[c]++;
+			dropped.bytes[c] += m->pkt_len;
+			rte_pktmbuf_free(m);
+			break;
+		default:
+			sc->cnt.held_pkts++;
+			held_cls[c]++;
+			held[nh++] = m;
+			break;
+		}
+	}
+	ret = rte_sched_port_enqueue(s->port, accepted, na);
+	if (unlikely(ret != na)) {
+		/* Cannot happen while admission keeps every queue under its
+		 * qsize; if it does, rte_sched freed them and we cannot tell
+		 * whose they were. */
+		s->sched_refused += na - ret;
+	}
+	if (s->mon != NULL)
+		monitor_enqueue_report(s->mon, &offered, &dropped, held_cls);
+	*nb_held = nh;
+}
+
+uint16_t
+qosdt_sched_enqueue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t done, nb_held = 0;
+
+	/*
+	 * Held mbufs are gathered at the front of pkts: there are never more
+	 * of them than mbufs already read, whose slots are free (consumed
+	 * mbufs belong to rte_sched or were freed). They move to the tail last.
+	 */
+	for (done = 0; done < n; ) {
+		uint16_t chunk = RTE_MIN(n - done, SCHED_CHUNK);
+		uint16_t nh;
+
+		enqueue_chunk(s, pkts + done, chunk, pkts + nb_held, &nh);
+		nb_held += nh;
+		done += chunk;
+	}
+	if (nb_held != 0)
+		memmove(pkts + n - nb_held, pkts, nb_held * sizeof(*pkts));
+	return n - nb_held;
+}
+
+uint16_t
+qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct burst_counts sent = { {0}, {0} };
+	uint64_t now = 0;
+	unsigned int c;
+	int i, k;
+
+	k = rte_sched_port_dequeue(s->port, pkts, n);
+	if (k <= 0)
+		return 0;
+	if (s->mon != NULL)
+		now = rte_rdtsc();
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct qosdt_mbuf_meta *meta = qosdt_mbuf_meta(m);
+		struct sched_class *sc;
+
+		c = meta->cls < QOSDT_NB_CLASSES ?
+			meta->cls : QOSDT_CLASS_BEST_EFFORT;
+		sc = &s->cls[c];
+		if (--sc->q->backlog == 0 && sc->q->drop == QOSDT_DROP_RED)
+			rte_red_mark_queue_empty(&sc->q->red, red_time(s));
+		sc->cnt.deq_pkts++;
+		sc->cnt.deq_bytes += m->pkt_len;
+		sent.pkts[c]++;
+		sent.bytes[c] += m->pkt_len;
+		if (s->mon != NULL)
+			qosdt_monitor_latency(s->mon, c,
+				(uint64_t)((double)(now - meta->ts) * s->ns_per_tsc),
+				meta->slo_latency_ns);
+	}
+	if (s->mon != NULL)
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			if (sent.pkts[c] != 0)
+				qosdt_monitor_tx(s->mon, c, sent.pkts[c],
+					sent.bytes[c]);
+	return k;
+}
+
+void
+qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
+		struct qosdt_sched_class_counters *c)
+{
+	*c = s->cls[cls].cnt;
+	c->backlog = s->cls[cls].q->backlog;
+}
+
+static int
+profile_find(const struct qosdt_sched *s, const uint8_t *w, uint64_t cap)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nb_profiles; i++)
+		if (memcmp(s->profiles[i].weights, w, QOSDT_NB_CLASSES) == 0 &&
+				s->profiles[i].rt_cap_bps == cap)
+			return i;
+	return -1;
+}
+
+int
+qosdt_sched_set_profile(struct qosdt_sched *s,
+		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps)
+{
+	struct qosdt_config trial = s->cfg;
+	struct rte_sched_pipe_params pp;
+	char err[QOSDT_CONFIG_ERRLEN];
+	uint32_t id;
+	unsigned int c;
+	int ret;
+
+	if (s->cfg.mode != QOSDT_MODE_PRIORITY)
+		rt_cap_bps = s->cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		trial.classes[c].weight = weights[c];
+	trial.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = rt_cap_bps;
+	if (qosdt_config_validate(&trial, err, sizeof(err)) != 0) {
+		QOSDT_LOG(ERR, "scheduler profile refused: %s", err);
+		return -EINVAL;
+	}
+	ret = profile_find(s, weights, rt_cap_bps);
+	if (ret >= 0) {
+		id = ret;
+	} else {
+		if (s->nb_profiles == QOSDT_SCHED_MAX_PROFILES)
+			return -ENOSPC;
+		pipe_profile_fill(&trial, weights, rt_cap_bps, &pp);
+		ret = rte_sched_subport_pipe_profile_add(s->port, 0, &pp, &id);
+		if (ret != 0)
+			return ret;
+		if (id != s->nb_profiles) {
+			QOSDT_LOG(ERR, "rte_sched gave pipe profile %u, expected %u",
+				id, s->nb_profiles);
+			return -EIO;
+		}
+		memcpy(s->profiles[id].weights, weights, QOSDT_NB_CLASSES);
+		s->profiles[id].rt_cap_bps = rt_cap_bps;
+		s->nb_profiles = id + 1;
+	}
+	/* The id exists, so this cannot fail; if it did, rte_sched would
+	 * have freed the port under us. */
+	ret = rte_sched_pipe_config(s->port, 0, 0, id);
+	if (ret != 0) {
+		QOSDT_LOG(CRIT, "rte_sched_pipe_config(profile %u): %d", id, ret);
+		s->port = NULL;
+		return ret;
+	}
+	s->cfg = trial;
+	return 0;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The qosdt QoS core, for embedding in any DPDK application.
+ *
+ * A qosdt instance holds, built from one configuration (qosdt_config.h):
+ * the classifier (service id -> class), the per-class buffer reservations
+ * (qosdt_resv.h), the rte_sched scheduler with its admission stage
+ * (qosdt_sched.h) and the per-class monitor (qosdt_monitor.h), optionally
+ * exported over DPDK telemetry (qosdt_telemetry.h).
+ *
+ * Typical use, on the lcore that owns the instance:
+ * @code
+ *	struct qosdt_config cfg;
+ *	char err[QOSDT_CONFIG_ERRLEN];
+ *	if (qosdt_config_load("qos.json", &cfg, err, sizeof(err)) != 0)
+ *		rte_exit(EXIT_FAILURE, "%s\n", err);
+ *	struct qosdt *q = qosdt_create("q0", &cfg, rte_socket_id(), true);
+ *	...
+ *	n = rte_eth_rx_burst(port, queue, pkts, 32);
+ *	k = qosdt_enqueue_burst(q, pkts, n);    // pkts[k..n): held back, retry
+ *	n = qosdt_dequeue_burst(q, pkts, 32);
+ *	rte_eth_tx_burst(port, queue, pkts, n);
+ *	qosdt_stats_read(q, &stats);            // any thread
+ * @endcode
+ *
+ * Enqueue, dequeue and free must be called from one thread; stats reads
+ * from any.
+ */
+
+#ifndef QOSDT_H
+#define QOSDT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "qosdt_class.h"
+#include "qosdt_config.h"
+#include "qosdt_monitor.h"
+#include "qosdt_msg.h"
+
+struct qosdt;
+struct qosdt_sched;
+struct qosdt_classifier;
+struct qosdt_resv;
+
+/** Instance-wide counters outside the per-class ones. */
+struct qosdt_counters {
+	uint64_t malformed;  /**< Frames dropped by qosdt_enqueue_burst(): not a message. */
+};
+
+/**
+ * Create an instance from a validated configuration.
+ *
+ * @param name
+ *   Unique name (pools and the rte_sched port are named after it; at most
+ *   16 characters).
+ * @param cfg
+ *   The configuration (copied).
+ * @param socket
+ *   NUMA socket, or SOCKET_ID_ANY.
+ * @param telemetry
+ *   Export it under /qosdt/ (only one instance at a time can be).
+ * @return
+ *   The instance, or NULL (rte_errno set, reason logged).
+ */
+struct qosdt *qosdt_create(const char *name, const struct qosdt_config *cfg,
+		int socket, bool telemetry);
+
+/**
+ * Free an instance: mbufs still queued are freed; every mbuf taken from
+ * its pools must have been returned. NULL is a no-op.
+ *
+ * @param q
+ *   The instance.
+ */
+void qosdt_free(struct qosdt *q);
+
+/**
+ * Classify a burst: writes each mbuf's QoS metadata (class, service,
+ * latency SLO, timestamp now). Frames are not changed.
+ *
+ * @param q
+ *   The instance.
+ * @param pkts
+ *   The frames.
+ * @param n
+ *   How many.
+ * @return
+ *   The number of malformed frames (marked QOSDT_META_F_MALFORMED).
+ */
+uint16_t qosdt_classify_burst_now(struct qosdt *q, struct rte_mbuf **pkts,
+		uint16_t n);
+
+/**
+ * Classify and enqueue a burst. Malformed frames are dropped and counted
+ * (qosdt_counters_read()); messages over their class's queue limit are
+ * dropped (tail or RED) or, for a lossless class, held back.
+ *
+ * Like rte_eth_tx_burst(), the caller keeps pkts[k..n) where k is the
+ * return value: the held-back messages, in order, to offer again later
+ * (without re-classifying: use qosdt_enqueue_classified_burst()).
+ *
+ * @param q
+ *   The instance.
+ * @param pkts
+ *   The frames; reordered.
+ * @param n
+ *   How many.
+ * @return
+ *   The number consumed (queued, or dropped and freed).
+ */
+uint16_t qosdt_enqueue_burst(struct qosdt *q, struct rte_mbuf **pkts,
+		uint16_t n);
+
+/**
+ * Enqueue mbufs already classified (e.g. held back by an earlier
+ * qosdt_enqueue_burst()). Same contract as qosdt_enqueue_burst().
+ *
+ * @param q
+ *   The instance.
+ * @param pkts
+ *   The mbufs; reordered.
+ * @param n
+ *   How many.
+ * @return
+ *   The number consumed.
+ */
+uint16_t qosdt_enqueue_classified_burst(struct qosdt *q,
+		struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Dequeue up to @p n messages in scheduling order, shaped at the channel
+ * rate; records their queueing latency, and closes the monitoring window
+ * when it is due.
+ *
+ * @param q
+ *   The instance.
+ * @param pkts
+ *   Receives the mbufs.
+ * @param n
+ *   At most this many.
+ * @return
+ *   How many.
+ */
+uint16_t qosdt_dequeue_burst(struct qosdt *q, struct rte_mbuf **pkts,
+		uint16_t n);
+
+/**
+ * Read the last published per-class statistics (any thread).
+ *
+ * @param q
+ *   The instance.
+ * @param stats
+ *   Filled.
+ */
+void qosdt_stats_read(const struct qosdt *q, struct qosdt_stats *stats);
+
+/**
+ * Read the instance-wide counters (owning thread).
+ *
+ * @param q
+ *   The instance.
+ * @param c
+ *   Filled.
+ */
+void qosdt_counters_read(const struct qosdt *q, struct qosdt_counters *c);
+
+/**
+ * The buffer pool of a class (give it to rte_eth_rx_queue_setup(), or
+ * allocate from it): its reservation, borrowing from the shared pool.
+ *
+ * @param q
+ *   The instance.
+ * @param cls
+ *   enum qosdt_class.
+ * @return
+ *   The pool.
+ */
+struct rte_mempool *qosdt_pool(const struct qosdt *q, unsigned int cls);
+
+/**
+ * The configuration the instance runs with.
+ *
+ * @param q
+ *   The instance.
+ * @return
+ *   Its configuration.
+ */
+const struct qosdt_config *qosdt_config_of(const struct qosdt *q);
+
+/**
+ * The instance's parts, for the adaptive controller and tools.
+ *
+ * @param q
+ *   The instance.
+ * @return
+ *   The part.
+ */
+struct qosdt_sched *qosdt_sched_of(struct qosdt *q);
+
+/** @copydoc qosdt_sched_of */
+struct qosdt_monitor *qosdt_monitor_of(struct qosdt *q);
+
+/** @copydoc qosdt_sched_of */
+const struct qosdt_classifier *qosdt_classifier_of(const struct qosdt *q);
+
+/** @copydoc qosdt_sched_of */
+struct qosdt_resv *qosdt_resv_of(struct qosdt *q);
+
+#endif /* QOSDT_H */

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The scheduler: an rte_sched port built from the configuration, behind an
+ * admission stage of our own.
+ *
+ * Hierarchy: one subport shaped at the channel rate (the port rate is set
+ * above it: rte_sched does not cap the total at the port rate), one pipe.
+ * Class to rte_sched queue, by mode:
+ *   priority  REALTIME -> TC0 (strict priority, rate-capped by the pipe's
+ *             TC0 rate); THROUGHPUT, RELIABLE, BEST_EFFORT -> best-effort
+ *             TC queues 0..2 under WRR with their weights
+ *   wrr       the four classes -> best-effort TC queues 0..3 under WRR
+ *   fifo      every class -> best-effort TC queue 0, tail drop
+ *
+ * Admission: each class has a queue limit (its queue share of the slots;
+ * in fifo mode the one queue has them all), and the rte_sched queues are
+ * sized at or above it, so rte_sched itself never drops. Over the limit a
+ * lossless class (drop "none") is held back and handed back to the caller;
+ * the others are tail-dropped, or RED-dropped below it (rte_red). Every
+ * drop and hold is thus known by class.
+ *
+ * All calls on one scheduler must come from one thread (FIELD-NOTES 5).
+ */
+
+#ifndef QOSDT_SCHED_H
+#define QOSDT_SCHED_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "qosdt_config.h"
+
+struct qosdt_sched;
+struct qosdt_monitor;
+
+/** Cumulative counters of one class, kept by the scheduler. */
+struct qosdt_sched_class_counters {
+	uint64_t enq_pkts;    /**< Accepted into rte_sched. */
+	uint64_t enq_bytes;
+	uint64_t deq_pkts;    /**< Sent by rte_sched. */
+	uint64_t deq_bytes;
+	uint64_t drop_pkts;   /**< Dropped by admission (tail or RED). */
+	uint64_t drop_bytes;
+	uint64_t held_pkts;   /**< Held back: handed back to the caller. */
+	uint32_t backlog;     /**< In rte_sched now. */
+	uint32_t limit;       /**< Its queue limit (fifo: the shared queue's). */
+};
+
+/**
+ * Build the scheduler.
+ *
+ * @param name
+ *   Name of the rte_sched port (unique per process).
+ * @param cfg
+ *   A validated configuration (qosdt_config_validate()).
+ * @param mon
+ *   Monitor to report counts and queueing latency to, or NULL.
+ * @param socket
+ *   NUMA socket, or SOCKET_ID_ANY.
+ * @return
+ *   The scheduler, or NULL (rte_errno set, reason logged).
+ */
+struct qosdt_sched *qosdt_sched_create(const char *name,
+		const struct qosdt_config *cfg, struct qosdt_monitor *mon,
+		int socket);
+
+/**
+ * Free the scheduler and every mbuf still queued in it (NULL is a no-op).
+ *
+ * @param s
+ *   The scheduler.
+ */
+void qosdt_sched_free(struct qosdt_sched *s);
+
+/**
+ * Enqueue a burst of classified mbufs (qosdt_classify_burst()).
+ *
+ * Like rte_eth_tx_burst(): the first k mbufs, the return value, are
+ * consumed (queued, or dropped, freed and counted); mbufs [k, n) are the
+ * held-back messages of lossless classes, still owned by the caller, in
+ * their original order, to be offered again later.
+ *
+ * @param s
+ *   The scheduler.
+ * @param pkts
+ *   The mbufs; reordered as described.
+ * @param n
+ *   How many.
+ * @return
+ *   The number consumed.
+ */
+uint16_t qosdt_sched_enqueue(struct qosdt_sched *s, struct rte_mbuf **pkts,
+		uint16_t n);
+
+/**
+ * Dequeue up to @p n mbufs in scheduling order, shaped at the channel rate.
+ * With a monitor, each one's queueing latency (now - its metadata timestamp)
+ * is recorded against its latency SLO.
+ *
+ * @param s
+ *   The scheduler.
+ * @param pkts
+ *   Receives the mbufs.
+ * @param n
+ *   At most this many.
+ * @return
+ *   How many were dequeued.
+ */
+uint16_t qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts,
+		uint16_t n);
+
+/**
+ * Read a class's counters (scheduler thread).
+ *
+ * @param s
+ *   The scheduler.
+ * @param cls
+ *   enum qosdt_class.
+ * @param c
+ *   Filled.
+ */
+void qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
+		struct qosdt_sched_class_counters *c);
+
+/**
+ * Change the WRR weights and REALTIME's rate cap at run time (scheduler
+ * thread). Reuses an rte_sched pipe profile with the same values, else
+ * appends one (rte_sched profiles are append-only). The new values are
+ * checked as qosdt_config_validate() checks the configuration's.
+ *
+ * @param s
+ *   The scheduler.
+ * @param weights
+ *   A weight per class (enum qosdt_class order), 1..255.
+ * @param rt_cap_bps
+ *   REALTIME's cap, bits/s (priority mode; ignored otherwise).
+ * @return
+ *   0, -EINVAL for a value rte_sched would mis-handle, -ENOSPC when the
+ *   profile table is full, or rte_sched's error.
+ */
+int qosdt_sched_set_profile(struct qosdt_sched *s,
+		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps);
+
+/** Most distinct pipe profiles one scheduler may use over its life. */
+#define QOSDT_SCHED_MAX_PROFILES 256
+
+#endif /* QOSDT_SCHED_H */
