@@ -10,6 +10,13 @@
  * qosdt_monitor_poll() publishes a snapshot that any other thread reads with
  * qosdt_monitor_read() (telemetry, the app's stats printer, the adaptive
  * controller).
+ *
+ * Windows: a window closes at the first poll at least window_ms after the
+ * previous close (or the start) and covers exactly the time in between.
+ * Each closed window is judged against the class's SLO on its own numbers.
+ * The rates throughput_bps and offered_bps slide over the last
+ * QOSDT_MONITOR_RATE_WINDOWS closed windows (bytes over their summed
+ * durations). See doc/monitoring.md.
  */
 
 #ifndef QOSDT_MONITOR_H
@@ -22,6 +29,14 @@
 #include "qosdt_config.h"
 
 struct qosdt_monitor;
+
+/** Closed windows the sliding rates (throughput_bps, offered_bps) span. */
+#define QOSDT_MONITOR_RATE_WINDOWS 4u
+
+/** Bits of qosdt_class_stats.slo_missed: the rules the last window broke. */
+#define QOSDT_SLO_MISSED_LATENCY   (1u << 0) /**< Window p99 above max_latency_ns. */
+#define QOSDT_SLO_MISSED_BANDWIDTH (1u << 1) /**< Offered >= floor, delivered < floor. */
+#define QOSDT_SLO_MISSED_LOSS      (1u << 2) /**< Window loss above max_loss_ppm. */
 
 /** Latency percentiles of a histogram, ns. All 0 when count is 0. */
 struct qosdt_latency_summary {
@@ -49,6 +64,11 @@ struct qosdt_class_stats {
 	uint64_t latency_violations; /**< Samples above their latency SLO. */
 	uint64_t slo_violation_windows; /**< Windows in which an SLO was missed. */
 	bool slo_met;                /**< The last window met every SLO. */
+	/* Added: the last window's own numbers, as its SLO was judged on. */
+	uint64_t window_throughput_bps; /**< tx rate of the last window. */
+	uint64_t window_offered_bps; /**< rx rate of the last window. */
+	uint32_t window_loss_ppm;    /**< drop / rx of the last window, ppm. */
+	uint32_t slo_missed;         /**< QOSDT_SLO_MISSED_* of the last window. */
 };
 
 /** A published snapshot of every class. */
@@ -79,6 +99,19 @@ struct qosdt_monitor *qosdt_monitor_create(const struct qosdt_config *cfg,
  *   The monitor.
  */
 void qosdt_monitor_free(struct qosdt_monitor *mon);
+
+/**
+ * Forget everything recorded and start the first window at @p now_ns
+ * (writer thread only); publishes the zeroed snapshot. A monitor starts
+ * itself at creation with qosdt_monitor_now_ns(): call this to restart it,
+ * or to run it on a clock of your own (tests, replays).
+ *
+ * @param mon
+ *   The monitor.
+ * @param now_ns
+ *   The start of the first window.
+ */
+void qosdt_monitor_reset(struct qosdt_monitor *mon, uint64_t now_ns);
 
 /**
  * Count messages offered to a class (writer thread only).
