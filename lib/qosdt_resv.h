@@ -57,7 +57,9 @@ struct qosdt_resv *qosdt_resv_create(const char *name,
 		const struct qosdt_config *cfg, int socket);
 
 /**
- * Free the pools (NULL is a no-op). Every mbuf must have been returned.
+ * Free the pools (NULL is a no-op). Every mbuf should have been returned:
+ * if some are still out, a warning names each class and the count, and the
+ * pools are freed anyway (those mbufs must then never be used or freed).
  *
  * @param resv
  *   The reservation.
@@ -73,7 +75,7 @@ void qosdt_resv_free(struct qosdt_resv *resv);
  * @param cls
  *   enum qosdt_class.
  * @return
- *   The pool.
+ *   The pool, or NULL (logged) if @p resv is NULL or @p cls is no class.
  */
 struct rte_mempool *qosdt_resv_pool(const struct qosdt_resv *resv,
 		unsigned int cls);
@@ -91,14 +93,16 @@ struct rte_mempool *qosdt_resv_pool(const struct qosdt_resv *resv,
  * @param n
  *   How many.
  * @return
- *   0, or -ENOBUFS (nothing allocated).
+ *   0, -ENOBUFS (nothing allocated), or -EINVAL (logged) if an argument
+ *   is NULL or @p cls is no class.
  */
 int qosdt_resv_alloc_bulk(struct qosdt_resv *resv, unsigned int cls,
 		struct rte_mbuf **mbufs, unsigned int n);
 
 /**
  * Read the accounting (any thread; exact when no allocation or free runs
- * concurrently).
+ * concurrently). shared_in_use counts what is out of the shared pool's
+ * ring, which is the sum of the borrowed counts.
  *
  * @param resv
  *   The reservation.
