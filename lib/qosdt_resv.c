@@ -83,6 +83,12 @@ resv_borrower(const struct qosdt_resv *resv, void *obj)
 		resv->borrower_offset, uint8_t *);
 }
 
+static inline struct rte_mempool *
+mbuf_home(void *obj)
+{
+	return ((struct rte_mbuf *)obj)->pool;
+}
+
 /* Take up to n objects from the class's own ring; returns how many. */
 static unsigned int
 resv_take_own(const struct rte_mempool_ops *ring, struct rte_mempool *mp,
@@ -202,7 +208,7 @@ static int
 resv_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 {
 	struct resv_pool *p = mp->pool_config;
-	unsigned int i, start = 0;
+	unsigned int i = 0, start = 0, run;
 	struct rte_mempool *home;
 	int ret = 0;
 
@@ -210,13 +216,19 @@ resv_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 	if (unlikely(!p->ready))
 		return resv_ring(p->resv)->enqueue(mp, objs, n);
 
-	for (i = 0; i < n; i++) {
-		home = ((struct rte_mbuf *)objs[i])->pool;
-		if (likely(home == mp))
+	while (i < n) {
+		home = mbuf_home(objs[i]);
+		if (likely(home == mp)) {
+			i++;
 			continue;
+		}
 		ret |= resv_put_home(p, objs + start, i - start);
-		ret |= rte_mempool_ops_enqueue_bulk(home, objs + i, 1);
-		start = i + 1;
+		for (run = 1; i + run < n && mbuf_home(objs[i + run]) == home;
+				run++)
+			;
+		ret |= rte_mempool_ops_enqueue_bulk(home, objs + i, run);
+		i += run;
+		start = i;
 	}
 	ret |= resv_put_home(p, objs + start, n - start);
 	return ret != 0 ? -ENOBUFS : 0;
