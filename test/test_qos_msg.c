@@ -37,6 +37,8 @@
 #define NB_VERDICTS 6
 
 static struct rte_mempool *pool;
+/* Mbufs in use when the case started (a failed case may leak some). */
+static unsigned int in_use_at_start;
 
 static const struct rte_ether_addr src_mac = {
 	.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
@@ -44,8 +46,9 @@ static const struct rte_ether_addr dst_mac = {
 	.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 } };
 
 #define ASSERT_NO_LEAK() \
-	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pool), 0, \
-		"mbufs leaked: %u in use", rte_mempool_in_use_count(pool))
+	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pool), in_use_at_start, \
+		"mbufs leaked: %u in use, %u before", \
+		rte_mempool_in_use_count(pool), in_use_at_start)
 
 static int
 suite_setup(void)
@@ -57,6 +60,13 @@ suite_setup(void)
 			rte_strerror(rte_errno));
 		return TEST_FAILED;
 	}
+	return TEST_SUCCESS;
+}
+
+static int
+case_setup(void)
+{
+	in_use_at_start = rte_mempool_in_use_count(pool);
 	return TEST_SUCCESS;
 }
 
@@ -943,20 +953,20 @@ static struct unit_test_suite qos_msg_suite = {
 	.setup = suite_setup,
 	.teardown = suite_teardown,
 	.unit_test_cases = {
-		TEST_CASE(test_round_trip),
-		TEST_CASE(test_default_addresses),
-		TEST_CASE(test_byte_layout),
-		TEST_CASE(test_unaligned_frame),
-		TEST_CASE(test_short_frames),
-		TEST_CASE(test_wrong_ethertype),
-		TEST_CASE(test_wrong_version),
-		TEST_CASE(test_bad_length),
-		TEST_CASE(test_padding),
-		TEST_CASE(test_header_split),
-		TEST_CASE(test_lying_mbufs),
-		TEST_CASE(test_build_refusals),
-		TEST_CASE(test_strerror),
-		TEST_CASE(test_fuzz),
+		TEST_CASE_ST(case_setup, NULL, test_round_trip),
+		TEST_CASE_ST(case_setup, NULL, test_default_addresses),
+		TEST_CASE_ST(case_setup, NULL, test_byte_layout),
+		TEST_CASE_ST(case_setup, NULL, test_unaligned_frame),
+		TEST_CASE_ST(case_setup, NULL, test_short_frames),
+		TEST_CASE_ST(case_setup, NULL, test_wrong_ethertype),
+		TEST_CASE_ST(case_setup, NULL, test_wrong_version),
+		TEST_CASE_ST(case_setup, NULL, test_bad_length),
+		TEST_CASE_ST(case_setup, NULL, test_padding),
+		TEST_CASE_ST(case_setup, NULL, test_header_split),
+		TEST_CASE_ST(case_setup, NULL, test_lying_mbufs),
+		TEST_CASE_ST(case_setup, NULL, test_build_refusals),
+		TEST_CASE_ST(case_setup, NULL, test_strerror),
+		TEST_CASE_ST(case_setup, NULL, test_fuzz),
 		TEST_CASES_END()
 	}
 };
