@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 
 #include "qosdt_class.h"
