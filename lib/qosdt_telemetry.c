@@ -1,1 +1,391 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Telemetry commands /qosdt/stats, /qosdt/buffers and /qosdt/config.
+ *
+ * The attached source is guarded by a spinlock taken by attach/detach and
+ * by each callback while it copies what it reports (a monitor snapshot, the
+ * buffer accounting, the configuration); the reply is formatted from the
+ * copy after the lock is released. So once qosdt_telemetry_detach() returns,
+ * no callback touches the old objects. Only control-path threads take it.
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_spinlock.h>
+#include <rte_telemetry.h>
+
+#include "qosdt_log.h"
+#include "qosdt_telemetry.h"
+
+static rte_spinlock_t source_lock = RTE_SPINLOCK_INITIALIZER;
+static struct qosdt_telemetry_source source;
+
+/* A named uint64_t field of a structure, for table-driven replies. */
+struct u64_field {
+	const char *name;
+	size_t offset;
+};
+
+#define CLASS_FIELD(f) { #f, offsetof(struct qosdt_class_stats, f) }
+static const struct u64_field class_stats_fields[] = {
+	CLASS_FIELD(rx_pkts),
+	CLASS_FIELD(rx_bytes),
+	CLASS_FIELD(tx_pkts),
+	CLASS_FIELD(tx_bytes),
+	CLASS_FIELD(drop_pkts),
+	CLASS_FIELD(drop_bytes),
+	CLASS_FIELD(held_pkts),
+	CLASS_FIELD(throughput_bps),
+	CLASS_FIELD(offered_bps),
+	CLASS_FIELD(latency_violations),
+	CLASS_FIELD(slo_violation_windows),
+	CLASS_FIELD(window_throughput_bps),
+	CLASS_FIELD(window_offered_bps),
+};
+
+#define LATENCY_FIELD(f) { #f, offsetof(struct qosdt_latency_summary, f) }
+static const struct u64_field latency_fields[] = {
+	LATENCY_FIELD(count),
+	LATENCY_FIELD(p50_ns),
+	LATENCY_FIELD(p90_ns),
+	LATENCY_FIELD(p99_ns),
+	LATENCY_FIELD(p999_ns),
+	LATENCY_FIELD(max_ns),
+};
+
+/* Add the fields of @p obj listed in @p fields to dictionary @p d. */
+static int
+add_u64_fields(struct rte_tel_data *d, const void *obj,
+		const struct u64_field *fields, unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = rte_tel_data_add_dict_u64(d, fields[i].name,
+			*(const uint64_t *)RTE_PTR_ADD(obj, fields[i].offset));
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Start a nested dictionary for add_nested_dict(). */
+static struct rte_tel_data *
+new_dict(void)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d != NULL && rte_tel_data_start_dict(d) != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Add @p child (from new_dict()) under @p name; @p child is owned by
+ * @p d afterwards, or freed on failure.
+ */
+static int
+add_nested_dict(struct rte_tel_data *d, const char *name,
+		struct rte_tel_data *child)
+{
+	int ret;
+
+	if (child == NULL)
+		return -ENOMEM;
+	ret = rte_tel_data_add_dict_container(d, name, child, 0);
+	if (ret != 0)
+		rte_tel_data_free(child);
+	return ret;
+}
+
+static struct rte_tel_data *
+latency_dict(const struct qosdt_latency_summary *lat)
+{
+	struct rte_tel_data *d = new_dict();
+
+	if (d != NULL && add_u64_fields(d, lat, latency_fields,
+			RTE_DIM(latency_fields)) != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static struct rte_tel_data *
+class_stats_dict(const struct qosdt_class_stats *cs)
+{
+	struct rte_tel_data *d = new_dict();
+	int ret;
+
+	if (d == NULL)
+		return NULL;
+	ret = add_u64_fields(d, cs, class_stats_fields,
+		RTE_DIM(class_stats_fields));
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "window_loss_ppm",
+			cs->window_loss_ppm);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "slo_missed", cs->slo_missed);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_int(d, "slo_met", cs->slo_met);
+	if (ret == 0)
+		ret = add_nested_dict(d, "latency", latency_dict(&cs->latency));
+	if (ret == 0)
+		ret = add_nested_dict(d, "window_latency",
+			latency_dict(&cs->window_latency));
+	if (ret != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int
+stats_reply(const struct qosdt_stats *st, struct rte_tel_data *d)
+{
+	unsigned int c;
+	int ret;
+
+	ret = rte_tel_data_add_dict_u64(d, "windows", st->windows);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "uptime_ns", st->uptime_ns);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "window_ns", st->window_ns);
+	for (c = 0; c < QOSDT_NB_CLASSES && ret == 0; c++)
+		ret = add_nested_dict(d, qosdt_class_name(c),
+			class_stats_dict(&st->cls[c]));
+	return ret;
+}
+
+static int
+stats_cb(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct qosdt_stats st;
+	bool attached;
+
+	rte_spinlock_lock(&source_lock);
+	attached = source.mon != NULL;
+	if (attached)
+		qosdt_monitor_read(source.mon, &st);
+	rte_spinlock_unlock(&source_lock);
+
+	rte_tel_data_start_dict(d);
+	return attached ? stats_reply(&st, d) : 0;
+}
+
+static struct rte_tel_data *
+class_buffers_dict(const struct qosdt_resv_class_usage *u)
+{
+	struct rte_tel_data *d = new_dict();
+	int ret;
+
+	if (d == NULL)
+		return NULL;
+	ret = rte_tel_data_add_dict_u64(d, "reserved", u->reserved);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "in_use", u->in_use);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "borrowed", u->borrowed);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "borrow_cap", u->borrow_cap);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "alloc_fail", u->alloc_fail);
+	if (ret != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int
+buffers_cb(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct qosdt_resv_usage usage;
+	unsigned int c;
+	bool attached;
+	int ret;
+
+	rte_spinlock_lock(&source_lock);
+	attached = source.resv != NULL;
+	if (attached)
+		qosdt_resv_usage(source.resv, &usage);
+	rte_spinlock_unlock(&source_lock);
+
+	rte_tel_data_start_dict(d);
+	if (!attached)
+		return 0;
+	ret = rte_tel_data_add_dict_u64(d, "shared_size", usage.shared_size);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "shared_in_use",
+			usage.shared_in_use);
+	for (c = 0; c < QOSDT_NB_CLASSES && ret == 0; c++)
+		ret = add_nested_dict(d, qosdt_class_name(c),
+			class_buffers_dict(&usage.cls[c]));
+	return ret;
+}
+
+static struct rte_tel_data *
+slo_dict(const struct qosdt_slo *slo)
+{
+	struct rte_tel_data *d = new_dict();
+	int ret;
+
+	if (d == NULL)
+		return NULL;
+	ret = rte_tel_data_add_dict_u64(d, "max_latency_ns", slo->max_latency_ns);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "min_bandwidth_bps",
+			slo->min_bandwidth_bps);
+	if (ret == 0 && slo->has_max_loss)
+		ret = rte_tel_data_add_dict_u64(d, "max_loss_ppm",
+			slo->max_loss_ppm);
+	if (ret != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static struct rte_tel_data *
+class_config_dict(const struct qosdt_class_config *cc)
+{
+	struct rte_tel_data *d = new_dict();
+	int ret;
+
+	if (d == NULL)
+		return NULL;
+	ret = rte_tel_data_add_dict_u64(d, "weight", cc->weight);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "buffer_share_ppm",
+			cc->buffer_share_ppm);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "queue_share_ppm",
+			cc->queue_share_ppm);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "rate_guarantee_bps",
+			cc->rate_guarantee_bps);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "rate_cap_bps",
+			cc->rate_cap_bps);
+	if (ret == 0)
+		ret = add_nested_dict(d, "slo", slo_dict(&cc->slo));
+	if (ret != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* What /qosdt/config reports, copied out under the lock. */
+struct config_summary {
+	unsigned int mode;
+	uint64_t channel_rate_bps;
+	uint32_t window_ms;
+	struct qosdt_class_config classes[QOSDT_NB_CLASSES];
+};
+
+static int
+config_cb(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct config_summary cs;
+	unsigned int c;
+	bool attached;
+	int ret;
+
+	rte_spinlock_lock(&source_lock);
+	attached = source.cfg != NULL;
+	if (attached) {
+		cs.mode = source.cfg->mode;
+		cs.channel_rate_bps = source.cfg->channel_rate_bps;
+		cs.window_ms = source.cfg->window_ms;
+		memcpy(cs.classes, source.cfg->classes, sizeof(cs.classes));
+	}
+	rte_spinlock_unlock(&source_lock);
+
+	rte_tel_data_start_dict(d);
+	if (!attached)
+		return 0;
+	ret = rte_tel_data_add_dict_string(d, "mode", qosdt_mode_name(cs.mode));
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "channel_rate_bps",
+			cs.channel_rate_bps);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "window_ms", cs.window_ms);
+	for (c = 0; c < QOSDT_NB_CLASSES && ret == 0; c++)
+		ret = add_nested_dict(d, qosdt_class_name(c),
+			class_config_dict(&cs.classes[c]));
+	return ret;
+}
+
+struct command {
+	const char *name;
+	telemetry_cb fn;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "/qosdt/stats", stats_cb,
+		"Per class: counters, rates, latency, SLO of the last window. No parameters." },
+	{ "/qosdt/buffers", buffers_cb,
+		"Per class: buffers reserved, in use, borrowed, borrow cap. No parameters." },
+	{ "/qosdt/config", config_cb,
+		"Mode, channel rate, per-class weight, shares and SLO. No parameters." },
+};
+
+/* Which commands are registered (guarded by source_lock). */
+static bool registered[RTE_DIM(commands)];
+
+static int
+register_commands(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(commands); i++) {
+		if (registered[i])
+			continue;
+		ret = rte_telemetry_register_cmd(commands[i].name,
+			commands[i].fn, commands[i].help);
+		if (ret != 0) {
+			QOSDT_LOG(ERR, "telemetry: cannot register %s: %s",
+				commands[i].name, strerror(-ret));
+			return ret;
+		}
+		registered[i] = true;
+	}
+	return 0;
+}
+
+int
+qosdt_telemetry_attach(const struct qosdt_telemetry_source *src)
+{
+	int ret;
+
+	if (src == NULL) {
+		QOSDT_LOG(ERR, "telemetry: attach without a source");
+		return -EINVAL;
+	}
+	rte_spinlock_lock(&source_lock);
+	ret = register_commands();
+	if (ret == 0)
+		source = *src;
+	rte_spinlock_unlock(&source_lock);
+	return ret;
+}
+
+void
+qosdt_telemetry_detach(void)
+{
+	rte_spinlock_lock(&source_lock);
+	memset(&source, 0, sizeof(source));
+	rte_spinlock_unlock(&source_lock);
+}

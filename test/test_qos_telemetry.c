@@ -1,11 +1,594 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+/*
+ * qosdt telemetry, queried the way a user does: over this process's real
+ * telemetry socket (AF_UNIX SOCK_SEQPACKET, <runtime dir>/dpdk_telemetry.v2)
+ * with the replies parsed by jansson, and through the stock
+ * dpdk-telemetry.py. Checks /qosdt/stats against what was recorded,
+ * /qosdt/config against the configuration, /qosdt/buffers against the
+ * reservation, empty replies after detach, and whole-or-empty replies while
+ * another thread attaches and detaches.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_memory.h>
+
+#include "qosdt_config.h"
+#include "qosdt_monitor.h"
+#include "qosdt_resv.h"
+#include "qosdt_telemetry.h"
 #include "test.h"
+
+#define TELEMETRY_SOCKET "dpdk_telemetry.v2"
+#define REPLY_MAX 65536
+#define T0 UINT64_C(1000000000000)
+#define WINDOW_MS 100
+#define WINDOW_NS (WINDOW_MS * UINT64_C(1000000))
+#define LAT_SAMPLES 200
+#define HAMMER_CYCLES 300
+
+static char socket_path[PATH_MAX];
+static struct qosdt_config cfg;
+static struct qosdt_monitor *mon;
+static int client = -1;
+
+/* What the suite records into class c before the first window closes. */
+static uint64_t rx_of(unsigned int c) { return 1000 + 100 * c; }
+static uint64_t tx_of(unsigned int c) { return 900 + 10 * c; }
+static uint64_t drop_of(unsigned int c) { return 7 + c; }
+static uint64_t lat_of(unsigned int c, unsigned int i)
+{
+	return 10000 * (c + 1) + 37 * i;
+}
+
+/* The configuration, with distinct per-class values to check. */
+static void
+config_fill(struct qosdt_config *c)
+{
+	static const uint8_t weights[QOSDT_NB_CLASSES] = { 4, 2, 2, 1 };
+	unsigned int i;
+
+	memset(c, 0, sizeof(*c));
+	c->mode = QOSDT_MODE_PRIORITY;
+	c->channel_rate_bps = 1000000000;
+	c->window_ms = WINDOW_MS;
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		c->classes[i].weight = weights[i];
+		c->classes[i].buffer_share_ppm = 100000 * (i + 1);
+		c->classes[i].queue_share_ppm = 50000 * (i + 1);
+		c->classes[i].slo.max_latency_ns = 100000 * (i + 1);
+	}
+	c->classes[QOSDT_CLASS_THROUGHPUT].slo.min_bandwidth_bps = 100000000;
+	c->classes[QOSDT_CLASS_RELIABLE].slo.has_max_loss = true;
+	c->classes[QOSDT_CLASS_RELIABLE].slo.max_loss_ppm = 1000;
+}
+
+/* Connect to this process's telemetry socket and read its greeting. */
+static int
+tel_connect(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char buf[1024];
+	json_t *greeting;
+	ssize_t n;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0) {
+		printf("socket: %s\n", strerror(errno));
+		return -1;
+	}
+	strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		printf("connect %s: %s\n", socket_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0) {
+		printf("no greeting on %s\n", socket_path);
+		close(fd);
+		return -1;
+	}
+	buf[n] = '\0';
+	greeting = json_loads(buf, 0, NULL);
+	if (greeting == NULL || json_object_get(greeting, "max_output_len") == NULL) {
+		printf("unexpected greeting: %s\n", buf);
+		json_decref(greeting);
+		close(fd);
+		return -1;
+	}
+	json_decref(greeting);
+	return fd;
+}
+
+/*
+ * Send @p cmd on @p fd and parse the reply. Returns the parsed reply (the
+ * caller decrefs it) and sets *value to its member named @p cmd.
+ */
+static json_t *
+tel_query(int fd, const char *cmd, json_t **value)
+{
+	static __thread char buf[REPLY_MAX];
+	json_error_t err;
+	json_t *root;
+	ssize_t n;
+
+	*value = NULL;
+	if (send(fd, cmd, strlen(cmd), 0) < 0) {
+		printf("send %s: %s\n", cmd, strerror(errno));
+		return NULL;
+	}
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0) {
+		printf("no reply to %s\n", cmd);
+		return NULL;
+	}
+	buf[n] = '\0';
+	root = json_loads(buf, 0, &err);
+	if (root == NULL) {
+		printf("reply to %s is not JSON (%s): %s\n", cmd, err.text, buf);
+		return NULL;
+	}
+	*value = json_object_get(root, cmd);
+	if (!json_is_object(*value)) {
+		printf("reply to %s holds no object: %s\n", cmd, buf);
+		*value = NULL;
+	}
+	return root;
+}
+
+/* The unsigned integer at obj[key]; UINT64_MAX if it is missing or not an
+ * integer.
+ */
+static uint64_t
+json_u64(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (!json_is_integer(v)) {
+		printf("key %s missing or not an integer\n", key);
+		return UINT64_MAX;
+	}
+	return (uint64_t)json_integer_value(v);
+}
+
+static int
+suite_setup(void)
+{
+	struct stat sb;
+	unsigned int c, i;
+
+	snprintf(socket_path, sizeof(socket_path), "%s/%s",
+		rte_eal_get_runtime_dir(), TELEMETRY_SOCKET);
+	if (stat(socket_path, &sb) != 0)
+		TEST_SKIP("telemetry is disabled in the EAL: no socket at %s",
+			socket_path);
+
+	config_fill(&cfg);
+	mon = qosdt_monitor_create(&cfg, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(mon, "monitor: %s", rte_strerror(rte_errno));
+	qosdt_monitor_reset(mon, T0);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		qosdt_monitor_rx(mon, c, rx_of(c), 64 * rx_of(c));
+		qosdt_monitor_tx(mon, c, tx_of(c), 64 * tx_of(c));
+		qosdt_monitor_drop(mon, c, drop_of(c), 64 * drop_of(c));
+		for (i = 0; i < LAT_SAMPLES; i++)
+			qosdt_monitor_latency(mon, c, lat_of(c, i), 0);
+	}
+	TEST_ASSERT_EQUAL(qosdt_monitor_poll(mon, T0 + WINDOW_NS), 1,
+		"window not closed");
+
+	client = tel_connect();
+	TEST_ASSERT(client >= 0, "cannot connect to %s", socket_path);
+	return TEST_SUCCESS;
+}
+
+static void
+suite_teardown(void)
+{
+	qosdt_telemetry_detach();
+	if (client >= 0)
+		close(client);
+	client = -1;
+	qosdt_monitor_free(mon);
+	mon = NULL;
+}
+
+static int
+attach_monitor(void)
+{
+	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
+
+	return qosdt_telemetry_attach(&src) == 0 ? TEST_SUCCESS : TEST_FAILED;
+}
+
+static int
+check_latency(const json_t *cls, const char *key,
+		const struct qosdt_latency_summary *want, unsigned int c)
+{
+	const json_t *lat = json_object_get(cls, key);
+
+	TEST_ASSERT(json_is_object(lat), "class %u: no %s object", c, key);
+	TEST_ASSERT(json_u64(lat, "count") == want->count &&
+		json_u64(lat, "p50_ns") == want->p50_ns &&
+		json_u64(lat, "p90_ns") == want->p90_ns &&
+		json_u64(lat, "p99_ns") == want->p99_ns &&
+		json_u64(lat, "p999_ns") == want->p999_ns &&
+		json_u64(lat, "max_ns") == want->max_ns,
+		"class %u: %s differs from the snapshot", c, key);
+	return TEST_SUCCESS;
+}
+
+/* Check a /qosdt/stats reply against what suite_setup() recorded. */
+static int
+check_stats_reply(const json_t *stats)
+{
+	struct qosdt_stats st;
+	const json_t *cls;
+	unsigned int c;
+
+	qosdt_monitor_read(mon, &st);
+	TEST_ASSERT(json_u64(stats, "windows") == 1 &&
+		json_u64(stats, "uptime_ns") == WINDOW_NS &&
+		json_u64(stats, "window_ns") == WINDOW_NS,
+		"windows/uptime/window_ns");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		cls = json_object_get(stats, qosdt_class_name(c));
+		TEST_ASSERT(json_is_object(cls), "no object for class %s",
+			qosdt_class_name(c));
+		TEST_ASSERT(json_u64(cls, "rx_pkts") == rx_of(c) &&
+			json_u64(cls, "rx_bytes") == 64 * rx_of(c) &&
+			json_u64(cls, "tx_pkts") == tx_of(c) &&
+			json_u64(cls, "tx_bytes") == 64 * tx_of(c) &&
+			json_u64(cls, "drop_pkts") == drop_of(c) &&
+			json_u64(cls, "drop_bytes") == 64 * drop_of(c) &&
+			json_u64(cls, "held_pkts") == 0,
+			"class %u counters", c);
+		/* 64 B x tx over one 100 ms window. */
+		TEST_ASSERT(json_u64(cls, "window_throughput_bps") ==
+			64 * 8 * 10 * tx_of(c) &&
+			json_u64(cls, "throughput_bps") == 64 * 8 * 10 * tx_of(c) &&
+			json_u64(cls, "offered_bps") == 64 * 8 * 10 * rx_of(c),
+			"class %u rates", c);
+		TEST_ASSERT(json_u64(cls, "slo_met") == st.cls[c].slo_met &&
+			json_u64(cls, "slo_missed") == st.cls[c].slo_missed &&
+			json_u64(cls, "slo_violation_windows") ==
+				st.cls[c].slo_violation_windows &&
+			json_u64(cls, "window_loss_ppm") ==
+				drop_of(c) * 1000000 / rx_of(c) &&
+			json_u64(cls, "latency_violations") == 0,
+			"class %u SLO fields", c);
+		TEST_ASSERT(st.cls[c].latency.count == LAT_SAMPLES &&
+			st.cls[c].latency.max_ns == lat_of(c, LAT_SAMPLES - 1),
+			"class %u: snapshot latency", c);
+		if (check_latency(cls, "latency", &st.cls[c].latency, c) != 0 ||
+				check_latency(cls, "window_latency",
+					&st.cls[c].window_latency, c) != 0)
+			return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_stats_over_socket(void)
+{
+	json_t *root, *stats;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(attach_monitor(), "attach");
+	root = tel_query(client, "/qosdt/stats", &stats);
+	TEST_ASSERT_NOT_NULL(stats, "no /qosdt/stats reply");
+	ret = check_stats_reply(stats);
+	json_decref(root);
+	return ret;
+}
+
+static int
+test_config_over_socket(void)
+{
+	json_t *root, *conf;
+	const json_t *cls, *slo;
+	unsigned int c;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(attach_monitor(), "attach");
+	root = tel_query(client, "/qosdt/config", &conf);
+	TEST_ASSERT_NOT_NULL(conf, "no /qosdt/config reply");
+	if (strcmp(json_string_value(json_object_get(conf, "mode")) ?: "",
+			qosdt_mode_name(cfg.mode)) != 0 ||
+			json_u64(conf, "channel_rate_bps") != cfg.channel_rate_bps ||
+			json_u64(conf, "window_ms") != WINDOW_MS) {
+		printf("mode, channel rate or window wrong\n");
+		goto out;
+	}
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		cls = json_object_get(conf, qosdt_class_name(c));
+		slo = json_object_get(cls, "slo");
+		if (!json_is_object(slo) ||
+				json_u64(cls, "weight") != cfg.classes[c].weight ||
+				json_u64(cls, "buffer_share_ppm") !=
+					cfg.classes[c].buffer_share_ppm ||
+				json_u64(cls, "queue_share_ppm") !=
+					cfg.classes[c].queue_share_ppm ||
+				json_u64(slo, "max_latency_ns") !=
+					cfg.classes[c].slo.max_latency_ns ||
+				json_u64(slo, "min_bandwidth_bps") !=
+					cfg.classes[c].slo.min_bandwidth_bps) {
+			printf("class %s configuration wrong\n",
+				qosdt_class_name(c));
+			goto out;
+		}
+		/* A loss bound appears only where one is set. */
+		if ((json_object_get(slo, "max_loss_ppm") != NULL) !=
+				cfg.classes[c].slo.has_max_loss ||
+				(cfg.classes[c].slo.has_max_loss &&
+				 json_u64(slo, "max_loss_ppm") !=
+					cfg.classes[c].slo.max_loss_ppm)) {
+			printf("class %s max_loss_ppm wrong\n",
+				qosdt_class_name(c));
+			goto out;
+		}
+	}
+	ret = TEST_SUCCESS;
+out:
+	json_decref(root);
+	return ret;
+}
+
+static int
+test_buffers_over_socket(void)
+{
+	static const uint32_t own[QOSDT_NB_CLASSES] = { 40, 30, 20, 10 };
+	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
+	struct rte_mbuf *m[5];
+	struct qosdt_config rcfg;
+	struct qosdt_resv *resv;
+	const json_t *cls;
+	json_t *root, *buf;
+	unsigned int c;
+	int ret = TEST_FAILED;
+
+	/* Without a reservation: an empty reply. */
+	TEST_ASSERT_SUCCESS(attach_monitor(), "attach");
+	root = tel_query(client, "/qosdt/buffers", &buf);
+	TEST_ASSERT(buf != NULL && json_object_size(buf) == 0,
+		"/qosdt/buffers without a reservation is not empty");
+	json_decref(root);
+
+	/* The fields the reservation reads (see test_qos_resv.c). */
+	memset(&rcfg, 0, sizeof(rcfg));
+	rcfg.shared_buffers = 50;
+	rcfg.nb_buffers = rcfg.shared_buffers;
+	rcfg.buffer_data_room = RTE_MBUF_DEFAULT_BUF_SIZE;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		rcfg.classes[c].nb_buffers = own[c];
+		rcfg.classes[c].borrow_cap = 5 * (c + 1);
+		rcfg.nb_buffers += own[c];
+	}
+	resv = qosdt_resv_create("tel", &rcfg, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(resv, "reservation: %s", rte_strerror(rte_errno));
+	src.resv = resv;
+	if (qosdt_resv_alloc_bulk(resv, QOSDT_CLASS_BEST_EFFORT, m,
+			RTE_DIM(m)) != 0) {
+		printf("cannot allocate %zu best-effort mbufs\n", RTE_DIM(m));
+		goto free_resv;
+	}
+	if (qosdt_telemetry_attach(&src) != 0)
+		goto free_mbufs;
+	root = tel_query(client, "/qosdt/buffers", &buf);
+	if (buf == NULL || json_u64(buf, "shared_size") != rcfg.shared_buffers ||
+			json_u64(buf, "shared_in_use") != 0)
+		goto detach;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		cls = json_object_get(buf, qosdt_class_name(c));
+		if (json_u64(cls, "reserved") != own[c] ||
+				json_u64(cls, "in_use") !=
+					(c == QOSDT_CLASS_BEST_EFFORT ? RTE_DIM(m) : 0) ||
+				json_u64(cls, "borrowed") != 0 ||
+				json_u64(cls, "borrow_cap") != 5 * (c + 1) ||
+				json_u64(cls, "alloc_fail") != 0) {
+			printf("class %s buffers wrong\n", qosdt_class_name(c));
+			goto detach;
+		}
+	}
+	ret = TEST_SUCCESS;
+detach:
+	json_decref(root);
+	TEST_ASSERT_SUCCESS(attach_monitor(), "re-attach without reservation");
+free_mbufs:
+	rte_pktmbuf_free_bulk(m, RTE_DIM(m));
+free_resv:
+	qosdt_resv_free(resv);
+	return ret;
+}
+
+static int
+test_dpdk_telemetry_py(void)
+{
+	char script[PATH_MAX], cmd[2 * PATH_MAX], line[REPLY_MAX];
+	const char *prefix = strrchr(rte_eal_get_runtime_dir(), '/');
+	json_t *root = NULL, *stats;
+	FILE *p;
+	int status, ret;
+
+	p = popen("command -v dpdk-telemetry.py", "r");
+	if (p == NULL || fgets(script, sizeof(script), p) == NULL) {
+		if (p != NULL)
+			pclose(p);
+		TEST_SKIP("dpdk-telemetry.py is not installed (not in PATH)");
+	}
+	pclose(p);
+	script[strcspn(script, "\n")] = '\0';
+	TEST_ASSERT_NOT_NULL(prefix, "runtime dir %s", rte_eal_get_runtime_dir());
+	TEST_ASSERT_SUCCESS(attach_monitor(), "attach");
+
+	snprintf(cmd, sizeof(cmd),
+		"echo /qosdt/stats | timeout 60 python3 %s -f %s 2>&1",
+		script, prefix + 1);
+	p = popen(cmd, "r");
+	TEST_ASSERT_NOT_NULL(p, "cannot run %s", cmd);
+	/* Non-interactive, it prints one JSON line per command. */
+	while (root == NULL && fgets(line, sizeof(line), p) != NULL) {
+		printf("dpdk-telemetry.py: %.200s%s\n", line,
+			strlen(line) > 200 ? "..." : "");
+		root = json_loads(line, 0, NULL);
+	}
+	status = pclose(p);
+	TEST_ASSERT_EQUAL(status, 0, "%s exited with status %d", cmd, status);
+	TEST_ASSERT_NOT_NULL(root, "no JSON reply from dpdk-telemetry.py");
+	stats = json_object_get(root, "/qosdt/stats");
+	ret = json_is_object(stats) &&
+		json_is_object(json_object_get(stats, "realtime")) &&
+		json_is_object(json_object_get(stats, "throughput")) &&
+		json_is_object(json_object_get(stats, "reliable")) &&
+		json_is_object(json_object_get(stats, "best_effort")) ?
+		check_stats_reply(stats) : TEST_FAILED;
+	json_decref(root);
+	TEST_ASSERT_SUCCESS(ret, "dpdk-telemetry.py output lacks the classes "
+		"or their values");
+	return TEST_SUCCESS;
+}
+
+static int
+test_detach_empties_replies(void)
+{
+	static const char * const cmds[] = {
+		"/qosdt/stats", "/qosdt/buffers", "/qosdt/config",
+	};
+	json_t *root, *v;
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(qosdt_telemetry_attach(NULL), -EINVAL,
+		"NULL source accepted");
+	TEST_ASSERT_SUCCESS(attach_monitor(), "attach");
+	qosdt_telemetry_detach();
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		root = tel_query(client, cmds[i], &v);
+		TEST_ASSERT(v != NULL && json_object_size(v) == 0,
+			"%s not empty after detach", cmds[i]);
+		json_decref(root);
+	}
+	/* Attached again, it reports again. */
+	TEST_ASSERT_SUCCESS(attach_monitor(), "attach after detach");
+	root = tel_query(client, "/qosdt/stats", &v);
+	TEST_ASSERT(v != NULL && json_object_size(v) > 0,
+		"/qosdt/stats empty after re-attach");
+	json_decref(root);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A client on lcore 1 queries /qosdt/stats in a loop while the main lcore
+ * attaches a fresh monitor, detaches and frees it, again and again: every
+ * reply must be whole (windows and the four classes) or empty.
+ */
+static volatile bool hammer_stop;
+static volatile unsigned int hammer_replies, hammer_full, hammer_bad;
+
+static int
+hammer_client(void *arg __rte_unused)
+{
+	json_t *root, *v;
+	unsigned int c;
+	bool whole;
+	int fd = tel_connect();
+
+	if (fd < 0) {
+		hammer_bad++;
+		return -1;
+	}
+	while (!__atomic_load_n(&hammer_stop, __ATOMIC_ACQUIRE)) {
+		root = tel_query(fd, "/qosdt/stats", &v);
+		whole = v != NULL && json_object_get(v, "windows") != NULL;
+		for (c = 0; c < QOSDT_NB_CLASSES && whole; c++)
+			whole = json_u64(json_object_get(v, qosdt_class_name(c)),
+				"rx_pkts") == 0;
+		if (v == NULL || (json_object_size(v) != 0 && !whole))
+			hammer_bad++;
+		hammer_full += whole;
+		hammer_replies++;
+		json_decref(root);
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+test_attach_detach_while_querying(void)
+{
+	unsigned int lcore = rte_get_next_lcore(rte_lcore_id(), 1, 0);
+	struct qosdt_telemetry_source src = { .cfg = &cfg };
+	unsigned int i, replies;
+	struct qosdt_monitor *m;
+
+	if (lcore >= RTE_MAX_LCORE)
+		TEST_SKIP("needs a second lcore for the client (-l 0,1)");
+	hammer_stop = false;
+	hammer_replies = 0;
+	hammer_full = 0;
+	hammer_bad = 0;
+	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(hammer_client, NULL, lcore),
+		"cannot launch the client on lcore %u", lcore);
+	for (i = 0; i < HAMMER_CYCLES && hammer_bad == 0; i++) {
+		m = qosdt_monitor_create(&cfg, SOCKET_ID_ANY);
+		if (m == NULL)
+			break;
+		src.mon = m;
+		qosdt_telemetry_attach(&src);
+		/* Let a query or two run while it is attached. */
+		replies = hammer_replies;
+		while (hammer_replies == replies && hammer_bad == 0)
+			rte_pause();
+		qosdt_telemetry_detach();
+		qosdt_monitor_free(m);
+	}
+	__atomic_store_n(&hammer_stop, true, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(lcore);
+	TEST_ASSERT_EQUAL(i, HAMMER_CYCLES, "stopped after %u cycles", i);
+	TEST_ASSERT_EQUAL(hammer_bad, 0, "%u bad replies of %u", hammer_bad,
+		hammer_replies);
+	printf("%u replies, %u whole, the rest empty\n", hammer_replies,
+		hammer_full);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite telemetry_suite = {
+	.suite_name = "qosdt_telemetry",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_stats_over_socket),
+		TEST_CASE(test_config_over_socket),
+		TEST_CASE(test_buffers_over_socket),
+		TEST_CASE(test_dpdk_telemetry_py),
+		TEST_CASE(test_detach_empties_replies),
+		TEST_CASE(test_attach_detach_while_querying),
+		TEST_CASES_END()
+	}
+};
 
 static int
 test_qos_telemetry(void)
 {
-	TEST_SKIP("not written yet");
+	return unit_test_suite_runner(&telemetry_suite);
 }
 
 REGISTER_TEST_COMMAND(qos_telemetry_autotest, test_qos_telemetry);
