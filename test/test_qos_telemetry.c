@@ -50,13 +50,11 @@ static struct qosdt_monitor *mon;
 static int client = -1;
 
 /* What the suite records into class c before the first window closes. */
-static uint64_t rx_of(unsigned int c) { return 1000 + 100 * c; }
-static uint64_t tx_of(unsigned int c) { return 900 + 10 * c; }
-static uint64_t drop_of(unsigned int c) { return 7 + c; }
-static uint64_t lat_of(unsigned int c, unsigned int i)
-{
-	return 10000 * (c + 1) + 37 * i;
-}
+#define RX_OF(c) (1000u + 100u * (c))
+#define TX_OF(c) (900u + 10u * (c))
+#define DROP_OF(c) (7u + (c))
+/* Latency sample i of class c. */
+#define LAT_OF(c, i) (10000u * ((c) + 1) + 37u * (i))
 
 /* The configuration, with distinct per-class values to check. */
 static void
@@ -187,11 +185,11 @@ suite_setup(void)
 	TEST_ASSERT_NOT_NULL(mon, "monitor: %s", rte_strerror(rte_errno));
 	qosdt_monitor_reset(mon, T0);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		qosdt_monitor_rx(mon, c, rx_of(c), 64 * rx_of(c));
-		qosdt_monitor_tx(mon, c, tx_of(c), 64 * tx_of(c));
-		qosdt_monitor_drop(mon, c, drop_of(c), 64 * drop_of(c));
+		qosdt_monitor_rx(mon, c, RX_OF(c), 64 * RX_OF(c));
+		qosdt_monitor_tx(mon, c, TX_OF(c), 64 * TX_OF(c));
+		qosdt_monitor_drop(mon, c, DROP_OF(c), 64 * DROP_OF(c));
 		for (i = 0; i < LAT_SAMPLES; i++)
-			qosdt_monitor_latency(mon, c, lat_of(c, i), 0);
+			qosdt_monitor_latency(mon, c, LAT_OF(c, i), 0);
 	}
 	TEST_ASSERT_EQUAL(qosdt_monitor_poll(mon, T0 + WINDOW_NS), 1,
 		"window not closed");
@@ -254,30 +252,30 @@ check_stats_reply(const json_t *stats)
 		cls = json_object_get(stats, qosdt_class_name(c));
 		TEST_ASSERT(json_is_object(cls), "no object for class %s",
 			qosdt_class_name(c));
-		TEST_ASSERT(json_u64(cls, "rx_pkts") == rx_of(c) &&
-			json_u64(cls, "rx_bytes") == 64 * rx_of(c) &&
-			json_u64(cls, "tx_pkts") == tx_of(c) &&
-			json_u64(cls, "tx_bytes") == 64 * tx_of(c) &&
-			json_u64(cls, "drop_pkts") == drop_of(c) &&
-			json_u64(cls, "drop_bytes") == 64 * drop_of(c) &&
+		TEST_ASSERT(json_u64(cls, "rx_pkts") == RX_OF(c) &&
+			json_u64(cls, "rx_bytes") == 64 * RX_OF(c) &&
+			json_u64(cls, "tx_pkts") == TX_OF(c) &&
+			json_u64(cls, "tx_bytes") == 64 * TX_OF(c) &&
+			json_u64(cls, "drop_pkts") == DROP_OF(c) &&
+			json_u64(cls, "drop_bytes") == 64 * DROP_OF(c) &&
 			json_u64(cls, "held_pkts") == 0,
 			"class %u counters", c);
 		/* 64 B x tx over one 100 ms window. */
 		TEST_ASSERT(json_u64(cls, "window_throughput_bps") ==
-			64 * 8 * 10 * tx_of(c) &&
-			json_u64(cls, "throughput_bps") == 64 * 8 * 10 * tx_of(c) &&
-			json_u64(cls, "offered_bps") == 64 * 8 * 10 * rx_of(c),
+			64 * 8 * 10 * TX_OF(c) &&
+			json_u64(cls, "throughput_bps") == 64 * 8 * 10 * TX_OF(c) &&
+			json_u64(cls, "offered_bps") == 64 * 8 * 10 * RX_OF(c),
 			"class %u rates", c);
 		TEST_ASSERT(json_u64(cls, "slo_met") == st.cls[c].slo_met &&
 			json_u64(cls, "slo_missed") == st.cls[c].slo_missed &&
 			json_u64(cls, "slo_violation_windows") ==
 				st.cls[c].slo_violation_windows &&
 			json_u64(cls, "window_loss_ppm") ==
-				drop_of(c) * 1000000 / rx_of(c) &&
+				DROP_OF(c) * 1000000 / RX_OF(c) &&
 			json_u64(cls, "latency_violations") == 0,
 			"class %u SLO fields", c);
 		TEST_ASSERT(st.cls[c].latency.count == LAT_SAMPLES &&
-			st.cls[c].latency.max_ns == lat_of(c, LAT_SAMPLES - 1),
+			st.cls[c].latency.max_ns == LAT_OF(c, LAT_SAMPLES - 1),
 			"class %u: snapshot latency", c);
 		if (check_latency(cls, "latency", &st.cls[c].latency, c) != 0 ||
 				check_latency(cls, "window_latency",
