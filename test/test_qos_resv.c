@@ -158,11 +158,25 @@ alloc_fails(unsigned int cls)
 	return u.cls[cls].alloc_fail;
 }
 
+/* The shared pool: the home of a borrowed mbuf (borrow one to see). */
+static struct rte_mempool *
+shared_pool(void)
+{
+	struct rte_mbuf *m[RT_OWN + 1];
+	struct rte_mempool *mp;
+
+	if (qosdt_resv_alloc_bulk(resv, RT, m, RT_OWN + 1) != 0)
+		return NULL;
+	mp = m[RT_OWN]->pool;
+	rte_pktmbuf_free_bulk(m, RT_OWN + 1);
+	return mp;
+}
+
 /* Nothing out: every count 0 and every pool (shared too) full. */
 static int
 check_idle(void)
 {
-	struct rte_mempool *shared = NULL;
+	struct rte_mempool *shared;
 	unsigned int c;
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
@@ -174,15 +188,8 @@ check_idle(void)
 			mp->size);
 	}
 	TEST_ASSERT_SUCCESS(check_shared(0), "shared");
-	/* The shared pool is the home of any borrowed mbuf: borrow one. */
-	{
-		struct rte_mbuf *m[RT_OWN + 1];
-
-		TEST_ASSERT_SUCCESS(qosdt_resv_alloc_bulk(resv, RT, m,
-			RT_OWN + 1), "cannot borrow one");
-		shared = m[RT_OWN]->pool;
-		rte_pktmbuf_free_bulk(m, RT_OWN + 1);
-	}
+	shared = shared_pool();
+	TEST_ASSERT_NOT_NULL(shared, "cannot borrow one");
 	TEST_ASSERT(rte_mempool_full(shared), "shared pool not full: %u of %u",
 		rte_mempool_avail_count(shared), shared->size);
 	return TEST_SUCCESS;
