@@ -192,8 +192,22 @@ const void *qosdt_msg_payload(const struct rte_mbuf *m);
 static inline int
 qosdt_msg_service_id(const struct rte_mbuf *m)
 {
+	const struct qosdt_frame_hdr *h;
 	struct qosdt_msg msg;
 
+	/* Fast path: one consistent segment holding the whole frame. */
+	if (likely(m != NULL && m->nb_segs == 1 && m->next == NULL &&
+			m->data_len == m->pkt_len &&
+			(uint32_t)m->data_off + m->data_len <= m->buf_len &&
+			m->data_len >= QOSDT_FRAME_HDR_LEN)) {
+		h = rte_pktmbuf_mtod(m, const struct qosdt_frame_hdr *);
+		if (unlikely(h->eth.ether_type != RTE_BE16(QOSDT_ETHER_TYPE) ||
+				h->msg.version != QOSDT_MSG_VERSION ||
+				(uint64_t)rte_be_to_cpu_32(h->msg.length) +
+				QOSDT_FRAME_HDR_LEN > m->pkt_len))
+			return -1;
+		return rte_be_to_cpu_16(h->msg.service_id);
+	}
 	if (unlikely(qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK))
 		return -1;
 	return msg.service_id;

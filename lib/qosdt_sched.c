@@ -200,7 +200,8 @@ port_build(struct qosdt_sched *s, const char *name,
 
 	memset(&pp, 0, sizeof(pp));
 	pp.name = name;
-	pp.socket = socket;
+	/* rte_sched refuses SOCKET_ID_ANY. */
+	pp.socket = socket >= 0 ? socket : 0;
 	/* rte_sched does not shape at the port rate: the subport does. */
 	pp.rate = 2 * rate;
 	pp.mtu = cfg->max_frame_len;

@@ -1,11 +1,645 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+/*
+ * The scheduler: WRR shares under saturation, strict priority with a rate
+ * cap, shaping at the channel rate, fifo order, lossless RELIABLE, exact
+ * drop accounting, run-time profile changes.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "qosdt.h"
+#include "qosdt_mbuf.h"
+#include "qosdt_sched.h"
+#include "qos_test_util.h"
 #include "test.h"
+
+#define NB_MBUFS 16384
+#define BURST 32
+
+static struct rte_mempool *pool;
+static struct qosdt_sched *sched;
+static struct qosdt_config cfg;
+
+/* A message of @p len bytes in class @p cls, stamped now. */
+static struct rte_mbuf *
+msg_new(unsigned int cls, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct qosdt_mbuf_meta *meta;
+
+	if (m == NULL)
+		return NULL;
+	if (rte_pktmbuf_append(m, len) == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	meta = qosdt_mbuf_meta(m);
+	meta->cls = cls;
+	meta->flags = 0;
+	meta->service_id = 0;
+	meta->slo_latency_ns = 0;
+	meta->ts = rte_rdtsc();
+	return m;
+}
+
+/* Offer @p n messages of one class; returns how many were consumed. */
+static int
+offer(unsigned int cls, uint32_t len, unsigned int n)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int i, k;
+
+	if (n > BURST)
+		return -1;
+	for (i = 0; i < n; i++) {
+		pkts[i] = msg_new(cls, len);
+		if (pkts[i] == NULL) {
+			rte_pktmbuf_free_bulk(pkts, i);
+			return -1;
+		}
+	}
+	k = qosdt_sched_enqueue(sched, pkts, n);
+	rte_pktmbuf_free_bulk(pkts + k, n - k);
+	return k;
+}
+
+static uint32_t
+backlog_of(unsigned int cls)
+{
+	struct qosdt_sched_class_counters c;
+
+	qosdt_sched_counters(sched, cls, &c);
+	return c.backlog;
+}
+
+/* Keep each class in @p mask at least @p depth deep. */
+static int
+top_up(unsigned int mask, uint32_t len, uint32_t depth)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		while ((mask & (1u << c)) && backlog_of(c) < depth)
+			if (offer(c, len, BURST) < 0)
+				return -1;
+	return 0;
+}
+
+/* Dequeue a burst, adding bytes per class into @p bytes; frees them. */
+static unsigned int
+drain_count(uint64_t *bytes)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int i, n;
+
+	n = qosdt_sched_dequeue(sched, pkts, BURST);
+	for (i = 0; i < n; i++) {
+		bytes[qosdt_mbuf_meta(pkts[i])->cls] += pkts[i]->pkt_len;
+		rte_pktmbuf_free(pkts[i]);
+	}
+	return n;
+}
+
+static int
+sched_start(enum qosdt_sched_mode mode, uint64_t rate_bps)
+{
+	if (qos_test_config(&cfg, mode, rate_bps) != 0)
+		return -1;
+	sched = qosdt_sched_create("test_sched", &cfg, NULL, SOCKET_ID_ANY);
+	return sched == NULL ? -1 : 0;
+}
+
+static void
+sched_stop(void)
+{
+	qosdt_sched_free(sched);
+	sched = NULL;
+}
+
+/* Every mbuf came back to the pool. */
+static int
+pool_is_full(void)
+{
+	return rte_mempool_avail_count(pool) == NB_MBUFS;
+}
+
+/*
+ * Saturate the classes in @p mask and check their byte shares against
+ * their weights, within 5% of each expected share.
+ */
+static int
+check_wrr_shares(unsigned int mask, uint32_t len)
+{
+	uint64_t bytes[QOSDT_NB_CLASSES] = {0}, total = 0;
+	unsigned int c, wsum = 0, rounds;
+
+	for (rounds = 0; rounds < 20000; rounds++) {
+		TEST_ASSERT_SUCCESS(top_up(mask, len, 2 * BURST), "top up");
+		drain_count(bytes);
+	}
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		if (mask & (1u << c)) {
+			wsum += cfg.classes[c].weight;
+			total += bytes[c];
+		}
+	TEST_ASSERT(total > 0, "nothing dequeued");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		double want, got;
+
+		if (!(mask & (1u << c))) {
+			TEST_ASSERT_EQUAL(bytes[c], 0, "class %u not offered", c);
+			continue;
+		}
+		want = (double)cfg.classes[c].weight / wsum;
+		got = (double)bytes[c] / total;
+		printf("  %-11s weight %u share %.4f (want %.4f)\n",
+			qosdt_class_name(c), cfg.classes[c].weight, got, want);
+		TEST_ASSERT(fabs(got - want) <= 0.05 * want,
+			"%s share %.4f, want %.4f +-5%%",
+			qosdt_class_name(c), got, want);
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_wrr_mode_shares(void)
+{
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_WRR, 100000000000ULL), "start");
+	TEST_ASSERT_SUCCESS(check_wrr_shares(0xf, 256), "4:2:2:1");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+static int
+test_priority_mode_shares(void)
+{
+	unsigned int mask = (1u << QOSDT_CLASS_THROUGHPUT) |
+		(1u << QOSDT_CLASS_RELIABLE) | (1u << QOSDT_CLASS_BEST_EFFORT);
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 100000000000ULL),
+		"start");
+	TEST_ASSERT_SUCCESS(check_wrr_shares(mask, 256), "2:2:1");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* WRR in rte_sched is byte-based: shares hold with mixed frame sizes. */
+static int
+test_wrr_byte_shares_mixed_sizes(void)
+{
+	uint64_t bytes[QOSDT_NB_CLASSES] = {0}, total = 0;
+	static const uint32_t len[QOSDT_NB_CLASSES] = {64, 1500, 256, 900};
+	unsigned int c, rounds;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_WRR, 100000000000ULL), "start");
+	for (rounds = 0; rounds < 20000; rounds++) {
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			while (backlog_of(c) < 2 * BURST)
+				TEST_ASSERT(offer(c, len[c], BURST) >= 0, "offer");
+		drain_count(bytes);
+	}
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		total += bytes[c];
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		double want = cfg.classes[c].weight / 9.0;
+		double got = (double)bytes[c] / total;
+
+		printf("  %-11s %4u B frames: byte share %.4f (want %.4f)\n",
+			qosdt_class_name(c), len[c], got, want);
+		TEST_ASSERT(fabs(got - want) <= 0.05 * want, "%s share %.4f",
+			qosdt_class_name(c), got);
+	}
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+static int
+test_priority_realtime_first(void)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int i, n;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 100000000000ULL),
+		"start");
+	/* Bulk first, then realtime: realtime must still leave first. */
+	TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_BEST_EFFORT, 256, BURST), BURST, "be");
+	TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_THROUGHPUT, 256, BURST), BURST, "thr");
+	TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_RELIABLE, 256, BURST), BURST, "rel");
+	TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_REALTIME, 256, 8), 8, "rt");
+	n = 0;
+	while (n < 8) {
+		unsigned int k = qosdt_sched_dequeue(sched, pkts + n, 8 - n);
+
+		n += k;
+	}
+	for (i = 0; i < 8; i++)
+		TEST_ASSERT_EQUAL(qosdt_mbuf_meta(pkts[i])->cls,
+			QOSDT_CLASS_REALTIME, "dequeued #%u is %s", i,
+			qosdt_class_name(qosdt_mbuf_meta(pkts[i])->cls));
+	rte_pktmbuf_free_bulk(pkts, n);
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Run saturated for @p ms with the classes in @p mask always backlogged;
+ * bytes per class dequeued and the elapsed time are returned.
+ */
+static int
+run_saturated(unsigned int mask, uint32_t len, unsigned int ms,
+		uint64_t *bytes, double *seconds)
+{
+	uint64_t hz = rte_get_tsc_hz(), start, end;
+
+	/* Let the token buckets' initial credit go before measuring. */
+	start = rte_rdtsc();
+	while (rte_rdtsc() - start < hz / 20) {
+		uint64_t scratch[QOSDT_NB_CLASSES];
+
+		if (top_up(mask, len, 2 * BURST) != 0)
+			return -1;
+		drain_count(scratch);
+	}
+	memset(bytes, 0, QOSDT_NB_CLASSES * sizeof(*bytes));
+	start = rte_rdtsc();
+	end = start + hz * ms / 1000;
+	while (rte_rdtsc() < end) {
+		if (top_up(mask, len, 2 * BURST) != 0)
+			return -1;
+		drain_count(bytes);
+	}
+	*seconds = (double)(rte_rdtsc() - start) / hz;
+	return 0;
+}
+
+/* Realtime is served first yet cannot take more than its cap. */
+static int
+test_priority_realtime_capped(void)
+{
+	uint64_t bytes[QOSDT_NB_CLASSES], rate = 200000000, total;
+	double s, rt_bps, total_bps, cap_bps;
+	unsigned int mask = (1u << QOSDT_CLASS_REALTIME) |
+		(1u << QOSDT_CLASS_BEST_EFFORT);
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, rate), "start");
+	cap_bps = cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	TEST_ASSERT(cap_bps > 0 && cap_bps < rate, "default config caps realtime");
+	TEST_ASSERT_SUCCESS(run_saturated(mask, 1000, 400, bytes, &s), "run");
+	total = bytes[QOSDT_CLASS_REALTIME] + bytes[QOSDT_CLASS_BEST_EFFORT];
+	rt_bps = bytes[QOSDT_CLASS_REALTIME] * 8 / s;
+	total_bps = total * 8 / s;
+	printf("  channel %.1f Mbit/s: realtime %.1f Mbit/s (cap %.1f), "
+		"best effort %.1f Mbit/s over %.3f s\n", total_bps / 1e6,
+		rt_bps / 1e6, cap_bps / 1e6,
+		bytes[QOSDT_CLASS_BEST_EFFORT] * 8 / s / 1e6, s);
+	TEST_ASSERT(rt_bps <= cap_bps * 1.05, "realtime above its cap");
+	TEST_ASSERT(rt_bps >= cap_bps * 0.85, "realtime far below its cap");
+	TEST_ASSERT(bytes[QOSDT_CLASS_BEST_EFFORT] > 0, "best effort starved");
+	TEST_ASSERT(total_bps <= rate * 1.05, "shaping does not hold");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* The channel rate holds in every mode. */
+static int
+test_shaping_holds(void)
+{
+	static const enum qosdt_sched_mode modes[] = {
+		QOSDT_MODE_PRIORITY, QOSDT_MODE_WRR, QOSDT_MODE_FIFO,
+	};
+	uint64_t bytes[QOSDT_NB_CLASSES], rate = 300000000, total;
+	unsigned int i, c;
+	double s, bps;
+
+	for (i = 0; i < RTE_DIM(modes); i++) {
+		TEST_ASSERT_SUCCESS(sched_start(modes[i], rate), "start");
+		TEST_ASSERT_SUCCESS(run_saturated(0xf, 1000, 300, bytes, &s),
+			"run");
+		for (total = 0, c = 0; c < QOSDT_NB_CLASSES; c++)
+			total += bytes[c];
+		bps = total * 8 / s;
+		printf("  %-8s shaped at %.1f Mbit/s (channel %.1f)\n",
+			qosdt_mode_name(modes[i]), bps / 1e6, rate / 1e6);
+		TEST_ASSERT(bps <= rate * 1.05, "%s: above the channel rate",
+			qosdt_mode_name(modes[i]));
+		/* A loaded machine may take the core away: lower bound loose. */
+		TEST_ASSERT(bps >= rate * 0.7, "%s: far below the channel rate",
+			qosdt_mode_name(modes[i]));
+		sched_stop();
+	}
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* fifo: one queue, messages leave in arrival order whatever their class. */
+static int
+test_fifo_order(void)
+{
+	struct rte_mbuf *in[256], *out[BURST];
+	unsigned int i, n = 0, k;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_FIFO, 100000000000ULL), "start");
+	for (i = 0; i < RTE_DIM(in); i++) {
+		/* Low class numbers last: a priority scheduler would reorder. */
+		in[i] = msg_new(3 - (i * 7 % 4), 64 + i);
+		TEST_ASSERT_NOT_NULL(in[i], "alloc");
+	}
+	for (i = 0; i < RTE_DIM(in); i += BURST)
+		TEST_ASSERT_EQUAL(qosdt_sched_enqueue(sched, in + i, BURST), BURST,
+			"enqueue");
+	while (n < RTE_DIM(in)) {
+		k = qosdt_sched_dequeue(sched, out, BURST);
+		for (i = 0; i < k; i++, n++) {
+			TEST_ASSERT(out[i]->pkt_len == 64 + n,
+				"message %u left at position %u", out[i]->pkt_len - 64, n);
+			rte_pktmbuf_free(out[i]);
+		}
+	}
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Overload with no dequeue: the exact admission outcome per class. Tail
+ * drop beyond the limit, RELIABLE held back and handed back in order.
+ */
+static int
+test_admission_exact(void)
+{
+	struct qosdt_sched_class_counters c;
+	struct rte_mbuf *pkts[BURST];
+	uint32_t limit, i, k, offered = 0;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 100000000000ULL),
+		"start");
+
+	limit = cfg.classes[QOSDT_CLASS_THROUGHPUT].queue_limit;
+	while (offered < limit + 50) {
+		TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_THROUGHPUT, 100, BURST), BURST,
+			"a dropping class consumes everything");
+		offered += BURST;
+	}
+	qosdt_sched_counters(sched, QOSDT_CLASS_THROUGHPUT, &c);
+	TEST_ASSERT_EQUAL(c.backlog, limit, "backlog %u", c.backlog);
+	TEST_ASSERT_EQUAL(c.enq_pkts, limit, "enqueued");
+	TEST_ASSERT_EQUAL(c.drop_pkts, offered - limit, "dropped %lu",
+		(unsigned long)c.drop_pkts);
+	TEST_ASSERT_EQUAL(c.drop_bytes, (offered - limit) * 100ULL, "bytes");
+
+	limit = cfg.classes[QOSDT_CLASS_RELIABLE].queue_limit;
+	offered = 0;
+	while (offered + BURST <= limit) {
+		TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_RELIABLE, 100, BURST), BURST,
+			"under the limit");
+		offered += BURST;
+	}
+	for (i = 0; i < BURST; i++) {
+		pkts[i] = msg_new(QOSDT_CLASS_RELIABLE, 200 + i);
+		TEST_ASSERT_NOT_NULL(pkts[i], "alloc");
+	}
+	k = qosdt_sched_enqueue(sched, pkts, BURST);
+	TEST_ASSERT_EQUAL(k, limit - offered, "took %u of %u free slots", k,
+		limit - offered);
+	for (i = k; i < BURST; i++)
+		TEST_ASSERT_EQUAL(pkts[i]->pkt_len, 200 + i,
+			"held messages keep their order");
+	qosdt_sched_counters(sched, QOSDT_CLASS_RELIABLE, &c);
+	TEST_ASSERT_EQUAL(c.drop_pkts, 0, "reliable dropped");
+	TEST_ASSERT_EQUAL(c.held_pkts, BURST - k, "held count");
+	rte_pktmbuf_free_bulk(pkts + k, BURST - k);
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Overload at 2x the channel rate for a while: the producer re-offers what
+ * was held back. RELIABLE loses nothing; the droppable classes drop.
+ */
+static int
+test_reliable_never_dropped(void)
+{
+	struct rte_mbuf *held[BURST], *burst[BURST];
+	uint64_t rate = 100000000, hz = rte_get_tsc_hz(), end, next;
+	uint64_t budget_bytes = 0, sent = 0, bytes[QOSDT_NB_CLASSES] = {0};
+	struct qosdt_sched_class_counters c[QOSDT_NB_CLASSES];
+	unsigned int nb_held = 0, i, cls, k;
+	uint32_t len = 500;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, rate), "start");
+	end = rte_rdtsc() + hz * 3 / 10;
+	next = rte_rdtsc();
+	while (rte_rdtsc() < end) {
+		/* Offer 2x the channel rate, spread over the four classes. */
+		budget_bytes += (rte_rdtsc() - next) * (2 * rate / 8) / hz;
+		next = rte_rdtsc();
+		while (budget_bytes >= QOSDT_NB_CLASSES * len) {
+			for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+				if (cls == QOSDT_CLASS_RELIABLE && nb_held == BURST)
+					continue; /* the producer is blocked */
+				burst[0] = msg_new(cls, len);
+				TEST_ASSERT_NOT_NULL(burst[0], "alloc");
+				if (cls == QOSDT_CLASS_RELIABLE) {
+					held[nb_held++] = burst[0];
+					continue;
+				}
+				TEST_ASSERT_EQUAL(qosdt_sched_enqueue(sched, burst, 1),
+					1, "droppable classes never hold");
+			}
+			budget_bytes -= QOSDT_NB_CLASSES * len;
+		}
+		k = qosdt_sched_enqueue(sched, held, nb_held);
+		memmove(held, held + k, (nb_held - k) * sizeof(*held));
+		nb_held -= k;
+		sent += drain_count(bytes);
+	}
+	/* Stop producing; everything reliable still pending must get through. */
+	while (nb_held > 0 || backlog_of(QOSDT_CLASS_RELIABLE) > 0) {
+		k = qosdt_sched_enqueue(sched, held, nb_held);
+		memmove(held, held + k, (nb_held - k) * sizeof(*held));
+		nb_held -= k;
+		drain_count(bytes);
+	}
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		qosdt_sched_counters(sched, i, &c[i]);
+		printf("  %-11s enqueued %6lu dropped %6lu held %6lu\n",
+			qosdt_class_name(i), (unsigned long)c[i].enq_pkts,
+			(unsigned long)c[i].drop_pkts, (unsigned long)c[i].held_pkts);
+	}
+	TEST_ASSERT_EQUAL(c[QOSDT_CLASS_RELIABLE].drop_pkts, 0, "reliable dropped");
+	TEST_ASSERT(c[QOSDT_CLASS_RELIABLE].held_pkts > 0,
+		"no backpressure at 2x the channel rate");
+	TEST_ASSERT_EQUAL(c[QOSDT_CLASS_RELIABLE].deq_pkts,
+		c[QOSDT_CLASS_RELIABLE].enq_pkts, "reliable all delivered");
+	TEST_ASSERT(c[QOSDT_CLASS_BEST_EFFORT].drop_pkts +
+		c[QOSDT_CLASS_THROUGHPUT].drop_pkts > 0, "overload without drops");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* RED drops best effort before its queue is full. */
+static int
+test_red_drops_early(void)
+{
+	struct qosdt_sched_class_counters c;
+	unsigned int i;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 100000000000ULL),
+		"start");
+	TEST_ASSERT_EQUAL(cfg.classes[QOSDT_CLASS_BEST_EFFORT].drop,
+		QOSDT_DROP_RED, "default config: best effort uses RED");
+	/* Hover between min_th and the limit for a while. */
+	for (i = 0; i < 2000; i++) {
+		uint64_t scratch[QOSDT_NB_CLASSES];
+
+		TEST_ASSERT(offer(QOSDT_CLASS_BEST_EFFORT, 100, 4) >= 0, "offer");
+		if (backlog_of(QOSDT_CLASS_BEST_EFFORT) >
+				cfg.classes[QOSDT_CLASS_BEST_EFFORT].red.max_th - 8)
+			drain_count(scratch);
+	}
+	qosdt_sched_counters(sched, QOSDT_CLASS_BEST_EFFORT, &c);
+	printf("  best effort: %lu dropped, backlog %u, limit %u\n",
+		(unsigned long)c.drop_pkts, c.backlog, c.limit);
+	TEST_ASSERT(c.drop_pkts > 0, "RED never dropped");
+	TEST_ASSERT(c.backlog < c.limit, "reached the tail-drop limit");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* New weights take effect; bad ones are refused and change nothing. */
+static int
+test_set_profile(void)
+{
+	static const uint8_t equal[QOSDT_NB_CLASSES] = {2, 2, 2, 2};
+	static const uint8_t trap[QOSDT_NB_CLASSES] = {1, 16, 17, 1};
+	uint8_t w[QOSDT_NB_CLASSES];
+	unsigned int c;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_WRR, 100000000000ULL), "start");
+	TEST_ASSERT_EQUAL(qosdt_sched_set_profile(sched, trap, 0), -EINVAL,
+		"1:16:17:1 would silently become 1:1:1:1 in rte_sched");
+	TEST_ASSERT_SUCCESS(check_wrr_shares(0xf, 256), "still 4:2:2:1");
+	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(sched, equal, 0), "equal");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		cfg.classes[c].weight = equal[c];
+	TEST_ASSERT_SUCCESS(check_wrr_shares(0xf, 256), "2:2:2:2");
+	/* Switching back and forth reuses the two profiles, never appends. */
+	TEST_ASSERT_SUCCESS(qos_test_config(&cfg, QOSDT_MODE_WRR,
+		cfg.channel_rate_bps), "config");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		w[c] = cfg.classes[c].weight;
+	for (c = 0; c < 2 * QOSDT_SCHED_MAX_PROFILES; c++)
+		TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(sched,
+			c % 2 ? w : equal, 0), "switch %u: profiles reused", c);
+	TEST_ASSERT_SUCCESS(check_wrr_shares(0xf, 256), "4:2:2:1 again");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* Realtime's cap changes at run time in priority mode. */
+static int
+test_set_profile_cap(void)
+{
+	uint64_t bytes[QOSDT_NB_CLASSES], rate = 200000000;
+	uint8_t w[QOSDT_NB_CLASSES];
+	unsigned int c;
+	double s, rt_bps;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, rate), "start");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		w[c] = cfg.classes[c].weight;
+	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(sched, w, rate / 2), "cap");
+	TEST_ASSERT_SUCCESS(run_saturated((1u << QOSDT_CLASS_REALTIME) |
+		(1u << QOSDT_CLASS_BEST_EFFORT), 1000, 300, bytes, &s), "run");
+	rt_bps = bytes[QOSDT_CLASS_REALTIME] * 8 / s;
+	printf("  realtime %.1f Mbit/s with the cap raised to %.1f\n",
+		rt_bps / 1e6, rate / 2 / 1e6);
+	TEST_ASSERT(rt_bps <= rate / 2 * 1.05 && rt_bps >= rate / 2 * 0.85,
+		"realtime does not follow its new cap");
+	TEST_ASSERT_EQUAL(qosdt_sched_set_profile(sched, w, rate * 2), -EINVAL,
+		"a cap above the channel is refused");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* Freeing a scheduler with messages queued returns them to their pool. */
+static int
+test_free_with_backlog(void)
+{
+	unsigned int c;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 100000000), "start");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		TEST_ASSERT_EQUAL(offer(c, 1000, BURST), BURST, "offer");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "queued mbufs not freed");
+	return TEST_SUCCESS;
+}
+
+static int
+suite_setup(void)
+{
+	if (qosdt_mbuf_meta_register() != 0)
+		return TEST_FAILED;
+	pool = rte_pktmbuf_pool_create("test_sched_pool", NB_MBUFS, 0, 0,
+		2048 + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	return pool == NULL ? TEST_FAILED : TEST_SUCCESS;
+}
+
+static void
+suite_teardown(void)
+{
+	sched_stop();
+	rte_mempool_free(pool);
+}
+
+static void
+case_teardown(void)
+{
+	sched_stop();
+}
+
+static struct unit_test_suite sched_suite = {
+	.suite_name = "qosdt scheduler",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE_ST(NULL, case_teardown, test_wrr_mode_shares),
+		TEST_CASE_ST(NULL, case_teardown, test_priority_mode_shares),
+		TEST_CASE_ST(NULL, case_teardown, test_wrr_byte_shares_mixed_sizes),
+		TEST_CASE_ST(NULL, case_teardown, test_priority_realtime_first),
+		TEST_CASE_ST(NULL, case_teardown, test_priority_realtime_capped),
+		TEST_CASE_ST(NULL, case_teardown, test_shaping_holds),
+		TEST_CASE_ST(NULL, case_teardown, test_fifo_order),
+		TEST_CASE_ST(NULL, case_teardown, test_admission_exact),
+		TEST_CASE_ST(NULL, case_teardown, test_reliable_never_dropped),
+		TEST_CASE_ST(NULL, case_teardown, test_red_drops_early),
+		TEST_CASE_ST(NULL, case_teardown, test_set_profile),
+		TEST_CASE_ST(NULL, case_teardown, test_set_profile_cap),
+		TEST_CASE_ST(NULL, case_teardown, test_free_with_backlog),
+		TEST_CASES_END(),
+	},
+};
 
 static int
 test_qos_sched(void)
 {
-	TEST_SKIP("not written yet");
+	return unit_test_suite_runner(&sched_suite);
 }
 
 REGISTER_TEST_COMMAND(qos_sched_autotest, test_qos_sched);

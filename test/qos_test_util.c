@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#include <stdio.h>
+
+#include "qos_test_util.h"
+
+static void
+scale(uint64_t *bps, double f)
+{
+	*bps = (uint64_t)((double)*bps * f);
+}
+
+int
+qos_test_config(struct qosdt_config *cfg, enum qosdt_sched_mode mode,
+		uint64_t rate_bps)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	double f;
+	unsigned int c;
+
+	qosdt_config_defaults(cfg);
+	f = (double)rate_bps / (double)cfg->channel_rate_bps;
+	cfg->mode = mode;
+	cfg->channel_rate_bps = rate_bps;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		struct qosdt_class_config *cc = &cfg->classes[c];
+
+		scale(&cc->rate_guarantee_bps, f);
+		scale(&cc->rate_cap_bps, f);
+		scale(&cc->slo.min_bandwidth_bps, f);
+		scale(&cfg->adaptive.bounds[c].rate_cap_min_bps, f);
+		scale(&cfg->adaptive.bounds[c].rate_cap_max_bps, f);
+	}
+	if (qosdt_config_validate(cfg, err, sizeof(err)) != 0) {
+		printf("config at %lu bit/s: %s\n", (unsigned long)rate_bps, err);
+		return -1;
+	}
+	return 0;
+}
