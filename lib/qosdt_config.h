@@ -9,6 +9,13 @@
  *
  * All rates in this structure are in bits per second, all times in
  * nanoseconds unless the field name says otherwise.
+ *
+ * Values the JSON may give as a percentage of something else ("30%" of the
+ * channel rate, "25%" of the buffers) keep that percentage in a *_ppm
+ * companion field (parts per million, 1% = 10000). When a companion is
+ * nonzero, qosdt_config_validate() derives the absolute field from it, so a
+ * file that changes channel.rate also rescales every "N%" rate it did not
+ * touch. Code that sets an absolute value must zero the companion.
  */
 
 #ifndef QOSDT_CONFIG_H
@@ -59,6 +66,7 @@ struct qosdt_red_config {
 struct qosdt_slo {
 	uint64_t max_latency_ns;     /**< p99 latency bound. */
 	uint64_t min_bandwidth_bps;  /**< Delivered rate floor. */
+	uint32_t min_bandwidth_ppm;  /**< Nonzero: floor = this share of the channel rate. */
 	uint32_t max_loss_ppm;       /**< Loss bound, parts per million. */
 	bool has_max_loss;           /**< max_loss_ppm was given (0 is valid). */
 };
@@ -70,9 +78,12 @@ struct qosdt_class_config {
 	uint8_t weight;             /**< WRR weight, 1..255. */
 	uint64_t rate_guarantee_bps;/**< 0 = none. Checked feasible. */
 	uint64_t rate_cap_bps;      /**< 0 = none. Enforced for a strict-priority class. */
+	uint32_t rate_guarantee_ppm;/**< Nonzero: guarantee = this share of the channel rate. */
+	uint32_t rate_cap_ppm;      /**< Nonzero: cap = this share of the channel rate. */
 	enum qosdt_drop_policy drop;
 	struct qosdt_red_config red;
 	uint32_t borrow_cap;        /**< Buffers it may borrow from the shared pool. */
+	uint32_t borrow_cap_ppm;    /**< Nonzero: borrow_cap = this share of the shared pool. */
 	struct qosdt_slo slo;
 	/* Derived by the loader: */
 	uint32_t nb_buffers;        /**< Own pool size (buffer share of the class buffers). */
@@ -93,6 +104,8 @@ struct qosdt_adaptive_bounds {
 	uint8_t weight_max;
 	uint64_t rate_cap_min_bps;  /**< Strict-priority class only; 0 = unused. */
 	uint64_t rate_cap_max_bps;
+	uint32_t rate_cap_min_ppm;  /**< Nonzero: min = this share of the channel rate. */
+	uint32_t rate_cap_max_ppm;  /**< Nonzero: max = this share of the channel rate. */
 };
 
 /** Adaptive-controller parameters (issue 5). */
@@ -118,6 +131,7 @@ struct qosdt_config {
 	/* buffers */
 	uint32_t nb_buffers;        /**< All buffers: class pools + shared pool. */
 	uint32_t shared_buffers;    /**< Of which in the shared pool. */
+	uint32_t shared_ppm;        /**< Nonzero: shared_buffers = this share of nb_buffers. */
 	uint16_t buffer_data_room;  /**< mbuf data room, bytes (headroom included). */
 	/* classes, indexed by enum qosdt_class */
 	struct qosdt_class_config classes[QOSDT_NB_CLASSES];
@@ -221,6 +235,37 @@ int qosdt_rate_parse(const char *s, uint64_t reference_bps, uint64_t *bps);
  *   0 on success, -1 if @p s is not a duration.
  */
 int qosdt_duration_parse(const char *s, uint64_t *ns);
+
+/**
+ * The four weights rte_sched's best-effort traffic class (its WRR queues)
+ * gets for these class weights in @p mode. Priority mode: throughput,
+ * reliable, best_effort, best_effort (realtime is the strict-priority TC).
+ * WRR mode: realtime, throughput, reliable, best_effort. FIFO: none.
+ *
+ * @param mode
+ *   enum qosdt_sched_mode.
+ * @param class_weight
+ *   A weight per class, indexed by enum qosdt_class.
+ * @param wrr
+ *   The four WRR queue weights (untouched in FIFO mode).
+ * @return
+ *   4, or 0 if the mode uses no WRR.
+ */
+unsigned int qosdt_config_wrr_weights(enum qosdt_sched_mode mode,
+		const uint8_t class_weight[QOSDT_NB_CLASSES], uint8_t wrr[4]);
+
+/**
+ * Whether rte_sched keeps the ratios of four WRR weights. It stores each
+ * queue's cost lcm(weights) / weight in a uint8, so the weights fit only
+ * if lcm / min(weights) <= 255 (1:16:17:1 does not: FIELD-NOTES section 5).
+ * The adaptive controller must check each weight set it applies.
+ *
+ * @param wrr
+ *   Four weights, each 1..255.
+ * @return
+ *   true if rte_sched represents them exactly.
+ */
+bool qosdt_wrr_weights_fit(const uint8_t wrr[4]);
 
 /**
  * Name of a scheduler mode ("priority", "wrr", "fifo").

@@ -1,11 +1,929 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+/*
+ * The JSON configuration (doc/config.md): the shipped files load,
+ * config/qos.json equals the built-in defaults, units parse, files that say
+ * little keep the defaults, and every validation rule refuses a config that
+ * breaks it with "<json.path>: <rule>" (one table row per rule).
+ */
+
+#include <glob.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_red.h>
+
+#include "qosdt_config.h"
 #include "test.h"
+
+/* Rule text and path of a refused config. */
+struct bad_config {
+	const char *json;
+	const char *path;   /* the message starts with it */
+	const char *rule;   /* and contains this after it */
+};
+
+/* One row per rule of doc/config.md, in its order. */
+static const struct bad_config bad_configs[] = {
+	/* Structure and JSON types. */
+	{ "{\"chanel\": {}}", "chanel", "unknown key" },
+	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latncy\": \"1us\"}}}}",
+	  "classes.realtime.slo.max_latncy", "unknown key" },
+	{ "{\"services\": {\"map\": [{\"ids\": 1, \"class\": \"realtime\", \"x\": 1}]}}",
+	  "services.map[0].x", "unknown key" },
+	{ "{\"classes\": {\"bulk\": {}}}", "classes.bulk", "unknown class" },
+	{ "{\"adaptive\": {\"bounds\": {\"bulk\": {}}}}", "adaptive.bounds.bulk",
+	  "unknown class" },
+	{ "[1, 2]", "<string>", "must be a JSON object" },
+	{ "{\"channel\": 5}", "channel", "must be an object" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": 5}}}",
+	  "classes.best_effort.red", "must be an object" },
+	{ "{\"buffers\": {\"count\": \"8192\"}}", "buffers.count", "must be a number" },
+	{ "{\"buffers\": {\"count\": 8192.5}}", "buffers.count", "whole number" },
+	{ "{\"channel\": {\"max_frame\": null}}", "channel.max_frame", "must be a number" },
+	{ "{\"adaptive\": {\"enabled\": \"yes\"}}", "adaptive.enabled", "true or false" },
+	{ "{\"monitor\": {\"window_ms\": 1, \"window_ms\": 2}}", "<string>:1:",
+	  "duplicate object key" },
+	{ "{\"monitor\": }", "<string>:1:", "unexpected token" },
+	/* Units. */
+	{ "{\"channel\": {\"rate\": true}}", "channel.rate", "must be a rate" },
+	{ "{\"channel\": {\"rate\": \"1 G\"}}", "channel.rate", "is not a rate" },
+	{ "{\"channel\": {\"rate\": \"10Gbs\"}}", "channel.rate", "is not a rate" },
+	{ "{\"channel\": {\"rate\": \"1.5\"}}", "channel.rate", "is not a rate" },
+	{ "{\"channel\": {\"rate\": \"50%\"}}", "channel.rate",
+	  "percentage is not allowed" },
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": \"150%\"}}}}",
+	  "classes.realtime.rate.cap", "at most 100% of channel.rate" },
+	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": \"100\"}}}}",
+	  "classes.realtime.slo.max_latency", "must be a duration" },
+	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": 100}}}}",
+	  "classes.realtime.slo.max_latency", "must be a duration" },
+	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": \"1.5xs\"}}}}",
+	  "classes.realtime.slo.max_latency", "must be a duration" },
+	{ "{\"classes\": {\"realtime\": {\"buffer_share\": \"20\"}}}",
+	  "classes.realtime.buffer_share", "must be a percentage" },
+	{ "{\"classes\": {\"realtime\": {\"buffer_share\": 0.2}}}",
+	  "classes.realtime.buffer_share", "must be a percentage" },
+	{ "{\"buffers\": {\"shared\": \"2k\"}}", "buffers.shared",
+	  "count or a percentage" },
+	/* channel */
+	{ "{\"channel\": {\"rate\": 0}}", "channel.rate", "must be > 0" },
+	{ "{\"channel\": {\"rate\": \"401G\"}}", "channel.rate", "<= 400G" },
+	{ "{\"channel\": {\"max_frame\": 39}}", "channel.max_frame", "must be 40..65535" },
+	{ "{\"channel\": {\"max_frame\": 65536}}", "channel.max_frame", "must be 40..65535" },
+	{ "{\"channel\": {\"max_frame\": 2049}}", "channel.max_frame",
+	  "does not fit one mbuf" },
+	{ "{\"channel\": {\"overhead\": 65}}", "channel.overhead", "must be 0..64" },
+	{ "{\"channel\": {\"overhead\": -1}}", "channel.overhead", "must be 0..64" },
+	{ "{\"channel\": {\"rate\": \"1M\"}, \"scheduler\": {\"tc_period_ms\": 1}}",
+	  "channel.rate", "would never send" },
+	/* scheduler */
+	{ "{\"scheduler\": {\"mode\": \"drr\"}}", "scheduler.mode",
+	  "must be \"priority\", \"wrr\" or \"fifo\"" },
+	{ "{\"scheduler\": {\"queue_slots\": 15}}", "scheduler.queue_slots",
+	  "must be 16..32768" },
+	{ "{\"scheduler\": {\"queue_slots\": 32769}}", "scheduler.queue_slots",
+	  "must be 16..32768" },
+	{ "{\"scheduler\": {\"tc_period_ms\": 0}}", "scheduler.tc_period_ms",
+	  "must be 1..1000" },
+	{ "{\"scheduler\": {\"tc_period_ms\": 1001}}", "scheduler.tc_period_ms",
+	  "must be 1..1000" },
+	/* buffers */
+	{ "{\"buffers\": {\"count\": 63}}", "buffers.count", "must be 64..1048576" },
+	{ "{\"buffers\": {\"count\": 1048577}}", "buffers.count", "must be 64..1048576" },
+	{ "{\"buffers\": {\"shared\": 8192}}", "buffers.shared", "below buffers.count" },
+	{ "{\"buffers\": {\"shared\": \"100%\"}}", "buffers.shared", "below buffers.count" },
+	{ "{\"buffers\": {\"shared\": \"101%\"}}", "buffers.shared",
+	  "at most 100% of buffers.count" },
+	{ "{\"buffers\": {\"data_room\": 65536}}", "buffers.data_room",
+	  "must be 0..65535" },
+	/* classes: shares and sizes */
+	{ "{\"classes\": {\"realtime\": {\"buffer_share\": \"0%\"}}}",
+	  "classes.realtime.buffer_share", "must be in (0%, 100%]" },
+	{ "{\"classes\": {\"realtime\": {\"queue_share\": \"100.5%\"}}}",
+	  "classes.realtime.queue_share", "must be in (0%, 100%]" },
+	{ "{\"classes\": {\"realtime\": {\"buffer_share\": \"25%\"}}}",
+	  "classes", "buffer_share sums to 105% over the four classes" },
+	{ "{\"classes\": {\"realtime\": {\"queue_share\": \"20%\"}}}",
+	  "classes", "queue_share sums to 95% over the four classes" },
+	{ "{\"buffers\": {\"count\": 200, \"shared\": 0}}",
+	  "classes.best_effort.buffer_share", "gives 20 buffers, fewer than one burst" },
+	{ "{\"scheduler\": {\"queue_slots\": 64}}",
+	  "classes.best_effort.queue_share", "gives 7 queue slots, fewer than 8" },
+	/* classes: weights and the rte_sched WRR trap */
+	{ "{\"classes\": {\"realtime\": {\"weight\": 0}}}", "classes.realtime.weight",
+	  "must be 1..255" },
+	{ "{\"classes\": {\"realtime\": {\"weight\": 256}}}", "classes.realtime.weight",
+	  "must be 1..255" },
+	{ "{\"classes\": {\"throughput\": {\"weight\": 16}, \"reliable\": {\"weight\": 17}}}",
+	  "classes", "in priority mode rte_sched's WRR gets 16:17:1:1 and lcm/min = 272" },
+	{ "{\"scheduler\": {\"mode\": \"wrr\"}, \"classes\": {\"realtime\": {\"weight\": 16}, \"throughput\": {\"weight\": 17}}}",
+	  "classes", "in wrr mode rte_sched's WRR gets 16:17:2:1 and lcm/min = 272" },
+	{ "{\"adaptive\": {\"bounds\": {\"throughput\": {\"weight\": [1, 16]}, \"reliable\": {\"weight\": [1, 17]}, \"best_effort\": {\"weight\": [1, 1]}}}}",
+	  "adaptive.bounds", "WRR gets 16:17:1:1 and lcm/min = 272" },
+	/* classes: rate cap */
+	{ "{\"classes\": {\"throughput\": {\"rate\": {\"cap\": \"10%\"}}}}",
+	  "classes.throughput.rate.cap", "only realtime may be capped" },
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": \"0\"}}}}",
+	  "classes.realtime.rate.cap", "must be > 0" },
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": \"2G\"}}}}",
+	  "classes.realtime.rate.cap", "2G is above channel.rate (1G)" },
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": \"1M\"}}}}",
+	  "classes.realtime.rate.cap", "1250 bytes, less than max_frame + overhead (2048)" },
+	/* classes: rate guarantee */
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"guarantee\": \"300M\"}}, \"throughput\": {\"rate\": {\"guarantee\": \"800M\"}}}}",
+	  "classes", "rate.guarantee sums to 1100M, above channel.rate (1G)" },
+	{ "{\"classes\": {\"throughput\": {\"rate\": {\"guarantee\": \"300M\"}}}}",
+	  "classes.throughput.rate.guarantee", "WRR share in priority mode (280M" },
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"guarantee\": \"400M\"}}}}",
+	  "classes.realtime.rate.guarantee", "above the class's rate.cap (300M)" },
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": null}}}}",
+	  "classes.throughput.rate.guarantee", "realtime has no rate.cap" },
+	{ "{\"scheduler\": {\"mode\": \"wrr\"}, \"classes\": {\"throughput\": {\"rate\": {\"guarantee\": \"300M\"}}}}",
+	  "classes.throughput.rate.guarantee", "WRR share in wrr mode (222222222" },
+	/* classes: drop policy and RED */
+	{ "{\"classes\": {\"realtime\": {\"drop\": \"wred\"}}}", "classes.realtime.drop",
+	  "must be \"none\", \"tail\" or \"red\"" },
+	{ "{\"classes\": {\"realtime\": {\"drop\": \"red\"}}}", "classes.realtime.red",
+	  "required with drop \"red\"" },
+	{ "{\"classes\": {\"realtime\": {\"red\": {\"min_th\": 1, \"max_th\": 2, \"maxp_inv\": 10, \"wq_log2\": 9}}}}",
+	  "classes.realtime.red", "only with drop \"red\"" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": {\"min_th\": 0}}}}",
+	  "classes.best_effort.red.min_th", "must be 1..1023" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": {\"min_th\": 96}}}}",
+	  "classes.best_effort.red.min_th", "96 must be below max_th (96)" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": {\"max_th\": 200}}}}",
+	  "classes.best_effort.red.max_th", "above the class's queue_limit (103)" },
+	{ "{\"scheduler\": {\"queue_slots\": 32768}, \"classes\": {\"best_effort\": {\"red\": {\"max_th\": 1024}}}}",
+	  "classes.best_effort.red.max_th", "must be 1..1023" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": {\"maxp_inv\": 0}}}}",
+	  "classes.best_effort.red.maxp_inv", "must be 1..255" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": {\"maxp_inv\": 256}}}}",
+	  "classes.best_effort.red.maxp_inv", "must be 1..255" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": {\"wq_log2\": 0}}}}",
+	  "classes.best_effort.red.wq_log2", "must be 1..12" },
+	{ "{\"classes\": {\"best_effort\": {\"red\": {\"wq_log2\": 13}}}}",
+	  "classes.best_effort.red.wq_log2", "must be 1..12" },
+	/* classes: borrowing */
+	{ "{\"classes\": {\"realtime\": {\"borrow_cap\": 2049}}}",
+	  "classes.realtime.borrow_cap", "2049 is more than the shared pool (2048 buffers)" },
+	{ "{\"classes\": {\"realtime\": {\"borrow_cap\": \"101%\"}}}",
+	  "classes.realtime.borrow_cap", "at most 100% of the shared pool" },
+	/* classes: SLO */
+	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": \"500ns\"}}}}",
+	  "classes.realtime.slo.max_latency", "must be 1us..10s" },
+	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": \"11s\"}}}}",
+	  "classes.realtime.slo.max_latency", "must be 1us..10s" },
+	{ "{\"classes\": {\"throughput\": {\"slo\": {\"min_bandwidth\": \"2G\"}}}}",
+	  "classes.throughput.slo.min_bandwidth", "2G is above channel.rate (1G)" },
+	{ "{\"classes\": {\"reliable\": {\"slo\": {\"max_loss\": \"101%\"}}}}",
+	  "classes.reliable.slo.max_loss", "must be 0%..100%" },
+	/* services */
+	{ "{\"services\": {\"default\": \"gold\"}}", "services.default", "must be a class" },
+	{ "{\"services\": {\"default\": 3}}", "services.default", "must be a class" },
+	{ "{\"services\": {\"map\": {}}}", "services.map", "must be an array" },
+	{ "{\"services\": {\"map\": [1]}}", "services.map[0]", "must be an object" },
+	{ "{\"services\": {\"map\": [{\"ids\": 70000, \"class\": \"realtime\"}]}}",
+	  "services.map[0].ids", "must be 0..65535" },
+	{ "{\"services\": {\"map\": [{\"ids\": \"3-70000\", \"class\": \"realtime\"}]}}",
+	  "services.map[0].ids", "must be 0..65535" },
+	{ "{\"services\": {\"map\": [{\"ids\": \"9-3\", \"class\": \"realtime\"}]}}",
+	  "services.map[0].ids", "9-3: the first id must not be above the last" },
+	{ "{\"services\": {\"map\": [{\"ids\": \"3..4\", \"class\": \"realtime\"}]}}",
+	  "services.map[0].ids", "must be an id 0..65535 or a range" },
+	{ "{\"services\": {\"map\": [{\"ids\": -1, \"class\": \"realtime\"}]}}",
+	  "services.map[0].ids", "must be an id 0..65535 or a range" },
+	{ "{\"services\": {\"map\": [{\"ids\": true, \"class\": \"realtime\"}]}}",
+	  "services.map[0].ids", "must be an id 0..65535 or a range" },
+	{ "{\"services\": {\"map\": [{\"ids\": 1, \"class\": \"gold\"}]}}",
+	  "services.map[0].class", "must be a class" },
+	{ "{\"services\": {\"map\": [{\"ids\": 1}]}}", "services.map[0].class", "required" },
+	{ "{\"services\": {\"map\": [{\"class\": \"realtime\"}]}}",
+	  "services.map[0].ids", "required" },
+	{ "{\"services\": {\"map\": [{\"ids\": 1, \"class\": \"realtime\", \"max_latency\": \"0ns\"}]}}",
+	  "services.map[0].max_latency", "must be 1us..10s" },
+	{ "{\"services\": {\"map\": [{\"ids\": \"1-2\", \"class\": \"realtime\"}, {\"ids\": \"3-8\", \"class\": \"reliable\"}, {\"ids\": 12, \"class\": \"best_effort\"}, {\"ids\": \"5-9\", \"class\": \"reliable\"}]}}",
+	  "services.map[3].ids", "5-9 overlaps services.map[1] (3-8)" },
+	/* monitor */
+	{ "{\"monitor\": {\"window_ms\": 0}}", "monitor.window_ms", "must be 1..60000" },
+	{ "{\"monitor\": {\"window_ms\": 60001}}", "monitor.window_ms", "must be 1..60000" },
+	/* adaptive */
+	{ "{\"adaptive\": {\"period_ms\": 0}}", "adaptive.period_ms", "must be 1..60000" },
+	{ "{\"adaptive\": {\"period_ms\": 60001}}", "adaptive.period_ms", "must be 1..60000" },
+	{ "{\"adaptive\": {\"healthy_windows\": 0}}", "adaptive.healthy_windows",
+	  "must be 1..1000" },
+	{ "{\"adaptive\": {\"healthy_windows\": 1001}}", "adaptive.healthy_windows",
+	  "must be 1..1000" },
+	{ "{\"adaptive\": {\"weight_step\": 0}}", "adaptive.weight_step", "must be 1..64" },
+	{ "{\"adaptive\": {\"weight_step\": 65}}", "adaptive.weight_step", "must be 1..64" },
+	{ "{\"adaptive\": {\"rate_step\": \"0%\"}}", "adaptive.rate_step",
+	  "must be in (0%, 100%]" },
+	{ "{\"adaptive\": {\"rate_step\": \"100.01%\"}}", "adaptive.rate_step",
+	  "must be in (0%, 100%]" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"weight\": [2]}}}}",
+	  "adaptive.bounds.realtime.weight", "must be [min, max]" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"weight\": [0, 16]}}}}",
+	  "adaptive.bounds.realtime.weight[0]", "must be 1..255" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"weight\": [2, 256]}}}}",
+	  "adaptive.bounds.realtime.weight[1]", "must be 1..255" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"weight\": [5, 16]}}}}",
+	  "adaptive.bounds.realtime.weight", "must hold the class weight 4" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"weight\": [2, 3]}}}}",
+	  "adaptive.bounds.realtime.weight", "must hold the class weight 4" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"rate_cap\": [\"0\", \"60%\"]}}}}",
+	  "adaptive.bounds.realtime.rate_cap[0]", "must be > 0" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"rate_cap\": [\"40%\", \"60%\"]}}}}",
+	  "adaptive.bounds.realtime.rate_cap", "[400M, 600M] must hold the cap 300M" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"rate_cap\": [\"10%\", \"20%\"]}}}}",
+	  "adaptive.bounds.realtime.rate_cap", "[100M, 200M] must hold the cap 300M" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"rate_cap\": [\"10%\", \"2G\"]}}}}",
+	  "adaptive.bounds.realtime.rate_cap", "max <= channel.rate (1G)" },
+	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"rate_cap\": [\"1k\", \"60%\"]}}}}",
+	  "adaptive.bounds.realtime.rate_cap", "would never send" },
+	{ "{\"adaptive\": {\"bounds\": {\"throughput\": {\"rate_cap\": [\"10%\", \"20%\"]}}}}",
+	  "adaptive.bounds.throughput.rate_cap", "only realtime has a rate cap" },
+	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": null}}, \"throughput\": {\"rate\": {\"guarantee\": null}}}}",
+	  "adaptive.bounds.realtime.rate_cap", "classes.realtime has no rate.cap" },
+};
+
+/* ------------------------------------------------------------------ */
+/* Helpers.                                                            */
+
+/* Name of the first field where @p a and @p b differ, or NULL. */
+#define DIFF(a, b, field, what) do { \
+	if ((a)->field != (b)->field) { \
+		snprintf(what, sizeof(what), "%s", #field); \
+		return what; \
+	} \
+} while (0)
+
+static const char *
+class_diff(const struct qosdt_class_config *a, const struct qosdt_class_config *b)
+{
+	static char what[64];
+
+	DIFF(a, b, buffer_share_ppm, what);
+	DIFF(a, b, queue_share_ppm, what);
+	DIFF(a, b, weight, what);
+	DIFF(a, b, rate_guarantee_bps, what);
+	DIFF(a, b, rate_cap_bps, what);
+	DIFF(a, b, rate_guarantee_ppm, what);
+	DIFF(a, b, rate_cap_ppm, what);
+	DIFF(a, b, drop, what);
+	DIFF(a, b, red.min_th, what);
+	DIFF(a, b, red.max_th, what);
+	DIFF(a, b, red.maxp_inv, what);
+	DIFF(a, b, red.wq_log2, what);
+	DIFF(a, b, borrow_cap, what);
+	DIFF(a, b, borrow_cap_ppm, what);
+	DIFF(a, b, slo.max_latency_ns, what);
+	DIFF(a, b, slo.min_bandwidth_bps, what);
+	DIFF(a, b, slo.min_bandwidth_ppm, what);
+	DIFF(a, b, slo.max_loss_ppm, what);
+	DIFF(a, b, slo.has_max_loss, what);
+	DIFF(a, b, nb_buffers, what);
+	DIFF(a, b, queue_limit, what);
+	return NULL;
+}
+
+static const char *
+rule_diff(const struct qosdt_service_rule *a, const struct qosdt_service_rule *b)
+{
+	static char what[64];
+
+	DIFF(a, b, first, what);
+	DIFF(a, b, last, what);
+	DIFF(a, b, cls, what);
+	DIFF(a, b, max_latency_ns, what);
+	return NULL;
+}
+
+static const char *
+bounds_diff(const struct qosdt_adaptive_bounds *a,
+		const struct qosdt_adaptive_bounds *b)
+{
+	static char what[64];
+
+	DIFF(a, b, weight_min, what);
+	DIFF(a, b, weight_max, what);
+	DIFF(a, b, rate_cap_min_bps, what);
+	DIFF(a, b, rate_cap_max_bps, what);
+	DIFF(a, b, rate_cap_min_ppm, what);
+	DIFF(a, b, rate_cap_max_ppm, what);
+	return NULL;
+}
+
+/* The first field (by name) where two configs differ, or NULL. */
+static const char *
+config_diff(const struct qosdt_config *a, const struct qosdt_config *b)
+{
+	static char what[96];
+	const char *sub;
+	unsigned int i;
+
+	DIFF(a, b, channel_rate_bps, what);
+	DIFF(a, b, max_frame_len, what);
+	DIFF(a, b, frame_overhead, what);
+	DIFF(a, b, mode, what);
+	DIFF(a, b, queue_slots, what);
+	DIFF(a, b, tc_period_ms, what);
+	DIFF(a, b, nb_buffers, what);
+	DIFF(a, b, shared_buffers, what);
+	DIFF(a, b, shared_ppm, what);
+	DIFF(a, b, buffer_data_room, what);
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		sub = class_diff(&a->classes[i], &b->classes[i]);
+		if (sub != NULL) {
+			snprintf(what, sizeof(what), "classes[%u].%s", i, sub);
+			return what;
+		}
+	}
+	DIFF(a, b, nb_rules, what);
+	for (i = 0; i < a->nb_rules; i++) {
+		sub = rule_diff(&a->rules[i], &b->rules[i]);
+		if (sub != NULL) {
+			snprintf(what, sizeof(what), "rules[%u].%s", i, sub);
+			return what;
+		}
+	}
+	DIFF(a, b, window_ms, what);
+	DIFF(a, b, adaptive.enabled, what);
+	DIFF(a, b, adaptive.period_ms, what);
+	DIFF(a, b, adaptive.healthy_windows, what);
+	DIFF(a, b, adaptive.weight_step, what);
+	DIFF(a, b, adaptive.rate_step_ppm, what);
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		sub = bounds_diff(&a->adaptive.bounds[i], &b->adaptive.bounds[i]);
+		if (sub != NULL) {
+			snprintf(what, sizeof(what), "adaptive.bounds[%u].%s", i, sub);
+			return what;
+		}
+	}
+	return NULL;
+}
+
+/* Parse @p json; the caller asserts on the result. */
+static int
+parse(const char *json, struct qosdt_config *cfg, char *err)
+{
+	err[0] = '\0';
+	return qosdt_config_parse(json, cfg, err, QOSDT_CONFIG_ERRLEN);
+}
+
+/* Write @p text to a new temporary file; its name goes to @p path. */
+static int
+write_temp(const char *text, char *path, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/qosdt-config-XXXXXX.json");
+	fd = mkstemps(path, 5);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	fputs(text, f);
+	fclose(f);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases.                                                              */
+
+/* The defaults are valid and share the buffers and slots out exactly. */
+static int
+test_defaults(void)
+{
+	static const uint32_t buffers[] = { 1228, 3072, 1228, 616 };
+	static const uint32_t slots[] = { 256, 409, 256, 103 };
+	static const uint32_t borrow[] = { 1024, 1024, 1024, 512 };
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+	unsigned int i;
+
+	qosdt_config_defaults(&cfg);
+	TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err, sizeof(err)),
+		"defaults refused: %s", err);
+	TEST_ASSERT_EQUAL(cfg.shared_buffers, 2048u, "25%% of 8192");
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		TEST_ASSERT_EQUAL(cfg.classes[i].nb_buffers, buffers[i],
+			"class %u buffers %u", i, cfg.classes[i].nb_buffers);
+		TEST_ASSERT_EQUAL(cfg.classes[i].queue_limit, slots[i],
+			"class %u slots %u", i, cfg.classes[i].queue_limit);
+		TEST_ASSERT_EQUAL(cfg.classes[i].borrow_cap, borrow[i],
+			"class %u borrow cap %u", i, cfg.classes[i].borrow_cap);
+	}
+	TEST_ASSERT_EQUAL(cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps,
+		UINT64_C(300000000), "30%% of 1G");
+	TEST_ASSERT_EQUAL(cfg.adaptive.bounds[0].rate_cap_min_bps,
+		UINT64_C(100000000), "10%% of 1G");
+	TEST_ASSERT_EQUAL(cfg.adaptive.bounds[0].rate_cap_max_bps,
+		UINT64_C(600000000), "60%% of 1G");
+	TEST_ASSERT_EQUAL(cfg.nb_rules, 8u, "default rule + 7 map entries");
+	TEST_ASSERT(cfg.rules[0].first == 0 && cfg.rules[0].last == 65535 &&
+		cfg.rules[0].cls == QOSDT_CLASS_BEST_EFFORT &&
+		cfg.rules[0].max_latency_ns == 0, "rule 0 is the default");
+	return TEST_SUCCESS;
+}
+
+/* config/qos.json is the defaults, field by field. */
+static int
+test_qos_json_is_defaults(void)
+{
+	const char *root = getenv("QOSDT_SOURCE_ROOT");
+	struct qosdt_config file, defaults;
+	char err[QOSDT_CONFIG_ERRLEN];
+	char path[PATH_MAX];
+	const char *diff;
+
+	if (root == NULL)
+		TEST_SKIP("QOSDT_SOURCE_ROOT is not set: run through meson test");
+	snprintf(path, sizeof(path), "%s/config/qos.json", root);
+	TEST_ASSERT_SUCCESS(qosdt_config_load(path, &file, err, sizeof(err)),
+		"%s", err);
+	qosdt_config_defaults(&defaults);
+	diff = config_diff(&file, &defaults);
+	TEST_ASSERT_NULL(diff, "qos.json and the defaults differ in %s", diff);
+	return TEST_SUCCESS;
+}
+
+/* Every JSON file in config/ of the source tree loads. */
+static int
+test_source_configs_load(void)
+{
+	const char *root = getenv("QOSDT_SOURCE_ROOT");
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+	char pattern[PATH_MAX];
+	glob_t g;
+	size_t i;
+
+	if (root == NULL)
+		TEST_SKIP("QOSDT_SOURCE_ROOT is not set: run through meson test");
+	snprintf(pattern, sizeof(pattern), "%s/config/*.json", root);
+	TEST_ASSERT_SUCCESS(glob(pattern, 0, NULL, &g), "no %s", pattern);
+	for (i = 0; i < g.gl_pathc; i++) {
+		if (qosdt_config_load(g.gl_pathv[i], &cfg, err, sizeof(err)) != 0) {
+			printf("%s: %s\n", g.gl_pathv[i], err);
+			globfree(&g);
+			return TEST_FAILED;
+		}
+	}
+	printf("%zu config files load\n", g.gl_pathc);
+	globfree(&g);
+	return TEST_SUCCESS;
+}
+
+/* A file keeps the defaults of what it does not say. */
+static int
+test_partial_files(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg, defaults;
+	const char *diff;
+
+	qosdt_config_defaults(&defaults);
+	TEST_ASSERT_SUCCESS(parse("{}", &cfg, err), "%s", err);
+	diff = config_diff(&cfg, &defaults);
+	TEST_ASSERT_NULL(diff, "{} differs from the defaults in %s", diff);
+
+	/* Default percentages follow a new channel rate; absolute ones stay. */
+	TEST_ASSERT_SUCCESS(parse("{\"channel\": {\"rate\": \"10G\"}}", &cfg, err),
+		"%s", err);
+	TEST_ASSERT_EQUAL(cfg.classes[0].rate_cap_bps, UINT64_C(3000000000),
+		"realtime cap is 30%% of 10G");
+	TEST_ASSERT_EQUAL(cfg.adaptive.bounds[0].rate_cap_max_bps,
+		UINT64_C(6000000000), "cap bound is 60%% of 10G");
+	TEST_ASSERT_EQUAL(cfg.classes[1].rate_guarantee_bps, UINT64_C(100000000),
+		"throughput guarantee stays 100M");
+
+	/* Pools follow a new buffer count. */
+	TEST_ASSERT_SUCCESS(parse("{\"buffers\": {\"count\": 16384}}", &cfg, err),
+		"%s", err);
+	TEST_ASSERT_EQUAL(cfg.shared_buffers, 4096u, "shared is 25%%");
+	TEST_ASSERT_EQUAL(cfg.classes[0].borrow_cap, 2048u, "borrow is 50%%");
+
+	/* A count replaces a percentage. */
+	TEST_ASSERT_SUCCESS(parse("{\"buffers\": {\"shared\": 1000}}", &cfg, err),
+		"%s", err);
+	TEST_ASSERT(cfg.shared_buffers == 1000 && cfg.shared_ppm == 0,
+		"shared %u ppm %u", cfg.shared_buffers, cfg.shared_ppm);
+
+	/* Turning RED off drops the default RED parameters. */
+	TEST_ASSERT_SUCCESS(parse("{\"classes\": {\"best_effort\": {\"drop\": \"tail\"}}}",
+		&cfg, err), "%s", err);
+	TEST_ASSERT(cfg.classes[3].drop == QOSDT_DROP_TAIL &&
+		cfg.classes[3].red.max_th == 0, "best_effort is tail drop");
+
+	/* null removes an optional value. */
+	TEST_ASSERT_SUCCESS(parse("{\"classes\": {\"reliable\": {\"slo\": {\"max_loss\": null, \"max_latency\": null}}}}",
+		&cfg, err), "%s", err);
+	TEST_ASSERT(!cfg.classes[2].slo.has_max_loss &&
+		cfg.classes[2].slo.max_latency_ns == 0, "reliable SLO removed");
+
+	/* A present map replaces the whole default map. */
+	TEST_ASSERT_SUCCESS(parse("{\"services\": {\"default\": \"reliable\", \"map\": [{\"ids\": \"100-199\", \"class\": \"throughput\", \"max_latency\": \"1.5ms\"}]}}",
+		&cfg, err), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.nb_rules, 2u, "default rule + 1 entry");
+	TEST_ASSERT_EQUAL(cfg.rules[0].cls, QOSDT_CLASS_RELIABLE, "default class");
+	TEST_ASSERT(cfg.rules[1].first == 100 && cfg.rules[1].last == 199 &&
+		cfg.rules[1].cls == QOSDT_CLASS_THROUGHPUT &&
+		cfg.rules[1].max_latency_ns == 1500000, "map entry");
+	TEST_ASSERT_SUCCESS(parse("{\"services\": {\"map\": []}}", &cfg, err),
+		"%s", err);
+	TEST_ASSERT_EQUAL(cfg.nb_rules, 1u, "an empty map leaves the default rule");
+	return TEST_SUCCESS;
+}
+
+/* Class pools and queue limits add up exactly, whatever the totals. */
+static int
+test_derived_sums(void)
+{
+	static const uint32_t counts[] = { 1000, 4097, 8192, 99991, 1048576 };
+	static const uint32_t slots[] = { 1000, 1024, 3001, 32768 };
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+	uint64_t bufs, queues;
+	unsigned int i, j, c;
+
+	for (i = 0; i < RTE_DIM(counts); i++) {
+		for (j = 0; j < RTE_DIM(slots); j++) {
+			qosdt_config_defaults(&cfg);
+			cfg.nb_buffers = counts[i];
+			cfg.queue_slots = slots[j];
+			TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err,
+				sizeof(err)), "%u buffers %u slots: %s",
+				counts[i], slots[j], err);
+			bufs = cfg.shared_buffers;
+			queues = 0;
+			for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+				bufs += cfg.classes[c].nb_buffers;
+				queues += cfg.classes[c].queue_limit;
+			}
+			TEST_ASSERT_EQUAL(bufs, counts[i], "buffers sum to %" PRIu64, bufs);
+			TEST_ASSERT_EQUAL(queues, slots[j], "slots sum to %" PRIu64, queues);
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+/* Shares may sum to 100% +- 0.01%, no further. */
+static int
+test_share_tolerance(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+
+	TEST_ASSERT_SUCCESS(parse("{\"classes\": {\"realtime\": {\"buffer_share\": \"20.01%\"}}}",
+		&cfg, err), "100.01%% refused: %s", err);
+	TEST_ASSERT_SUCCESS(parse("{\"classes\": {\"realtime\": {\"queue_share\": \"24.99%\"}}}",
+		&cfg, err), "99.99%% refused: %s", err);
+	TEST_ASSERT_FAIL(parse("{\"classes\": {\"realtime\": {\"buffer_share\": \"20.02%\"}}}",
+		&cfg, err), "100.02%% accepted");
+	TEST_ASSERT_FAIL(parse("{\"classes\": {\"realtime\": {\"queue_share\": \"24.98%\"}}}",
+		&cfg, err), "99.98%% accepted");
+	return TEST_SUCCESS;
+}
+
+static int
+test_units(void)
+{
+	static const struct {
+		const char *s;
+		uint64_t bps;
+	} rates[] = {
+		{ "10G", UINT64_C(10000000000) }, { "500M", 500000000 },
+		{ "64k", 64000 }, { "64K", 64000 }, { "1.5G", 1500000000 },
+		{ "1200", 1200 }, { "1200bps", 1200 }, { "10Gbit", UINT64_C(10000000000) },
+		{ "2.5Mbps", 2500000 }, { "1T", UINT64_C(1000000000000) },
+		{ "0", 0 }, { "20%", 200000000 }, { "0.1%", 1000000 },
+		{ "12.5%", 125000000 },
+	};
+	static const char * const bad_rates[] = {
+		"", "G", "1.5", "1,5G", "-1G", "+1G", "1 G", "1Gb", "1.G", ".5G",
+		"1e9", "10g", "1m", "99999999999999999999", "20000000000T", "%",
+		"1%%", "1.0000001k",
+	};
+	static const struct {
+		const char *s;
+		uint64_t ns;
+	} durations[] = {
+		{ "500ns", 500 }, { "100us", 100000 }, { "1.5ms", 1500000 },
+		{ "2s", 2000000000 }, { "0.5us", 500 }, { "0.000001s", 1000 },
+	};
+	static const char * const bad_durations[] = {
+		"", "100", "1.5ns", "1m", "us", "1.5.ms", "1 ms", "-1ms", "1msec",
+	};
+	uint64_t v;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(rates); i++) {
+		TEST_ASSERT_SUCCESS(qosdt_rate_parse(rates[i].s, UINT64_C(1000000000),
+			&v), "\"%s\" refused", rates[i].s);
+		TEST_ASSERT_EQUAL(v, rates[i].bps, "\"%s\" = %" PRIu64, rates[i].s, v);
+	}
+	for (i = 0; i < RTE_DIM(bad_rates); i++)
+		TEST_ASSERT_FAIL(qosdt_rate_parse(bad_rates[i], UINT64_C(1000000000),
+			&v), "\"%s\" accepted as %" PRIu64, bad_rates[i], v);
+	TEST_ASSERT_FAIL(qosdt_rate_parse("20%", 0, &v),
+		"a percentage without a reference");
+	TEST_ASSERT_FAIL(qosdt_rate_parse(NULL, 1, &v), "NULL accepted");
+	for (i = 0; i < RTE_DIM(durations); i++) {
+		TEST_ASSERT_SUCCESS(qosdt_duration_parse(durations[i].s, &v),
+			"\"%s\" refused", durations[i].s);
+		TEST_ASSERT_EQUAL(v, durations[i].ns, "\"%s\" = %" PRIu64,
+			durations[i].s, v);
+	}
+	for (i = 0; i < RTE_DIM(bad_durations); i++)
+		TEST_ASSERT_FAIL(qosdt_duration_parse(bad_durations[i], &v),
+			"\"%s\" accepted as %" PRIu64, bad_durations[i], v);
+	return TEST_SUCCESS;
+}
+
+static int
+test_mode_names(void)
+{
+	static const char * const names[] = { "priority", "wrr", "fifo" };
+	unsigned int m;
+
+	for (m = 0; m < RTE_DIM(names); m++) {
+		TEST_ASSERT(strcmp(qosdt_mode_name(m), names[m]) == 0,
+			"mode %u is %s", m, qosdt_mode_name(m));
+		TEST_ASSERT_EQUAL(qosdt_mode_from_name(names[m]), (int)m,
+			"%s", names[m]);
+	}
+	TEST_ASSERT(strcmp(qosdt_mode_name(3), "unknown") == 0, "mode 3");
+	TEST_ASSERT_EQUAL(qosdt_mode_from_name("Priority"), -1, "case matters");
+	TEST_ASSERT_EQUAL(qosdt_mode_from_name(""), -1, "empty name");
+	TEST_ASSERT_EQUAL(qosdt_mode_from_name(NULL), -1, "NULL name");
+	return TEST_SUCCESS;
+}
+
+/* The rte_sched WRR trap and which weights each mode hands rte_sched. */
+static int
+test_wrr_weights(void)
+{
+	static const uint8_t trap[4] = { 1, 16, 17, 1 };
+	static const uint8_t original[4] = { 4, 2, 2, 1 };
+	static const uint8_t edge[4] = { 255, 255, 1, 1 };
+	uint8_t wrr[4];
+
+	TEST_ASSERT(!qosdt_wrr_weights_fit(trap), "1:16:17:1 fits");
+	TEST_ASSERT(qosdt_wrr_weights_fit(original), "4:2:2:1 does not fit");
+	TEST_ASSERT(qosdt_wrr_weights_fit(edge), "255:255:1:1 does not fit");
+	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(QOSDT_MODE_PRIORITY, original,
+		wrr), 4u, "priority uses WRR");
+	TEST_ASSERT(wrr[0] == 2 && wrr[1] == 2 && wrr[2] == 1 && wrr[3] == 1,
+		"priority: throughput, reliable, best_effort x2");
+	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(QOSDT_MODE_WRR, original, wrr),
+		4u, "wrr uses WRR");
+	TEST_ASSERT(memcmp(wrr, original, 4) == 0, "wrr: the four classes");
+	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(QOSDT_MODE_FIFO, original, wrr),
+		0u, "fifo has no WRR");
+	return TEST_SUCCESS;
+}
+
+/* Weights that trap rte_sched in one mode are fine where it does not look. */
+static int
+test_wrr_mode_dependent(void)
+{
+	static const char fifo[] = "{\"scheduler\": {\"mode\": \"fifo\"}, "
+		"\"classes\": {\"throughput\": {\"weight\": 16}, \"reliable\": {\"weight\": 17}}, "
+		"\"adaptive\": {\"bounds\": {\"throughput\": {\"weight\": [1, 16]}, "
+		"\"reliable\": {\"weight\": [1, 17]}}}}";
+	static const char priority[] = "{\"classes\": {\"realtime\": {\"weight\": 16}, "
+		"\"throughput\": {\"weight\": 17}}, "
+		"\"adaptive\": {\"bounds\": {\"throughput\": {\"weight\": [1, 17]}}}}";
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+
+	/* Refused in priority mode (16:17:1:1), rows of test_bad_configs. */
+	TEST_ASSERT_SUCCESS(parse(fifo, &cfg, err), "fifo: %s", err);
+	/* Refused in wrr mode (16:17:2:1); priority mode sees 17:2:1:1. */
+	TEST_ASSERT_SUCCESS(parse(priority, &cfg, err), "priority: %s", err);
+	return TEST_SUCCESS;
+}
+
+/* Every rule: refused, with its path first and its rule after it. */
+static int
+test_bad_configs(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+	const struct bad_config *b;
+	unsigned int i, failed = 0;
+	size_t len;
+
+	for (i = 0; i < RTE_DIM(bad_configs); i++) {
+		b = &bad_configs[i];
+		len = strlen(b->path);
+		if (parse(b->json, &cfg, err) != -1) {
+			printf("row %u accepted: %s\n", i, b->json);
+			failed++;
+		} else if (strncmp(err, b->path, len) != 0 ||
+				strstr(err + len, b->rule) == NULL ||
+				strchr(err, '\n') != NULL) {
+			printf("row %u: got \"%s\", want \"%s\" ... \"%s\"\n",
+				i, err, b->path, b->rule);
+			failed++;
+		}
+	}
+	TEST_ASSERT_EQUAL(failed, 0u, "%u of %zu rows", failed, RTE_DIM(bad_configs));
+	printf("%zu refused configs, each with its path and rule\n",
+		RTE_DIM(bad_configs));
+	return TEST_SUCCESS;
+}
+
+/* The map holds QOSDT_MAX_RULES - 1 entries, not one more. */
+static int
+test_map_size_limit(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+	size_t len = 0, size = 64 * QOSDT_MAX_RULES;
+	char *json = malloc(size);
+	unsigned int i, n;
+	int rc[2];
+
+	TEST_ASSERT_NOT_NULL(json, "out of memory");
+	for (n = QOSDT_MAX_RULES - 1; n <= QOSDT_MAX_RULES; n++) {
+		len = snprintf(json, size, "{\"services\": {\"map\": [");
+		for (i = 0; i < n; i++)
+			len += snprintf(json + len, size - len,
+				"%s{\"ids\": %u, \"class\": \"realtime\"}",
+				i ? ", " : "", 1000 + i);
+		snprintf(json + len, size - len, "]}}");
+		rc[n - (QOSDT_MAX_RULES - 1)] = parse(json, &cfg, err);
+	}
+	free(json);
+	TEST_ASSERT_SUCCESS(rc[0], "%u entries refused", QOSDT_MAX_RULES - 1);
+	TEST_ASSERT_FAIL(rc[1], "%u entries accepted", QOSDT_MAX_RULES);
+	TEST_ASSERT(strncmp(err, "services.map: at most 254 entries", 33) == 0,
+		"%s", err);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Our RED rule agrees with rte_red_config_init() on every combination,
+ * except that we also refuse min_th 0 (RED acting on an empty queue).
+ */
+static int
+test_red_agrees_with_dpdk(void)
+{
+	static const uint32_t th[] = { 0, 1, 2, 500, 1022, 1023, 1024 };
+	static const uint32_t maxp[] = { 0, 1, 10, 255, 256 };
+	static const uint32_t wq[] = { 0, 1, 9, 12, 13 };
+	struct qosdt_class_config *be;
+	struct rte_red_config red;
+	struct qosdt_config cfg;
+	unsigned int a, b, c, d;
+	bool ours, dpdk;
+
+	for (a = 0; a < RTE_DIM(th); a++)
+	for (b = 0; b < RTE_DIM(th); b++)
+	for (c = 0; c < RTE_DIM(maxp); c++)
+	for (d = 0; d < RTE_DIM(wq); d++) {
+		qosdt_config_defaults(&cfg);
+		cfg.queue_slots = 32768;  /* best_effort: 3276 slots */
+		be = &cfg.classes[QOSDT_CLASS_BEST_EFFORT];
+		be->red.min_th = th[a];
+		be->red.max_th = th[b];
+		be->red.maxp_inv = maxp[c];
+		be->red.wq_log2 = wq[d];
+		ours = qosdt_config_validate(&cfg, NULL, 0) == 0;
+		dpdk = rte_red_config_init(&red, wq[d], th[a], th[b], maxp[c]) == 0;
+		TEST_ASSERT_EQUAL(ours, dpdk && th[a] >= 1, "min_th %u max_th %u maxp_inv %u wq_log2 %u: ours %d, DPDK %d",
+			th[a], th[b], maxp[c], wq[d], ours, dpdk);
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_bad_file(void)
+{
+	static const char missing[] = "/nonexistent/qosdt/qos.json";
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+
+	TEST_ASSERT_FAIL(qosdt_config_load(missing, &cfg, err, sizeof(err)),
+		"a missing file loaded");
+	TEST_ASSERT(strncmp(err, missing, strlen(missing)) == 0 &&
+		err[strlen(missing)] == ':', "%s", err);
+	return TEST_SUCCESS;
+}
+
+/* A syntax error names file:line:column. */
+static int
+test_syntax_error_file(void)
+{
+	static const char text[] = "{\n  \"channel\": {\n    \"rate\": 1G\n  }\n}\n";
+	char err[QOSDT_CONFIG_ERRLEN], path[64], want[80];
+	struct qosdt_config cfg;
+	int rc;
+
+	TEST_ASSERT_SUCCESS(write_temp(text, path, sizeof(path)),
+		"cannot write a temporary file");
+	rc = qosdt_config_load(path, &cfg, err, sizeof(err));
+	unlink(path);
+	TEST_ASSERT_FAIL(rc, "bad JSON loaded");
+	snprintf(want, sizeof(want), "%s:3:", path);
+	TEST_ASSERT(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	return TEST_SUCCESS;
+}
+
+/* A refused config leaves the caller's structure untouched. */
+static int
+test_error_keeps_cfg(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg, copy;
+
+	memset(&cfg, 0xa5, sizeof(cfg));
+	memcpy(&copy, &cfg, sizeof(cfg));
+	TEST_ASSERT_FAIL(parse("{\"channel\": {\"rate\": \"2G\"}, \"monitor\": {\"window_ms\": 0}}",
+		&cfg, err), "accepted");
+	TEST_ASSERT(memcmp(&cfg, &copy, sizeof(cfg)) == 0, "cfg changed");
+	return TEST_SUCCESS;
+}
+
+/* validate() checks configs built in code and recomputes derived fields. */
+static int
+test_validate_code_built(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+
+	qosdt_config_defaults(&cfg);
+	cfg.classes[QOSDT_CLASS_THROUGHPUT].weight = 0;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "weight 0");
+	TEST_ASSERT(strcmp(err, "classes.throughput.weight: must be 1..255") == 0,
+		"%s", err);
+
+	qosdt_config_defaults(&cfg);
+	cfg.mode = 7;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "mode 7");
+	TEST_ASSERT(strncmp(err, "scheduler.mode: ", 16) == 0, "%s", err);
+
+	qosdt_config_defaults(&cfg);
+	cfg.rules[cfg.nb_rules - 1].cls = QOSDT_NB_CLASSES;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "class 4");
+	TEST_ASSERT(strncmp(err, "services.map[6].class: ", 23) == 0, "%s", err);
+
+	/* An absolute cap with its percentage cleared is kept as is. */
+	qosdt_config_defaults(&cfg);
+	cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_ppm = 0;
+	cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = 250000000;
+	TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err, sizeof(err)), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps,
+		UINT64_C(250000000), "cap kept");
+
+	/* Derived sizes follow a changed total. */
+	cfg.nb_buffers = 4096;
+	TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err, sizeof(err)), "%s", err);
+	TEST_ASSERT(cfg.shared_buffers == 1024 &&
+		cfg.classes[QOSDT_CLASS_THROUGHPUT].nb_buffers == 1536,
+		"shared %u, throughput %u", cfg.shared_buffers,
+		cfg.classes[QOSDT_CLASS_THROUGHPUT].nb_buffers);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite qos_config_suite = {
+	.suite_name = "qos config",
+	.unit_test_cases = {
+		TEST_CASE(test_defaults),
+		TEST_CASE(test_qos_json_is_defaults),
+		TEST_CASE(test_source_configs_load),
+		TEST_CASE(test_partial_files),
+		TEST_CASE(test_derived_sums),
+		TEST_CASE(test_share_tolerance),
+		TEST_CASE(test_units),
+		TEST_CASE(test_mode_names),
+		TEST_CASE(test_wrr_weights),
+		TEST_CASE(test_wrr_mode_dependent),
+		TEST_CASE(test_bad_configs),
+		TEST_CASE(test_map_size_limit),
+		TEST_CASE(test_red_agrees_with_dpdk),
+		TEST_CASE(test_bad_file),
+		TEST_CASE(test_syntax_error_file),
+		TEST_CASE(test_error_keeps_cfg),
+		TEST_CASE(test_validate_code_built),
+		TEST_CASES_END()
+	}
+};
 
 static int
 test_qos_config(void)
 {
-	TEST_SKIP("not written yet");
+	return unit_test_suite_runner(&qos_config_suite);
 }
 
 REGISTER_TEST_COMMAND(qos_config_autotest, test_qos_config);

@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Validation of a configuration: every rule of doc/config.md, section by
+ * section, including the rte_sched traps of FIELD-NOTES section 5 that
+ * rte_sched itself does not check. It also derives the fields computed
+ * from others: percentages into absolute values, the shared pool, and
+ * each class's buffers and queue slots.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_config.h>
+#include <rte_red.h>
+#include <rte_sched_common.h>
+
+#include "qosdt_config.h"
+#include "qosdt_config_priv.h"
+
+/** Fewest buffers a class pool may have: one burst. */
+#define MIN_CLASS_BUFFERS 32
+/** Fewest queue slots a class may have. */
+#define MIN_QUEUE_LIMIT 8
+/** How far the shares may sum from 100%: 0.01%. */
+#define SHARE_TOLERANCE_PPM 100
+/** rte_sched keeps a WRR queue's cost lcm / weight in a uint8. */
+#define WRR_COST_MAX UINT8_MAX
+
+/* ------------------------------------------------------------------ */
+/* Formatting values for messages.                                     */
+
+/* "1G", "300M", "64k" when exact, else the number of bit/s. */
+static const char *
+rate_str(uint64_t bps, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t mult;
+		char unit;
+	} units[] = {
+		{ UINT64_C(1000000000000), 'T' },
+		{ UINT64_C(1000000000), 'G' },
+		{ UINT64_C(1000000), 'M' },
+		{ UINT64_C(1000), 'k' },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(units); i++) {
+		if (bps != 0 && bps % units[i].mult == 0) {
+			snprintf(buf, len, "%" PRIu64 "%c", bps / units[i].mult,
+				units[i].unit);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%" PRIu64, bps);
+	return buf;
+}
+
+/* "95%", "0.1%" */
+static const char *
+percent_str(uint64_t ppm, char *buf, size_t len)
+{
+	uint64_t frac = ppm % 10000;
+	int digits = 4;
+
+	if (frac == 0) {
+		snprintf(buf, len, "%" PRIu64 "%%", ppm / 10000);
+		return buf;
+	}
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	snprintf(buf, len, "%" PRIu64 ".%0*" PRIu64 "%%", ppm / 10000, digits,
+		frac);
+	return buf;
+}
+
+/* "7" or "3-8" */
+static const char *
+ids_str(const struct qosdt_service_rule *r, char *buf, size_t len)
+{
+	if (r->first == r->last)
+		snprintf(buf, len, "%u", r->first);
+	else
+		snprintf(buf, len, "%u-%u", r->first, r->last);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Table-driven field checks.                                          */
+
+static uint64_t
+ref_value(const struct qosdt_config *cfg, uint8_t ref)
+{
+	switch (ref) {
+	case QOSDT_CFG_REF_CHANNEL:
+		return cfg->channel_rate_bps;
+	case QOSDT_CFG_REF_BUFFERS:
+		return cfg->nb_buffers;
+	case QOSDT_CFG_REF_SHARED:
+		return cfg->shared_buffers;
+	default:
+		return 0;
+	}
+}
+
+static unsigned int
+names_count(const char * const *names)
+{
+	unsigned int n = 0;
+
+	while (names[n] != NULL)
+		n++;
+	return n;
+}
+
+/* Derive a field from its percentage if it has one; 0 or -1. */
+static int
+derive_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+		void *base, uint32_t *ppm)
+{
+	*ppm = 0;
+	if (f->ref == QOSDT_CFG_REF_NONE)
+		return 0;
+	*ppm = qosdt_cfg_load((char *)base + f->aux_off, 4);
+	if (*ppm > QOSDT_PPM)
+		return qosdt_cfg_fail(w, "a percentage must be at most 100%%");
+	if (*ppm != 0)
+		qosdt_cfg_store((char *)base + f->off, f->width,
+			(uint64_t)*ppm * ref_value(w->cfg, f->ref) / QOSDT_PPM);
+	return 0;
+}
+
+/* Whether a nullable field holds "none". */
+static bool
+field_is_none(const struct qosdt_cfg_field *f, const void *base, uint64_t v,
+		uint32_t ppm)
+{
+	if (f->flags & QOSDT_CFG_F_GIVEN)
+		return !*(const bool *)((const char *)base + f->aux_off);
+	return (f->flags & QOSDT_CFG_F_NULLABLE) && v == 0 && ppm == 0;
+}
+
+static int
+check_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+		void *base)
+{
+	uint64_t v;
+	uint32_t ppm;
+
+	switch (f->kind) {
+	case QOSDT_CFG_BOOL:
+	case QOSDT_CFG_OBJECT:
+	case QOSDT_CFG_CUSTOM:
+		return 0;
+	case QOSDT_CFG_ENUM:
+		v = qosdt_cfg_load((char *)base + f->off, f->width);
+		return v < names_count(f->names) ? 0 : qosdt_cfg_fail_range(w, f);
+	case QOSDT_CFG_CLASS:
+		v = qosdt_cfg_load((char *)base + f->off, f->width);
+		return v < QOSDT_NB_CLASSES ? 0 : qosdt_cfg_fail_range(w, f);
+	default:
+		break;
+	}
+	if (derive_field(w, f, base, &ppm) < 0)
+		return -1;
+	v = qosdt_cfg_load((char *)base + f->off, f->width);
+	if (field_is_none(f, base, v, ppm))
+		return 0;
+	if (v < f->min || v > f->max)
+		return qosdt_cfg_fail_range(w, f);
+	return 0;
+}
+
+/* Check the fields of one table; the walk's path names their object. */
+static int
+check_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+		void *base)
+{
+	size_t mark;
+
+	for (; f->key != NULL; f++) {
+		mark = qosdt_cfg_walk_push(w, f->key);
+		if (check_field(w, f, base) < 0)
+			return -1;
+		qosdt_cfg_walk_pop(w, mark);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* rte_sched traps.                                                    */
+
+/*
+ * rte_sched gives a traffic class rate x tc_period of credit per period
+ * (bytes, rounded down as it does): below one frame the TC never sends.
+ */
+static int
+check_tc_credits(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+		const char *what, uint64_t rate_bps)
+{
+	uint64_t credits = rate_bps / 8 * cfg->tc_period_ms / 1000;
+	uint64_t frame = (uint64_t)cfg->max_frame_len + cfg->frame_overhead;
+	char rate[24];
+
+	if (credits >= frame)
+		return 0;
+	return qosdt_cfg_fail(w, "%s %s x tc_period_ms %u = %" PRIu64 " bytes, less than max_frame + overhead (%" PRIu64 "): that rte_sched TC would never send",
+		what, rate_str(rate_bps, rate, sizeof(rate)), cfg->tc_period_ms,
+		credits, frame);
+}
+
+/* lcm(weights) / min(weights): the largest WRR cost rte_sched stores. */
+static uint64_t
+wrr_cost_max(const uint8_t wrr[4])
+{
+	uint64_t lcm = 1;
+	uint8_t min = UINT8_MAX;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		if (wrr[i] == 0)
+			return UINT64_MAX;
+		lcm = lcm / rte_get_gcd64(lcm, wrr[i]) * wrr[i];
+		min = RTE_MIN(min, wrr[i]);
+	}
+	return lcm / min;
+}
+
+bool
+qosdt_wrr_weights_fit(const uint8_t wrr[4])
+{
+	return wrr_cost_max(wrr) <= WRR_COST_MAX;
+}
+
+unsigned int
+qosdt_config_wrr_weights(enum qosdt_sched_mode mode,
+		const uint8_t class_weight[QOSDT_NB_CLASSES], uint8_t wrr[4])
+{
+	switch (mode) {
+	case QOSDT_MODE_PRIORITY:
+		wrr[0] = class_weight[QOSDT_CLASS_THROUGHPUT];
+		wrr[1] = class_weight[QOSDT_CLASS_RELIABLE];
+		wrr[2] = class_weight[QOSDT_CLASS_BEST_EFFORT];
+		wrr[3] = class_weight[QOSDT_CLASS_BEST_EFFORT];
+		return 4;
+	case QOSDT_MODE_WRR:
+		memcpy(wrr, class_weight, 4);
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+/* The WRR trap for these class weights in the config's mode. */
+static int
+check_wrr(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+		const uint8_t class_weight[QOSDT_NB_CLASSES])
+{
+	uint8_t wrr[4];
+
+	if (qosdt_config_wrr_weights(cfg->mode, class_weight, wrr) == 0 ||
+			qosdt_wrr_weights_fit(wrr))
+		return 0;
+	return qosdt_cfg_fail(w, "in %s mode rte_sched's WRR gets %u:%u:%u:%u and lcm/min = %" PRIu64 " > 255: its uint8 costs would wrap and distort the ratios",
+		qosdt_mode_name(cfg->mode), wrr[0], wrr[1], wrr[2], wrr[3],
+		wrr_cost_max(wrr));
+}
+
+/* ------------------------------------------------------------------ */
+/* Sections.                                                           */
+
+static int
+check_section(struct qosdt_cfg_walk *w, const char *name,
+		const struct qosdt_cfg_field *table, void *base)
+{
+	qosdt_cfg_walk_set(w, "%s", name);
+	return check_fields(w, table, base);
+}
+
+static int
+check_channel(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+{
+	uint32_t room = cfg->buffer_data_room > RTE_PKTMBUF_HEADROOM ?
+		cfg->buffer_data_room - RTE_PKTMBUF_HEADROOM : 0;
+
+	if (cfg->max_frame_len > room) {
+		qosdt_cfg_walk_set(w, "channel.max_frame");
+		return qosdt_cfg_fail(w, "%u does not fit one mbuf: must be <= buffers.data_room - RTE_PKTMBUF_HEADROOM = %u",
+			cfg->max_frame_len, room);
+	}
+	qosdt_cfg_walk_set(w, "channel.rate");
+	return check_tc_credits(w, cfg, "the best-effort TC at", cfg->channel_rate_bps);
+}
+
+static int
+check_buffers(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+{
+	if (cfg->shared_buffers < cfg->nb_buffers)
+		return 0;
+	qosdt_cfg_walk_set(w, "buffers.shared");
+	return qosdt_cfg_fail(w, "%u must be below buffers.count (%u): the class pools need the rest",
+		cfg->shared_buffers, cfg->nb_buffers);
+}
+
+static int
+check_class_fields(struct qosdt_cfg_walk *w, struct qosdt_class_config *c,
+		const char *name)
+{
+	qosdt_cfg_walk_set(w, "classes.%s", name);
+	if (check_fields(w, qosdt_cfg_class_fields, c) < 0)
+		return -1;
+	qosdt_cfg_walk_set(w, "classes.%s.rate", name);
+	if (check_fields(w, qosdt_cfg_rate_fields, c) < 0)
+		return -1;
+	qosdt_cfg_walk_set(w, "classes.%s.slo", name);
+	return check_fields(w, qosdt_cfg_slo_fields, &c->slo);
+}
+
+static int
+check_share_sum(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+		size_t share_off, const char *what)
+{
+	uint64_t sum = 0;
+	unsigned int cls;
+	char pct[24];
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		sum += qosdt_cfg_load((const char *)&cfg->classes[cls] + share_off, 4);
+	if (sum + SHARE_TOLERANCE_PPM >= QOSDT_PPM &&
+			sum <= QOSDT_PPM + SHARE_TOLERANCE_PPM)
+		return 0;
+	qosdt_cfg_walk_set(w, "classes");
+	return qosdt_cfg_fail(w, "%s sums to %s over the four classes, must be 100%%",
+		what, percent_str(sum, pct, sizeof(pct)));
+}
+
+/*
+ * Share @p total out by each class's share (ppm at @p share_off), rounding
+ * down; best_effort gets the remainder so that the sum is exact.
+ */
+static void
+share_out(struct qosdt_config *cfg, size_t share_off, size_t out_off,
+		uint32_t total)
+{
+	uint64_t given = 0, n;
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_CLASS_BEST_EFFORT; cls++) {
+		n = qosdt_cfg_load((char *)&cfg->classes[cls] + share_off, 4) *
+			(uint64_t)total / QOSDT_PPM;
+		qosdt_cfg_store((char *)&cfg->classes[cls] + out_off, 4, n);
+		given += n;
+	}
+	n = given < total ? total - given : 0;
+	qosdt_cfg_store((char *)&cfg->classes[QOSDT_CLASS_BEST_EFFORT] + out_off,
+		4, n);
+}
+
+static int
+check_class_sizes(struct qosdt_cfg_walk *w, const struct qosdt_class_config *c,
+		const char *name)
+{
+	if (c->nb_buffers < MIN_CLASS_BUFFERS) {
+		qosdt_cfg_walk_set(w, "classes.%s.buffer_share", name);
+		return qosdt_cfg_fail(w, "gives %u buffers, fewer than one burst (%u)",
+			c->nb_buffers, MIN_CLASS_BUFFERS);
+	}
+	if (c->queue_limit < MIN_QUEUE_LIMIT) {
+		qosdt_cfg_walk_set(w, "classes.%s.queue_share", name);
+		return qosdt_cfg_fail(w, "gives %u queue slots, fewer than %u",
+			c->queue_limit, MIN_QUEUE_LIMIT);
+	}
+	return 0;
+}
+
+static int
+check_red(struct qosdt_cfg_walk *w, struct qosdt_class_config *c,
+		const char *name)
+{
+	const struct qosdt_red_config *red = &c->red;
+	bool given = red->min_th || red->max_th || red->maxp_inv || red->wq_log2;
+	uint32_t limit = RTE_MIN(c->queue_limit, (uint32_t)RTE_RED_MAX_TH_MAX);
+	struct rte_red_config dpdk;
+
+	qosdt_cfg_walk_set(w, "classes.%s.red", name);
+	if (c->drop != QOSDT_DROP_RED)
+		return given ? qosdt_cfg_fail(w, "only with drop \"red\"") : 0;
+	if (!given)
+		return qosdt_cfg_fail(w, "required with drop \"red\"");
+	if (check_fields(w, qosdt_cfg_red_fields, &c->red) < 0)
+		return -1;
+	if (red->min_th >= red->max_th) {
+		qosdt_cfg_walk_set(w, "classes.%s.red.min_th", name);
+		return qosdt_cfg_fail(w, "%u must be below max_th (%u)",
+			red->min_th, red->max_th);
+	}
+	if (red->max_th > limit) {
+		qosdt_cfg_walk_set(w, "classes.%s.red.max_th", name);
+		return qosdt_cfg_fail(w, "%u is above the class's queue_limit (%u): RED would never act",
+			red->max_th, c->queue_limit);
+	}
+	if (rte_red_config_init(&dpdk, red->wq_log2, red->min_th, red->max_th,
+			red->maxp_inv) != 0)
+		return qosdt_cfg_fail(w, "refused by rte_red_config_init()");
+	return 0;
+}
+
+static int
+check_borrow(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+		const struct qosdt_class_config *c, const char *name)
+{
+	if (c->borrow_cap <= cfg->shared_buffers)
+		return 0;
+	qosdt_cfg_walk_set(w, "classes.%s.borrow_cap", name);
+	return qosdt_cfg_fail(w, "%u is more than the shared pool (%u buffers)",
+		c->borrow_cap, cfg->shared_buffers);
+}
+
+/* The cap: realtime only, within the channel, and enough for one frame. */
+static int
+check_caps(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+{
+	uint64_t cap = cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	char a[24], b[24];
+	unsigned int cls;
+
+	for (cls = QOSDT_CLASS_REALTIME + 1; cls < QOSDT_NB_CLASSES; cls++) {
+		if (cfg->classes[cls].rate_cap_bps == 0)
+			continue;
+		qosdt_cfg_walk_set(w, "classes.%s.rate.cap", qosdt_class_name(cls));
+		return qosdt_cfg_fail(w, "only realtime may be capped: it is the strict-priority TC, rte_sched cannot cap a WRR queue");
+	}
+	qosdt_cfg_walk_set(w, "classes.realtime.rate.cap");
+	if (cap > cfg->channel_rate_bps)
+		return qosdt_cfg_fail(w, "%s is above channel.rate (%s)",
+			rate_str(cap, a, sizeof(a)),
+			rate_str(cfg->channel_rate_bps, b, sizeof(b)));
+	if (cfg->mode == QOSDT_MODE_PRIORITY && cap != 0)
+		return check_tc_credits(w, cfg, "TC0 at", cap);
+	return 0;
+}
+
+/*
+ * What a class's guarantee may be at most: its WRR share of the rate the
+ * WRR queues get. In priority mode realtime is bounded by its cap and the
+ * others share what the cap leaves; without a cap, nothing is left for sure.
+ */
+static uint64_t
+guarantee_max(const struct qosdt_config *cfg, unsigned int cls)
+{
+	const struct qosdt_class_config *c = cfg->classes;
+	uint64_t cap = c[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	uint64_t rate = cfg->channel_rate_bps;
+	uint64_t wsum = 0;
+	unsigned int i;
+
+	switch (cfg->mode) {
+	case QOSDT_MODE_PRIORITY:
+		if (cls == QOSDT_CLASS_REALTIME)
+			return cap != 0 ? cap : rate;
+		for (i = QOSDT_CLASS_REALTIME + 1; i < QOSDT_NB_CLASSES; i++)
+			wsum += c[i].weight;
+		return cap != 0 ? (rate - cap) * c[cls].weight / wsum : 0;
+	case QOSDT_MODE_WRR:
+		for (i = 0; i < QOSDT_NB_CLASSES; i++)
+			wsum += c[i].weight;
+		return rate * c[cls].weight / wsum;
+	default:
+		return rate;
+	}
+}
+
+static int
+check_guarantees(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+{
+	uint64_t sum = 0, g, max;
+	char a[24], b[24];
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		sum += cfg->classes[cls].rate_guarantee_bps;
+	if (sum > cfg->channel_rate_bps) {
+		qosdt_cfg_walk_set(w, "classes");
+		return qosdt_cfg_fail(w, "rate.guarantee sums to %s, above channel.rate (%s)",
+			rate_str(sum, a, sizeof(a)),
+			rate_str(cfg->channel_rate_bps, b, sizeof(b)));
+	}
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		g = cfg->classes[cls].rate_guarantee_bps;
+		max = guarantee_max(cfg, cls);
+		if (g <= max)
+			continue;
+		qosdt_cfg_walk_set(w, "classes.%s.rate.guarantee", qosdt_class_name(cls));
+		if (cfg->mode == QOSDT_MODE_PRIORITY && cls == QOSDT_CLASS_REALTIME)
+			return qosdt_cfg_fail(w, "%s is above the class's rate.cap (%s)",
+				rate_str(g, a, sizeof(a)), rate_str(max, b, sizeof(b)));
+		if (max == 0)
+			return qosdt_cfg_fail(w, "cannot be kept: realtime has no rate.cap, so strict priority may leave the WRR classes nothing");
+		return qosdt_cfg_fail(w, "%s is above the class's WRR share in %s mode (%s = weight / sum of weights x the rate they share)",
+			rate_str(g, a, sizeof(a)), qosdt_mode_name(cfg->mode),
+			rate_str(max, b, sizeof(b)));
+	}
+	return 0;
+}
+
+static int
+check_min_bandwidth(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+		const struct qosdt_class_config *c, const char *name)
+{
+	char a[24], b[24];
+
+	if (c->slo.min_bandwidth_bps <= cfg->channel_rate_bps)
+		return 0;
+	qosdt_cfg_walk_set(w, "classes.%s.slo.min_bandwidth", name);
+	return qosdt_cfg_fail(w, "%s is above channel.rate (%s)",
+		rate_str(c->slo.min_bandwidth_bps, a, sizeof(a)),
+		rate_str(cfg->channel_rate_bps, b, sizeof(b)));
+}
+
+static int
+check_classes(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
+{
+	uint8_t weights[QOSDT_NB_CLASSES];
+	struct qosdt_class_config *c;
+	const char *name;
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		if (check_class_fields(w, &cfg->classes[cls],
+				qosdt_class_name(cls)) < 0)
+			return -1;
+	if (check_share_sum(w, cfg, offsetof(struct qosdt_class_config,
+			buffer_share_ppm), "buffer_share") < 0 ||
+			check_share_sum(w, cfg, offsetof(struct qosdt_class_config,
+			queue_share_ppm), "queue_share") < 0)
+		return -1;
+	share_out(cfg, offsetof(struct qosdt_class_config, buffer_share_ppm),
+		offsetof(struct qosdt_class_config, nb_buffers),
+		cfg->nb_buffers - cfg->shared_buffers);
+	share_out(cfg, offsetof(struct qosdt_class_config, queue_share_ppm),
+		offsetof(struct qosdt_class_config, queue_limit), cfg->queue_slots);
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		c = &cfg->classes[cls];
+		name = qosdt_class_name(cls);
+		weights[cls] = c->weight;
+		if (check_class_sizes(w, c, name) < 0 ||
+				check_red(w, c, name) < 0 ||
+				check_borrow(w, cfg, c, name) < 0 ||
+				check_min_bandwidth(w, cfg, c, name) < 0)
+			return -1;
+	}
+	if (check_caps(w, cfg) < 0 || check_guarantees(w, cfg) < 0)
+		return -1;
+	qosdt_cfg_walk_set(w, "classes");
+	return check_wrr(w, cfg, weights);
+}
+
+static int
+check_services(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
+{
+	const struct qosdt_service_rule *r, *o;
+	char a[16], b[16];
+	unsigned int i, j;
+
+	qosdt_cfg_walk_set(w, "services.map");
+	if (cfg->nb_rules < 1 || cfg->nb_rules > QOSDT_MAX_RULES)
+		return qosdt_cfg_fail(w, "at most %u entries", QOSDT_MAX_RULES - 1);
+	qosdt_cfg_walk_set(w, "services.default");
+	if (cfg->rules[0].first != 0 ||
+			cfg->rules[0].last != QOSDT_MAX_SERVICE_ID)
+		return qosdt_cfg_fail(w, "rule 0 must cover ids 0..%u",
+			QOSDT_MAX_SERVICE_ID);
+	if (cfg->rules[0].cls >= QOSDT_NB_CLASSES)
+		return qosdt_cfg_fail(w, "must be a class");
+	for (i = 1; i < cfg->nb_rules; i++) {
+		r = &cfg->rules[i];
+		qosdt_cfg_walk_set(w, "services.map[%u]", i - 1);
+		if (check_fields(w, qosdt_cfg_rule_fields, &cfg->rules[i]) < 0)
+			return -1;
+		qosdt_cfg_walk_set(w, "services.map[%u].ids", i - 1);
+		if (r->first > r->last)
+			return qosdt_cfg_fail(w, "%u-%u: the first id must not be above the last",
+				r->first, r->last);
+		for (j = 1; j < i; j++) {
+			o = &cfg->rules[j];
+			if (o->first <= r->last && r->first <= o->last)
+				return qosdt_cfg_fail(w, "%s overlaps services.map[%u] (%s)",
+					ids_str(r, a, sizeof(a)), j - 1,
+					ids_str(o, b, sizeof(b)));
+		}
+	}
+	return 0;
+}
+
+static int
+check_weight_bounds(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+		unsigned int cls)
+{
+	const struct qosdt_adaptive_bounds *b = &cfg->adaptive.bounds[cls];
+	uint8_t weight = cfg->classes[cls].weight;
+
+	if (b->weight_min >= 1 && b->weight_min <= weight &&
+			weight <= b->weight_max)
+		return 0;
+	qosdt_cfg_walk_set(w, "adaptive.bounds.%s.weight", qosdt_class_name(cls));
+	return qosdt_cfg_fail(w, "[%u, %u] must hold the class weight %u: 1 <= min <= weight <= max <= 255",
+		b->weight_min, b->weight_max, weight);
+}
+
+/* Derive a bound from its percentage of the channel; 0 or -1. */
+static int
+derive_bound(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+		uint64_t *bps, uint32_t ppm)
+{
+	if (ppm > QOSDT_PPM)
+		return qosdt_cfg_fail(w, "a percentage must be at most 100%%");
+	if (ppm != 0)
+		*bps = (uint64_t)ppm * cfg->channel_rate_bps / QOSDT_PPM;
+	return 0;
+}
+
+static int
+check_rate_cap_bounds(struct qosdt_cfg_walk *w, struct qosdt_config *cfg,
+		unsigned int cls)
+{
+	struct qosdt_adaptive_bounds *b = &cfg->adaptive.bounds[cls];
+	uint64_t cap = cfg->classes[cls].rate_cap_bps;
+	char lo[24], hi[24], c[24], ch[24];
+
+	qosdt_cfg_walk_set(w, "adaptive.bounds.%s.rate_cap", qosdt_class_name(cls));
+	if (derive_bound(w, cfg, &b->rate_cap_min_bps, b->rate_cap_min_ppm) < 0 ||
+			derive_bound(w, cfg, &b->rate_cap_max_bps,
+				b->rate_cap_max_ppm) < 0)
+		return -1;
+	if (b->rate_cap_min_bps == 0 && b->rate_cap_max_bps == 0)
+		return 0;
+	if (cls != QOSDT_CLASS_REALTIME)
+		return qosdt_cfg_fail(w, "only realtime has a rate cap");
+	if (cap == 0)
+		return qosdt_cfg_fail(w, "classes.realtime has no rate.cap to bound");
+	if (b->rate_cap_min_bps == 0 || b->rate_cap_min_bps > cap ||
+			cap > b->rate_cap_max_bps ||
+			b->rate_cap_max_bps > cfg->channel_rate_bps)
+		return qosdt_cfg_fail(w, "[%s, %s] must hold the cap %s: 0 < min <= cap <= max <= channel.rate (%s)",
+			rate_str(b->rate_cap_min_bps, lo, sizeof(lo)),
+			rate_str(b->rate_cap_max_bps, hi, sizeof(hi)),
+			rate_str(cap, c, sizeof(c)),
+			rate_str(cfg->channel_rate_bps, ch, sizeof(ch)));
+	if (cfg->mode == QOSDT_MODE_PRIORITY)
+		return check_tc_credits(w, cfg, "min", b->rate_cap_min_bps);
+	return 0;
+}
+
+static int
+check_adaptive(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
+{
+	uint8_t weights[QOSDT_NB_CLASSES];
+	unsigned int cls;
+
+	if (check_section(w, "adaptive", qosdt_cfg_adaptive_fields,
+			&cfg->adaptive) < 0)
+		return -1;
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		if (check_weight_bounds(w, cfg, cls) < 0 ||
+				check_rate_cap_bounds(w, cfg, cls) < 0)
+			return -1;
+		weights[cls] = cfg->adaptive.bounds[cls].weight_max;
+	}
+	/* The controller may raise every weight to its max. */
+	qosdt_cfg_walk_set(w, "adaptive.bounds");
+	return check_wrr(w, cfg, weights);
+}
+
+int
+qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen)
+{
+	struct qosdt_cfg_walk w;
+
+	qosdt_cfg_walk_init(&w, cfg, err, errlen);
+	if (check_section(&w, "channel", qosdt_cfg_channel_fields, cfg) < 0 ||
+			check_section(&w, "scheduler", qosdt_cfg_scheduler_fields, cfg) < 0 ||
+			check_section(&w, "buffers", qosdt_cfg_buffers_fields, cfg) < 0 ||
+			check_channel(&w, cfg) < 0 ||
+			check_buffers(&w, cfg) < 0 ||
+			check_classes(&w, cfg) < 0 ||
+			check_services(&w, cfg) < 0 ||
+			check_section(&w, "monitor", qosdt_cfg_monitor_fields, cfg) < 0 ||
+			check_adaptive(&w, cfg) < 0)
+		return -1;
+	return 0;
+}

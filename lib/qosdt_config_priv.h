@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Internal to qosdt_config.c (JSON parsing) and qosdt_config_check.c
+ * (validation): the schema as tables of fields, shared by both so that a
+ * range is written once, and the walker that carries the JSON path of the
+ * value at hand for error messages.
+ */
+
+#ifndef QOSDT_CONFIG_PRIV_H
+#define QOSDT_CONFIG_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <rte_common.h>
+
+#include "qosdt_config.h"
+
+/** Parts per million in 100%. */
+#define QOSDT_PPM 1000000u
+
+/** Where the walk is, and where an error goes. */
+struct qosdt_cfg_walk {
+	char path[QOSDT_CONFIG_ERRLEN];  /**< JSON path, "" at the root. */
+	size_t len;                      /**< strlen(path). */
+	char *err;                       /**< Message buffer (may be NULL). */
+	size_t errlen;
+	struct qosdt_config *cfg;        /**< What percentages refer to. */
+};
+
+/** How a field's JSON value is read and stored. */
+enum qosdt_cfg_kind {
+	QOSDT_CFG_UINT,     /**< JSON integer, stored in width bytes. */
+	QOSDT_CFG_BOOL,     /**< true/false, stored in a bool. */
+	QOSDT_CFG_RATE,     /**< "10G", "20%" or an integer: uint64 bit/s (+ ppm). */
+	QOSDT_CFG_DURATION, /**< "100us": uint64 ns. */
+	QOSDT_CFG_PERCENT,  /**< "25%": uint32 ppm. */
+	QOSDT_CFG_COUNT,    /**< An integer count or "N%": uint32 count (+ ppm). */
+	QOSDT_CFG_ENUM,     /**< One of names[], stored as its index. */
+	QOSDT_CFG_CLASS,    /**< A class name, stored as a uint8 enum qosdt_class. */
+	QOSDT_CFG_OBJECT,   /**< A nested object: sub[] at base + off. */
+	QOSDT_CFG_CUSTOM,   /**< Read by parse() at base + off. */
+};
+
+/** What a percentage is a percentage of. */
+enum qosdt_cfg_ref {
+	QOSDT_CFG_REF_NONE = 0,   /**< Percentages refused. */
+	QOSDT_CFG_REF_CHANNEL,    /**< channel.rate. */
+	QOSDT_CFG_REF_BUFFERS,    /**< buffers.count. */
+	QOSDT_CFG_REF_SHARED,     /**< The shared pool (buffers.shared). */
+};
+
+/** The field may be null: that clears it (0 = none). */
+#define QOSDT_CFG_F_NULLABLE 0x01
+/** The field must be present in its object. */
+#define QOSDT_CFG_F_REQUIRED 0x02
+/** PERCENT: aux_off is a bool telling whether the value was given. */
+#define QOSDT_CFG_F_GIVEN 0x04
+
+struct qosdt_cfg_field;
+
+/** Reads a custom value at @p base; 0 or -1 (message written). */
+typedef int (qosdt_cfg_parse_t)(struct qosdt_cfg_walk *w, json_t *v,
+		void *base);
+
+/** One key of a JSON object and where its value goes. */
+struct qosdt_cfg_field {
+	const char *key;            /**< NULL ends a table. */
+	enum qosdt_cfg_kind kind;
+	uint8_t width;              /**< Bytes of the stored value. */
+	uint8_t flags;              /**< QOSDT_CFG_F_*. */
+	uint8_t ref;                /**< enum qosdt_cfg_ref (RATE, COUNT). */
+	size_t off;                 /**< Value offset from the object's base. */
+	size_t aux_off;             /**< uint32 ppm companion if ref is set; bool if F_GIVEN. */
+	uint64_t min;               /**< Accepted range, in stored units. */
+	uint64_t max;
+	const char *rule;           /**< Out-of-range message; NULL: "must be min..max". */
+	const struct qosdt_cfg_field *sub;  /**< OBJECT. */
+	const char * const *names;  /**< ENUM, NULL-terminated. */
+	qosdt_cfg_parse_t *parse;   /**< CUSTOM. */
+};
+
+/* The schema (qosdt_config.c). Offsets of each table are relative to: */
+extern const struct qosdt_cfg_field qosdt_cfg_channel_fields[];   /* config */
+extern const struct qosdt_cfg_field qosdt_cfg_scheduler_fields[]; /* config */
+extern const struct qosdt_cfg_field qosdt_cfg_buffers_fields[];   /* config */
+extern const struct qosdt_cfg_field qosdt_cfg_class_fields[];     /* class */
+extern const struct qosdt_cfg_field qosdt_cfg_rate_fields[];      /* class */
+extern const struct qosdt_cfg_field qosdt_cfg_red_fields[];       /* red */
+extern const struct qosdt_cfg_field qosdt_cfg_slo_fields[];       /* slo */
+extern const struct qosdt_cfg_field qosdt_cfg_rule_fields[];      /* rule */
+extern const struct qosdt_cfg_field qosdt_cfg_monitor_fields[];   /* config */
+extern const struct qosdt_cfg_field qosdt_cfg_adaptive_fields[];  /* adaptive */
+
+/** Scheduler mode names, indexed by enum qosdt_sched_mode. */
+extern const char * const qosdt_cfg_mode_names[];
+/** Drop policy names, indexed by enum qosdt_drop_policy. */
+extern const char * const qosdt_cfg_drop_names[];
+
+/**
+ * Start a walk at the root.
+ */
+void qosdt_cfg_walk_init(struct qosdt_cfg_walk *w, struct qosdt_config *cfg,
+		char *err, size_t errlen);
+
+/**
+ * Append ".key" (just "key" at the root) to the path.
+ *
+ * @return
+ *   The previous path length, for qosdt_cfg_walk_pop().
+ */
+size_t qosdt_cfg_walk_push(struct qosdt_cfg_walk *w, const char *key);
+
+/**
+ * Append "[i]" to the path.
+ *
+ * @return
+ *   The previous path length, for qosdt_cfg_walk_pop().
+ */
+size_t qosdt_cfg_walk_push_index(struct qosdt_cfg_walk *w, unsigned int i);
+
+/** Go back to a path length returned by a push. */
+void qosdt_cfg_walk_pop(struct qosdt_cfg_walk *w, size_t len);
+
+/** Replace the whole path (printf-style). */
+void qosdt_cfg_walk_set(struct qosdt_cfg_walk *w, const char *fmt, ...)
+	__rte_format_printf(2, 3);
+
+/**
+ * Write "<path>: <message>" to the walk's error buffer.
+ *
+ * @return
+ *   -1, to be returned by the caller.
+ */
+int qosdt_cfg_fail(struct qosdt_cfg_walk *w, const char *fmt, ...)
+	__rte_format_printf(2, 3);
+
+/** The stored value of an unsigned field (width 1, 2, 4 or 8). */
+uint64_t qosdt_cfg_load(const void *p, unsigned int width);
+
+/** Store an unsigned value in a field of width 1, 2, 4 or 8 bytes. */
+void qosdt_cfg_store(void *p, unsigned int width, uint64_t v);
+
+/**
+ * Fail with a field's range rule: its rule text, or "must be min..max".
+ *
+ * @return
+ *   -1.
+ */
+int qosdt_cfg_fail_range(struct qosdt_cfg_walk *w,
+		const struct qosdt_cfg_field *f);
+
+#endif /* QOSDT_CONFIG_PRIV_H */
