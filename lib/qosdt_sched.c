@@ -20,6 +20,19 @@
 /* Enqueue works through the burst in chunks of this many mbufs. */
 #define SCHED_CHUNK 64
 
+/*
+ * rte_sched's grinders each take a "pipe group", the pipes of one 64-bit
+ * bitmap slab (4 pipes of 16 queues), and a group is in one grinder at a
+ * time. With a single pipe, one grinder works and the other seven spend
+ * dequeue scanning the bitmap. So the QoS modes spread each class
+ * round-robin over SCHED_PIPES identical pipes, one per slab: every
+ * grinder has work. The subport shapes the total and caps REALTIME; each
+ * pipe runs the same WRR, so the shares hold in aggregate. fifo keeps one
+ * pipe: it must be one queue.
+ */
+#define SCHED_PIPES 8
+#define SCHED_PIPE_STRIDE 4
+
 /* An admission queue: one per rte_sched queue we use. */
 struct sched_queue {
 	uint32_t backlog;             /* Mbufs in its rte_sched queue. */
@@ -33,14 +46,9 @@ struct sched_queue {
 struct sched_class {
 	struct qosdt_sched_class_counters cnt;
 	struct sched_queue *q;
-	uint32_t sched_field;         /* rte_mbuf_sched queue id, for this class. */
+	uint32_t next_pipe;           /* Round-robin over the pipes. */
 	uint8_t tc;
-};
-
-/* A pipe profile we added: rte_sched's list is append-only. */
-struct sched_profile {
-	uint8_t weights[QOSDT_NB_CLASSES];
-	uint64_t rt_cap_bps;
+	uint32_t sched_field[SCHED_PIPES]; /* rte_sched queue id, per pipe. */
 };
 
 struct qosdt_sched {
@@ -51,9 +59,13 @@ struct qosdt_sched {
 	double ns_per_tsc;
 	uint64_t channel_bytes_per_s;
 	uint64_t sched_refused;       /* Accepted by us, refused by rte_sched. */
+	uint32_t nb_pipes;            /* A power of 2, <= SCHED_PIPES. */
 	struct qosdt_config cfg;      /* With the current weights and cap. */
-	uint32_t nb_profiles;
-	struct sched_profile profiles[QOSDT_SCHED_MAX_PROFILES];
+	/* rte_sched's profile lists are append-only: what each id holds. */
+	uint32_t nb_pipe_profiles;
+	uint8_t pipe_profiles[QOSDT_SCHED_MAX_PROFILES][QOSDT_NB_CLASSES];
+	uint32_t nb_subport_profiles;
+	uint64_t subport_profiles[QOSDT_SCHED_MAX_PROFILES]; /* RT cap, bit/s */
 };
 
 /* Where each class goes in rte_sched, by mode: traffic class and queue. */
@@ -101,10 +113,38 @@ bucket_size(const struct qosdt_config *cfg, uint64_t bytes_per_s)
 	return RTE_MAX(2 * frame, bytes_per_s / 1000);
 }
 
-/* The pipe profile of a set of weights and a realtime cap. */
+/* REALTIME's cap as rte_sched sees it: the subport's TC0 rate. */
+static uint64_t
+rt_cap_bytes(const struct qosdt_config *cfg, uint64_t rt_cap_bps)
+{
+	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+
+	if (cfg->mode != QOSDT_MODE_PRIORITY || rt_cap_bps == 0)
+		return rate;
+	return RTE_MIN(bps_to_bytes(rt_cap_bps), rate);
+}
+
+/* The subport: shaped at the channel rate, TC0 at REALTIME's cap. */
+static void
+subport_profile_fill(const struct qosdt_config *cfg, uint64_t rt_cap_bps,
+		struct rte_sched_subport_profile_params *sp)
+{
+	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	unsigned int i;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->tb_rate = rate;
+	sp->tb_size = bucket_size(cfg, rate);
+	for (i = 0; i < RTE_SCHED_TRAFFIC_CLASSES_PER_PIPE; i++)
+		sp->tc_rate[i] = rate;
+	sp->tc_rate[0] = rt_cap_bytes(cfg, rt_cap_bps);
+	sp->tc_period = cfg->tc_period_ms;
+}
+
+/* A pipe: the whole channel (the subport shapes), WRR weights by mode. */
 static void
 pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *w,
-		uint64_t rt_cap_bps, struct rte_sched_pipe_params *pp)
+		struct rte_sched_pipe_params *pp)
 {
 	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
 
@@ -116,8 +156,7 @@ pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *w,
 	pp->tc_rate[RTE_SCHED_TRAFFIC_CLASS_BE] = rate;
 	switch (cfg->mode) {
 	case QOSDT_MODE_PRIORITY:
-		pp->tc_rate[0] = rt_cap_bps != 0 ?
-			RTE_MIN(bps_to_bytes(rt_cap_bps), rate) : rate;
+		pp->tc_rate[0] = rate;
 		pp->wrr_weights[0] = w[QOSDT_CLASS_THROUGHPUT];
 		pp->wrr_weights[1] = w[QOSDT_CLASS_RELIABLE];
 		pp->wrr_weights[2] = w[QOSDT_CLASS_BEST_EFFORT];
@@ -177,40 +216,52 @@ admission_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 	return 0;
 }
 
-/* Build port, subport and pipe; the config was validated. */
+/*
+ * rte_sched queue sizes: a class's whole limit fits in each of its queues,
+ * however unevenly its pipes drain, so rte_sched never drops.
+ */
+static void
+queue_sizes(const struct qosdt_sched *s, const struct qosdt_config *cfg,
+		uint16_t *qsize)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		uint32_t tc, queue;
+
+		class_position(cfg->mode, c, &tc, &queue);
+		qsize[tc] = RTE_MAX(qsize[tc], qsize_for(s->cls[c].q->limit));
+	}
+}
+
+/* Build port, subport and pipes; the config was validated. */
 static int
 port_build(struct qosdt_sched *s, const char *name,
 		const struct qosdt_config *cfg, int socket)
 {
-	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	uint64_t rt_cap = cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
 	struct rte_sched_subport_profile_params sp;
 	struct rte_sched_subport_params sub;
 	struct rte_sched_port_params pp;
-	struct rte_sched_pipe_params *pipes;
+	struct rte_sched_pipe_params pipe;
 	uint8_t w[QOSDT_NB_CLASSES];
-	unsigned int c, i;
+	uint32_t p;
 	int ret;
 
-	memset(&sp, 0, sizeof(sp));
-	sp.tb_rate = rate;
-	sp.tb_size = bucket_size(cfg, rate);
-	for (i = 0; i < RTE_SCHED_TRAFFIC_CLASSES_PER_PIPE; i++)
-		sp.tc_rate[i] = rate;
-	sp.tc_period = cfg->tc_period_ms;
-
+	subport_profile_fill(cfg, rt_cap, &sp);
 	memset(&pp, 0, sizeof(pp));
 	pp.name = name;
 	/* rte_sched refuses SOCKET_ID_ANY. */
 	pp.socket = socket >= 0 ? socket : 0;
 	/* rte_sched does not shape at the port rate: the subport does. */
-	pp.rate = 2 * rate;
+	pp.rate = 2 * bps_to_bytes(cfg->channel_rate_bps);
 	pp.mtu = cfg->max_frame_len;
 	pp.frame_overhead = cfg->frame_overhead;
 	pp.n_subports_per_port = 1;
 	pp.subport_profiles = &sp;
 	pp.n_subport_profiles = 1;
-	pp.n_max_subport_profiles = 1;
-	pp.n_pipes_per_subport = 1;
+	pp.n_max_subport_profiles = QOSDT_SCHED_MAX_PROFILES;
+	pp.n_pipes_per_subport = s->nb_pipes * SCHED_PIPE_STRIDE;
 
 	s->port = rte_sched_port_config(&pp);
 	if (s->port == NULL) {
@@ -218,61 +269,52 @@ port_build(struct qosdt_sched *s, const char *name,
 		return -EINVAL;
 	}
 
-	pipes = calloc(QOSDT_SCHED_MAX_PROFILES, sizeof(*pipes));
-	if (pipes == NULL)
-		return -ENOMEM;
 	current_weights(cfg, w);
-	pipe_profile_fill(cfg, w, cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps,
-		&pipes[0]);
-
+	pipe_profile_fill(cfg, w, &pipe);
 	memset(&sub, 0, sizeof(sub));
-	sub.n_pipes_per_subport_enabled = 1;
-	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		uint32_t tc, queue;
-
-		class_position(cfg->mode, c, &tc, &queue);
-		sub.qsize[tc] = RTE_MAX(sub.qsize[tc],
-			qsize_for(s->cls[c].q->limit));
-	}
-	sub.pipe_profiles = pipes;
+	sub.n_pipes_per_subport_enabled = pp.n_pipes_per_subport;
+	queue_sizes(s, cfg, sub.qsize);
+	sub.pipe_profiles = &pipe;
 	sub.n_pipe_profiles = 1;
 	sub.n_max_pipe_profiles = QOSDT_SCHED_MAX_PROFILES;
 	sub.cman_params = NULL;
 
 	/* On error both calls free the whole port (FIELD-NOTES 5). */
 	ret = rte_sched_subport_config(s->port, 0, &sub, 0);
-	free(pipes);
-	if (ret == 0)
-		ret = rte_sched_pipe_config(s->port, 0, 0, 0);
+	for (p = 0; ret == 0 && p < s->nb_pipes; p++)
+		ret = rte_sched_pipe_config(s->port, 0, p * SCHED_PIPE_STRIDE, 0);
 	if (ret != 0) {
 		QOSDT_LOG(ERR, "rte_sched refused the %s hierarchy: %d",
 			qosdt_mode_name(cfg->mode), ret);
 		s->port = NULL;
 		return ret;
 	}
-	memcpy(s->profiles[0].weights, w, sizeof(w));
-	s->profiles[0].rt_cap_bps =
-		cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
-	s->nb_profiles = 1;
+	memcpy(s->pipe_profiles[0], w, sizeof(w));
+	s->nb_pipe_profiles = 1;
+	s->subport_profiles[0] = rt_cap;
+	s->nb_subport_profiles = 1;
 	return 0;
 }
 
-/* rte_sched's queue id of each class, computed once by rte_sched itself. */
+/* rte_sched's queue ids of each class, computed once by rte_sched itself. */
 static void
 class_fields_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 {
 	struct rte_mbuf probe;
-	unsigned int c;
+	unsigned int c, p;
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		uint32_t tc, queue;
-		uint8_t tc8, color;
+		uint8_t tc8 = 0, color;
 
 		class_position(cfg->mode, c, &tc, &queue);
-		memset(&probe, 0, sizeof(probe));
-		rte_sched_port_pkt_write(s->port, &probe, 0, 0, tc, queue,
-			RTE_COLOR_GREEN);
-		rte_mbuf_sched_get(&probe, &s->cls[c].sched_field, &tc8, &color);
+		for (p = 0; p < s->nb_pipes; p++) {
+			memset(&probe, 0, sizeof(probe));
+			rte_sched_port_pkt_write(s->port, &probe, 0,
+				p * SCHED_PIPE_STRIDE, tc, queue, RTE_COLOR_GREEN);
+			rte_mbuf_sched_get(&probe, &s->cls[c].sched_field[p],
+				&tc8, &color);
+		}
 		s->cls[c].tc = tc8;
 	}
 }
@@ -297,6 +339,7 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 	s->mon = mon;
 	s->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
 	s->channel_bytes_per_s = bps_to_bytes(cfg->channel_rate_bps);
+	s->nb_pipes = cfg->mode == QOSDT_MODE_FIFO ? 1 : SCHED_PIPES;
 	ret = admission_init(s, cfg);
 	if (ret == 0)
 		ret = port_build(s, name, cfg, socket);
@@ -388,8 +431,8 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		sc = &s->cls[c];
 		switch (admit(s, sc->q)) {
 		case 0:
-			rte_mbuf_sched_set(m, sc->sched_field, sc->tc,
-				RTE_COLOR_GREEN);
+			rte_mbuf_sched_set(m, sc->sched_field[sc->next_pipe++ &
+				(s->nb_pipes - 1)], sc->tc, RTE_COLOR_GREEN);
 			sc->q->backlog++;
 			sc->cnt.enq_pkts++;
 			sc->cnt.enq_bytes += m->pkt_len;
@@ -496,16 +539,58 @@ qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
 	c->backlog = s->cls[cls].q->backlog;
 }
 
+/* The id of a pipe profile with weights @p w, appended if new. */
 static int
-profile_find(const struct qosdt_sched *s, const uint8_t *w, uint64_t cap)
+pipe_profile_get(struct qosdt_sched *s, const struct qosdt_config *cfg,
+		const uint8_t *w, uint32_t *id)
 {
+	struct rte_sched_pipe_params pp;
 	uint32_t i;
+	int ret;
 
-	for (i = 0; i < s->nb_profiles; i++)
-		if (memcmp(s->profiles[i].weights, w, QOSDT_NB_CLASSES) == 0 &&
-				s->profiles[i].rt_cap_bps == cap)
-			return i;
-	return -1;
+	for (i = 0; i < s->nb_pipe_profiles; i++)
+		if (memcmp(s->pipe_profiles[i], w, QOSDT_NB_CLASSES) == 0) {
+			*id = i;
+			return 0;
+		}
+	if (s->nb_pipe_profiles == QOSDT_SCHED_MAX_PROFILES)
+		return -ENOSPC;
+	pipe_profile_fill(cfg, w, &pp);
+	ret = rte_sched_subport_pipe_profile_add(s->port, 0, &pp, id);
+	if (ret != 0)
+		return ret;
+	if (*id != s->nb_pipe_profiles)
+		return -EIO;
+	memcpy(s->pipe_profiles[*id], w, QOSDT_NB_CLASSES);
+	s->nb_pipe_profiles++;
+	return 0;
+}
+
+/* The id of a subport profile with REALTIME cap @p cap, appended if new. */
+static int
+subport_profile_get(struct qosdt_sched *s, const struct qosdt_config *cfg,
+		uint64_t cap, uint32_t *id)
+{
+	struct rte_sched_subport_profile_params sp;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < s->nb_subport_profiles; i++)
+		if (s->subport_profiles[i] == cap) {
+			*id = i;
+			return 0;
+		}
+	if (s->nb_subport_profiles == QOSDT_SCHED_MAX_PROFILES)
+		return -ENOSPC;
+	subport_profile_fill(cfg, cap, &sp);
+	ret = rte_sched_port_subport_profile_add(s->port, &sp, id);
+	if (ret != 0)
+		return ret;
+	if (*id != s->nb_subport_profiles)
+		return -EIO;
+	s->subport_profiles[*id] = cap;
+	s->nb_subport_profiles++;
+	return 0;
 }
 
 int
@@ -513,9 +598,8 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps)
 {
 	struct qosdt_config trial = s->cfg;
-	struct rte_sched_pipe_params pp;
 	char err[QOSDT_CONFIG_ERRLEN];
-	uint32_t id;
+	uint32_t pipe_id, subport_id, p;
 	unsigned int c;
 	int ret;
 
@@ -528,30 +612,25 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 		QOSDT_LOG(ERR, "scheduler profile refused: %s", err);
 		return -EINVAL;
 	}
-	ret = profile_find(s, weights, rt_cap_bps);
-	if (ret >= 0) {
-		id = ret;
-	} else {
-		if (s->nb_profiles == QOSDT_SCHED_MAX_PROFILES)
-			return -ENOSPC;
-		pipe_profile_fill(&trial, weights, rt_cap_bps, &pp);
-		ret = rte_sched_subport_pipe_profile_add(s->port, 0, &pp, &id);
-		if (ret != 0)
-			return ret;
-		if (id != s->nb_profiles) {
-			QOSDT_LOG(ERR, "rte_sched gave pipe profile %u, expected %u",
-				id, s->nb_profiles);
-			return -EIO;
-		}
-		memcpy(s->profiles[id].weights, weights, QOSDT_NB_CLASSES);
-		s->profiles[id].rt_cap_bps = rt_cap_bps;
-		s->nb_profiles = id + 1;
-	}
-	/* The id exists, so this cannot fail; if it did, rte_sched would
-	 * have freed the port under us. */
-	ret = rte_sched_pipe_config(s->port, 0, 0, id);
+	ret = pipe_profile_get(s, &trial, weights, &pipe_id);
+	if (ret == 0)
+		ret = subport_profile_get(s, &trial, rt_cap_bps, &subport_id);
 	if (ret != 0) {
-		QOSDT_LOG(CRIT, "rte_sched_pipe_config(profile %u): %d", id, ret);
+		QOSDT_LOG(ERR, "scheduler profile not added: %s",
+			rte_strerror(-ret));
+		return ret;
+	}
+	/*
+	 * Valid ids cannot fail; if they did, rte_sched would have freed the
+	 * port under us (FIELD-NOTES 5). The pipes' credits restart.
+	 */
+	ret = rte_sched_subport_config(s->port, 0, NULL, subport_id);
+	for (p = 0; ret == 0 && p < s->nb_pipes; p++)
+		ret = rte_sched_pipe_config(s->port, 0, p * SCHED_PIPE_STRIDE,
+			pipe_id);
+	if (ret != 0) {
+		QOSDT_LOG(CRIT, "rte_sched refused profiles %u/%u: %d",
+			subport_id, pipe_id, ret);
 		s->port = NULL;
 		return ret;
 	}
