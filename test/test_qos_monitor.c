@@ -40,11 +40,16 @@ window_bytes(uint64_t bps)
 	return bps / 8 * WINDOW_MS / 1000;
 }
 
+/* The defaults, with this test's window and SLOs (one rule per class). */
 static int
 mon_setup(void)
 {
-	memset(&cfg, 0, sizeof(cfg));
+	unsigned int c;
+
+	qosdt_config_defaults(&cfg);
 	cfg.window_ms = WINDOW_MS;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		memset(&cfg.classes[c].slo, 0, sizeof(cfg.classes[c].slo));
 	cfg.classes[QOSDT_CLASS_REALTIME].slo.max_latency_ns = RT_MAX_LATENCY_NS;
 	cfg.classes[QOSDT_CLASS_THROUGHPUT].slo.min_bandwidth_bps =
 		TP_MIN_BANDWIDTH_BPS;
@@ -84,7 +89,8 @@ test_create_refuses_bad_config(void)
 	TEST_ASSERT_NULL(qosdt_monitor_create(NULL, SOCKET_ID_ANY),
 		"NULL config accepted");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno for a NULL config");
-	memset(&bad, 0, sizeof(bad));
+	qosdt_config_defaults(&bad);
+	bad.window_ms = 0;
 	rte_errno = 0;
 	TEST_ASSERT_NULL(qosdt_monitor_create(&bad, SOCKET_ID_ANY),
 		"window_ms 0 accepted");

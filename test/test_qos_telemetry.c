@@ -55,28 +55,6 @@ static int client = -1;
 /* Latency sample i of class c. */
 #define LAT_OF(c, i) (10000u * ((c) + 1) + 37u * (i))
 
-/* The configuration, with distinct per-class values to check. */
-static void
-config_fill(struct qosdt_config *c)
-{
-	static const uint8_t weights[QOSDT_NB_CLASSES] = { 4, 2, 2, 1 };
-	unsigned int i;
-
-	memset(c, 0, sizeof(*c));
-	c->mode = QOSDT_MODE_PRIORITY;
-	c->channel_rate_bps = 1000000000;
-	c->window_ms = WINDOW_MS;
-	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
-		c->classes[i].weight = weights[i];
-		c->classes[i].buffer_share_ppm = 100000 * (i + 1);
-		c->classes[i].queue_share_ppm = 50000 * (i + 1);
-		c->classes[i].slo.max_latency_ns = 100000 * (i + 1);
-	}
-	c->classes[QOSDT_CLASS_THROUGHPUT].slo.min_bandwidth_bps = 100000000;
-	c->classes[QOSDT_CLASS_RELIABLE].slo.has_max_loss = true;
-	c->classes[QOSDT_CLASS_RELIABLE].slo.max_loss_ppm = 1000;
-}
-
 /* Connect to this process's telemetry socket and read its greeting.
  * Returns the socket, or -1 with errno set (ENOENT or ECONNREFUSED: nobody
  * listens there; EPROTO: a bad greeting).
@@ -187,7 +165,8 @@ suite_setup(void)
 			socket_path);
 	TEST_ASSERT(client >= 0, "cannot talk to %s", socket_path);
 
-	config_fill(&cfg);
+	qosdt_config_defaults(&cfg);
+	cfg.window_ms = WINDOW_MS;
 	mon = qosdt_monitor_create(&cfg, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(mon, "monitor: %s", rte_strerror(rte_errno));
 	qosdt_monitor_reset(mon, T0);
@@ -358,10 +337,8 @@ out:
 static int
 test_buffers_over_socket(void)
 {
-	static const uint32_t own[QOSDT_NB_CLASSES] = { 40, 30, 20, 10 };
 	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
 	struct rte_mbuf *m[5];
-	struct qosdt_config rcfg;
 	struct qosdt_resv *resv;
 	const json_t *cls;
 	json_t *root, *buf;
@@ -375,17 +352,8 @@ test_buffers_over_socket(void)
 		"/qosdt/buffers without a reservation is not empty");
 	json_decref(root);
 
-	/* The fields the reservation reads (see test_qos_resv.c). */
-	memset(&rcfg, 0, sizeof(rcfg));
-	rcfg.shared_buffers = 50;
-	rcfg.nb_buffers = rcfg.shared_buffers;
-	rcfg.buffer_data_room = RTE_MBUF_DEFAULT_BUF_SIZE;
-	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		rcfg.classes[c].nb_buffers = own[c];
-		rcfg.classes[c].borrow_cap = 5 * (c + 1);
-		rcfg.nb_buffers += own[c];
-	}
-	resv = qosdt_resv_create("tel", &rcfg, SOCKET_ID_ANY);
+	/* The default reservation, with a few best-effort buffers out. */
+	resv = qosdt_resv_create("tel", &cfg, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(resv, "reservation: %s", rte_strerror(rte_errno));
 	src.resv = resv;
 	if (qosdt_resv_alloc_bulk(resv, QOSDT_CLASS_BEST_EFFORT, m,
@@ -396,16 +364,18 @@ test_buffers_over_socket(void)
 	if (qosdt_telemetry_attach(&src) != 0)
 		goto free_mbufs;
 	root = tel_query(client, "/qosdt/buffers", &buf);
-	if (buf == NULL || json_u64(buf, "shared_size") != rcfg.shared_buffers ||
-			json_u64(buf, "shared_in_use") != 0)
+	if (buf == NULL || json_u64(buf, "shared_size") != cfg.shared_buffers ||
+			json_u64(buf, "shared_in_use") != 0) {
+		printf("shared pool numbers wrong\n");
 		goto detach;
+	}
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		cls = json_object_get(buf, qosdt_class_name(c));
-		if (json_u64(cls, "reserved") != own[c] ||
+		if (json_u64(cls, "reserved") != cfg.classes[c].nb_buffers ||
 				json_u64(cls, "in_use") !=
 					(c == QOSDT_CLASS_BEST_EFFORT ? RTE_DIM(m) : 0) ||
 				json_u64(cls, "borrowed") != 0 ||
-				json_u64(cls, "borrow_cap") != 5 * (c + 1) ||
+				json_u64(cls, "borrow_cap") != cfg.classes[c].borrow_cap ||
 				json_u64(cls, "alloc_fail") != 0) {
 			printf("class %s buffers wrong\n", qosdt_class_name(c));
 			goto detach;
