@@ -35,6 +35,24 @@
 /** ppm in one percent. */
 #define PPM_PER_PERCENT 10000u
 
+/** A value given as an absolute number, not as a percentage. */
+#define PCT_ABSOLUTE UINT32_MAX
+
+/**
+ * The percentages a file gave (or the defaults used), ppm, by what they
+ * are of; PCT_ABSOLUTE where the value is absolute. Resolved once the
+ * whole file is read, against its final channel rate and buffer counts.
+ */
+struct qosdt_cfg_percents {
+	uint32_t shared;
+	uint32_t guarantee[QOSDT_NB_CLASSES];
+	uint32_t cap[QOSDT_NB_CLASSES];
+	uint32_t borrow[QOSDT_NB_CLASSES];
+	uint32_t min_bandwidth[QOSDT_NB_CLASSES];
+	uint32_t cap_min[QOSDT_NB_CLASSES];
+	uint32_t cap_max[QOSDT_NB_CLASSES];
+};
+
 /** Width and offset of a member, for the tables. */
 #define MEMBER(type, m) .width = RTE_SIZEOF_FIELD(type, m), .off = offsetof(type, m)
 
@@ -42,11 +60,9 @@
 /* Walker: the JSON path of the value at hand and the error message.   */
 
 void
-qosdt_cfg_walk_init(struct qosdt_cfg_walk *w, struct qosdt_config *cfg,
-		char *err, size_t errlen)
+qosdt_cfg_walk_init(struct qosdt_cfg_walk *w, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
-	w->cfg = cfg;
 	w->err = err;
 	w->errlen = errlen;
 }
@@ -355,46 +371,71 @@ field_ptr(void *base, size_t off)
 	return (char *)base + off;
 }
 
+/* What a percentage is of. */
 static const char *
-ref_name(uint8_t ref)
+pct_of(uint8_t pct)
 {
-	switch (ref) {
-	case QOSDT_CFG_REF_CHANNEL:
-		return "channel.rate";
-	case QOSDT_CFG_REF_BUFFERS:
+	switch (pct) {
+	case QOSDT_CFG_PCT_SHARED:
 		return "buffers.count";
-	default:
+	case QOSDT_CFG_PCT_BORROW:
 		return "the shared pool";
+	default:
+		return "channel.rate";
 	}
 }
 
-/* Store a value in a field, clearing its percentage companion. */
-static void
-store_value(const struct qosdt_cfg_field *f, void *base, uint64_t v)
+/* Where the loader keeps the percentage a field was given as. */
+static uint32_t *
+pct_slot(struct qosdt_cfg_walk *w, uint8_t pct)
 {
-	qosdt_cfg_store(field_ptr(base, f->off), f->width, v);
-	if (f->ref != QOSDT_CFG_REF_NONE)
-		qosdt_cfg_store(field_ptr(base, f->aux_off), 4, 0);
+	struct qosdt_cfg_percents *p = w->pct;
+
+	switch (pct) {
+	case QOSDT_CFG_PCT_SHARED:
+		return &p->shared;
+	case QOSDT_CFG_PCT_GUARANTEE:
+		return &p->guarantee[w->cls];
+	case QOSDT_CFG_PCT_CAP:
+		return &p->cap[w->cls];
+	case QOSDT_CFG_PCT_BORROW:
+		return &p->borrow[w->cls];
+	case QOSDT_CFG_PCT_MIN_BANDWIDTH:
+		return &p->min_bandwidth[w->cls];
+	case QOSDT_CFG_PCT_CAP_MIN:
+		return &p->cap_min[w->cls];
+	default:
+		return &p->cap_max[w->cls];
+	}
 }
 
-/* Store a percentage: validation derives the value from it. */
+/* Store an absolute value in a field (it is no longer a percentage). */
+static void
+store_value(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+		void *base, uint64_t v)
+{
+	qosdt_cfg_store(field_ptr(base, f->off), f->width, v);
+	if (f->pct != QOSDT_CFG_PCT_NONE)
+		*pct_slot(w, f->pct) = PCT_ABSOLUTE;
+}
+
+/* Keep a percentage, resolved once the whole file is read. */
 static int
 store_percent(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
-		void *base, const char *s)
+		const char *s)
 {
 	uint64_t ppm;
 
-	if (f->ref == QOSDT_CFG_REF_NONE)
+	if (f->pct == QOSDT_CFG_PCT_NONE)
 		return qosdt_cfg_fail(w, "a percentage is not allowed here");
 	if (percent_parse(s, &ppm) < 0)
 		return qosdt_cfg_fail(w, "is not a percentage (e.g. \"25%%\")");
 	if (ppm > QOSDT_PPM)
 		return qosdt_cfg_fail(w, "must be at most 100%% of %s",
-			ref_name(f->ref));
+			pct_of(f->pct));
 	if (ppm == 0 && f->min > 0)
 		return qosdt_cfg_fail_range(w, f);
-	qosdt_cfg_store(field_ptr(base, f->off), f->width, 0);
-	qosdt_cfg_store(field_ptr(base, f->aux_off), 4, ppm);
+	*pct_slot(w, f->pct) = ppm;
 	return 0;
 }
 
@@ -405,7 +446,7 @@ store_checked(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 {
 	if (v < f->min || v > f->max)
 		return qosdt_cfg_fail_range(w, f);
-	store_value(f, base, v);
+	store_value(w, f, base, v);
 	return 0;
 }
 
@@ -440,7 +481,7 @@ parse_rate(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 	if (s == NULL)
 		return qosdt_cfg_fail(w, "must be a rate: a string such as \"10G\" or an integer in bit/s");
 	if (strchr(s, '%') != NULL)
-		return store_percent(w, f, base, s);
+		return store_percent(w, f, s);
 	if (qosdt_rate_parse(s, 0, &x) < 0)
 		return qosdt_cfg_fail(w, "is not a rate (e.g. \"10G\", \"500M\", \"64k\", \"1200bps\")");
 	return store_checked(w, f, base, x);
@@ -454,7 +495,7 @@ parse_count(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 	uint64_t x;
 
 	if (s != NULL && strchr(s, '%') != NULL)
-		return store_percent(w, f, base, s);
+		return store_percent(w, f, s);
 	if (s != NULL)
 		return qosdt_cfg_fail(w, "must be a count or a percentage such as \"25%%\"");
 	if (json_to_uint(w, f, v, &x) < 0)
@@ -501,31 +542,34 @@ parse_name(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 			name_index(f->names, s);
 	if (i < 0)
 		return qosdt_cfg_fail_range(w, f);
-	store_value(f, base, (uint64_t)i);
+	store_value(w, f, base, (uint64_t)i);
 	return 0;
 }
 
 /* A null clears a nullable field: 0 means "none". */
 static void
-clear_fields(const struct qosdt_cfg_field *f, void *base);
+clear_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+		void *base);
 
 static void
-clear_field(const struct qosdt_cfg_field *f, void *base)
+clear_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+		void *base)
 {
 	if (f->kind == QOSDT_CFG_OBJECT) {
-		clear_fields(f->sub, field_ptr(base, f->off));
+		clear_fields(w, f->sub, field_ptr(base, f->off));
 		return;
 	}
-	store_value(f, base, 0);
+	store_value(w, f, base, 0);
 	if (f->flags & QOSDT_CFG_F_GIVEN)
 		*(bool *)field_ptr(base, f->aux_off) = false;
 }
 
 static void
-clear_fields(const struct qosdt_cfg_field *f, void *base)
+clear_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+		void *base)
 {
 	for (; f->key != NULL; f++)
-		clear_field(f, base);
+		clear_field(w, f, base);
 }
 
 static int
@@ -536,7 +580,7 @@ parse_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 
 	if (json_is_null(v) && (f->flags & QOSDT_CFG_F_NULLABLE) &&
 			f->kind != QOSDT_CFG_CUSTOM) {
-		clear_field(f, base);
+		clear_field(w, f, base);
 		return 0;
 	}
 	switch (f->kind) {
@@ -641,6 +685,7 @@ walk_per_class(struct qosdt_cfg_walk *w, json_t *obj,
 		cls = qosdt_class_from_name(key);
 		if (cls < 0)
 			return qosdt_cfg_fail(w, "unknown class (expected: realtime, throughput, reliable, best_effort)");
+		w->cls = cls;
 		if (parse(w, v, cls, base) < 0)
 			return -1;
 		qosdt_cfg_walk_pop(w, mark);
@@ -767,13 +812,11 @@ static const struct qosdt_cfg_field weight_bounds[2] = {
 static const struct qosdt_cfg_field rate_cap_bounds[2] = {
 	{ .key = "rate_cap", .kind = QOSDT_CFG_RATE,
 	  MEMBER(struct qosdt_adaptive_bounds, rate_cap_min_bps),
-	  .ref = QOSDT_CFG_REF_CHANNEL,
-	  .aux_off = offsetof(struct qosdt_adaptive_bounds, rate_cap_min_ppm),
+	  .pct = QOSDT_CFG_PCT_CAP_MIN,
 	  .min = 1, .max = RATE_MAX, .rule = "must be > 0 and <= 400G" },
 	{ .key = "rate_cap", .kind = QOSDT_CFG_RATE,
 	  MEMBER(struct qosdt_adaptive_bounds, rate_cap_max_bps),
-	  .ref = QOSDT_CFG_REF_CHANNEL,
-	  .aux_off = offsetof(struct qosdt_adaptive_bounds, rate_cap_max_ppm),
+	  .pct = QOSDT_CFG_PCT_CAP_MAX,
 	  .min = 1, .max = RATE_MAX, .rule = "must be > 0 and <= 400G" },
 };
 
@@ -787,8 +830,8 @@ static int
 parse_rate_cap_bounds(struct qosdt_cfg_walk *w, json_t *v, void *base)
 {
 	if (json_is_null(v)) {
-		clear_field(&rate_cap_bounds[0], base);
-		clear_field(&rate_cap_bounds[1], base);
+		clear_field(w, &rate_cap_bounds[0], base);
+		clear_field(w, &rate_cap_bounds[1], base);
 		return 0;
 	}
 	return parse_pair(w, v, base, rate_cap_bounds);
@@ -845,8 +888,7 @@ const struct qosdt_cfg_field qosdt_cfg_buffers_fields[] = {
 	  MEMBER(struct qosdt_config, nb_buffers), .min = 64, .max = BUFFERS_MAX },
 	{ .key = "shared", .kind = QOSDT_CFG_COUNT,
 	  MEMBER(struct qosdt_config, shared_buffers),
-	  .ref = QOSDT_CFG_REF_BUFFERS,
-	  .aux_off = offsetof(struct qosdt_config, shared_ppm),
+	  .pct = QOSDT_CFG_PCT_SHARED,
 	  .min = 0, .max = BUFFERS_MAX },
 	{ .key = "data_room", .kind = QOSDT_CFG_UINT,
 	  MEMBER(struct qosdt_config, buffer_data_room), .min = 0, .max = UINT16_MAX },
@@ -857,13 +899,11 @@ const struct qosdt_cfg_field qosdt_cfg_rate_fields[] = {
 	{ .key = "guarantee", .kind = QOSDT_CFG_RATE,
 	  .flags = QOSDT_CFG_F_NULLABLE,
 	  MEMBER(struct qosdt_class_config, rate_guarantee_bps),
-	  .ref = QOSDT_CFG_REF_CHANNEL,
-	  .aux_off = offsetof(struct qosdt_class_config, rate_guarantee_ppm),
+	  .pct = QOSDT_CFG_PCT_GUARANTEE,
 	  .min = 0, .max = RATE_MAX, .rule = "must be <= 400G" },
 	{ .key = "cap", .kind = QOSDT_CFG_RATE, .flags = QOSDT_CFG_F_NULLABLE,
 	  MEMBER(struct qosdt_class_config, rate_cap_bps),
-	  .ref = QOSDT_CFG_REF_CHANNEL,
-	  .aux_off = offsetof(struct qosdt_class_config, rate_cap_ppm),
+	  .pct = QOSDT_CFG_PCT_CAP,
 	  .min = 1, .max = RATE_MAX,
 	  .rule = "must be > 0 and <= 400G (null: no cap)" },
 	{ .key = NULL },
@@ -891,8 +931,7 @@ const struct qosdt_cfg_field qosdt_cfg_slo_fields[] = {
 	{ .key = "min_bandwidth", .kind = QOSDT_CFG_RATE,
 	  .flags = QOSDT_CFG_F_NULLABLE,
 	  MEMBER(struct qosdt_slo, min_bandwidth_bps),
-	  .ref = QOSDT_CFG_REF_CHANNEL,
-	  .aux_off = offsetof(struct qosdt_slo, min_bandwidth_ppm),
+	  .pct = QOSDT_CFG_PCT_MIN_BANDWIDTH,
 	  .min = 0, .max = RATE_MAX, .rule = "must be <= 400G" },
 	{ .key = "max_loss", .kind = QOSDT_CFG_PERCENT,
 	  .flags = QOSDT_CFG_F_NULLABLE | QOSDT_CFG_F_GIVEN,
@@ -920,8 +959,7 @@ const struct qosdt_cfg_field qosdt_cfg_class_fields[] = {
 	  .sub = qosdt_cfg_red_fields },
 	{ .key = "borrow_cap", .kind = QOSDT_CFG_COUNT,
 	  MEMBER(struct qosdt_class_config, borrow_cap),
-	  .ref = QOSDT_CFG_REF_SHARED,
-	  .aux_off = offsetof(struct qosdt_class_config, borrow_cap_ppm),
+	  .pct = QOSDT_CFG_PCT_BORROW,
 	  .min = 0, .max = BUFFERS_MAX },
 	{ .key = "slo", .kind = QOSDT_CFG_OBJECT,
 	  .off = offsetof(struct qosdt_class_config, slo),
@@ -1002,26 +1040,23 @@ static const struct qosdt_config default_config = {
 	.queue_slots = 1024,
 	.tc_period_ms = 10,
 	.nb_buffers = 8192,
-	.shared_ppm = PCT(25),
 	.buffer_data_room = 2176,
 	.classes = {
 		[QOSDT_CLASS_REALTIME] = {
 			.buffer_share_ppm = PCT(20), .queue_share_ppm = PCT(25),
-			.weight = 4, .rate_cap_ppm = PCT(30),
-			.drop = QOSDT_DROP_TAIL, .borrow_cap_ppm = PCT(50),
+			.weight = 4, .drop = QOSDT_DROP_TAIL,
 			.slo = { .max_latency_ns = US(200) },
 		},
 		[QOSDT_CLASS_THROUGHPUT] = {
 			.buffer_share_ppm = PCT(50), .queue_share_ppm = PCT(40),
 			.weight = 2, .rate_guarantee_bps = MBPS(100),
-			.drop = QOSDT_DROP_TAIL, .borrow_cap_ppm = PCT(50),
+			.drop = QOSDT_DROP_TAIL,
 			.slo = { .max_latency_ns = US(1000),
 				 .min_bandwidth_bps = MBPS(100) },
 		},
 		[QOSDT_CLASS_RELIABLE] = {
 			.buffer_share_ppm = PCT(20), .queue_share_ppm = PCT(25),
 			.weight = 2, .drop = QOSDT_DROP_NONE,
-			.borrow_cap_ppm = PCT(50),
 			.slo = { .max_latency_ns = US(500),
 				 .max_loss_ppm = PCT(1) / 10, .has_max_loss = true },
 		},
@@ -1030,7 +1065,6 @@ static const struct qosdt_config default_config = {
 			.weight = 1, .drop = QOSDT_DROP_RED,
 			.red = { .min_th = 32, .max_th = 96, .maxp_inv = 10,
 				 .wq_log2 = 9 },
-			.borrow_cap_ppm = PCT(25),
 			.slo = { .max_latency_ns = US(5000) },
 		},
 	},
@@ -1053,11 +1087,7 @@ static const struct qosdt_config default_config = {
 		.weight_step = 1,
 		.rate_step_ppm = PCT(5),
 		.bounds = {
-			[QOSDT_CLASS_REALTIME] = {
-				.weight_min = 2, .weight_max = 16,
-				.rate_cap_min_ppm = PCT(10),
-				.rate_cap_max_ppm = PCT(60),
-			},
+			[QOSDT_CLASS_REALTIME] = { .weight_min = 2, .weight_max = 16 },
 			[QOSDT_CLASS_THROUGHPUT] = { .weight_min = 1, .weight_max = 8 },
 			[QOSDT_CLASS_RELIABLE] = { .weight_min = 1, .weight_max = 8 },
 			[QOSDT_CLASS_BEST_EFFORT] = { .weight_min = 1, .weight_max = 4 },
@@ -1065,10 +1095,59 @@ static const struct qosdt_config default_config = {
 	},
 };
 
+#define ABS4 { PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE }
+
+/* The default values that are percentages, by class. */
+static const struct qosdt_cfg_percents default_percents = {
+	.shared = PCT(25),
+	.guarantee = ABS4,
+	.cap = { PCT(30), PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE },
+	.borrow = { PCT(50), PCT(50), PCT(50), PCT(25) },
+	.min_bandwidth = ABS4,
+	.cap_min = { PCT(10), PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE },
+	.cap_max = { PCT(60), PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE },
+};
+
+/* @p ppm of @p total, or @p value if it was given absolute. */
+static uint64_t
+resolve(uint32_t ppm, uint64_t total, uint64_t value)
+{
+	return ppm == PCT_ABSOLUTE ? value : ppm * total / QOSDT_PPM;
+}
+
+/* Replace each percentage by its value: pool sizes first, then rates. */
+static void
+resolve_percents(struct qosdt_config *cfg, const struct qosdt_cfg_percents *p)
+{
+	uint64_t rate = cfg->channel_rate_bps;
+	struct qosdt_adaptive_bounds *b;
+	struct qosdt_class_config *c;
+	unsigned int i;
+
+	cfg->shared_buffers = resolve(p->shared, cfg->nb_buffers,
+		cfg->shared_buffers);
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		c = &cfg->classes[i];
+		b = &cfg->adaptive.bounds[i];
+		c->borrow_cap = resolve(p->borrow[i], cfg->shared_buffers,
+			c->borrow_cap);
+		c->rate_guarantee_bps = resolve(p->guarantee[i], rate,
+			c->rate_guarantee_bps);
+		c->rate_cap_bps = resolve(p->cap[i], rate, c->rate_cap_bps);
+		c->slo.min_bandwidth_bps = resolve(p->min_bandwidth[i], rate,
+			c->slo.min_bandwidth_bps);
+		b->rate_cap_min_bps = resolve(p->cap_min[i], rate,
+			b->rate_cap_min_bps);
+		b->rate_cap_max_bps = resolve(p->cap_max[i], rate,
+			b->rate_cap_max_bps);
+	}
+}
+
 void
 qosdt_config_defaults(struct qosdt_config *cfg)
 {
 	*cfg = default_config;
+	resolve_percents(cfg, &default_percents);
 	/* Derives the computed fields; the defaults are valid (tested). */
 	RTE_VERIFY(qosdt_config_validate(cfg, NULL, 0) == 0);
 }
@@ -1076,22 +1155,25 @@ qosdt_config_defaults(struct qosdt_config *cfg)
 /* ------------------------------------------------------------------ */
 /* Loading.                                                            */
 
-/* The defaults, the document over them, then every rule. */
+/* The defaults, the document over them, its percentages, every rule. */
 static int
 config_from_json(json_t *root, const char *source, struct qosdt_config *cfg,
 		char *err, size_t errlen)
 {
-	struct qosdt_config tmp;
+	struct qosdt_cfg_percents pct = default_percents;
+	struct qosdt_config tmp = default_config;
 	struct qosdt_cfg_walk w;
 
-	qosdt_config_defaults(&tmp);
-	qosdt_cfg_walk_init(&w, &tmp, err, errlen);
+	qosdt_cfg_walk_init(&w, err, errlen);
+	w.pct = &pct;
 	if (!json_is_object(root)) {
 		qosdt_cfg_walk_set(&w, "%s", source);
 		return qosdt_cfg_fail(&w, "must be a JSON object");
 	}
-	if (walk_object(&w, root, root_fields, &tmp) < 0 ||
-			qosdt_config_validate(&tmp, err, errlen) < 0)
+	if (walk_object(&w, root, root_fields, &tmp) < 0)
+		return -1;
+	resolve_percents(&tmp, &pct);
+	if (qosdt_config_validate(&tmp, err, errlen) < 0)
 		return -1;
 	*cfg = tmp;
 	return 0;

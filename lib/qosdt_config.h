@@ -10,12 +10,12 @@
  * All rates in this structure are in bits per second, all times in
  * nanoseconds unless the field name says otherwise.
  *
- * Values the JSON may give as a percentage of something else ("30%" of the
- * channel rate, "25%" of the buffers) keep that percentage in a *_ppm
- * companion field (parts per million, 1% = 10000). When a companion is
- * nonzero, qosdt_config_validate() derives the absolute field from it, so a
- * file that changes channel.rate also rescales every "N%" rate it did not
- * touch. Code that sets an absolute value must zero the companion.
+ * Values a file may give as a percentage of something else ("30%" of
+ * channel.rate, "25%" of buffers.count) are resolved by the loader once the
+ * whole file is read, so a file that changes channel.rate also rescales
+ * the "N%" defaults it does not touch. This structure holds absolute
+ * values only: code may change any of them and call
+ * qosdt_config_validate(), which never overwrites them.
  */
 
 #ifndef QOSDT_CONFIG_H
@@ -66,7 +66,6 @@ struct qosdt_red_config {
 struct qosdt_slo {
 	uint64_t max_latency_ns;     /**< p99 latency bound. */
 	uint64_t min_bandwidth_bps;  /**< Delivered rate floor. */
-	uint32_t min_bandwidth_ppm;  /**< Nonzero: floor = this share of the channel rate. */
 	uint32_t max_loss_ppm;       /**< Loss bound, parts per million. */
 	bool has_max_loss;           /**< max_loss_ppm was given (0 is valid). */
 };
@@ -78,12 +77,9 @@ struct qosdt_class_config {
 	uint8_t weight;             /**< WRR weight, 1..255. */
 	uint64_t rate_guarantee_bps;/**< 0 = none. Checked feasible. */
 	uint64_t rate_cap_bps;      /**< 0 = none. Enforced for a strict-priority class. */
-	uint32_t rate_guarantee_ppm;/**< Nonzero: guarantee = this share of the channel rate. */
-	uint32_t rate_cap_ppm;      /**< Nonzero: cap = this share of the channel rate. */
 	enum qosdt_drop_policy drop;
 	struct qosdt_red_config red;
 	uint32_t borrow_cap;        /**< Buffers it may borrow from the shared pool. */
-	uint32_t borrow_cap_ppm;    /**< Nonzero: borrow_cap = this share of the shared pool. */
 	struct qosdt_slo slo;
 	/* Derived by the loader: */
 	uint32_t nb_buffers;        /**< Own pool size (buffer share of the class buffers). */
@@ -104,8 +100,6 @@ struct qosdt_adaptive_bounds {
 	uint8_t weight_max;
 	uint64_t rate_cap_min_bps;  /**< Strict-priority class only; 0 = unused. */
 	uint64_t rate_cap_max_bps;
-	uint32_t rate_cap_min_ppm;  /**< Nonzero: min = this share of the channel rate. */
-	uint32_t rate_cap_max_ppm;  /**< Nonzero: max = this share of the channel rate. */
 };
 
 /** Adaptive-controller parameters (issue 5). */
@@ -131,7 +125,6 @@ struct qosdt_config {
 	/* buffers */
 	uint32_t nb_buffers;        /**< All buffers: class pools + shared pool. */
 	uint32_t shared_buffers;    /**< Of which in the shared pool. */
-	uint32_t shared_ppm;        /**< Nonzero: shared_buffers = this share of nb_buffers. */
 	uint16_t buffer_data_room;  /**< mbuf data room, bytes (headroom included). */
 	/* classes, indexed by enum qosdt_class */
 	struct qosdt_class_config classes[QOSDT_NB_CLASSES];
@@ -198,7 +191,7 @@ int qosdt_config_parse(const char *text, struct qosdt_config *cfg,
  *
  * @param cfg
  *   The configuration; the derived fields (nb_buffers, queue_limit of each
- *   class) are recomputed.
+ *   class) are recomputed, nothing else is changed.
  * @param err
  *   Error message buffer.
  * @param errlen

@@ -92,21 +92,6 @@ ids_str(const struct qosdt_service_rule *r, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Table-driven field checks.                                          */
 
-static uint64_t
-ref_value(const struct qosdt_config *cfg, uint8_t ref)
-{
-	switch (ref) {
-	case QOSDT_CFG_REF_CHANNEL:
-		return cfg->channel_rate_bps;
-	case QOSDT_CFG_REF_BUFFERS:
-		return cfg->nb_buffers;
-	case QOSDT_CFG_REF_SHARED:
-		return cfg->shared_buffers;
-	default:
-		return 0;
-	}
-}
-
 static unsigned int
 names_count(const char * const *names)
 {
@@ -117,58 +102,36 @@ names_count(const char * const *names)
 	return n;
 }
 
-/* Derive a field from its percentage if it has one; 0 or -1. */
-static int
-derive_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
-		void *base, uint32_t *ppm)
-{
-	*ppm = 0;
-	if (f->ref == QOSDT_CFG_REF_NONE)
-		return 0;
-	*ppm = qosdt_cfg_load((char *)base + f->aux_off, 4);
-	if (*ppm > QOSDT_PPM)
-		return qosdt_cfg_fail(w, "a percentage must be at most 100%%");
-	if (*ppm != 0)
-		qosdt_cfg_store((char *)base + f->off, f->width,
-			(uint64_t)*ppm * ref_value(w->cfg, f->ref) / QOSDT_PPM);
-	return 0;
-}
-
 /* Whether a nullable field holds "none". */
 static bool
-field_is_none(const struct qosdt_cfg_field *f, const void *base, uint64_t v,
-		uint32_t ppm)
+field_is_none(const struct qosdt_cfg_field *f, const void *base, uint64_t v)
 {
 	if (f->flags & QOSDT_CFG_F_GIVEN)
 		return !*(const bool *)((const char *)base + f->aux_off);
-	return (f->flags & QOSDT_CFG_F_NULLABLE) && v == 0 && ppm == 0;
+	return (f->flags & QOSDT_CFG_F_NULLABLE) && v == 0;
 }
 
+/* A field's stored value against its range (or its list of names). */
 static int
 check_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
-		void *base)
+		const void *base)
 {
 	uint64_t v;
-	uint32_t ppm;
 
 	switch (f->kind) {
 	case QOSDT_CFG_BOOL:
 	case QOSDT_CFG_OBJECT:
 	case QOSDT_CFG_CUSTOM:
 		return 0;
-	case QOSDT_CFG_ENUM:
-		v = qosdt_cfg_load((char *)base + f->off, f->width);
-		return v < names_count(f->names) ? 0 : qosdt_cfg_fail_range(w, f);
-	case QOSDT_CFG_CLASS:
-		v = qosdt_cfg_load((char *)base + f->off, f->width);
-		return v < QOSDT_NB_CLASSES ? 0 : qosdt_cfg_fail_range(w, f);
 	default:
 		break;
 	}
-	if (derive_field(w, f, base, &ppm) < 0)
-		return -1;
-	v = qosdt_cfg_load((char *)base + f->off, f->width);
-	if (field_is_none(f, base, v, ppm))
+	v = qosdt_cfg_load((const char *)base + f->off, f->width);
+	if (f->kind == QOSDT_CFG_ENUM)
+		return v < names_count(f->names) ? 0 : qosdt_cfg_fail_range(w, f);
+	if (f->kind == QOSDT_CFG_CLASS)
+		return v < QOSDT_NB_CLASSES ? 0 : qosdt_cfg_fail_range(w, f);
+	if (field_is_none(f, base, v))
 		return 0;
 	if (v < f->min || v > f->max)
 		return qosdt_cfg_fail_range(w, f);
@@ -178,7 +141,7 @@ check_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 /* Check the fields of one table; the walk's path names their object. */
 static int
 check_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
-		void *base)
+		const void *base)
 {
 	size_t mark;
 
@@ -275,7 +238,7 @@ check_wrr(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 
 static int
 check_section(struct qosdt_cfg_walk *w, const char *name,
-		const struct qosdt_cfg_field *table, void *base)
+		const struct qosdt_cfg_field *table, const void *base)
 {
 	qosdt_cfg_walk_set(w, "%s", name);
 	return check_fields(w, table, base);
@@ -611,31 +574,15 @@ check_weight_bounds(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 		b->weight_min, b->weight_max, weight);
 }
 
-/* Derive a bound from its percentage of the channel; 0 or -1. */
 static int
-derive_bound(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
-		uint64_t *bps, uint32_t ppm)
-{
-	if (ppm > QOSDT_PPM)
-		return qosdt_cfg_fail(w, "a percentage must be at most 100%%");
-	if (ppm != 0)
-		*bps = (uint64_t)ppm * cfg->channel_rate_bps / QOSDT_PPM;
-	return 0;
-}
-
-static int
-check_rate_cap_bounds(struct qosdt_cfg_walk *w, struct qosdt_config *cfg,
+check_rate_cap_bounds(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 		unsigned int cls)
 {
-	struct qosdt_adaptive_bounds *b = &cfg->adaptive.bounds[cls];
+	const struct qosdt_adaptive_bounds *b = &cfg->adaptive.bounds[cls];
 	uint64_t cap = cfg->classes[cls].rate_cap_bps;
 	char lo[24], hi[24], c[24], ch[24];
 
 	qosdt_cfg_walk_set(w, "adaptive.bounds.%s.rate_cap", qosdt_class_name(cls));
-	if (derive_bound(w, cfg, &b->rate_cap_min_bps, b->rate_cap_min_ppm) < 0 ||
-			derive_bound(w, cfg, &b->rate_cap_max_bps,
-				b->rate_cap_max_ppm) < 0)
-		return -1;
 	if (b->rate_cap_min_bps == 0 && b->rate_cap_max_bps == 0)
 		return 0;
 	if (cls != QOSDT_CLASS_REALTIME)
@@ -680,7 +627,7 @@ qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen)
 {
 	struct qosdt_cfg_walk w;
 
-	qosdt_cfg_walk_init(&w, cfg, err, errlen);
+	qosdt_cfg_walk_init(&w, err, errlen);
 	if (check_section(&w, "channel", qosdt_cfg_channel_fields, cfg) < 0 ||
 			check_section(&w, "scheduler", qosdt_cfg_scheduler_fields, cfg) < 0 ||
 			check_section(&w, "buffers", qosdt_cfg_buffers_fields, cfg) < 0 ||

@@ -22,35 +22,45 @@
 /** Parts per million in 100%. */
 #define QOSDT_PPM 1000000u
 
+struct qosdt_cfg_percents;
+
 /** Where the walk is, and where an error goes. */
 struct qosdt_cfg_walk {
 	char path[QOSDT_CONFIG_ERRLEN];  /**< JSON path, "" at the root. */
 	size_t len;                      /**< strlen(path). */
 	char *err;                       /**< Message buffer (may be NULL). */
 	size_t errlen;
-	struct qosdt_config *cfg;        /**< What percentages refer to. */
+	struct qosdt_cfg_percents *pct;  /**< Parsing: percentages read so far. */
+	unsigned int cls;                /**< Parsing: the class at hand. */
 };
 
 /** How a field's JSON value is read and stored. */
 enum qosdt_cfg_kind {
 	QOSDT_CFG_UINT,     /**< JSON integer, stored in width bytes. */
 	QOSDT_CFG_BOOL,     /**< true/false, stored in a bool. */
-	QOSDT_CFG_RATE,     /**< "10G", "20%" or an integer: uint64 bit/s (+ ppm). */
+	QOSDT_CFG_RATE,     /**< "10G", "20%" or an integer: uint64 bit/s. */
 	QOSDT_CFG_DURATION, /**< "100us": uint64 ns. */
 	QOSDT_CFG_PERCENT,  /**< "25%": uint32 ppm. */
-	QOSDT_CFG_COUNT,    /**< An integer count or "N%": uint32 count (+ ppm). */
+	QOSDT_CFG_COUNT,    /**< An integer count or "N%": uint32 count. */
 	QOSDT_CFG_ENUM,     /**< One of names[], stored as its index. */
 	QOSDT_CFG_CLASS,    /**< A class name, stored as a uint8 enum qosdt_class. */
 	QOSDT_CFG_OBJECT,   /**< A nested object: sub[] at base + off. */
 	QOSDT_CFG_CUSTOM,   /**< Read by parse() at base + off. */
 };
 
-/** What a percentage is a percentage of. */
-enum qosdt_cfg_ref {
-	QOSDT_CFG_REF_NONE = 0,   /**< Percentages refused. */
-	QOSDT_CFG_REF_CHANNEL,    /**< channel.rate. */
-	QOSDT_CFG_REF_BUFFERS,    /**< buffers.count. */
-	QOSDT_CFG_REF_SHARED,     /**< The shared pool (buffers.shared). */
+/**
+ * Which value a percentage ("N%") may stand for: the loader keeps it and
+ * resolves it once the whole file is read (qosdt_config.c).
+ */
+enum qosdt_cfg_pct {
+	QOSDT_CFG_PCT_NONE = 0,      /**< Percentages refused. */
+	QOSDT_CFG_PCT_SHARED,        /**< buffers.shared, of buffers.count. */
+	QOSDT_CFG_PCT_GUARANTEE,     /**< rate.guarantee, of channel.rate. */
+	QOSDT_CFG_PCT_CAP,           /**< rate.cap, of channel.rate. */
+	QOSDT_CFG_PCT_BORROW,        /**< borrow_cap, of the shared pool. */
+	QOSDT_CFG_PCT_MIN_BANDWIDTH, /**< slo.min_bandwidth, of channel.rate. */
+	QOSDT_CFG_PCT_CAP_MIN,       /**< bounds rate_cap[0], of channel.rate. */
+	QOSDT_CFG_PCT_CAP_MAX,       /**< bounds rate_cap[1], of channel.rate. */
 };
 
 /** The field may be null: that clears it (0 = none). */
@@ -72,9 +82,9 @@ struct qosdt_cfg_field {
 	enum qosdt_cfg_kind kind;
 	uint8_t width;              /**< Bytes of the stored value. */
 	uint8_t flags;              /**< QOSDT_CFG_F_*. */
-	uint8_t ref;                /**< enum qosdt_cfg_ref (RATE, COUNT). */
+	uint8_t pct;                /**< enum qosdt_cfg_pct (RATE, COUNT). */
 	size_t off;                 /**< Value offset from the object's base. */
-	size_t aux_off;             /**< uint32 ppm companion if ref is set; bool if F_GIVEN. */
+	size_t aux_off;             /**< F_GIVEN: offset of the "given" bool. */
 	uint64_t min;               /**< Accepted range, in stored units. */
 	uint64_t max;
 	const char *rule;           /**< Out-of-range message; NULL: "must be min..max". */
@@ -100,11 +110,8 @@ extern const char * const qosdt_cfg_mode_names[];
 /** Drop policy names, indexed by enum qosdt_drop_policy. */
 extern const char * const qosdt_cfg_drop_names[];
 
-/**
- * Start a walk at the root.
- */
-void qosdt_cfg_walk_init(struct qosdt_cfg_walk *w, struct qosdt_config *cfg,
-		char *err, size_t errlen);
+/** Start a walk at the root, errors going to @p err (may be NULL). */
+void qosdt_cfg_walk_init(struct qosdt_cfg_walk *w, char *err, size_t errlen);
 
 /**
  * Append ".key" (just "key" at the root) to the path.

@@ -271,18 +271,14 @@ class_diff(const struct qosdt_class_config *a, const struct qosdt_class_config *
 	DIFF(a, b, weight, what);
 	DIFF(a, b, rate_guarantee_bps, what);
 	DIFF(a, b, rate_cap_bps, what);
-	DIFF(a, b, rate_guarantee_ppm, what);
-	DIFF(a, b, rate_cap_ppm, what);
 	DIFF(a, b, drop, what);
 	DIFF(a, b, red.min_th, what);
 	DIFF(a, b, red.max_th, what);
 	DIFF(a, b, red.maxp_inv, what);
 	DIFF(a, b, red.wq_log2, what);
 	DIFF(a, b, borrow_cap, what);
-	DIFF(a, b, borrow_cap_ppm, what);
 	DIFF(a, b, slo.max_latency_ns, what);
 	DIFF(a, b, slo.min_bandwidth_bps, what);
-	DIFF(a, b, slo.min_bandwidth_ppm, what);
 	DIFF(a, b, slo.max_loss_ppm, what);
 	DIFF(a, b, slo.has_max_loss, what);
 	DIFF(a, b, nb_buffers, what);
@@ -312,8 +308,6 @@ bounds_diff(const struct qosdt_adaptive_bounds *a,
 	DIFF(a, b, weight_max, what);
 	DIFF(a, b, rate_cap_min_bps, what);
 	DIFF(a, b, rate_cap_max_bps, what);
-	DIFF(a, b, rate_cap_min_ppm, what);
-	DIFF(a, b, rate_cap_max_ppm, what);
 	return NULL;
 }
 
@@ -333,7 +327,6 @@ config_diff(const struct qosdt_config *a, const struct qosdt_config *b)
 	DIFF(a, b, tc_period_ms, what);
 	DIFF(a, b, nb_buffers, what);
 	DIFF(a, b, shared_buffers, what);
-	DIFF(a, b, shared_ppm, what);
 	DIFF(a, b, buffer_data_room, what);
 	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
 		sub = class_diff(&a->classes[i], &b->classes[i]);
@@ -515,8 +508,9 @@ test_partial_files(void)
 	/* A count replaces a percentage. */
 	TEST_ASSERT_SUCCESS(parse("{\"buffers\": {\"shared\": 1000}}", &cfg, err),
 		"%s", err);
-	TEST_ASSERT(cfg.shared_buffers == 1000 && cfg.shared_ppm == 0,
-		"shared %u ppm %u", cfg.shared_buffers, cfg.shared_ppm);
+	TEST_ASSERT(cfg.shared_buffers == 1000 && cfg.classes[0].borrow_cap == 500,
+		"shared %u, realtime borrows %u", cfg.shared_buffers,
+		cfg.classes[0].borrow_cap);
 
 	/* Turning RED off drops the default RED parameters. */
 	TEST_ASSERT_SUCCESS(parse("{\"classes\": {\"best_effort\": {\"drop\": \"tail\"}}}",
@@ -550,19 +544,18 @@ test_derived_sums(void)
 {
 	static const uint32_t counts[] = { 1000, 4097, 8192, 99991, 1048576 };
 	static const uint32_t slots[] = { 1000, 1024, 3001, 32768 };
-	char err[QOSDT_CONFIG_ERRLEN];
+	char err[QOSDT_CONFIG_ERRLEN], json[128];
 	struct qosdt_config cfg;
 	uint64_t bufs, queues;
 	unsigned int i, j, c;
 
 	for (i = 0; i < RTE_DIM(counts); i++) {
 		for (j = 0; j < RTE_DIM(slots); j++) {
-			qosdt_config_defaults(&cfg);
-			cfg.nb_buffers = counts[i];
-			cfg.queue_slots = slots[j];
-			TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err,
-				sizeof(err)), "%u buffers %u slots: %s",
-				counts[i], slots[j], err);
+			snprintf(json, sizeof(json),
+				"{\"buffers\": {\"count\": %u}, \"scheduler\": {\"queue_slots\": %u}}",
+				counts[i], slots[j]);
+			TEST_ASSERT_SUCCESS(parse(json, &cfg, err), "%s: %s",
+				json, err);
 			bufs = cfg.shared_buffers;
 			queues = 0;
 			for (c = 0; c < QOSDT_NB_CLASSES; c++) {
@@ -878,21 +871,24 @@ test_validate_code_built(void)
 	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "class 4");
 	TEST_ASSERT(strncmp(err, "services.map[6].class: ", 23) == 0, "%s", err);
 
-	/* An absolute cap with its percentage cleared is kept as is. */
+	/* Values set in code are kept: validation never rewrites them. */
 	qosdt_config_defaults(&cfg);
-	cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_ppm = 0;
+	cfg.channel_rate_bps = UINT64_C(2000000000);
 	cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = 250000000;
+	cfg.classes[QOSDT_CLASS_REALTIME].borrow_cap = 7;
+	cfg.shared_buffers = 1100;
 	TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err, sizeof(err)), "%s", err);
-	TEST_ASSERT_EQUAL(cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps,
-		UINT64_C(250000000), "cap kept");
+	TEST_ASSERT(cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps == 250000000 &&
+		cfg.classes[QOSDT_CLASS_REALTIME].borrow_cap == 7 &&
+		cfg.shared_buffers == 1100 &&
+		cfg.adaptive.bounds[QOSDT_CLASS_REALTIME].rate_cap_max_bps == 600000000,
+		"validation changed a value set in code");
 
-	/* Derived sizes follow a changed total. */
+	/* The class pools follow a changed total. */
 	cfg.nb_buffers = 4096;
 	TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err, sizeof(err)), "%s", err);
-	TEST_ASSERT(cfg.shared_buffers == 1024 &&
-		cfg.classes[QOSDT_CLASS_THROUGHPUT].nb_buffers == 1536,
-		"shared %u, throughput %u", cfg.shared_buffers,
-		cfg.classes[QOSDT_CLASS_THROUGHPUT].nb_buffers);
+	TEST_ASSERT_EQUAL(cfg.classes[QOSDT_CLASS_THROUGHPUT].nb_buffers, 1498u,
+		"half of 4096 - 1100");
 	return TEST_SUCCESS;
 }
 
