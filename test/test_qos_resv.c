@@ -25,6 +25,7 @@
 #include <rte_mempool.h>
 #include <rte_random.h>
 
+#include "qosdt_config.h"
 #include "qosdt_mbuf.h"
 #include "qosdt_resv.h"
 #include "test.h"
@@ -68,16 +69,14 @@ struct held {
 	unsigned int n;
 };
 
-/*
- * The fields the reservation reads, filled by hand (qosdt_config_defaults()
- * is not committed yet; these small numbers make every limit reachable).
- */
+/* The defaults with small buffer numbers, so that every limit is reached
+ * in a few allocations. */
 static void
 config_fill(struct qosdt_config *cfg)
 {
 	unsigned int c;
 
-	memset(cfg, 0, sizeof(*cfg));
+	qosdt_config_defaults(cfg);
 	cfg->nb_buffers = TOTAL;
 	cfg->shared_buffers = SHARED;
 	cfg->buffer_data_room = DATA_ROOM;
@@ -379,6 +378,51 @@ test_bad_arguments(void)
 	TEST_ASSERT_EQUAL(u.shared_size, 0, "usage of NULL not zeroed");
 	qosdt_resv_usage(resv, NULL);
 	return check_idle();
+}
+
+/* The default configuration's reservation is what the config says. */
+static int
+test_default_config(void)
+{
+	struct qosdt_resv_usage u;
+	struct qosdt_config cfg;
+	struct rte_mbuf **m;
+	struct qosdt_resv *r;
+	uint32_t n, sum = 0;
+	unsigned int c;
+	int ret;
+
+	qosdt_config_defaults(&cfg);
+	r = qosdt_resv_create("tdefault", &cfg, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(r, "create: %s", rte_strerror(rte_errno));
+	qosdt_resv_usage(r, &u);
+	/* The realtime reserve and one borrowed. */
+	n = cfg.classes[RT].nb_buffers + 1;
+	m = calloc(n, sizeof(*m));
+	ret = m != NULL && cfg.classes[RT].borrow_cap > 0 ?
+		qosdt_resv_alloc_bulk(r, RT, m, n) : -ENOMEM;
+	if (ret == 0)
+		rte_pktmbuf_free_bulk(m, n);
+	free(m);
+	qosdt_resv_free(r);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		TEST_ASSERT(cfg.classes[c].nb_buffers > 0, "%s has no buffers",
+			qosdt_class_name(c));
+		TEST_ASSERT_EQUAL(u.cls[c].reserved, cfg.classes[c].nb_buffers,
+			"%s reserved %u", qosdt_class_name(c),
+			u.cls[c].reserved);
+		TEST_ASSERT_EQUAL(u.cls[c].borrow_cap,
+			cfg.classes[c].borrow_cap, "%s borrow_cap",
+			qosdt_class_name(c));
+		sum += u.cls[c].reserved;
+	}
+	TEST_ASSERT_EQUAL(u.shared_size, cfg.shared_buffers, "shared_size %u",
+		u.shared_size);
+	TEST_ASSERT(sum + u.shared_size <= cfg.nb_buffers,
+		"%u class + %u shared > %u", sum, u.shared_size,
+		cfg.nb_buffers);
+	TEST_ASSERT_SUCCESS(ret, "realtime reserve plus one borrowed");
+	return TEST_SUCCESS;
 }
 
 static int
@@ -885,6 +929,7 @@ static struct unit_test_suite qos_resv_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_create_refuses_bad_config),
 		TEST_CASE(test_create_fails_cleanly),
+		TEST_CASE(test_default_config),
 		TEST_CASE_ST(resv_setup, resv_teardown, test_bad_arguments),
 		TEST_CASE_ST(resv_setup, resv_teardown, test_fresh_pools),
 		TEST_CASE_ST(resv_setup, resv_teardown,
