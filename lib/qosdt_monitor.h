@@ -64,7 +64,7 @@ struct qosdt_class_stats {
 	uint64_t latency_violations; /**< Samples above their latency SLO. */
 	uint64_t slo_violation_windows; /**< Windows in which an SLO was missed. */
 	bool slo_met;                /**< The last window met every SLO. */
-	/* Added: the last window's own numbers, as its SLO was judged on. */
+	/* The last window's own numbers, those its SLO was judged on: */
 	uint64_t window_throughput_bps; /**< tx rate of the last window. */
 	uint64_t window_offered_bps; /**< rx rate of the last window. */
 	uint32_t window_loss_ppm;    /**< drop / rx of the last window, ppm. */
