@@ -70,8 +70,6 @@ enum qosdt_cfg_pct {
 /** PERCENT: aux_off is a bool telling whether the value was given. */
 #define QOSDT_CFG_F_GIVEN 0x04
 
-struct qosdt_cfg_field;
-
 /** Reads a custom value at @p base; 0 or -1 (message written). */
 typedef int (qosdt_cfg_parse_t)(struct qosdt_cfg_walk *w, json_t *v,
 		void *base);
