@@ -104,13 +104,18 @@ bps_to_bytes(uint64_t bps)
 	return bps / 8;
 }
 
-/* Token bucket depth: 1 ms at the rate, and never below two frames. */
+/*
+ * Token bucket depth: one TC period at the rate (the TC credits refill
+ * per period anyway), never below two frames. A 1 ms bucket lost a third
+ * of the channel whenever the scheduling thread was preempted for a few
+ * ms on a shared core.
+ */
 static uint64_t
 bucket_size(const struct qosdt_config *cfg, uint64_t bytes_per_s)
 {
 	uint64_t frame = cfg->max_frame_len + cfg->frame_overhead;
 
-	return RTE_MAX(2 * frame, bytes_per_s / 1000);
+	return RTE_MAX(2 * frame, bytes_per_s * cfg->tc_period_ms / 1000);
 }
 
 /* REALTIME's cap as rte_sched sees it: the subport's TC0 rate. */
@@ -281,6 +286,13 @@ port_build(struct qosdt_sched *s, const char *name,
 
 	/* On error both calls free the whole port (FIELD-NOTES 5). */
 	ret = rte_sched_subport_config(s->port, 0, &sub, 0);
+	/*
+	 * Best-effort TC oversubscription is on by default: it rations each
+	 * pipe's TC12 by a watermark meant for thousands of oversubscribed
+	 * pipes, and left our 8 pipes at 60% of the channel. Off.
+	 */
+	if (ret == 0)
+		ret = rte_sched_subport_tc_ov_config(s->port, 0, false);
 	for (p = 0; ret == 0 && p < s->nb_pipes; p++)
 		ret = rte_sched_pipe_config(s->port, 0, p * SCHED_PIPE_STRIDE, 0);
 	if (ret != 0) {
