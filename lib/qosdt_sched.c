@@ -288,8 +288,9 @@ port_build(struct qosdt_sched *s, const char *name,
 	ret = rte_sched_subport_config(s->port, 0, &sub, 0);
 	/*
 	 * Best-effort TC oversubscription is on by default: it rations each
-	 * pipe's TC12 by a watermark meant for thousands of oversubscribed
-	 * pipes, and left our 8 pipes at 60% of the channel. Off.
+	 * pipe's TC12 by a watermark, for fairness among subscribers. Our
+	 * pipes are clones of one channel, all at its full rate (so they
+	 * always look oversubscribed): no rationing between them.
 	 */
 	if (ret == 0)
 		ret = rte_sched_subport_tc_ov_config(s->port, 0, false);
