@@ -880,6 +880,9 @@ const struct qosdt_cfg_field qosdt_cfg_scheduler_fields[] = {
 	  MEMBER(struct qosdt_config, queue_slots), .min = 16, .max = 32768 },
 	{ .key = "tc_period_ms", .kind = QOSDT_CFG_UINT,
 	  MEMBER(struct qosdt_config, tc_period_ms), .min = 1, .max = 1000 },
+	{ .key = "bucket", .kind = QOSDT_CFG_DURATION,
+	  MEMBER(struct qosdt_config, bucket_ns),
+	  .min = 10000, .max = 1000000000, .rule = "must be 10us..1s" },
 	{ .key = NULL },
 };
 
@@ -1039,6 +1042,7 @@ static const struct qosdt_config default_config = {
 	.mode = QOSDT_MODE_PRIORITY,
 	.queue_slots = 1024,
 	.tc_period_ms = 10,
+	.bucket_ns = US(1000),
 	.nb_buffers = 8192,
 	.buffer_data_room = 2176,
 	.classes = {

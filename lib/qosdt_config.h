@@ -122,6 +122,7 @@ struct qosdt_config {
 	enum qosdt_sched_mode mode;
 	uint32_t queue_slots;       /**< Total queue slots shared out by queue_share. */
 	uint32_t tc_period_ms;      /**< rte_sched TC credit period. */
+	uint64_t bucket_ns;         /**< Token bucket depth, as time at the channel rate. */
 	/* buffers */
 	uint32_t nb_buffers;        /**< All buffers: class pools + shared pool. */
 	uint32_t shared_buffers;    /**< Of which in the shared pool. */

@@ -92,6 +92,11 @@ static const struct bad_config bad_configs[] = {
 	  "must be 1..1000" },
 	{ "{\"scheduler\": {\"tc_period_ms\": 1001}}", "scheduler.tc_period_ms",
 	  "must be 1..1000" },
+	{ "{\"scheduler\": {\"bucket\": \"9us\"}}", "scheduler.bucket",
+	  "must be 10us..1s" },
+	{ "{\"scheduler\": {\"bucket\": \"2s\"}}", "scheduler.bucket",
+	  "must be 10us..1s" },
+	{ "{\"scheduler\": {\"bucket\": 1000}}", "scheduler.bucket", "" },
 	/* buffers */
 	{ "{\"buffers\": {\"count\": 63}}", "buffers.count", "must be 64..1048576" },
 	{ "{\"buffers\": {\"count\": 1048577}}", "buffers.count", "must be 64..1048576" },
@@ -325,6 +330,7 @@ config_diff(const struct qosdt_config *a, const struct qosdt_config *b)
 	DIFF(a, b, mode, what);
 	DIFF(a, b, queue_slots, what);
 	DIFF(a, b, tc_period_ms, what);
+	DIFF(a, b, bucket_ns, what);
 	DIFF(a, b, nb_buffers, what);
 	DIFF(a, b, shared_buffers, what);
 	DIFF(a, b, buffer_data_room, what);
