@@ -166,7 +166,7 @@ qosdt_pool(const struct qosdt *q, unsigned int cls)
 const struct qosdt_config *
 qosdt_config_of(const struct qosdt *q)
 {
-	return &q->cfg;
+	return qosdt_sched_config(q->sched);
 }
 
 struct qosdt_sched *

@@ -64,7 +64,8 @@ struct qosdt_counters {
  * @param socket
  *   NUMA socket, or SOCKET_ID_ANY.
  * @param telemetry
- *   Export it under /qosdt/ (only one instance at a time can be).
+ *   Export it under /qosdt/. One instance at a time: if another one is
+ *   exported, creation fails with rte_errno EBUSY.
  * @return
  *   The instance, or NULL (rte_errno set, reason logged).
  */
@@ -119,7 +120,9 @@ uint16_t qosdt_enqueue_burst(struct qosdt *q, struct rte_mbuf **pkts,
 
 /**
  * Enqueue mbufs already classified (e.g. held back by an earlier
- * qosdt_enqueue_burst()). Same contract as qosdt_enqueue_burst().
+ * qosdt_enqueue_burst(), or classified with qosdt_classify_burst_now():
+ * their metadata gives the class and the timestamp latency is measured
+ * from). Same contract as qosdt_enqueue_burst().
  *
  * @param q
  *   The instance.
@@ -184,7 +187,9 @@ void qosdt_counters_read(const struct qosdt *q, struct qosdt_counters *c);
 struct rte_mempool *qosdt_pool(const struct qosdt *q, unsigned int cls);
 
 /**
- * The configuration the instance runs with.
+ * The configuration the instance runs with, including run-time changes of
+ * the weights and cap (qosdt_sched_set_profile()). Owning thread only:
+ * telemetry's /qosdt/config shows the configuration it was created with.
  *
  * @param q
  *   The instance.

@@ -21,7 +21,7 @@ struct qosdt_classifier {
 	uint8_t rule_of_service[QOSDT_MAX_SERVICE_ID + 1];
 };
 
-/* The SLO in the mbuf is 32 bits of ns (4.29 s); config caps it at 10 s. */
+/* The SLO in the mbuf is 32 bits of ns (4.29 s); the config allows 4 s. */
 static uint32_t
 slo_to_u32(uint64_t ns)
 {

@@ -31,7 +31,7 @@
 #define BUFFERS_MAX (1u << 20)
 /** Service-level latency bounds: 1 us .. 10 s. */
 #define LATENCY_MIN UINT64_C(1000)
-#define LATENCY_MAX (UINT64_C(10) * 1000 * 1000 * 1000)
+#define LATENCY_MAX (UINT64_C(4) * 1000 * 1000 * 1000)
 /** ppm in one percent. */
 #define PPM_PER_PERCENT 10000u
 
@@ -930,7 +930,7 @@ const struct qosdt_cfg_field qosdt_cfg_slo_fields[] = {
 	{ .key = "max_latency", .kind = QOSDT_CFG_DURATION,
 	  .flags = QOSDT_CFG_F_NULLABLE, MEMBER(struct qosdt_slo, max_latency_ns),
 	  .min = LATENCY_MIN, .max = LATENCY_MAX,
-	  .rule = "must be 1us..10s (null: none)" },
+	  .rule = "must be 1us..4s (null: none)" },
 	{ .key = "min_bandwidth", .kind = QOSDT_CFG_RATE,
 	  .flags = QOSDT_CFG_F_NULLABLE,
 	  MEMBER(struct qosdt_slo, min_bandwidth_bps),
@@ -980,7 +980,7 @@ const struct qosdt_cfg_field qosdt_cfg_rule_fields[] = {
 	  .flags = QOSDT_CFG_F_NULLABLE,
 	  MEMBER(struct qosdt_service_rule, max_latency_ns),
 	  .min = LATENCY_MIN, .max = LATENCY_MAX,
-	  .rule = "must be 1us..10s (null: the class's)" },
+	  .rule = "must be 1us..4s (null: the class's)" },
 	{ .key = NULL },
 };
 

@@ -26,7 +26,9 @@
 #define QOSDT_MSG_H
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -192,21 +194,30 @@ const void *qosdt_msg_payload(const struct rte_mbuf *m);
 static inline int
 qosdt_msg_service_id(const struct rte_mbuf *m)
 {
-	const struct qosdt_frame_hdr *h;
+	const uint8_t *p;
+	rte_be16_t type, sid;
+	rte_be32_t len;
 	struct qosdt_msg msg;
 
-	/* Fast path: one consistent segment holding the whole frame. */
+	/* Fast path: one consistent segment holding the whole frame, read
+	 * with memcpy (the frame may sit at any address). */
 	if (likely(m != NULL && m->nb_segs == 1 && m->next == NULL &&
 			m->data_len == m->pkt_len &&
 			(uint32_t)m->data_off + m->data_len <= m->buf_len &&
 			m->data_len >= QOSDT_FRAME_HDR_LEN)) {
-		h = rte_pktmbuf_mtod(m, const struct qosdt_frame_hdr *);
-		if (unlikely(h->eth.ether_type != RTE_BE16(QOSDT_ETHER_TYPE) ||
-				h->msg.version != QOSDT_MSG_VERSION ||
-				(uint64_t)rte_be_to_cpu_32(h->msg.length) +
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		memcpy(&type, p + offsetof(struct rte_ether_hdr, ether_type),
+			sizeof(type));
+		memcpy(&len, p + sizeof(struct rte_ether_hdr) +
+			offsetof(struct qosdt_msg_hdr, length), sizeof(len));
+		memcpy(&sid, p + sizeof(struct rte_ether_hdr) +
+			offsetof(struct qosdt_msg_hdr, service_id), sizeof(sid));
+		if (unlikely(type != RTE_BE16(QOSDT_ETHER_TYPE) ||
+				p[sizeof(struct rte_ether_hdr)] != QOSDT_MSG_VERSION ||
+				(uint64_t)rte_be_to_cpu_32(len) +
 				QOSDT_FRAME_HDR_LEN > m->pkt_len))
 			return -1;
-		return rte_be_to_cpu_16(h->msg.service_id);
+		return rte_be_to_cpu_16(sid);
 	}
 	if (unlikely(qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK))
 		return -1;

@@ -45,11 +45,14 @@ struct qosdt_sched {
 	struct sched_queue queues[QOSDT_NB_CLASSES];
 	double ns_per_tsc;
 	uint64_t channel_bytes_per_s;
-	uint64_t sched_refused;       /* Accepted by us, refused by rte_sched. */
+	uint64_t red_time_per_ns;     /* RED clock units per ns (red_time()). */
+	uint32_t max_frame_len;       /* Longer frames could never be sent. */
+	uint32_t pipe_profile;        /* Ids in use. */
+	uint32_t subport_profile;
 	struct qosdt_config cfg;      /* With the current weights and cap. */
 	/* rte_sched's profile lists are append-only: what each id holds. */
 	uint32_t nb_pipe_profiles;
-	uint8_t pipe_profiles[QOSDT_SCHED_MAX_PROFILES][QOSDT_NB_CLASSES];
+	uint8_t pipe_profiles[QOSDT_SCHED_MAX_PROFILES][4]; /* WRR, reduced */
 	uint32_t nb_subport_profiles;
 	uint64_t subport_profiles[QOSDT_SCHED_MAX_PROFILES]; /* RT cap, bit/s */
 };
@@ -96,7 +99,8 @@ bucket_size(const struct qosdt_config *cfg, uint64_t bytes_per_s)
 {
 	uint64_t frame = cfg->max_frame_len + cfg->frame_overhead;
 
-	return RTE_MAX(2 * frame, bytes_per_s * cfg->bucket_ns / 1000000000);
+	return RTE_MAX(2 * frame, (uint64_t)((unsigned __int128)bytes_per_s *
+		cfg->bucket_ns / 1000000000));
 }
 
 /* REALTIME's cap as rte_sched sees it: the subport's TC0 rate. */
@@ -127,9 +131,9 @@ subport_profile_fill(const struct qosdt_config *cfg, uint64_t rt_cap_bps,
 	sp->tc_period = cfg->tc_period_ms;
 }
 
-/* The pipe: the whole channel (the subport shapes), WRR weights by mode. */
+/* The pipe: the whole channel (the subport shapes), and its WRR weights. */
 static void
-pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *w,
+pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *wrr,
 		struct rte_sched_pipe_params *pp)
 {
 	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
@@ -140,31 +144,96 @@ pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *w,
 	pp->tc_period = cfg->tc_period_ms;
 	pp->tc_ov_weight = 1;
 	pp->tc_rate[RTE_SCHED_TRAFFIC_CLASS_BE] = rate;
-	switch (cfg->mode) {
-	case QOSDT_MODE_PRIORITY:
+	if (cfg->mode == QOSDT_MODE_PRIORITY)
 		pp->tc_rate[0] = rate;
-		pp->wrr_weights[0] = w[QOSDT_CLASS_THROUGHPUT];
-		pp->wrr_weights[1] = w[QOSDT_CLASS_RELIABLE];
-		pp->wrr_weights[2] = w[QOSDT_CLASS_BEST_EFFORT];
-		/* Unused queue: a weight already present keeps the LCM. */
-		pp->wrr_weights[3] = w[QOSDT_CLASS_BEST_EFFORT];
-		break;
-	case QOSDT_MODE_WRR:
-		memcpy(pp->wrr_weights, w, QOSDT_NB_CLASSES);
-		break;
-	default:
-		memset(pp->wrr_weights, 1, sizeof(pp->wrr_weights));
-		break;
-	}
+	memcpy(pp->wrr_weights, wrr, sizeof(pp->wrr_weights));
 }
 
+/*
+ * The four WRR weights rte_sched gets for these class weights, reduced by
+ * their gcd: rte_sched refuses a profile equal to one it has after its own
+ * conversion (2:2:1 and 4:4:2 are the same profile), so this is the key of
+ * our profile table. fifo uses one queue: 1:1:1:1.
+ */
 static void
-current_weights(const struct qosdt_config *cfg, uint8_t *w)
+wrr_of(enum qosdt_sched_mode mode, const uint8_t *class_weight, uint8_t *wrr)
 {
+	unsigned int i, g;
+
+	if (qosdt_config_wrr_weights(mode, class_weight, wrr) == 0) {
+		memset(wrr, 1, 4);
+		return;
+	}
+	g = wrr[0];
+	for (i = 1; i < 4; i++) {
+		unsigned int a = g, b = wrr[i];
+
+		while (b != 0) {
+			unsigned int t = a % b;
+
+			a = b;
+			b = t;
+		}
+		g = a;
+	}
+	for (i = 0; i < 4; i++)
+		wrr[i] /= g;
+}
+
+/* The WRR weights of the configuration's class weights. */
+static void
+config_wrr(const struct qosdt_config *cfg, uint8_t *wrr)
+{
+	uint8_t w[QOSDT_NB_CLASSES];
 	unsigned int c;
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		w[c] = cfg->classes[c].weight;
+	wrr_of(cfg->mode, w, wrr);
+}
+
+/*
+ * The RED clock. rte_red decays the average queue over an idle period by
+ * (1 - wq)^m with m = idle time / RTE_RED_S, RTE_RED_S being meant as the
+ * time to send one packet (rte_sched passes its port time in bytes and has
+ * RTE_RED_S bytes per "packet" for its many queues). Our unit makes
+ * RTE_RED_S one 64-byte frame at the channel rate, so m counts the small
+ * frames the channel could have sent: an idle queue is forgotten in a few
+ * milliseconds at 1 Gbit/s, not minutes. The product wraps after hours of
+ * uptime; rte_red only subtracts two readings.
+ */
+#define RED_FRAME_BYTES 64
+
+static uint64_t
+red_time_per_ns(uint64_t channel_bytes_per_s)
+{
+	uint64_t units = (uint64_t)((unsigned __int128)channel_bytes_per_s *
+		(RTE_RED_S / RED_FRAME_BYTES) / 1000000000);
+
+	return units != 0 ? units : 1;
+}
+
+static uint64_t
+red_time(const struct qosdt_sched *s)
+{
+	return (uint64_t)((double)rte_rdtsc() * s->ns_per_tsc) *
+		s->red_time_per_ns;
+}
+
+/*
+ * The port rate: rte_sched does not shape at the port rate (the subport
+ * does), so it is set at about twice the channel. rte_sched keeps time in
+ * bytes with an integer cycles_per_byte = (tsc_hz << 8) / rate: a rate for
+ * which that division is exact keeps its clock right (at 2 x 100 Gbit/s
+ * with a 2.5 GHz TSC, 25.6 truncated to 25 ran the shaper 2.4% fast).
+ */
+static uint64_t
+port_rate(const struct qosdt_config *cfg)
+{
+	uint64_t hz = (uint64_t)rte_get_tsc_hz() << 8;
+	uint64_t k = hz / (2 * bps_to_bytes(cfg->channel_rate_bps));
+
+	return k == 0 ? 2 * bps_to_bytes(cfg->channel_rate_bps) : hz / k;
 }
 
 /* Admission queues and the class -> queue map. */
@@ -235,7 +304,7 @@ port_build(struct qosdt_sched *s, const char *name,
 	struct rte_sched_subport_params sub;
 	struct rte_sched_port_params pp;
 	struct rte_sched_pipe_params pipe;
-	uint8_t w[QOSDT_NB_CLASSES];
+	uint8_t wrr[4];
 	int ret;
 
 	subport_profile_fill(cfg, rt_cap, &sp);
@@ -243,8 +312,7 @@ port_build(struct qosdt_sched *s, const char *name,
 	pp.name = name;
 	/* rte_sched refuses SOCKET_ID_ANY. */
 	pp.socket = socket >= 0 ? socket : 0;
-	/* rte_sched does not shape at the port rate: the subport does. */
-	pp.rate = 2 * bps_to_bytes(cfg->channel_rate_bps);
+	pp.rate = port_rate(cfg);
 	pp.mtu = cfg->max_frame_len;
 	pp.frame_overhead = cfg->frame_overhead;
 	pp.n_subports_per_port = 1;
@@ -259,8 +327,8 @@ port_build(struct qosdt_sched *s, const char *name,
 		return -EINVAL;
 	}
 
-	current_weights(cfg, w);
-	pipe_profile_fill(cfg, w, &pipe);
+	config_wrr(cfg, wrr);
+	pipe_profile_fill(cfg, wrr, &pipe);
 	memset(&sub, 0, sizeof(sub));
 	sub.n_pipes_per_subport_enabled = 1;
 	queue_sizes(s, cfg, sub.qsize);
@@ -279,7 +347,7 @@ port_build(struct qosdt_sched *s, const char *name,
 		s->port = NULL;
 		return ret;
 	}
-	memcpy(s->pipe_profiles[0], w, sizeof(w));
+	memcpy(s->pipe_profiles[0], wrr, sizeof(wrr));
 	s->nb_pipe_profiles = 1;
 	s->subport_profiles[0] = rt_cap;
 	s->nb_subport_profiles = 1;
@@ -326,6 +394,8 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 	s->mon = mon;
 	s->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
 	s->channel_bytes_per_s = bps_to_bytes(cfg->channel_rate_bps);
+	s->max_frame_len = cfg->max_frame_len;
+	s->red_time_per_ns = red_time_per_ns(s->channel_bytes_per_s);
 	ret = admission_init(s, cfg);
 	if (ret == 0)
 		ret = port_build(s, name, cfg, socket);
@@ -348,14 +418,6 @@ qosdt_sched_free(struct qosdt_sched *s)
 	/* rte_sched_port_free frees the mbufs still queued. */
 	rte_sched_port_free(s->port);
 	rte_free(s);
-}
-
-/* The RED clock: bytes at the channel rate, as rte_sched's own RED uses. */
-static uint64_t
-red_time(const struct qosdt_sched *s)
-{
-	return (uint64_t)((double)rte_rdtsc() * s->ns_per_tsc * 1e-9 *
-		(double)s->channel_bytes_per_s);
 }
 
 /* Admission of one mbuf into its queue: 0 accept, 1 drop, 2 hold. */
@@ -415,7 +477,10 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		if (unlikely(c >= QOSDT_NB_CLASSES))
 			c = QOSDT_CLASS_BEST_EFFORT;
 		sc = &s->cls[c];
-		switch (admit(s, sc->q)) {
+		/* Longer than the buckets: rte_sched would never send it, and it
+		 * would block its queue for good. */
+		switch (unlikely(m->pkt_len > s->max_frame_len) ? 1 :
+				admit(s, sc->q)) {
 		case 0:
 			rte_mbuf_sched_set(m, sc->sched_field, sc->tc,
 				RTE_COLOR_GREEN);
@@ -443,12 +508,10 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		}
 	}
 	ret = rte_sched_port_enqueue(s->port, accepted, na);
-	if (unlikely(ret != na)) {
+	if (unlikely(ret != na))
 		/* Cannot happen while admission keeps every queue under its
-		 * qsize; if it does, rte_sched freed them and we cannot tell
-		 * whose they were. */
-		s->sched_refused += na - ret;
-	}
+		 * qsize; if it did, rte_sched freed them: whose, unknown. */
+		QOSDT_LOG(ERR, "rte_sched dropped %d admitted messages", na - ret);
 	if (s->mon != NULL)
 		monitor_enqueue_report(s->mon, &offered, &dropped, held_cls);
 	*nb_held = nh;
@@ -459,6 +522,11 @@ qosdt_sched_enqueue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t done, nb_held = 0;
 
+	if (unlikely(s->port == NULL)) {
+		/* rte_sched freed the port on a refused change: drop all. */
+		rte_pktmbuf_free_bulk(pkts, n);
+		return n;
+	}
 	/*
 	 * Held mbufs are gathered at the front of pkts: there are never more
 	 * of them than mbufs already read, whose slots are free (consumed
@@ -485,6 +553,8 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 	unsigned int c;
 	int i, k;
 
+	if (unlikely(s->port == NULL))
+		return 0;
 	k = rte_sched_port_dequeue(s->port, pkts, n);
 	if (k <= 0)
 		return 0;
@@ -521,33 +591,37 @@ void
 qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
 		struct qosdt_sched_class_counters *c)
 {
+	if (cls >= QOSDT_NB_CLASSES) {
+		memset(c, 0, sizeof(*c));
+		return;
+	}
 	*c = s->cls[cls].cnt;
 	c->backlog = s->cls[cls].q->backlog;
 }
 
-/* The id of a pipe profile with weights @p w, appended if new. */
+/* The id of a pipe profile with these WRR weights, appended if new. */
 static int
 pipe_profile_get(struct qosdt_sched *s, const struct qosdt_config *cfg,
-		const uint8_t *w, uint32_t *id)
+		const uint8_t *wrr, uint32_t *id)
 {
 	struct rte_sched_pipe_params pp;
 	uint32_t i;
 	int ret;
 
 	for (i = 0; i < s->nb_pipe_profiles; i++)
-		if (memcmp(s->pipe_profiles[i], w, QOSDT_NB_CLASSES) == 0) {
+		if (memcmp(s->pipe_profiles[i], wrr, 4) == 0) {
 			*id = i;
 			return 0;
 		}
 	if (s->nb_pipe_profiles == QOSDT_SCHED_MAX_PROFILES)
 		return -ENOSPC;
-	pipe_profile_fill(cfg, w, &pp);
+	pipe_profile_fill(cfg, wrr, &pp);
 	ret = rte_sched_subport_pipe_profile_add(s->port, 0, &pp, id);
 	if (ret != 0)
 		return ret;
 	if (*id != s->nb_pipe_profiles)
 		return -EIO;
-	memcpy(s->pipe_profiles[*id], w, QOSDT_NB_CLASSES);
+	memcpy(s->pipe_profiles[*id], wrr, 4);
 	s->nb_pipe_profiles++;
 	return 0;
 }
@@ -562,7 +636,8 @@ subport_profile_get(struct qosdt_sched *s, const struct qosdt_config *cfg,
 	int ret;
 
 	for (i = 0; i < s->nb_subport_profiles; i++)
-		if (s->subport_profiles[i] == cap) {
+		if (rt_cap_bytes(cfg, s->subport_profiles[i]) ==
+				rt_cap_bytes(cfg, cap)) {
 			*id = i;
 			return 0;
 		}
@@ -586,9 +661,12 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 	struct qosdt_config trial = s->cfg;
 	char err[QOSDT_CONFIG_ERRLEN];
 	uint32_t pipe_id, subport_id;
+	uint8_t wrr[4];
 	unsigned int c;
 	int ret;
 
+	if (s->port == NULL)
+		return -ENODEV;
 	if (s->cfg.mode != QOSDT_MODE_PRIORITY)
 		rt_cap_bps = s->cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
@@ -598,7 +676,8 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 		QOSDT_LOG(ERR, "scheduler profile refused: %s", err);
 		return -EINVAL;
 	}
-	ret = pipe_profile_get(s, &trial, weights, &pipe_id);
+	wrr_of(trial.mode, weights, wrr);
+	ret = pipe_profile_get(s, &trial, wrr, &pipe_id);
 	if (ret == 0)
 		ret = subport_profile_get(s, &trial, rt_cap_bps, &subport_id);
 	if (ret != 0) {
@@ -607,18 +686,29 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 		return ret;
 	}
 	/*
-	 * Valid ids cannot fail; if they did, rte_sched would have freed the
-	 * port under us (FIELD-NOTES 5). The pipe's credits restart.
+	 * Reconfiguring restarts the credits: only what changed. Valid ids
+	 * cannot fail; if they did, rte_sched would have freed the port
+	 * under us (FIELD-NOTES 5), and the scheduler drops from then on.
 	 */
-	ret = rte_sched_subport_config(s->port, 0, NULL, subport_id);
-	if (ret == 0)
+	if (subport_id != s->subport_profile)
+		ret = rte_sched_subport_config(s->port, 0, NULL, subport_id);
+	if (ret == 0 && pipe_id != s->pipe_profile)
 		ret = rte_sched_pipe_config(s->port, 0, 0, pipe_id);
 	if (ret != 0) {
-		QOSDT_LOG(CRIT, "rte_sched refused profiles %u/%u: %d",
+		QOSDT_LOG(CRIT, "rte_sched refused profiles %u/%u (%d): the "
+			"port is gone, every message is dropped",
 			subport_id, pipe_id, ret);
 		s->port = NULL;
 		return ret;
 	}
+	s->subport_profile = subport_id;
+	s->pipe_profile = pipe_id;
 	s->cfg = trial;
 	return 0;
+}
+
+const struct qosdt_config *
+qosdt_sched_config(const struct qosdt_sched *s)
+{
+	return &s->cfg;
 }

@@ -8,8 +8,8 @@
  * Hierarchy: one subport shaped at the channel rate (the port rate is set
  * above it: rte_sched does not cap the total at the port rate), one pipe.
  * Class to rte_sched queue, by mode:
- *   priority  REALTIME -> TC0 (strict priority, rate-capped by the pipe's
- *             TC0 rate); THROUGHPUT, RELIABLE, BEST_EFFORT -> best-effort
+ *   priority  REALTIME -> TC0 (strict priority, rate-capped by the
+ *             subport's TC0 rate); THROUGHPUT, RELIABLE, BEST_EFFORT -> best-effort
  *             TC queues 0..2 under WRR with their weights
  *   wrr       the four classes -> best-effort TC queues 0..3 under WRR
  *   fifo      every class -> best-effort TC queue 0, tail drop
@@ -18,8 +18,10 @@
  * in fifo mode the one queue has them all), and the rte_sched queues are
  * sized at or above it, so rte_sched itself never drops. Over the limit a
  * lossless class (drop "none") is held back and handed back to the caller;
- * the others are tail-dropped, or RED-dropped below it (rte_red). Every
- * drop and hold is thus known by class.
+ * the others are tail-dropped, or RED-dropped below it (rte_red). A frame
+ * longer than max_frame_len is dropped whatever its class: rte_sched would
+ * never send it and it would block its queue. Every drop and hold is thus
+ * known by class.
  *
  * All calls on one scheduler must come from one thread (FIELD-NOTES 5).
  */
@@ -44,8 +46,8 @@ struct qosdt_sched_class_counters {
 	uint64_t deq_bytes;
 	uint64_t drop_pkts;   /**< Dropped by admission (tail or RED). */
 	uint64_t drop_bytes;
-	uint64_t held_pkts;   /**< Held back: handed back to the caller. */
-	uint32_t backlog;     /**< In rte_sched now. */
+	uint64_t held_pkts;   /**< Hold events: a message handed back N times counts N. */
+	uint32_t backlog;     /**< In its rte_sched queue now (fifo: the shared queue's). */
 	uint32_t limit;       /**< Its queue limit (fifo: the shared queue's). */
 };
 
@@ -76,7 +78,8 @@ struct qosdt_sched *qosdt_sched_create(const char *name,
 void qosdt_sched_free(struct qosdt_sched *s);
 
 /**
- * Enqueue a burst of classified mbufs (qosdt_classify_burst()).
+ * Enqueue a burst of classified mbufs (qosdt_classify_burst(): the class,
+ * and the timestamp latency is measured from, come from their metadata).
  *
  * Like rte_eth_tx_burst(): the first k mbufs, the return value, are
  * consumed (queued, or dropped, freed and counted); mbufs [k, n) are the
@@ -137,12 +140,30 @@ void qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
  *   A weight per class (enum qosdt_class order), 1..255.
  * @param rt_cap_bps
  *   REALTIME's cap, bits/s (priority mode; ignored otherwise).
+ * Only what changed is reconfigured (that restarts its credits). A pipe
+ * takes new weights when rte_sched's grinder next loads it: at once under
+ * shaping, later for an unshaped pipe whose queues never empty.
+ *
  * @return
  *   0, -EINVAL for a value rte_sched would mis-handle, -ENOSPC when the
- *   profile table is full, or rte_sched's error.
+ *   profile table is full, -ENODEV if rte_sched freed the port after an
+ *   earlier failure (the scheduler then drops everything), or rte_sched's
+ *   error.
  */
 int qosdt_sched_set_profile(struct qosdt_sched *s,
 		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps);
+
+/**
+ * The configuration the scheduler runs with: the one it was created with,
+ * with the weights and cap of the last qosdt_sched_set_profile().
+ * Scheduler thread only.
+ *
+ * @param s
+ *   The scheduler.
+ * @return
+ *   Its running configuration.
+ */
+const struct qosdt_config *qosdt_sched_config(const struct qosdt_sched *s);
 
 /** Most distinct pipe profiles one scheduler may use over its life. */
 #define QOSDT_SCHED_MAX_PROFILES 256

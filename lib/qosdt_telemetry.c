@@ -375,6 +375,11 @@ qosdt_telemetry_attach(const struct qosdt_telemetry_source *src)
 		return -EINVAL;
 	}
 	rte_spinlock_lock(&source_lock);
+	if (source.cfg != NULL || source.mon != NULL || source.resv != NULL) {
+		rte_spinlock_unlock(&source_lock);
+		QOSDT_LOG(ERR, "telemetry: another instance is exported");
+		return -EBUSY;
+	}
 	ret = register_commands();
 	if (ret == 0)
 		source = *src;

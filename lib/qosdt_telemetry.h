@@ -26,14 +26,15 @@ struct qosdt_telemetry_source {
 };
 
 /**
- * Register the commands (first call only) and make them report on @p src,
- * replacing what was attached before. The pointed-to objects must stay
- * alive until qosdt_telemetry_detach().
+ * Register the commands (first call only) and make them report on @p src.
+ * One source at a time: detach the current one first. The pointed-to
+ * objects must stay alive until qosdt_telemetry_detach().
  *
  * @param src
  *   The source; copied.
  * @return
- *   0, or a negative errno if the commands cannot be registered.
+ *   0, -EBUSY if a source is attached, or a negative errno if the commands
+ *   cannot be registered.
  */
 int qosdt_telemetry_attach(const struct qosdt_telemetry_source *src);
 

@@ -180,9 +180,9 @@ static const struct bad_config bad_configs[] = {
 	  "classes.realtime.borrow_cap", "at most 100% of the shared pool" },
 	/* classes: SLO */
 	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": \"500ns\"}}}}",
-	  "classes.realtime.slo.max_latency", "must be 1us..10s" },
-	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": \"11s\"}}}}",
-	  "classes.realtime.slo.max_latency", "must be 1us..10s" },
+	  "classes.realtime.slo.max_latency", "must be 1us..4s" },
+	{ "{\"classes\": {\"realtime\": {\"slo\": {\"max_latency\": \"5s\"}}}}",
+	  "classes.realtime.slo.max_latency", "must be 1us..4s" },
 	{ "{\"classes\": {\"throughput\": {\"slo\": {\"min_bandwidth\": \"2G\"}}}}",
 	  "classes.throughput.slo.min_bandwidth", "2G is above channel.rate (1G)" },
 	{ "{\"classes\": {\"reliable\": {\"slo\": {\"max_loss\": \"101%\"}}}}",
@@ -210,7 +210,7 @@ static const struct bad_config bad_configs[] = {
 	{ "{\"services\": {\"map\": [{\"class\": \"realtime\"}]}}",
 	  "services.map[0].ids", "required" },
 	{ "{\"services\": {\"map\": [{\"ids\": 1, \"class\": \"realtime\", \"max_latency\": \"0ns\"}]}}",
-	  "services.map[0].max_latency", "must be 1us..10s" },
+	  "services.map[0].max_latency", "must be 1us..4s" },
 	{ "{\"services\": {\"map\": [{\"ids\": \"1-2\", \"class\": \"realtime\"}, {\"ids\": \"3-8\", \"class\": \"reliable\"}, {\"ids\": 12, \"class\": \"best_effort\"}, {\"ids\": \"5-9\", \"class\": \"reliable\"}]}}",
 	  "services.map[3].ids", "5-9 overlaps services.map[1] (3-8)" },
 	/* monitor */

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -310,12 +311,12 @@ run_saturated(unsigned int mask, uint32_t len, unsigned int ms,
 
 /*
  * Most a token bucket lets through in @p seconds at @p bps: the rate, plus
- * one bucket (the scheduler's is one TC period deep), plus 1% for the clock.
+ * one bucket (scheduler.bucket deep), plus 1% for the clock.
  */
 static double
 shaped_max(double bps, double seconds)
 {
-	return bps * (1 + cfg.tc_period_ms / 1000.0 / seconds) * 1.01;
+	return bps * (1 + cfg.bucket_ns / 1e9 / seconds) * 1.01;
 }
 
 /* Realtime is served first yet cannot take more than its cap. */
@@ -434,6 +435,118 @@ test_shaping_holds(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Shaping holds at high rates too: rte_sched's clock is an integer number
+ * of TSC cycles per byte of the port rate. Messages claim 60000 bytes
+ * (rte_sched reads only pkt_len) so that one core can fill the channel.
+ */
+static int
+test_shaping_high_rates(void)
+{
+	static const uint64_t rates[] = {
+		10000000000ULL, 100000000000ULL, 400000000000ULL,
+	};
+	const uint32_t claimed = 60000;
+	uint64_t hz = rte_get_tsc_hz(), bytes, start, end;
+	struct rte_mbuf *pkts[BURST];
+	unsigned int i, r, n;
+	double secs, bps;
+
+	for (r = 0; r < RTE_DIM(rates); r++) {
+		TEST_ASSERT_SUCCESS(qos_test_config(&cfg, QOSDT_MODE_FIFO,
+			rates[r]), "config");
+		cfg.buffer_data_room = UINT16_MAX;
+		cfg.max_frame_len = claimed;
+		sched = qosdt_sched_create("test_sched", &cfg, NULL, SOCKET_ID_ANY);
+		TEST_ASSERT_NOT_NULL(sched, "create");
+		bytes = 0;
+		start = rte_rdtsc();
+		end = start + hz * 3 / 10;
+		while (rte_rdtsc() < end) {
+			while (backlog_of(0) < 4 * BURST) {
+				for (i = 0; i < BURST; i++) {
+					pkts[i] = msg_new(QOSDT_CLASS_BEST_EFFORT, 64);
+					TEST_ASSERT_NOT_NULL(pkts[i], "alloc");
+					pkts[i]->pkt_len = claimed;
+				}
+				TEST_ASSERT_EQUAL(qosdt_sched_enqueue(sched, pkts,
+					BURST), BURST, "enqueue");
+			}
+			n = qosdt_sched_dequeue(sched, pkts, BURST);
+			bytes += (uint64_t)n * claimed;
+			rte_pktmbuf_free_bulk(pkts, n);
+		}
+		secs = (double)(rte_rdtsc() - start) / hz;
+		/* The first bucket is free: take it off the measured bytes. */
+		bps = (bytes - (double)rates[r] / 8 * cfg.bucket_ns / 1e9) * 8 /
+			secs;
+		printf("  channel %5.0f Gbit/s: shaped at %7.2f Gbit/s (%+.2f%%)\n",
+			rates[r] / 1e9, bps / 1e9, (bps / rates[r] - 1) * 100);
+		TEST_ASSERT(bps <= rates[r] * 1.01, "above the channel rate");
+		TEST_ASSERT(bps >= rates[r] * 0.8, "far below the channel rate");
+		sched_stop();
+	}
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* A frame longer than max_frame could never be sent: dropped, not queued. */
+static int
+test_oversize_dropped(void)
+{
+	struct qosdt_sched_class_counters c;
+	struct rte_mbuf *big, *tail;
+	uint64_t bytes[QOSDT_NB_CLASSES] = {0};
+	unsigned int out = 0, i;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_WRR, 20000000), "start");
+	big = msg_new(QOSDT_CLASS_THROUGHPUT, 1500);
+	tail = msg_new(QOSDT_CLASS_THROUGHPUT, 1500);
+	TEST_ASSERT(big != NULL && tail != NULL, "alloc");
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_chain(big, tail), "chain");
+	TEST_ASSERT(big->pkt_len > cfg.max_frame_len, "not oversize");
+	TEST_ASSERT_EQUAL(qosdt_sched_enqueue(sched, &big, 1), 1, "consumed");
+	qosdt_sched_counters(sched, QOSDT_CLASS_THROUGHPUT, &c);
+	TEST_ASSERT_EQUAL(c.drop_pkts, 1, "oversize frame not dropped");
+	TEST_ASSERT_EQUAL(c.backlog, 0, "oversize frame queued");
+	/* And the class still flows. */
+	TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_THROUGHPUT, 100, 10), 10, "offer");
+	for (i = 0; i < 1000000 && out < 10; i++)
+		out += drain_count(bytes);
+	TEST_ASSERT_EQUAL(out, 10, "the class is blocked");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Weight changes rte_sched would see as an existing profile (same ratios,
+ * or a weight it does not use in this mode) are accepted.
+ */
+static int
+test_set_profile_same_profile(void)
+{
+	static const uint8_t rt_only[QOSDT_NB_CLASSES] = {8, 2, 2, 1};
+	static const uint8_t doubled[QOSDT_NB_CLASSES] = {8, 4, 4, 2};
+	static const uint8_t other[QOSDT_NB_CLASSES] = {2, 1, 1, 1};
+	uint64_t cap;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 1000000000), "start");
+	cap = cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(sched, rt_only, cap),
+		"priority: realtime's weight alone");
+	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(sched, doubled, cap),
+		"priority: 2:2:1 doubled");
+	TEST_ASSERT_EQUAL(qosdt_sched_config(sched)->classes[
+		QOSDT_CLASS_THROUGHPUT].weight, 4, "running config");
+	sched_stop();
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_FIFO, 1000000000), "start");
+	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(sched, other, 0),
+		"fifo: weights unused");
+	sched_stop();
+	return TEST_SUCCESS;
+}
+
 /* fifo: one queue, messages leave in arrival order whatever their class. */
 static int
 test_fifo_order(void)
@@ -490,20 +603,22 @@ test_admission_exact(void)
 		(unsigned long)c.drop_pkts);
 	TEST_ASSERT_EQUAL(c.drop_bytes, (offered - limit) * 100ULL, "bytes");
 
+	/* Fill to 5 below the limit, so that the next burst straddles it. */
 	limit = cfg.classes[QOSDT_CLASS_RELIABLE].queue_limit;
 	offered = 0;
-	while (offered + BURST <= limit) {
-		TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_RELIABLE, 100, BURST), BURST,
+	while (offered < limit - 5) {
+		unsigned int n = RTE_MIN((unsigned int)BURST, limit - 5 - offered);
+
+		TEST_ASSERT_EQUAL(offer(QOSDT_CLASS_RELIABLE, 100, n), (int)n,
 			"under the limit");
-		offered += BURST;
+		offered += n;
 	}
 	for (i = 0; i < BURST; i++) {
 		pkts[i] = msg_new(QOSDT_CLASS_RELIABLE, 200 + i);
 		TEST_ASSERT_NOT_NULL(pkts[i], "alloc");
 	}
 	k = qosdt_sched_enqueue(sched, pkts, BURST);
-	TEST_ASSERT_EQUAL(k, limit - offered, "took %u of %u free slots", k,
-		limit - offered);
+	TEST_ASSERT_EQUAL(k, 5, "took %u of 5 free slots", k);
 	for (i = k; i < BURST; i++)
 		TEST_ASSERT_EQUAL(pkts[i]->pkt_len, 200 + i,
 			"held messages keep their order");
@@ -607,6 +722,42 @@ test_red_drops_early(void)
 		(unsigned long)c.drop_pkts, c.backlog, c.limit);
 	TEST_ASSERT(c.drop_pkts > 0, "RED never dropped");
 	TEST_ASSERT(c.backlog < c.limit, "reached the tail-drop limit");
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
+/* RED forgets a congestion once the queue has been idle a little while. */
+static int
+test_red_forgets_idle(void)
+{
+	struct qosdt_sched_class_counters before, after;
+	uint64_t bytes[QOSDT_NB_CLASSES];
+	unsigned int i;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 1000000000), "start");
+	/* Congest best effort for long: RED's average climbs towards the
+	 * limit (it only moves on admission attempts below the limit). */
+	for (i = 0; i < 20000; i++) {
+		TEST_ASSERT(offer(QOSDT_CLASS_BEST_EFFORT, 100, 4) >= 0, "offer");
+		if (backlog_of(QOSDT_CLASS_BEST_EFFORT) > 90)
+			drain_count(bytes);
+	}
+	qosdt_sched_counters(sched, QOSDT_CLASS_BEST_EFFORT, &before);
+	TEST_ASSERT(before.drop_pkts > 0, "no congestion");
+	while (backlog_of(QOSDT_CLASS_BEST_EFFORT) > 0)
+		drain_count(bytes);
+	usleep(100000);
+	/* 100 ms idle at 1 Gbit/s: room for 195000 small frames; a burst of
+	 * 64 into the empty queue is below min_th once RED has decayed. */
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT(offer(QOSDT_CLASS_BEST_EFFORT, 100, BURST) >= 0, "offer");
+	qosdt_sched_counters(sched, QOSDT_CLASS_BEST_EFFORT, &after);
+	printf("  best effort: %lu drops while congested, %lu after 100 ms idle\n",
+		(unsigned long)before.drop_pkts,
+		(unsigned long)(after.drop_pkts - before.drop_pkts));
+	TEST_ASSERT_EQUAL(after.drop_pkts, before.drop_pkts,
+		"RED still remembers the congestion");
 	sched_stop();
 	TEST_ASSERT(pool_is_full(), "mbufs leaked");
 	return TEST_SUCCESS;
@@ -724,10 +875,14 @@ static struct unit_test_suite sched_suite = {
 		TEST_CASE_ST(NULL, case_teardown, test_priority_realtime_capped),
 		TEST_CASE_ST(NULL, case_teardown, test_priority_realtime_latency),
 		TEST_CASE_ST(NULL, case_teardown, test_shaping_holds),
+		TEST_CASE_ST(NULL, case_teardown, test_shaping_high_rates),
+		TEST_CASE_ST(NULL, case_teardown, test_oversize_dropped),
+		TEST_CASE_ST(NULL, case_teardown, test_set_profile_same_profile),
 		TEST_CASE_ST(NULL, case_teardown, test_fifo_order),
 		TEST_CASE_ST(NULL, case_teardown, test_admission_exact),
 		TEST_CASE_ST(NULL, case_teardown, test_reliable_never_dropped),
 		TEST_CASE_ST(NULL, case_teardown, test_red_drops_early),
+		TEST_CASE_ST(NULL, case_teardown, test_red_forgets_idle),
 		TEST_CASE_ST(NULL, case_teardown, test_set_profile),
 		TEST_CASE_ST(NULL, case_teardown, test_set_profile_cap),
 		TEST_CASE_ST(NULL, case_teardown, test_free_with_backlog),

@@ -198,6 +198,8 @@ attach_monitor(void)
 {
 	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
 
+	/* One source at a time: take over from the previous case. */
+	qosdt_telemetry_detach();
 	return qosdt_telemetry_attach(&src) == 0 ? TEST_SUCCESS : TEST_FAILED;
 }
 
@@ -361,6 +363,7 @@ test_buffers_over_socket(void)
 		printf("cannot allocate %zu best-effort mbufs\n", RTE_DIM(m));
 		goto free_resv;
 	}
+	qosdt_telemetry_detach();
 	if (qosdt_telemetry_attach(&src) != 0)
 		goto free_mbufs;
 	root = tel_query(client, "/qosdt/buffers", &buf);
@@ -451,6 +454,8 @@ test_detach_empties_replies(void)
 	TEST_ASSERT_EQUAL(qosdt_telemetry_attach(NULL), -EINVAL,
 		"NULL source accepted");
 	TEST_ASSERT_SUCCESS(attach_monitor(), "attach");
+	TEST_ASSERT_EQUAL(qosdt_telemetry_attach(&(struct qosdt_telemetry_source){
+		.cfg = &cfg }), -EBUSY, "a second source took over the first");
 	qosdt_telemetry_detach();
 	for (i = 0; i < RTE_DIM(cmds); i++) {
 		root = tel_query(client, cmds[i], &v);
@@ -517,6 +522,7 @@ test_attach_detach_while_querying(void)
 	hammer_replies = 0;
 	hammer_full = 0;
 	hammer_bad = 0;
+	qosdt_telemetry_detach();
 	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(hammer_client, NULL, lcore),
 		"cannot launch the client on lcore %u", lcore);
 	for (i = 0; i < HAMMER_CYCLES && hammer_bad == 0; i++) {
