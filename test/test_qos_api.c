@@ -18,6 +18,7 @@
 #include "qosdt_classify.h"
 #include "qosdt_mbuf.h"
 #include "qosdt_resv.h"
+#include "qosdt_sched.h"
 #include "test.h"
 
 #define BURST 32
@@ -147,18 +148,20 @@ test_held_back_contract(void)
 
 	q = qosdt_create("api", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create");
+	/* Bursts of 31, so that the one that reaches the limit straddles it. */
 	for (;;) {
-		for (i = 0; i < BURST; i++) {
+		for (i = 0; i < BURST - 1; i++) {
 			pkts[i] = request_new(q, 3, queued + i); /* Caesar: reliable */
 			TEST_ASSERT_NOT_NULL(pkts[i], "request");
 		}
-		k = qosdt_enqueue_burst(q, pkts, BURST);
+		k = qosdt_enqueue_burst(q, pkts, BURST - 1);
 		queued += k;
-		if (k < BURST)
+		if (k < BURST - 1)
 			break;
 	}
 	TEST_ASSERT_EQUAL(queued, limit, "queued %u, limit %u", queued, limit);
-	for (i = k; i < BURST; i++) {
+	TEST_ASSERT(k > 0, "the limit fell on a burst boundary");
+	for (i = k; i < BURST - 1; i++) {
 		struct qosdt_msg msg;
 
 		TEST_ASSERT_SUCCESS(qosdt_msg_parse(pkts[i], &msg), "held frame");
@@ -172,9 +175,102 @@ test_held_back_contract(void)
 		rte_pktmbuf_free_bulk(out, n);
 		drained += n;
 	}
-	TEST_ASSERT_EQUAL(qosdt_enqueue_classified_burst(q, pkts + k, BURST - k),
-		BURST - k, "re-offered");
+	TEST_ASSERT_EQUAL(qosdt_enqueue_classified_burst(q, pkts + k,
+		BURST - 1 - k), BURST - 1 - k, "re-offered");
 	qosdt_free(q);
+	return TEST_SUCCESS;
+}
+
+/*
+ * One burst mixing what is queued, what is held back and what is malformed:
+ * the consumed ones first, the held ones (only reliable) at the tail in
+ * their order, the malformed ones freed and counted.
+ */
+static int
+test_mixed_burst_contract(void)
+{
+	uint32_t limit = cfg.classes[QOSDT_CLASS_RELIABLE].queue_limit;
+	struct rte_mbuf *pkts[BURST];
+	uint64_t held_ids[BURST];
+	unsigned int i, k, queued = 0, nb_held = 0, nb_bad = 0;
+	struct qosdt_counters cnt;
+	struct qosdt_sched_class_counters sc;
+	struct qosdt *q;
+
+	q = qosdt_create("api", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create");
+	/* Reliable at its limit less 3. */
+	while (queued < limit - 3) {
+		unsigned int n = RTE_MIN((unsigned int)BURST, limit - 3 - queued);
+
+		for (i = 0; i < n; i++) {
+			pkts[i] = request_new(q, 5, i);
+			TEST_ASSERT_NOT_NULL(pkts[i], "request");
+		}
+		TEST_ASSERT_EQUAL(qosdt_enqueue_burst(q, pkts, n), n, "fill");
+		queued += n;
+	}
+	/* reliable, realtime, malformed in turn: 11 reliable, 3 fit. */
+	for (i = 0; i < BURST; i++) {
+		uint16_t service = i % 3 == 0 ? 7 : 1;
+
+		pkts[i] = request_new(q, service, 1000 + i);
+		TEST_ASSERT_NOT_NULL(pkts[i], "request");
+		if (i % 3 == 2) {
+			rte_pktmbuf_trim(pkts[i], pkts[i]->pkt_len - 20);
+			nb_bad++;
+		} else if (i % 3 == 0 && i / 3 >= 3) {
+			held_ids[nb_held++] = 1000 + i;
+		}
+	}
+	k = qosdt_enqueue_burst(q, pkts, BURST);
+	TEST_ASSERT_EQUAL(k, BURST - nb_held, "consumed %u", k);
+	for (i = 0; i < nb_held; i++) {
+		struct qosdt_msg msg;
+
+		TEST_ASSERT_SUCCESS(qosdt_msg_parse(pkts[k + i], &msg), "held");
+		TEST_ASSERT_EQUAL(msg.request_id, held_ids[i],
+			"held #%u is request %lu", i, (unsigned long)msg.request_id);
+	}
+	qosdt_counters_read(q, &cnt);
+	TEST_ASSERT_EQUAL(cnt.malformed, nb_bad, "malformed count");
+	qosdt_sched_counters(qosdt_sched_of(q), QOSDT_CLASS_RELIABLE, &sc);
+	TEST_ASSERT_EQUAL(sc.backlog, limit, "reliable at its limit");
+	TEST_ASSERT_EQUAL(sc.drop_pkts, 0, "reliable dropped");
+	rte_pktmbuf_free_bulk(pkts + k, nb_held);
+	qosdt_free(q);
+	return TEST_SUCCESS;
+}
+
+/* Telemetry exports one instance; weights changed at run time show. */
+static int
+test_telemetry_owner_and_running_config(void)
+{
+	uint8_t w[QOSDT_NB_CLASSES];
+	struct qosdt *a, *b;
+	unsigned int c;
+
+	a = qosdt_create("api_a", &cfg, SOCKET_ID_ANY, true);
+	TEST_ASSERT_NOT_NULL(a, "first exported instance");
+	b = qosdt_create("api_b", &cfg, SOCKET_ID_ANY, true);
+	TEST_ASSERT_NULL(b, "a second exported instance was created");
+	TEST_ASSERT_EQUAL(rte_errno, EBUSY, "rte_errno %d", rte_errno);
+	b = qosdt_create("api_b", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(b, "an unexported one");
+	qosdt_free(b);      /* must not silence a's telemetry */
+	b = qosdt_create("api_b", &cfg, SOCKET_ID_ANY, true);
+	TEST_ASSERT_NULL(b, "b took over a's telemetry after a free");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		w[c] = cfg.classes[c].weight;
+	w[QOSDT_CLASS_THROUGHPUT] = 4;
+	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(qosdt_sched_of(a), w,
+		cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps), "new weights");
+	TEST_ASSERT_EQUAL(qosdt_config_of(a)->classes[QOSDT_CLASS_THROUGHPUT].weight,
+		4, "qosdt_config_of shows the running weights");
+	qosdt_free(a);
+	b = qosdt_create("api_b", &cfg, SOCKET_ID_ANY, true);
+	TEST_ASSERT_NOT_NULL(b, "exported once a is gone");
+	qosdt_free(b);
 	return TEST_SUCCESS;
 }
 
@@ -202,6 +298,8 @@ static struct unit_test_suite api_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_services_round_trip),
 		TEST_CASE(test_held_back_contract),
+		TEST_CASE(test_mixed_burst_contract),
+		TEST_CASE(test_telemetry_owner_and_running_config),
 		TEST_CASE(test_create_refuses_bad_config),
 		TEST_CASES_END(),
 	},

@@ -224,6 +224,19 @@ test_enqueue_drops_malformed(void)
 		n += k;
 	}
 	TEST_ASSERT_EQUAL(qosdt_dequeue_burst(q, out + n, 2), 0, "extra frames");
+	{
+		unsigned int seen = 0;
+
+		for (i = 0; i < n; i++) {
+			struct qosdt_msg msg;
+
+			TEST_ASSERT_SUCCESS(qosdt_msg_parse(out[i], &msg), "parse");
+			seen |= 1u << msg.service_id;
+		}
+		/* Services 3 and 6 were the truncated frames. */
+		TEST_ASSERT_EQUAL(seen, (1u << 1) | (1u << 2) | (1u << 4) |
+			(1u << 5) | (1u << 7) | (1u << 8), "services out: %#x", seen);
+	}
 	rte_pktmbuf_free_bulk(out, n);
 	qosdt_free(q);
 	TEST_ASSERT_EQUAL(rte_mempool_avail_count(pool), NB_MBUFS, "leak");
