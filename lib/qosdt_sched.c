@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -19,7 +16,6 @@
 
 /* Enqueue works through the burst in chunks of this many mbufs. */
 #define SCHED_CHUNK 64
-
 
 /* An admission queue: one per rte_sched queue we use. */
 struct sched_queue {
