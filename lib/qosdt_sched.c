@@ -40,9 +40,7 @@ struct qosdt_sched {
 	struct sched_class cls[QOSDT_NB_CLASSES];
 	struct sched_queue queues[QOSDT_NB_CLASSES];
 	double ns_per_tsc;
-	uint64_t channel_bytes_per_s;
 	uint64_t red_time_per_ns;     /* RED clock units per ns (red_time()). */
-	uint32_t max_frame_len;       /* Longer frames could never be sent. */
 	uint32_t pipe_profile;        /* Ids in use. */
 	uint32_t subport_profile;
 	struct qosdt_config cfg;      /* With the current weights and cap. */
@@ -389,9 +387,7 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 	s->cfg = *cfg;
 	s->mon = mon;
 	s->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
-	s->channel_bytes_per_s = bps_to_bytes(cfg->channel_rate_bps);
-	s->max_frame_len = cfg->max_frame_len;
-	s->red_time_per_ns = red_time_per_ns(s->channel_bytes_per_s);
+	s->red_time_per_ns = red_time_per_ns(bps_to_bytes(cfg->channel_rate_bps));
 	ret = admission_init(s, cfg);
 	if (ret == 0)
 		ret = port_build(s, name, cfg, socket);
@@ -475,7 +471,7 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		sc = &s->cls[c];
 		/* Longer than the buckets: rte_sched would never send it, and it
 		 * would block its queue for good. */
-		switch (unlikely(m->pkt_len > s->max_frame_len) ? 1 :
+		switch (unlikely(m->pkt_len > s->cfg.max_frame_len) ? 1 :
 				admit(s, sc->q)) {
 		case 0:
 			rte_mbuf_sched_set(m, sc->sched_field, sc->tc,
