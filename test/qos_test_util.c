@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 #include <stdio.h>
+#include <string.h>
+
+#include "qosdt_msg.h"
 
 #include "qos_test_util.h"
 
@@ -36,4 +39,26 @@ qos_test_config(struct qosdt_config *cfg, enum qosdt_sched_mode mode,
 		return -1;
 	}
 	return 0;
+}
+
+struct rte_mbuf *
+qos_test_request(struct rte_mempool *pool, uint16_t service,
+		uint64_t request_id, uint32_t payload_len)
+{
+	struct qosdt_msg msg = { .service_id = service,
+		.request_id = request_id, .length = payload_len };
+	uint8_t payload[QOS_TEST_MAX_PAYLOAD];
+	struct rte_mbuf *m;
+
+	if (payload_len > sizeof(payload))
+		return NULL;
+	m = rte_pktmbuf_alloc(pool);
+	if (m == NULL)
+		return NULL;
+	memset(payload, 'a' + service % 26, payload_len);
+	if (qosdt_msg_build(m, NULL, NULL, &msg, payload) != 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return m;
 }

@@ -5,7 +5,12 @@
 
 #include <stdint.h>
 
+#include <rte_mbuf.h>
+
 #include "qosdt_config.h"
+
+/** Longest payload qos_test_request() builds. */
+#define QOS_TEST_MAX_PAYLOAD 1500
 
 /**
  * The default configuration (config/qos.json's values) in @p mode at
@@ -17,5 +22,15 @@
  */
 int qos_test_config(struct qosdt_config *cfg, enum qosdt_sched_mode mode,
 		uint64_t rate_bps);
+
+/**
+ * A one-segment request frame (qosdt_msg_build()) from @p pool: service
+ * @p service, request id @p request_id, @p payload_len bytes of a pattern.
+ *
+ * @return
+ *   The mbuf, or NULL (pool empty, too long a payload).
+ */
+struct rte_mbuf *qos_test_request(struct rte_mempool *pool, uint16_t service,
+		uint64_t request_id, uint32_t payload_len);
 
 #endif /* QOS_TEST_UTIL_H */

@@ -19,6 +19,7 @@
 #include "qosdt_mbuf.h"
 #include "qosdt_resv.h"
 #include "qosdt_sched.h"
+#include "qos_test_util.h"
 #include "test.h"
 
 #define BURST 32
@@ -49,16 +50,8 @@ request_new(struct qosdt *q, uint16_t service, uint64_t id)
 {
 	unsigned int cls = qosdt_classify_service(qosdt_classifier_of(q),
 		service, NULL);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(qosdt_pool(q, cls));
-	struct qosdt_msg msg = { .service_id = service, .request_id = id,
-		.length = 16 };
-	static const char payload[16] = "hello, service!";
 
-	if (m != NULL && qosdt_msg_build(m, NULL, NULL, &msg, payload) != 0) {
-		rte_pktmbuf_free(m);
-		m = NULL;
-	}
-	return m;
+	return qos_test_request(qosdt_pool(q, cls), service, id, 16);
 }
 
 static int

@@ -15,6 +15,7 @@
 #include "qosdt.h"
 #include "qosdt_classify.h"
 #include "qosdt_mbuf.h"
+#include "qos_test_util.h"
 #include "test.h"
 
 #define NB_MBUFS 1024
@@ -52,23 +53,7 @@ static const struct {
 static struct rte_mbuf *
 frame_new(uint16_t service, uint32_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct qosdt_msg msg = {
-		.service_id = service,
-		.length = len,
-		.request_id = 1000 + service,
-		.timestamp_ns = 42,
-	};
-	uint8_t payload[256];
-
-	if (m == NULL)
-		return NULL;
-	memset(payload, 'a' + service % 26, sizeof(payload));
-	if (qosdt_msg_build(m, NULL, NULL, &msg, payload) != 0) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	return m;
+	return qos_test_request(pool, service, 1000 + service, len);
 }
 
 static int

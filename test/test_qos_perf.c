@@ -49,16 +49,8 @@ cmp_double(const void *a, const void *b)
 static struct rte_mbuf *
 request_new(struct rte_mempool *pool, uint16_t service)
 {
-	struct qosdt_msg msg = { .service_id = service,
-		.length = FRAME_LEN - QOSDT_FRAME_HDR_LEN };
-	uint8_t payload[FRAME_LEN] = {0};
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-
-	if (m != NULL && qosdt_msg_build(m, NULL, NULL, &msg, payload) != 0) {
-		rte_pktmbuf_free(m);
-		m = NULL;
-	}
-	return m;
+	return qos_test_request(pool, service, 0,
+		FRAME_LEN - QOSDT_FRAME_HDR_LEN);
 }
 
 /*
