@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "test.h"
+
+static int
+test_app_scenario(void)
+{
+	return TEST_SKIPPED;
+}
+
+REGISTER_TEST_COMMAND(app_scenario_autotest, test_app_scenario);
