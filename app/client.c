@@ -1,1 +1,428 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include <qosdt.h>
+#include <qosdt_classify.h>
+#include <qosdt_mbuf.h>
+
+#include "app_log.h"
+#include "client.h"
+#include "payload.h"
+
+/* Tracked requests: a power of two comfortably above rate x timeout. */
+#define CLIENT_NB_REQS (1u << 18)
+
+/* Relaxed single-writer counter updates, readable from the stats tick. */
+#define CNT_ADD(c, field, v) \
+	__atomic_store_n(&(c)->field, (c)->field + (v), __ATOMIC_RELAXED)
+#define CNT_GET(c, field) __atomic_load_n(&(c)->field, __ATOMIC_RELAXED)
+
+int
+client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
+		const struct rte_ether_addr *mac, const struct scenario *sc,
+		volatile bool *quit)
+{
+	memset(c, 0, sizeof(*c));
+	c->q = q;
+	c->cl = qosdt_classifier_of(q);
+	c->pipe = pipe;
+	c->mac = *mac;
+	c->sc = sc;
+	c->quit = quit;
+	c->generating = true;
+	c->timeout_tsc = (uint64_t)((double)sc->timeout_ns * rte_get_tsc_hz() / 1e9);
+	c->rtt = qosdt_monitor_create(qosdt_config_of(q), SOCKET_ID_ANY);
+	c->reqs = rte_zmalloc("qosdt_client_reqs",
+		CLIENT_NB_REQS * sizeof(c->reqs[0]), RTE_CACHE_LINE_SIZE);
+	if (c->rtt == NULL || c->reqs == NULL) {
+		APP_LOG(ERR, "client: out of memory for the request table");
+		client_fini(c);
+		return -1;
+	}
+	c->reqs_mask = CLIENT_NB_REQS - 1;
+	c->next_id = 1;
+	c->oldest = 1;
+	return 0;
+}
+
+void
+client_fini(struct client *c)
+{
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		rte_pktmbuf_free_bulk(c->held[cls], c->nb_held[cls]);
+		c->nb_held[cls] = 0;
+	}
+	qosdt_monitor_free(c->rtt);
+	c->rtt = NULL;
+	rte_free(c->reqs);
+	c->reqs = NULL;
+}
+
+static inline uint64_t
+tsc_to_ns(uint64_t tsc)
+{
+	return (uint64_t)((double)tsc * 1e9 / rte_get_tsc_hz());
+}
+
+static bool
+all_in_set(const uint8_t *p, uint32_t n, bool digits)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t ch = p[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				(digits && ch >= '0' && ch <= '9')))
+			return false;
+	}
+	return true;
+}
+
+bool
+client_reply_ok(struct client *c, const struct rte_mbuf *m,
+		const struct req_entry *e)
+{
+	struct qosdt_msg msg;
+	const uint8_t *got;
+	uint32_t want_len;
+
+	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
+			!(msg.flags & QOSDT_MSG_F_REPLY) ||
+			msg.service_id != e->service_id)
+		return false;
+	if (!svc_exists(e->service_id))
+		return msg.result == QOSDT_RESULT_NOT_EXIST && msg.length == 0;
+	want_len = svc_reply_len(e->service_id, e->len);
+	if (msg.result != QOSDT_RESULT_SUCCESS || msg.length != want_len ||
+			want_len > sizeof(c->got))
+		return false;
+	got = rte_pktmbuf_read(m, QOSDT_FRAME_HDR_LEN, want_len, c->got);
+	if (got == NULL)
+		return false;
+	if (e->service_id == SVC_RANDOM_STRING)
+		return all_in_set(got, want_len, true);
+	if (e->service_id == SVC_RANDOM_LETTER)
+		return all_in_set(got, want_len, false);
+	payload_fill(c->expect, e->len, e->id);
+	if (svc_run(e->service_id, c->expect, e->len, c->expect,
+			sizeof(c->expect), &want_len) != 0)
+		return false;
+	return memcmp(got, c->expect, want_len) == 0;
+}
+
+/* Give up on the oldest unresolved request: dropped if it never left our
+ * scheduler, lost if it did. */
+static void
+client_expire(struct client *c, struct req_entry *e)
+{
+	uint64_t bytes = QOSDT_FRAME_HDR_LEN + e->len;
+
+	if (e->state == REQ_QUEUED)
+		CNT_ADD(&c->cnt[e->cls], dropped, 1);
+	else
+		CNT_ADD(&c->cnt[e->cls], lost, 1);
+	qosdt_monitor_drop(c->rtt, e->cls, 1, bytes);
+	e->state = REQ_FREE;
+}
+
+/* Resolve the requests whose timeout has passed (all of them if force). */
+static void
+client_sweep(struct client *c, uint64_t now, bool force)
+{
+	while (c->oldest != c->next_id) {
+		struct req_entry *e = &c->reqs[c->oldest & c->reqs_mask];
+
+		if (e->state != REQ_FREE) {
+			if (!force && now - e->gen_tsc < c->timeout_tsc)
+				break;
+			client_expire(c, e);
+		}
+		c->oldest++;
+	}
+}
+
+static void
+client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
+		uint64_t now)
+{
+	struct req_entry *e;
+	uint64_t id, slo_ns, rtt_ns, bytes;
+	struct qosdt_msg msg;
+
+	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
+			!(msg.flags & QOSDT_MSG_F_REPLY) ||
+			msg.request_id >= c->next_id) {
+		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	id = msg.request_id;
+	e = &c->reqs[id & c->reqs_mask];
+	if (id < c->oldest || e->id != id || e->state == REQ_FREE) {
+		CNT_ADD(&c->cnt[ring_cls], late, 1);
+		return;
+	}
+	if (e->state != REQ_SENT) {
+		/* A reply to a request we have not sent: forged. */
+		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	bytes = QOSDT_FRAME_HDR_LEN + e->len;
+	if (!client_reply_ok(c, m, e)) {
+		CNT_ADD(&c->cnt[e->cls], bad_replies, 1);
+		qosdt_monitor_drop(c->rtt, e->cls, 1, bytes);
+	} else {
+		rtt_ns = tsc_to_ns(now - e->gen_tsc);
+		qosdt_classify_service(c->cl, e->service_id, &slo_ns);
+		CNT_ADD(&c->cnt[e->cls], received, 1);
+		CNT_ADD(&c->cnt[e->cls], received_bytes, bytes);
+		qosdt_monitor_tx(c->rtt, e->cls, 1, bytes);
+		qosdt_monitor_latency(c->rtt, e->cls, rtt_ns, slo_ns);
+	}
+	e->state = REQ_FREE;
+}
+
+static unsigned int
+client_take_replies(struct client *c, uint64_t now)
+{
+	struct rte_mbuf *pkts[PIPE_BURST];
+	unsigned int cls, total = 0, i, n;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		n = rte_ring_sc_dequeue_burst(c->pipe->rx_ring[cls],
+			(void **)pkts, PIPE_BURST, NULL);
+		for (i = 0; i < n; i++)
+			client_take_reply(c, pkts[i], cls, now);
+		rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+/* Build request id next_id for flow f; NULL when no buffer is left. */
+static struct rte_mbuf *
+client_build(struct client *c, const struct flow *f, unsigned int cls)
+{
+	struct qosdt_msg msg = {
+		.service_id = f->service_id,
+		.request_id = c->next_id,
+		.timestamp_ns = qosdt_monitor_now_ns(),
+	};
+	struct qosdt_frame_hdr *h;
+	struct rte_mbuf *m;
+	uint8_t *payload;
+
+	m = rte_pktmbuf_alloc(qosdt_pool(c->q, cls));
+	if (m == NULL)
+		return NULL;
+	if (qosdt_msg_build(m, &c->mac, NULL, &msg, NULL) != 0 ||
+			(payload = (uint8_t *)rte_pktmbuf_append(m, f->size)) == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	payload_fill(payload, f->size, c->next_id);
+	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
+	h->msg.length = rte_cpu_to_be_32(f->size);
+	return m;
+}
+
+/* Offer held requests again; true if class cls holds none afterwards. */
+static bool
+client_retry_held(struct client *c, unsigned int cls)
+{
+	struct rte_mbuf **held = c->held[cls];
+	uint16_t n = c->nb_held[cls], k;
+
+	if (n == 0)
+		return true;
+	k = qosdt_enqueue_classified_burst(c->q, held, n);
+	memmove(held, held + k, (n - k) * sizeof(held[0]));
+	c->nb_held[cls] = n - k;
+	return n == k;
+}
+
+static unsigned int
+client_generate(struct client *c, uint64_t now)
+{
+	struct rte_mbuf *pkts[PIPE_BURST];
+	uint16_t due[PIPE_BURST];
+	bool class_free[QOSDT_NB_CLASSES];
+	uint32_t nb_due, phase, i;
+	unsigned int cls, n = 0;
+	uint16_t k;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		class_free[cls] = client_retry_held(c, cls);
+	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, PIPE_BURST, &phase);
+	for (i = 0; i < nb_due; i++) {
+		const struct flow *f = &c->sc->phases[phase].flows[due[i]];
+		struct req_entry *e;
+		struct rte_mbuf *m;
+
+		cls = qosdt_classify_service(c->cl, f->service_id, NULL);
+		if (!class_free[cls]) {
+			CNT_ADD(&c->cnt[cls], deferred, 1);
+			continue;
+		}
+		if (c->next_id - c->oldest > c->reqs_mask) {
+			e = &c->reqs[c->oldest & c->reqs_mask];
+			if (e->state != REQ_FREE)
+				client_expire(c, e);
+			c->oldest++;
+		}
+		CNT_ADD(&c->cnt[cls], sent, 1);
+		CNT_ADD(&c->cnt[cls], sent_bytes, QOSDT_FRAME_HDR_LEN + f->size);
+		qosdt_monitor_rx(c->rtt, cls, 1, QOSDT_FRAME_HDR_LEN + f->size);
+		m = client_build(c, f, cls);
+		e = &c->reqs[c->next_id & c->reqs_mask];
+		*e = (struct req_entry){
+			.id = c->next_id, .gen_tsc = now, .len = f->size,
+			.service_id = f->service_id, .cls = cls,
+			.state = REQ_QUEUED,
+		};
+		c->next_id++;
+		if (m == NULL) {
+			client_expire(c, e);   /* no buffer: dropped */
+			continue;
+		}
+		pkts[n++] = m;
+	}
+	if (n == 0)
+		return nb_due;
+	k = qosdt_enqueue_burst(c->q, pkts, n);
+	for (i = k; i < n; i++) {
+		cls = qosdt_mbuf_meta(pkts[i])->cls;
+		c->held[cls][c->nb_held[cls]++] = pkts[i];
+	}
+	return nb_due;
+}
+
+/* Move what the scheduler releases to the TX stage. */
+static unsigned int
+client_schedule(struct client *c)
+{
+	struct rte_mbuf *pkts[PIPE_BURST], *out[PIPE_BURST];
+	unsigned int room, i, nb_out = 0;
+	uint16_t n;
+
+	room = rte_ring_free_count(c->pipe->tx_ring);
+	n = qosdt_dequeue_burst(c->q, pkts, RTE_MIN(room, (unsigned int)PIPE_BURST));
+	for (i = 0; i < n; i++) {
+		const struct qosdt_frame_hdr *h =
+			rte_pktmbuf_mtod(pkts[i], const struct qosdt_frame_hdr *);
+		uint64_t id = rte_be_to_cpu_64(h->msg.request_id);
+		struct req_entry *e = &c->reqs[id & c->reqs_mask];
+
+		if (e->id != id || e->state != REQ_QUEUED) {
+			/* Timed out while queued: counted dropped already. */
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		e->state = REQ_SENT;
+		out[nb_out++] = pkts[i];
+	}
+	if (nb_out > 0)
+		rte_ring_sp_enqueue_burst(c->pipe->tx_ring, (void **)out,
+			nb_out, NULL);
+	return n;
+}
+
+static void
+client_count_starved(struct client *c)
+{
+	struct qosdt_stats st;
+	unsigned int cls;
+
+	qosdt_monitor_read(c->rtt, &st);
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		if (st.cls[cls].window_offered_bps > 0 &&
+				st.cls[cls].window_throughput_bps == 0)
+			CNT_ADD(&c->cnt[cls], starved_windows, 1);
+}
+
+static void
+client_start(struct client *c, uint64_t now)
+{
+	c->start_tsc = now;
+	loadgen_start(&c->lg, c->sc, tsc_to_ns(now));
+	qosdt_monitor_reset(c->rtt, qosdt_monitor_now_ns());
+	c->started = true;
+}
+
+unsigned int
+client_stage_worker(void *arg)
+{
+	struct client *c = arg;
+	uint64_t now = rte_get_tsc_cycles();
+	unsigned int work;
+	bool held = false;
+	unsigned int cls;
+
+	if (!c->started)
+		client_start(c, now);
+	work = client_take_replies(c, now);
+	if (c->generating) {
+		work += client_generate(c, now);
+		if (loadgen_done(&c->lg, tsc_to_ns(now))) {
+			c->generating = false;
+			c->gen_end_tsc = now;
+		}
+	} else {
+		for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+			held |= !client_retry_held(c, cls);
+	}
+	work += client_schedule(c);
+	client_sweep(c, now, false);
+	if (qosdt_monitor_poll(c->rtt, qosdt_monitor_now_ns()) == 1 &&
+			c->generating)
+		client_count_starved(c);
+	if (!c->generating && !held && c->oldest == c->next_id) {
+		c->done = true;
+		*c->quit = true;
+	}
+	return work;
+}
+
+void
+client_report(const struct client *c, struct report *r)
+{
+	struct qosdt_stats st;
+	unsigned int cls;
+	uint64_t end;
+
+	qosdt_monitor_read(c->rtt, &st);
+	end = c->gen_end_tsc != 0 ? c->gen_end_tsc : rte_get_tsc_cycles();
+	r->duration_s = c->started ?
+		(double)(end - c->start_tsc) / rte_get_tsc_hz() : 0.0;
+	r->unmatched = __atomic_load_n(&c->unmatched, __ATOMIC_RELAXED);
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		const struct client_counters *k = &c->cnt[cls];
+		const struct qosdt_class_stats *cs = &st.cls[cls];
+		struct report_class *o = &r->cls[cls];
+
+		o->sent = CNT_GET(k, sent);
+		o->sent_bytes = CNT_GET(k, sent_bytes);
+		o->received = CNT_GET(k, received);
+		o->received_bytes = CNT_GET(k, received_bytes);
+		o->lost = CNT_GET(k, lost);
+		o->dropped = CNT_GET(k, dropped);
+		o->deferred = CNT_GET(k, deferred);
+		o->late = CNT_GET(k, late);
+		o->bad_replies = CNT_GET(k, bad_replies);
+		o->starved_windows = CNT_GET(k, starved_windows);
+		o->window_mbps = cs->window_throughput_bps / 1e6;
+		o->latency = cs->latency;
+		o->window_latency = cs->window_latency;
+		o->latency_violations = cs->latency_violations;
+		o->slo_violations = cs->slo_violation_windows;
+		o->slo_met = cs->slo_met;
+	}
+}

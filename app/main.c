@@ -1,2 +1,260 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-int main(void) { return 0; }
+/*
+ * qosdt: the QoS-differentiated transport's application, launched like
+ * dpdk-testpmd: EAL options, "--", then its own (options.c, --help).
+ */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include <qosdt.h>
+
+#include "app_log.h"
+#include "client.h"
+#include "options.h"
+#include "pipeline.h"
+#include "port.h"
+#include "report.h"
+#include "scenario.h"
+#include "server.h"
+
+static volatile bool quit;
+
+static void
+on_signal(int sig __rte_unused)
+{
+	quit = true;
+}
+
+/* Everything one run holds; torn down in reverse order. */
+struct app {
+	struct app_options opt;
+	struct qosdt_config cfg;
+	struct scenario *sc;
+	struct qosdt *q;
+	struct pipe pipe;
+	bool pipe_ok;
+	bool port_ok;
+	struct server server;
+	struct client *client;
+	struct report report;
+};
+
+static void
+app_report(struct app *a)
+{
+	struct report *r = &a->report;
+
+	if (a->opt.role == ROLE_SERVER)
+		server_report(&a->server, r);
+	else
+		client_report(a->client, r);
+}
+
+static void
+app_tick(void *arg)
+{
+	struct app *a = arg;
+
+	if (a->opt.role == ROLE_CLIENT && !a->client->started)
+		return;
+	app_report(a);
+	report_print(stdout, &a->report, false);
+}
+
+static int
+app_load(struct app *a)
+{
+	char err[QOSDT_CONFIG_ERRLEN > SCENARIO_ERRLEN ?
+		QOSDT_CONFIG_ERRLEN : SCENARIO_ERRLEN];
+
+	if (qosdt_config_load(a->opt.config_path, &a->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "qosdt: %s: %s\n", a->opt.config_path, err);
+		return -1;
+	}
+	if (a->opt.mode >= 0) {
+		a->cfg.mode = a->opt.mode;
+		if (qosdt_config_validate(&a->cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "qosdt: %s with --mode %s: %s\n",
+				a->opt.config_path, qosdt_mode_name(a->opt.mode), err);
+			return -1;
+		}
+	}
+	if (a->opt.role != ROLE_CLIENT)
+		return 0;
+	a->sc = malloc(sizeof(*a->sc));
+	if (a->sc == NULL) {
+		fprintf(stderr, "qosdt: out of memory\n");
+		return -1;
+	}
+	if (scenario_load(a->opt.scenario_path, a->cfg.channel_rate_bps, a->sc,
+			err, sizeof(err)) < 0) {
+		fprintf(stderr, "qosdt: %s: %s\n", a->opt.scenario_path, err);
+		return -1;
+	}
+	if (a->opt.duration_s > 0)
+		scenario_scale(a->sc, (uint64_t)(a->opt.duration_s * 1e9));
+	return 0;
+}
+
+static int
+app_setup(struct app *a)
+{
+	struct rte_ether_addr mac;
+
+	a->q = qosdt_create(a->opt.role == ROLE_SERVER ? "server" : "client",
+		&a->cfg, (int)rte_socket_id(), true);
+	if (a->q == NULL) {
+		APP_LOG(ERR, "cannot create the QoS instance: %s",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	if (port_setup(a->opt.port_id, a->q, &mac) < 0)
+		return -1;
+	a->port_ok = true;
+	if (pipe_create(&a->pipe, "qp", a->opt.port_id) < 0)
+		return -1;
+	a->pipe_ok = true;
+	if (a->opt.role == ROLE_SERVER) {
+		server_init(&a->server, a->q, &a->pipe, &mac, a->opt.duration_s,
+			&quit);
+		return 0;
+	}
+	a->client = calloc(1, sizeof(*a->client));
+	if (a->client == NULL || client_init(a->client, a->q, &a->pipe, &mac,
+			a->sc, &quit) < 0) {
+		free(a->client);
+		a->client = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Let the monitors publish what the last moments recorded. */
+static void
+app_flush_monitors(struct app *a)
+{
+	rte_delay_us_sleep((a->cfg.window_ms + 1) * 1000);
+	qosdt_monitor_poll(qosdt_monitor_of(a->q), qosdt_monitor_now_ns());
+	if (a->client != NULL)
+		qosdt_monitor_poll(a->client->rtt, qosdt_monitor_now_ns());
+}
+
+static int
+app_run(struct app *a)
+{
+	struct pipe_ops ops = {
+		.stage = { pipe_stage_rx, NULL, pipe_stage_tx },
+		.arg = { &a->pipe, NULL, &a->pipe },
+		.tick = app_tick,
+		.tick_arg = a,
+		.tick_period_s = a->opt.stats_period_s,
+	};
+	struct report *r = &a->report;
+	uint64_t start_ns;
+
+	if (a->opt.role == ROLE_SERVER) {
+		ops.stage[STAGE_WORKER] = server_stage_worker;
+		ops.arg[STAGE_WORKER] = &a->server;
+		printf("qosdt: server ready on port %u, mode %s\n",
+			a->opt.port_id, qosdt_mode_name(a->cfg.mode));
+	} else {
+		ops.stage[STAGE_WORKER] = client_stage_worker;
+		ops.arg[STAGE_WORKER] = a->client;
+		if (port_wait_link(a->opt.port_id, a->opt.link_wait_s, &quit) < 0) {
+			APP_LOG(ERR, "port %u: no peer within %g s (is the server running on the same region?)",
+				a->opt.port_id, a->opt.link_wait_s);
+			return -1;
+		}
+		printf("qosdt: client running scenario %s (%.1f s), mode %s\n",
+			a->sc->name, scenario_duration_ns(a->sc) / 1e9,
+			qosdt_mode_name(a->cfg.mode));
+	}
+	fflush(stdout);
+	r->role = a->opt.role == ROLE_SERVER ? "server" : "client";
+	r->mode = qosdt_mode_name(a->cfg.mode);
+	r->config = a->opt.config_path;
+	r->scenario = a->sc != NULL ? a->sc->name : NULL;
+	r->channel_bps = a->cfg.channel_rate_bps;
+	r->overhead = a->cfg.frame_overhead;
+	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++) {
+		r->cls[c].weight = a->cfg.classes[c].weight;
+		r->cls[c].guarantee_bps = a->cfg.classes[c].rate_guarantee_bps;
+	}
+	start_ns = qosdt_monitor_now_ns();
+	if (pipe_run(&ops, a->opt.stage_lcore, &quit) < 0)
+		return -1;
+	app_flush_monitors(a);
+	app_report(a);
+	if (a->opt.role == ROLE_SERVER)
+		r->duration_s = (qosdt_monitor_now_ns() - start_ns) / 1e9;
+	if (a->client != NULL && !a->client->done)
+		printf("qosdt: interrupted before every request was resolved\n");
+	report_print(stdout, r, true);
+	if (r->malformed != 0 || r->unmatched != 0)
+		printf("   malformed frames %" PRIu64 ", unmatched replies %" PRIu64 "\n",
+			r->malformed, r->unmatched);
+	if (a->opt.results_path != NULL &&
+			report_write_json(r, a->opt.results_path) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+app_teardown(struct app *a)
+{
+	if (a->port_ok)
+		port_close(a->opt.port_id);
+	if (a->pipe_ok)
+		pipe_free(&a->pipe);
+	if (a->client != NULL) {
+		client_fini(a->client);
+		free(a->client);
+	}
+	qosdt_free(a->q);
+	free(a->sc);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct app a;
+	int ret, rc;
+
+	if (argc >= 2 && strcmp(argv[1], "--check-config") == 0)
+		return options_check_config(argc, argv);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+			strcmp(argv[1], "-h") == 0)) {
+		options_usage(stdout, argv[0]);
+		return 0;
+	}
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "qosdt: EAL initialisation failed: %s (see %s --help)\n",
+			rte_strerror(rte_errno), argv[0]);
+		return 1;
+	}
+	argv[ret] = argv[0];
+	rc = options_parse(argc - ret, argv + ret, &a.opt);
+	if (rc != 0) {
+		rte_eal_cleanup();
+		return rc < 0 ? 1 : 0;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = app_load(&a);
+	if (rc == 0)
+		rc = app_setup(&a);
+	if (rc == 0)
+		rc = app_run(&a);
+	app_teardown(&a);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}

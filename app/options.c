@@ -1,4 +1,317 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The application's command line: getopt_long, every value checked. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <qosdt_config.h>
+
 #include "app_log.h"
+#include "options.h"
+#include "scenario.h"
 
 RTE_LOG_REGISTER_DEFAULT(app_logtype, NOTICE);
+
+static const char *const stage_names[STAGE_MAX] = {
+	[STAGE_RX] = "rx",
+	[STAGE_WORKER] = "worker",
+	[STAGE_TX] = "tx",
+};
+
+/* Longest --duration and --stats-period: a day. */
+#define OPT_MAX_SECONDS 86400.0
+
+enum {
+	OPT_ROLE = 256,
+	OPT_CONFIG,
+	OPT_SCENARIO,
+	OPT_MODE,
+	OPT_DURATION,
+	OPT_STATS_PERIOD,
+	OPT_RESULTS,
+	OPT_PORT,
+	OPT_STAGE_LCORES,
+	OPT_LINK_WAIT,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
+	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "stage-lcores", required_argument, NULL, OPT_STAGE_LCORES },
+	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char *
+options_stage_name(enum app_stage stage)
+{
+	return stage < STAGE_MAX ? stage_names[stage] : "?";
+}
+
+void
+options_usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+"Usage: %s [EAL options] -- --role server|client --config FILE [options]\n"
+"       %s --check-config FILE [--scenario FILE]\n"
+"\n"
+"The QoS-differentiated transport between two VMs over a shared-memory\n"
+"channel. The channel is a net_shm port given in the EAL options, e.g.\n"
+"  --vdev net_shm0,path=/dev/shm/chan,role=server   (the service VM)\n"
+"  --vdev net_shm0,path=/dev/shm/chan,role=client   (the requesting VM)\n"
+"with one queue per class: realtime, throughput, reliable, best_effort.\n"
+"\n"
+"Options:\n"
+"  --role server|client  server: answer requests with the 15 services;\n"
+"                        client: offer the load of --scenario, measure it\n"
+"  --config FILE         QoS configuration, JSON (doc/config.md)\n"
+"  --scenario FILE       client: the load to offer, JSON (doc/scenario.md)\n"
+"  --mode priority|wrr|fifo\n"
+"                        scheduler mode, overriding the config's\n"
+"  --duration S          client: run the scenario in S seconds (its phases\n"
+"                        scaled); server: stop after S seconds (default:\n"
+"                        at SIGINT/SIGTERM)\n"
+"  --stats-period S      print the per-class table every S seconds\n"
+"                        (default 1; 0: final summary only)\n"
+"  --results FILE        write the per-class results as JSON at exit\n"
+"                        (doc/results.md)\n"
+"  --port N              the ethdev port of the channel (default 0)\n"
+"  --stage-lcores RX,WORKER,TX\n"
+"                        the lcore running each stage; stages may share an\n"
+"                        lcore, down to all three on one (run to completion,\n"
+"                        the default: all on the main lcore)\n"
+"  --link-wait S         wait up to S seconds for the peer (default 10)\n"
+"  --check-config FILE   validate FILE (and --scenario) and exit, without\n"
+"                        EAL: 0 if valid, else the errors and 1\n"
+"  --help                this text\n",
+		prog, prog);
+}
+
+static int
+parse_seconds(const char *opt, const char *arg, double min, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
+			v < min || v > OPT_MAX_SECONDS) {
+		fprintf(stderr, "qosdt: --%s: not a number of seconds in [%g, %g]: \"%s\"\n",
+			opt, min, OPT_MAX_SECONDS, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_uint(const char *opt, const char *arg, unsigned long max,
+		unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (arg[0] < '0' || arg[0] > '9')
+		goto bad;
+	v = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	fprintf(stderr, "qosdt: --%s: not an integer in [0, %lu]: \"%s\"\n",
+		opt, max, arg);
+	return -1;
+}
+
+static int
+parse_stage_lcores(const char *arg, int *lcore)
+{
+	char buf[64], *tok, *save = NULL;
+	unsigned long v;
+	int i = 0;
+
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+			tok = strtok_r(NULL, ",", &save)) {
+		if (i == STAGE_MAX ||
+				parse_uint("stage-lcores", tok, RTE_MAX_LCORE - 1, &v) < 0)
+			goto bad;
+		lcore[i++] = (int)v;
+	}
+	if (i != STAGE_MAX)
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "qosdt: --stage-lcores: expected three lcore ids RX,WORKER,TX: \"%s\"\n",
+		arg);
+	return -1;
+}
+
+static void
+options_defaults(struct app_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = -1;
+	o->stats_period_s = 1.0;
+	o->link_wait_s = 10.0;
+	for (unsigned int i = 0; i < STAGE_MAX; i++)
+		o->stage_lcore[i] = -1;
+}
+
+static int
+options_check(const struct app_options *o)
+{
+	if (o->role == ROLE_NONE) {
+		fprintf(stderr, "qosdt: --role server|client is required\n");
+		return -1;
+	}
+	if (o->config_path == NULL) {
+		fprintf(stderr, "qosdt: --config FILE is required\n");
+		return -1;
+	}
+	if (o->role == ROLE_CLIENT && o->scenario_path == NULL) {
+		fprintf(stderr, "qosdt: --role client needs --scenario FILE\n");
+		return -1;
+	}
+	if (o->role == ROLE_SERVER && o->scenario_path != NULL) {
+		fprintf(stderr, "qosdt: --scenario is for --role client only\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+options_apply(struct app_options *o, int opt, const char *arg)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case OPT_ROLE:
+		if (strcmp(arg, "server") == 0)
+			o->role = ROLE_SERVER;
+		else if (strcmp(arg, "client") == 0)
+			o->role = ROLE_CLIENT;
+		else
+			goto bad;
+		return 0;
+	case OPT_CONFIG:
+		o->config_path = arg;
+		return 0;
+	case OPT_SCENARIO:
+		o->scenario_path = arg;
+		return 0;
+	case OPT_MODE:
+		o->mode = qosdt_mode_from_name(arg);
+		if (o->mode < 0)
+			goto bad;
+		return 0;
+	case OPT_DURATION:
+		return parse_seconds("duration", arg, 0.001, &o->duration_s);
+	case OPT_STATS_PERIOD:
+		return parse_seconds("stats-period", arg, 0.0, &o->stats_period_s);
+	case OPT_LINK_WAIT:
+		return parse_seconds("link-wait", arg, 0.0, &o->link_wait_s);
+	case OPT_RESULTS:
+		o->results_path = arg;
+		return 0;
+	case OPT_PORT:
+		if (parse_uint("port", arg, RTE_MAX_ETHPORTS - 1, &v) < 0)
+			return -1;
+		o->port_id = (uint16_t)v;
+		return 0;
+	case OPT_STAGE_LCORES:
+		return parse_stage_lcores(arg, o->stage_lcore);
+	}
+	return -1;
+bad:
+	fprintf(stderr, "qosdt: --%s: bad value \"%s\" (see --help)\n",
+		long_options[opt - OPT_ROLE].name, arg);
+	return -1;
+}
+
+int
+options_parse(int argc, char **argv, struct app_options *o)
+{
+	int opt;
+
+	options_defaults(o);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (opt == OPT_HELP) {
+			options_usage(stdout, argv[0]);
+			return 1;
+		}
+		if (opt == '?' || opt == ':') {
+			fprintf(stderr, "qosdt: unknown option or missing value: \"%s\" (see --help)\n",
+				argv[optind - 1]);
+			return -1;
+		}
+		if (options_apply(o, opt, optarg) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "qosdt: unexpected argument \"%s\" (see --help)\n",
+			argv[optind]);
+		return -1;
+	}
+	return options_check(o);
+}
+
+int
+options_check_config(int argc, char **argv)
+{
+	char err[QOSDT_CONFIG_ERRLEN > SCENARIO_ERRLEN ?
+		QOSDT_CONFIG_ERRLEN : SCENARIO_ERRLEN];
+	struct qosdt_config cfg;
+	struct scenario *sc;
+	const char *scenario_path = NULL;
+	int rc;
+
+	if (argc == 5 && strcmp(argv[3], "--scenario") == 0)
+		scenario_path = argv[4];
+	else if (argc != 3)
+		goto usage;
+
+	if (qosdt_config_load(argv[2], &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", argv[2], err);
+		return 1;
+	}
+	printf("%s: ok\n", argv[2]);
+	if (scenario_path == NULL)
+		return 0;
+	sc = malloc(sizeof(*sc));
+	if (sc == NULL) {
+		fprintf(stderr, "qosdt: out of memory\n");
+		return 1;
+	}
+	rc = scenario_load(scenario_path, cfg.channel_rate_bps, sc, err,
+		sizeof(err));
+	free(sc);
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", scenario_path, err);
+		return 1;
+	}
+	printf("%s: ok\n", scenario_path);
+	return 0;
+usage:
+	fprintf(stderr, "qosdt: usage: %s --check-config FILE [--scenario FILE]\n",
+		argv[0]);
+	return 1;
+}

@@ -1,1 +1,194 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include <qosdt.h>
+#include <qosdt_mbuf.h>
+
+#include "app_log.h"
+#include "server.h"
+#include "services.h"
+
+void
+server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
+		const struct rte_ether_addr *mac, double duration_s,
+		volatile bool *quit)
+{
+	memset(s, 0, sizeof(*s));
+	s->q = q;
+	s->pipe = pipe;
+	s->mac = *mac;
+	s->quit = quit;
+	if (duration_s > 0)
+		s->end_tsc = rte_get_tsc_cycles() +
+			(uint64_t)(duration_s * rte_get_tsc_hz());
+}
+
+/* Make the frame hold exactly 40 + len bytes, in its first segment. */
+static int
+frame_set_payload_len(struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t want = QOSDT_FRAME_HDR_LEN + len;
+	uint32_t have = rte_pktmbuf_data_len(m);
+
+	if (want > have)
+		return rte_pktmbuf_append(m, want - have) == NULL ? -1 : 0;
+	return rte_pktmbuf_trim(m, have - want);
+}
+
+int
+server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac)
+{
+	struct qosdt_frame_hdr *h;
+	struct qosdt_msg msg;
+	uint32_t out_len = 0, cap;
+	uint8_t result;
+	uint8_t *payload;
+
+	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK)
+		return -1;
+	/* Drop padding and any segment past the payload, then make it one
+	 * segment: the services work on contiguous bytes. */
+	if (rte_pktmbuf_pkt_len(m) > QOSDT_FRAME_HDR_LEN + msg.length &&
+			m->nb_segs == 1)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) -
+			(QOSDT_FRAME_HDR_LEN + msg.length));
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+		result = QOSDT_RESULT_FAIL;
+		goto reply;
+	}
+	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
+	cap = rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN +
+		rte_pktmbuf_tailroom(m);
+	switch (svc_run(msg.service_id, payload, msg.length, payload, cap,
+			&out_len)) {
+	case 0:
+		result = QOSDT_RESULT_SUCCESS;
+		break;
+	case -ENOENT:
+		result = QOSDT_RESULT_NOT_EXIST;
+		out_len = 0;
+		break;
+	default:
+		result = QOSDT_RESULT_FAIL;
+		out_len = 0;
+		break;
+	}
+reply:
+	if (result == QOSDT_RESULT_FAIL && m->nb_segs > 1) {
+		/* Could not linearize: keep the first segment's header only. */
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = m->data_len;
+		out_len = 0;
+	}
+	if (frame_set_payload_len(m, out_len) != 0) {
+		out_len = 0;
+		result = QOSDT_RESULT_FAIL;
+		frame_set_payload_len(m, 0);
+	}
+	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
+	rte_ether_addr_copy(&h->eth.src_addr, &h->eth.dst_addr);
+	rte_ether_addr_copy(mac, &h->eth.src_addr);
+	h->msg.flags |= QOSDT_MSG_F_REPLY;
+	h->msg.result = result;
+	h->msg.length = rte_cpu_to_be_32(out_len);
+	return result;
+}
+
+/* Admit class cls's requests: first those held back, then its ring. */
+static unsigned int
+server_admit(struct server *s, unsigned int cls)
+{
+	struct rte_mbuf **held = s->held[cls];
+	struct rte_mbuf *pkts[PIPE_BURST];
+	uint16_t n, k;
+
+	if (s->nb_held[cls] > 0) {
+		n = s->nb_held[cls];
+		k = qosdt_enqueue_classified_burst(s->q, held, n);
+		memmove(held, held + k, (n - k) * sizeof(held[0]));
+		s->nb_held[cls] = n - k;
+		return k;
+	}
+	n = rte_ring_sc_dequeue_burst(s->pipe->rx_ring[cls], (void **)pkts,
+		PIPE_BURST, NULL);
+	if (n == 0)
+		return 0;
+	k = qosdt_enqueue_burst(s->q, pkts, n);
+	memcpy(held, pkts + k, (n - k) * sizeof(pkts[0]));
+	s->nb_held[cls] = n - k;
+	return n;
+}
+
+unsigned int
+server_stage_worker(void *arg)
+{
+	struct server *s = arg;
+	struct rte_mbuf *pkts[PIPE_BURST], *ok[PIPE_BURST];
+	struct qosdt_counters qc;
+	unsigned int work = 0, cls, room, i, nb_ok = 0;
+	uint16_t n;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		work += server_admit(s, cls);
+	qosdt_counters_read(s->q, &qc);
+	__atomic_store_n(&s->malformed, qc.malformed, __ATOMIC_RELAXED);
+
+	room = rte_ring_free_count(s->pipe->tx_ring);
+	n = qosdt_dequeue_burst(s->q, pkts, RTE_MIN(room, (unsigned int)PIPE_BURST));
+	for (i = 0; i < n; i++) {
+		int rc = server_serve(pkts[i], &s->mac);
+
+		if (rc < 0) {
+			/* The QoS core admits valid messages only. */
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		if (rc == QOSDT_RESULT_FAIL) {
+			cls = qosdt_mbuf_meta(pkts[i])->cls;
+			__atomic_fetch_add(&s->failed[cls % QOSDT_NB_CLASSES], 1,
+				__ATOMIC_RELAXED);
+		}
+		ok[nb_ok++] = pkts[i];
+	}
+	if (nb_ok > 0)
+		rte_ring_sp_enqueue_burst(s->pipe->tx_ring, (void **)ok, nb_ok,
+			NULL);
+	work += n;
+	if (s->end_tsc != 0 && rte_get_tsc_cycles() >= s->end_tsc)
+		*s->quit = true;
+	return work;
+}
+
+void
+server_report(const struct server *s, struct report *r)
+{
+	struct qosdt_stats st;
+	unsigned int c;
+
+	qosdt_stats_read(s->q, &st);
+	r->malformed = __atomic_load_n(&s->malformed, __ATOMIC_RELAXED);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		const struct qosdt_class_stats *cs = &st.cls[c];
+		struct report_class *k = &r->cls[c];
+
+		k->received = cs->rx_pkts;
+		k->received_bytes = cs->rx_bytes;
+		k->sent = cs->tx_pkts;
+		k->sent_bytes = cs->tx_bytes;
+		k->dropped = cs->drop_pkts;
+		k->bad_replies = __atomic_load_n(&s->failed[c], __ATOMIC_RELAXED);
+		k->window_mbps = cs->window_throughput_bps / 1e6;
+		k->latency = cs->latency;
+		k->window_latency = cs->window_latency;
+		k->latency_violations = cs->latency_violations;
+		k->slo_violations = cs->slo_violation_windows;
+		k->slo_met = cs->slo_met;
+	}
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The client role (the requesting VM): a load generator driven by a
+ * scenario. Requests go through the QoS core (classified by service,
+ * scheduled, shaped at the channel rate) onto their class's queue; each is
+ * tracked by request id until its reply is verified or its timeout passes.
+ *
+ * Every issued request ends in exactly one of: received (verified reply),
+ * bad reply, dropped (by the QoS core, or no buffer), lost (sent, no reply
+ * within the timeout).
+ */
+
+#ifndef QOSDT_APP_CLIENT_H
+#define QOSDT_APP_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "pipeline.h"
+#include "report.h"
+#include "scenario.h"
+#include "services.h"
+
+struct qosdt;
+struct qosdt_monitor;
+struct qosdt_classifier;
+
+/** Largest request or reply payload the client handles. */
+#define CLIENT_MAX_PAYLOAD SVC_REPLY_MAX(SCENARIO_MAX_SIZE)
+
+/** Where a tracked request is. */
+enum req_state {
+	REQ_FREE = 0,  /**< Answered, or given up on. */
+	REQ_QUEUED,    /**< In our scheduler (or held back). */
+	REQ_SENT,      /**< Handed to the channel. */
+};
+
+/** A tracked request; the table is indexed by request id. */
+struct req_entry {
+	uint64_t id;
+	uint64_t gen_tsc;      /**< When it was generated: round trips start here. */
+	uint32_t len;          /**< Payload bytes. */
+	uint16_t service_id;
+	uint8_t cls;
+	uint8_t state;         /**< enum req_state. */
+};
+
+/** Per-class counters, written by the worker only. */
+struct client_counters {
+	uint64_t sent, sent_bytes;
+	uint64_t received, received_bytes;
+	uint64_t lost, dropped, deferred, late, bad_replies;
+	uint64_t starved_windows;
+};
+
+/** The client's worker state. */
+struct client {
+	struct qosdt *q;
+	const struct qosdt_classifier *cl;
+	struct qosdt_monitor *rtt;   /**< Round trips, per class. */
+	struct pipe *pipe;
+	struct rte_ether_addr mac;
+	const struct scenario *sc;
+	struct loadgen lg;
+	volatile bool *quit;
+	bool started;
+	bool generating;             /**< false once the scenario has ended. */
+	volatile bool done;          /**< Every request resolved. */
+	uint64_t start_tsc, gen_end_tsc, timeout_tsc;
+	/* The request table. */
+	struct req_entry *reqs;
+	uint64_t reqs_mask;
+	uint64_t next_id;            /**< The next request id. */
+	uint64_t oldest;             /**< Ids below are resolved. */
+	/* Requests a lossless class held back, per class, in order. */
+	struct rte_mbuf *held[QOSDT_NB_CLASSES][PIPE_BURST];
+	uint16_t nb_held[QOSDT_NB_CLASSES];
+	struct client_counters cnt[QOSDT_NB_CLASSES];
+	uint64_t unmatched;          /**< Replies that match no request. */
+	uint8_t expect[CLIENT_MAX_PAYLOAD];
+	uint8_t got[CLIENT_MAX_PAYLOAD];
+};
+
+/**
+ * Set up the client's worker.
+ *
+ * @param c
+ *   The state (zeroed by the call).
+ * @param q
+ *   The QoS instance (the client's scheduler).
+ * @param pipe
+ *   The pipe whose rings the worker reads and feeds.
+ * @param mac
+ *   The port's MAC address.
+ * @param sc
+ *   The scenario (must outlive the client).
+ * @param quit
+ *   Set by the worker once every request is resolved.
+ * @return
+ *   0, or -1 (reason logged).
+ */
+int client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
+		const struct rte_ether_addr *mac, const struct scenario *sc,
+		volatile bool *quit);
+
+/**
+ * Free what client_init() allocated and the held requests.
+ *
+ * @param c
+ *   The client.
+ */
+void client_fini(struct client *c);
+
+/**
+ * The worker stage: match replies, generate what the scenario says is
+ * due, schedule, pass the requests to the TX stage, expire timeouts. The
+ * first call starts the scenario clock.
+ *
+ * @param arg
+ *   struct client.
+ * @return
+ *   Messages handled.
+ */
+unsigned int client_stage_worker(void *arg);
+
+/**
+ * Verify a reply against the request it answers: flags, service, result
+ * (NOT_EXIST exactly for unknown ids), length, and for deterministic
+ * services every byte (the request payload is regenerated from its id).
+ *
+ * @param c
+ *   The client (its buffers are used).
+ * @param m
+ *   The reply frame.
+ * @param e
+ *   The request.
+ * @return
+ *   true if the reply is right.
+ */
+bool client_reply_ok(struct client *c, const struct rte_mbuf *m,
+		const struct req_entry *e);
+
+/**
+ * Fill a report from the client's counters and round-trip monitor (any
+ * thread).
+ *
+ * @param c
+ *   The client.
+ * @param r
+ *   Its class entries, unmatched and duration_s are filled.
+ */
+void client_report(const struct client *c, struct report *r);
+
+#endif /* QOSDT_APP_CLIENT_H */

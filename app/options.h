@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The application's own command line (after EAL's and "--"). */
+
+#ifndef QOSDT_APP_OPTIONS_H
+#define QOSDT_APP_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/** Which side of the channel the process is. */
+enum app_role {
+	ROLE_NONE = 0,
+	ROLE_SERVER,  /**< The service VM: answers requests. */
+	ROLE_CLIENT,  /**< The requesting VM: the load generator. */
+};
+
+/** The pipeline's stages, each run by one lcore (several may share one). */
+enum app_stage {
+	STAGE_RX = 0,   /**< Receive from the port's class queues. */
+	STAGE_WORKER,   /**< Classify and schedule (and serve, or generate). */
+	STAGE_TX,       /**< Transmit on the class queues. */
+	STAGE_MAX,
+};
+
+/** Parsed options. */
+struct app_options {
+	enum app_role role;
+	const char *config_path;
+	const char *scenario_path;
+	int mode;                 /**< enum qosdt_sched_mode, -1 = the config's. */
+	double duration_s;        /**< 0 = the scenario's (client) / until a signal. */
+	double stats_period_s;    /**< 0 = no live table. */
+	const char *results_path; /**< NULL = none. */
+	uint16_t port_id;
+	int stage_lcore[STAGE_MAX]; /**< -1 = the main lcore. */
+	double link_wait_s;
+};
+
+/**
+ * Parse the application's arguments (those after EAL's).
+ *
+ * @param argc
+ *   Argument count (argv[0] is the program name).
+ * @param argv
+ *   Arguments.
+ * @param o
+ *   Filled with defaults, then the options.
+ * @return
+ *   0 to run; 1 when --help was printed (exit 0); -1 on a bad option,
+ *   after printing what was wrong to stderr (exit 1).
+ */
+int options_parse(int argc, char **argv, struct app_options *o);
+
+/**
+ * Print the usage text.
+ *
+ * @param f
+ *   Where.
+ * @param prog
+ *   The program name.
+ */
+void options_usage(FILE *f, const char *prog);
+
+/**
+ * The --check-config mode, run before (and without) EAL: validate a
+ * configuration file and optionally a scenario against it.
+ *
+ * @param argc
+ *   Argument count.
+ * @param argv
+ *   Arguments, argv[1] being "--check-config".
+ * @return
+ *   The exit status: 0 valid, 1 invalid or bad usage.
+ */
+int options_check_config(int argc, char **argv);
+
+/**
+ * Name of a stage ("rx", "worker", "tx").
+ *
+ * @param stage
+ *   enum app_stage.
+ * @return
+ *   A static string.
+ */
+const char *options_stage_name(enum app_stage stage);
+
+#endif /* QOSDT_APP_OPTIONS_H */

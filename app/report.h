@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-class results: the live table, the final summary and the results
+ * JSON (doc/results.md). Both roles fill the same struct.
+ */
+
+#ifndef QOSDT_APP_REPORT_H
+#define QOSDT_APP_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <qosdt_class.h>
+#include <qosdt_monitor.h>
+
+/** One class's results. Client: requests and their round trips. Server:
+ * requests received and replies sent, latency inside the server. */
+struct report_class {
+	uint64_t sent;            /**< Issued (client) / replies sent (server). */
+	uint64_t received;        /**< Verified replies / requests received. */
+	uint64_t lost;            /**< Unanswered within the timeout. */
+	uint64_t dropped;         /**< Dropped by the QoS scheduler. */
+	uint64_t deferred;        /**< Not issued: lossless class held back. */
+	uint64_t late;            /**< Replies after their timeout. */
+	uint64_t bad_replies;     /**< Replies failing verification. */
+	uint64_t sent_bytes;      /**< Frame bytes of sent. */
+	uint64_t received_bytes;  /**< Frame bytes of received (client: of the requests). */
+	double window_mbps;       /**< Delivered rate over the last window. */
+	struct qosdt_latency_summary latency;        /**< Whole run, ns. */
+	struct qosdt_latency_summary window_latency; /**< Last window, ns. */
+	uint64_t slo_violations;  /**< Windows with a missed SLO. */
+	uint64_t latency_violations; /**< Samples above their latency SLO. */
+	uint64_t starved_windows; /**< Windows with load offered, none delivered. */
+	bool slo_met;             /**< The last window met every SLO. */
+	uint8_t weight;           /**< The class's configured weight. */
+	uint64_t guarantee_bps;   /**< Its configured guarantee, 0 = none. */
+};
+
+/** A role's results. */
+struct report {
+	const char *role;         /**< "client" or "server". */
+	const char *mode;         /**< Scheduler mode name. */
+	const char *config;       /**< Config file. */
+	const char *scenario;     /**< Scenario name (client), else NULL. */
+	double duration_s;        /**< Span the rates are computed over. */
+	uint64_t channel_bps;
+	uint32_t overhead;        /**< channel.overhead, bytes per frame. */
+	uint64_t malformed;       /**< Server: frames dropped as malformed. */
+	uint64_t unmatched;       /**< Client: replies matching no request. */
+	struct report_class cls[QOSDT_NB_CLASSES];
+};
+
+/**
+ * Print the per-class table: live (the last window's rate, latency and
+ * SLO verdict) or final (whole-run figures).
+ *
+ * @param f
+ *   Where.
+ * @param r
+ *   The results.
+ * @param final
+ *   true for the final summary.
+ */
+void report_print(FILE *f, const struct report *r, bool final);
+
+/**
+ * Write the results JSON (doc/results.md).
+ *
+ * @param r
+ *   The results.
+ * @param path
+ *   The file (replaced atomically: written to PATH.tmp, then renamed).
+ * @return
+ *   0, or -1 (reason logged).
+ */
+int report_write_json(const struct report *r, const char *path);
+
+#endif /* QOSDT_APP_REPORT_H */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The server role (the service VM): requests from the class queues are
+ * classified and scheduled by the QoS core, served in scheduling order by
+ * the 15 services, and answered in place on their class's queue.
+ */
+
+#ifndef QOSDT_APP_SERVER_H
+#define QOSDT_APP_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "pipeline.h"
+#include "report.h"
+
+struct qosdt;
+
+/** The server's worker state. */
+struct server {
+	struct qosdt *q;
+	struct pipe *pipe;
+	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
+	volatile bool *quit;
+	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
+	/* Requests a lossless class held back, per RX ring, in order. */
+	struct rte_mbuf *held[QOSDT_NB_CLASSES][PIPE_BURST];
+	uint16_t nb_held[QOSDT_NB_CLASSES];
+	/* Written by the worker, read by the stats tick (relaxed atomics). */
+	uint64_t malformed;          /**< Frames that were not messages. */
+	uint64_t failed[QOSDT_NB_CLASSES]; /**< Answered FAIL (no room). */
+};
+
+/**
+ * Set up the server's worker.
+ *
+ * @param s
+ *   The state (zeroed by the call).
+ * @param q
+ *   The QoS instance (the server's scheduler).
+ * @param pipe
+ *   The pipe whose rings the worker reads and feeds.
+ * @param mac
+ *   The port's MAC address.
+ * @param duration_s
+ *   Stop after this long (0: until *quit).
+ * @param quit
+ *   Set by the worker when the duration has passed.
+ */
+void server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
+		const struct rte_ether_addr *mac, double duration_s,
+		volatile bool *quit);
+
+/**
+ * The worker stage: admit requests into the scheduler, serve what it
+ * dequeues, pass the replies to the TX stage.
+ *
+ * @param arg
+ *   struct server.
+ * @return
+ *   Messages handled.
+ */
+unsigned int server_stage_worker(void *arg);
+
+/**
+ * Serve one request in place: run its service on the payload and turn the
+ * frame into the reply (REPLY flag, result, length, addresses). Unknown
+ * service: NOT_EXIST and an empty payload; a reply that does not fit the
+ * buffer: FAIL and an empty payload.
+ *
+ * @param m
+ *   A valid request frame (qosdt_msg_parse() == 0), owned by the caller.
+ * @param mac
+ *   The replying port's address.
+ * @return
+ *   The result written (enum qosdt_msg_result), or -1 if @p m is not a
+ *   valid request (left unchanged).
+ */
+int server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac);
+
+/**
+ * Fill a report from the server's counters (any thread).
+ *
+ * @param s
+ *   The server.
+ * @param r
+ *   Its class entries and malformed are filled; the caller sets the rest.
+ */
+void server_report(const struct server *s, struct report *r);
+
+#endif /* QOSDT_APP_SERVER_H */
