@@ -2,7 +2,7 @@
 
 /*
  * The 15 services (app/services.h) against independent known vectors:
- * ids and names, echo/flip/Caesar/XOR/ROT13 on binary data, the three
+ * ids and names, echo/flip/Caesar/XOR/ROT13 on every byte value, the three
  * hashes (CRC-32 also against a bitwise reference), the two generators
  * from hand-computed seeds, the random services' length and alphabet,
  * exact reply lengths, -ENOSPC without a write, in-place operation.
@@ -138,6 +138,30 @@ test_flip(void)
 	return run_ok(SVC_FLIP, NULL, 0, 0);
 }
 
+/* Every length up to 70, copied and in place: byte i lands at len - 1 - i. */
+static int
+test_flip_lengths(void)
+{
+	uint8_t place[70];
+	uint32_t len, i, out_len;
+
+	fill_pattern(in_buf, sizeof(place));
+	for (len = 0; len <= sizeof(place); len++) {
+		if (run_ok(SVC_FLIP, in_buf, len, len))
+			return TEST_FAILED;
+		memcpy(place, in_buf, len);
+		TEST_ASSERT_SUCCESS(svc_run(SVC_FLIP, place, len, place, len,
+			&out_len), "flip in place of %u bytes", len);
+		for (i = 0; i < len; i++) {
+			TEST_ASSERT_EQUAL(out_buf[i], in_buf[len - 1 - i],
+				"flip of %u bytes: byte %u", len, i);
+			TEST_ASSERT_EQUAL(place[i], in_buf[len - 1 - i],
+				"flip in place of %u bytes: byte %u", len, i);
+		}
+	}
+	return TEST_SUCCESS;
+}
+
 /* @p from through service @p id must give @p to (same length). */
 static int
 check_text(uint16_t id, const char *from, const char *to)
@@ -152,9 +176,12 @@ check_text(uint16_t id, const char *from, const char *to)
 	return TEST_SUCCESS;
 }
 
-/* Every byte that is not an ASCII letter passes service @p id unchanged. */
+/*
+ * Every byte value through service @p id, which shifts letters by @p shift
+ * places: letters as the alphabet says, every other byte unchanged.
+ */
 static int
-check_non_letters_kept(uint16_t id)
+check_all_bytes(uint16_t id, unsigned int shift)
 {
 	unsigned int i;
 
@@ -163,14 +190,15 @@ check_non_letters_kept(uint16_t id)
 	if (run_ok(id, in_buf, 256, 256) != TEST_SUCCESS)
 		return TEST_FAILED;
 	for (i = 0; i < 256; i++) {
-		if (is_letter(i))
-			TEST_ASSERT(is_letter(out_buf[i]) &&
-				(out_buf[i] >= 'a') == (i >= 'a'),
-				"%s: letter 0x%02x became 0x%02x",
-				svc_name(id), i, out_buf[i]);
-		else
-			TEST_ASSERT_EQUAL(out_buf[i], i,
-				"%s changed non-letter 0x%02x", svc_name(id), i);
+		uint8_t want = i;
+
+		if (i >= 'a' && i <= 'z')
+			want = 'a' + (i - 'a' + shift) % 26;
+		else if (i >= 'A' && i <= 'Z')
+			want = 'A' + (i - 'A' + shift) % 26;
+		TEST_ASSERT_EQUAL(out_buf[i], want,
+			"%s: byte 0x%02x became 0x%02x, expected 0x%02x",
+			svc_name(id), i, out_buf[i], want);
 	}
 	return TEST_SUCCESS;
 }
@@ -181,8 +209,8 @@ test_caesar(void)
 	if (check_text(SVC_CAESAR_ENC, "xyzXYZ abc!", "abcABC def!") ||
 			check_text(SVC_CAESAR_DEC, "abcABC def!", "xyzXYZ abc!") ||
 			check_text(SVC_CAESAR_ENC, "Hello", "Khoor") ||
-			check_non_letters_kept(SVC_CAESAR_ENC) ||
-			check_non_letters_kept(SVC_CAESAR_DEC))
+			check_all_bytes(SVC_CAESAR_ENC, 3) ||
+			check_all_bytes(SVC_CAESAR_DEC, 26 - 3))
 		return TEST_FAILED;
 	return TEST_SUCCESS;
 }
@@ -199,8 +227,8 @@ test_rot13(void)
 			check_text(SVC_ROT13_DEC, "Uryyb, Jbeyq!", "Hello, World!") ||
 			check_text(SVC_ROT13_ENC, alphabet, rotated) ||
 			check_text(SVC_ROT13_DEC, rotated, alphabet) ||
-			check_non_letters_kept(SVC_ROT13_ENC) ||
-			check_non_letters_kept(SVC_ROT13_DEC))
+			check_all_bytes(SVC_ROT13_ENC, 13) ||
+			check_all_bytes(SVC_ROT13_DEC, 13))
 		return TEST_FAILED;
 	return TEST_SUCCESS;
 }
@@ -537,6 +565,7 @@ static struct unit_test_suite services_suite = {
 		TEST_CASE(test_ids_and_names),
 		TEST_CASE(test_echo_binary),
 		TEST_CASE(test_flip),
+		TEST_CASE(test_flip_lengths),
 		TEST_CASE(test_caesar),
 		TEST_CASE(test_rot13),
 		TEST_CASE(test_xor),
