@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The qosdt application end to end: a fast test.
+
+Usage: app_run.py BUILD_ROOT SOURCE_ROOT
+
+1. --check-config accepts config/qos.json ("FILE: ok", exit 0);
+2. --check-config refuses broken files (invalid JSON, an unknown key, a bad
+   rate, a missing file) with exit 1 and a message naming the file or the
+   JSON path of the fault;
+3. --check-config with a broken --scenario names the scenario's JSON path;
+4. a server and a client (config/qos.json, config/mixed-overload.json,
+   --duration 3, --mode priority) over a fresh net_shm region: both exit
+   cleanly and the client's results (doc/results.md) are complete and
+   consistent, every class sent and got replies, no reply was wrong, the
+   reliable class lost and dropped nothing, realtime p50 < p99 <= max;
+5. the same run in fifo mode, checked the same way less the reliable class's
+   protection (FIFO gives none), skipped when the test has run too long.
+
+Each case prints PASS, FAIL or SKIP with the reason, then the summary line
+buildtools/test-summary.py counts. Runs are started by the machinery of
+usertools/qosdt-run.py (`make run`), which bounds every wait, kills what
+hangs and removes the region and EAL files.
+"""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+NAME = "app_run"
+CONFIG = "config/qos.json"
+SCENARIO = "config/mixed-overload.json"
+RUN_SECONDS = 3
+FIFO_BUDGET = 40.0        # s: the fifo run is skipped when the test is past this
+CHECK_TIMEOUT = 20        # s for one --check-config
+
+
+def load_runner(source_root):
+    path = os.path.join(source_root, "usertools", "qosdt-run.py")
+    spec = importlib.util.spec_from_file_location("qosdt_run", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class Skip(Exception):
+    """A case that cannot run here; the message says why."""
+
+
+class Cases:
+    def __init__(self, build_root, source_root):
+        self.source_root = source_root
+        self.binary = os.path.join(build_root, "app", "qosdt")
+        self.runner = load_runner(source_root)
+        self.tmp = tempfile.TemporaryDirectory(prefix="qosdt-app-run-")
+        self.passed = self.failed = self.skipped = 0
+        self.t0 = time.monotonic()
+
+    def case(self, name, fn):
+        """Run one case: fn returns None on success or raises; a string
+        returned is the failure's reason."""
+        try:
+            if not os.access(self.binary, os.X_OK):
+                why = f"{self.binary} not found or not executable (build qosdt first)"
+            else:
+                why = fn()
+        except Skip as e:
+            self.skipped += 1
+            print(f"SKIP {name}: {e}", flush=True)
+            return
+        except Exception as e:          # a broken case is a failure, not a crash
+            why = f"{type(e).__name__}: {e}"
+        if why:
+            self.failed += 1
+            print(f"FAIL {name}: {why}", flush=True)
+        else:
+            self.passed += 1
+            print(f"PASS {name}", flush=True)
+
+    # ------------------------------------------------------- --check-config
+
+    def check_config(self, *args):
+        """(exit code, stdout + stderr) of qosdt --check-config ARGS."""
+        p = subprocess.run([self.binary, "--check-config"] + list(args),
+                           cwd=self.source_root, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=CHECK_TIMEOUT)
+        return p.returncode, (p.stdout + p.stderr).strip()
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def reference(self, rel):
+        path = os.path.join(self.source_root, rel)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path} not found")
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+
+    def config_ok(self):
+        rc, out = self.check_config(CONFIG)
+        if rc != 0 or f"{CONFIG}: ok" not in out.splitlines():
+            return f"exit {rc}, expected 0 and the line '{CONFIG}: ok'; output: {out!r}"
+        return None
+
+    def refused(self, args, must_name):
+        """None if --check-config ARGS exits 1 naming must_name."""
+        rc, out = self.check_config(*args)
+        if rc != 1:
+            return f"exit {rc}, expected 1; output: {out!r}"
+        if must_name not in out:
+            return f"the message does not name {must_name!r}: {out!r}"
+        return None
+
+    def bad_json(self):
+        text = json.dumps(self.reference(CONFIG), indent=1)
+        path = self.write("bad-json.json", text.replace("}", "},", 1))
+        return self.refused([path], path)
+
+    def unknown_key(self):
+        cfg = self.reference(CONFIG)
+        cfg["classes"]["realtime"]["wieght"] = 4
+        path = self.write("unknown-key.json", json.dumps(cfg))
+        return self.refused([path], "classes.realtime.wieght")
+
+    def bad_rate(self):
+        cfg = self.reference(CONFIG)
+        cfg["channel"]["rate"] = "fast"
+        path = self.write("bad-rate.json", json.dumps(cfg))
+        return self.refused([path], "channel.rate")
+
+    def missing_file(self):
+        path = os.path.join(self.tmp.name, "no-such-config.json")
+        return self.refused([path], path)
+
+    def bad_scenario(self):
+        sc = self.reference(SCENARIO)
+        try:
+            sc["phases"][0]["flows"][0]["rate"] = "fast"
+        except (KeyError, IndexError, TypeError):
+            return f"{SCENARIO} has no phases[0].flows[0] to break (doc/scenario.md changed?)"
+        path = self.write("bad-scenario.json", json.dumps(sc))
+        return self.refused([CONFIG, "--scenario", path], "phases[0].flows[0].rate")
+
+    def bad_scenario_json(self):
+        path = self.write("bad-scenario-json.json", '{"phases": [')
+        return self.refused([CONFIG, "--scenario", path], path)
+
+    # -------------------------------------------------------- two processes
+
+    def run(self, mode, protected):
+        """One server + client run in mode; protected: the reliable class
+        must lose and drop nothing."""
+        r = self.runner
+        run = r.AppRun(self.binary, mode, mode, CONFIG, SCENARIO, RUN_SECONDS,
+                       os.path.join(self.tmp.name, f"results-{mode}.json"), self.tmp.name)
+        errors = run.run()
+        if errors:
+            return "; ".join(errors) + ("\n" + run.tails() if run.failed_procs else "")
+        res = run.results
+        probs = []
+        if res["mode"] != mode:
+            probs.append(f"mode {res['mode']!r}, expected {mode!r}")
+        for name in r.CLASSES:
+            c = res["classes"][name]
+            if c["sent"] == 0 or c["received"] == 0:
+                probs.append(f"{name}: sent {c['sent']}, received {c['received']} "
+                             "(both must be > 0)")
+            if c["bad_replies"]:
+                probs.append(f"{name}: {c['bad_replies']} bad replies")
+        rel = res["classes"]["reliable"]
+        if protected and (rel["lost"] or rel["dropped"]):
+            probs.append(f"reliable: lost {rel['lost']}, dropped {rel['dropped']} (must be 0)")
+        lat = res["classes"]["realtime"]["latency_us"]
+        if not lat["p50"] < lat["p99"] <= lat["max"]:
+            probs.append(f"realtime latency: p50 {lat['p50']} < p99 {lat['p99']} <= "
+                         f"max {lat['max']} does not hold")
+        if probs:
+            client_log = os.path.join(self.tmp.name, f"{mode}-client.log")
+            with open(client_log, encoding="utf-8", errors="replace") as f:
+                tail = "".join(f.readlines()[-20:])
+            return "; ".join(probs) + f"\n--- last lines of the client ---\n{tail}"
+        return None
+
+    def run_priority(self):
+        return self.run("priority", protected=True)
+
+    def run_fifo(self):
+        spent = time.monotonic() - self.t0
+        if spent > FIFO_BUDGET:
+            raise Skip(f"the test has run {spent:.0f} s already (> {FIFO_BUDGET:g} s)")
+        return self.run("fifo", protected=False)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: app_run.py BUILD_ROOT SOURCE_ROOT")
+    t = Cases(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]))
+    with t.tmp:
+        t.case("check-config accepts config/qos.json", t.config_ok)
+        t.case("check-config refuses invalid JSON, naming the file", t.bad_json)
+        t.case("check-config refuses classes.realtime.wieght", t.unknown_key)
+        t.case("check-config refuses a bad channel.rate", t.bad_rate)
+        t.case("check-config refuses a missing file, naming it", t.missing_file)
+        t.case("check-config refuses a bad scenario rate, naming its path", t.bad_scenario)
+        t.case("check-config refuses invalid scenario JSON, naming the file",
+               t.bad_scenario_json)
+        t.case(f"server + client, priority, {RUN_SECONDS} s: results complete and sound",
+               t.run_priority)
+        t.case(f"server + client, fifo, {RUN_SECONDS} s: results complete and sound",
+               t.run_fifo)
+    print(f"qosdt-test summary: name={NAME} passed={t.passed} failed={t.failed} "
+          f"skipped={t.skipped}", flush=True)
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,664 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Run the qosdt server and client over net_shm and judge the QoS goals.
+
+What `make run` runs. Three runs, each a server (core 0) and a client
+(core 1) sharing one net_shm region in /dev/shm:
+
+  qos   config/qos.json, config/mixed-overload.json, --mode priority
+  fifo  the same load with --mode fifo: the baseline without QoS
+  idle  config/idle-latency.json, --mode priority, 4 s: latency without load
+
+The client's live table is streamed, each line prefixed by the run's name.
+Full output goes to build/run/<run>-server.log and <run>-client.log (kept
+when a run fails or with --keep-logs, else removed at the end); results to
+build/run/results-<run>.json (client) and build/run/server-<run>.json
+(server). Then one table puts QoS beside FIFO per class, with a verdict on
+each class's goal; doc/results.md says how each verdict is reached.
+
+Every wait is bounded: a server that is not ready in 6 s, a client still
+running 8 s after its --duration, or a server still running 3 s after
+SIGINT is killed with SIGKILL and the run fails. With the default durations
+the whole script ends within 90 s.
+
+Exit status: 0 when every run completed and wrote complete, consistent
+results (a missed goal is reported, not an error); 1 when a process failed
+or hung, or a results file is missing or invalid; 2 on bad arguments.
+
+Usage: usertools/qosdt-run.py [--build DIR] [--duration S]
+       [--only qos|fifo|idle ...] [--keep-logs]
+"""
+import argparse
+import collections
+import json
+import math
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CLASSES = ("realtime", "throughput", "reliable", "best_effort")
+MODES = ("priority", "wrr", "fifo")
+# Per-class fields of the results JSON (doc/results.md).
+CLASS_COUNTS = ("sent", "received", "lost", "dropped", "deferred", "late",
+                "bad_replies", "weight", "slo_violations", "latency_violations",
+                "starved_windows")
+CLASS_RATES = ("offered_mbps", "throughput_mbps", "avg_frame_bytes", "guarantee_mbps")
+PERCENTILES = ("p50", "p90", "p99", "p999", "max")
+TOP_STRINGS = ("role", "mode", "config", "scenario")
+TOP_NUMBERS = ("duration_s", "channel_mbps")
+
+READY_LINE = "server ready"
+MEM_MB = 512                  # EAL memory per process
+SERVER_CORE, CLIENT_CORE = 0, 1
+READY_TIMEOUT = 6.0           # s from server start to its READY_LINE
+CLIENT_SLACK = 8.0            # s a client may run beyond --duration
+LINK_WAIT = 5                 # s the client waits for the link (--link-wait)
+STOP_GRACE = 3.0              # s a server has to exit after SIGINT
+CLIENT_GRACE = 1.0            # s a hung client has after SIGINT before SIGKILL
+TAIL_LINES = 20               # lines of a failed process's output shown
+
+# Goals (the issue's), judged on the QoS run.
+RT_P99_MAX_US = 20.0          # realtime p99 at most this
+RT_FIFO_FACTOR = 10.0         # ... and at most FIFO's p99 over this
+TP_GUARANTEE_FRACTION = 0.95  # throughput delivers this share of its guarantee
+BE_SHARE_FRACTION = 0.9       # best effort delivers this share of its WRR share
+SHARED_CLASSES = ("throughput", "reliable", "best_effort")  # share what realtime leaves
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def say(msg):
+    print(f"[run] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------- results
+
+def _is_count(v):
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_number(v):
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v) and v >= 0)
+
+
+def class_problems(name, c):
+    """(shape, consistency) problems of one class's results: shape is what
+    is missing or mistyped; consistency is checked only on a sound shape."""
+    if not isinstance(c, dict):
+        return [f"classes.{name}: not an object"], []
+    shape = []
+    for k in CLASS_COUNTS:
+        if k not in c:
+            shape.append(f"classes.{name}.{k}: missing")
+        elif not _is_count(c[k]):
+            shape.append(f"classes.{name}.{k}: not a count: {c[k]!r}")
+    for k in CLASS_RATES:
+        if k not in c:
+            shape.append(f"classes.{name}.{k}: missing")
+        elif not _is_number(c[k]):
+            shape.append(f"classes.{name}.{k}: not a number >= 0: {c[k]!r}")
+    lat = c.get("latency_us")
+    if not isinstance(lat, dict):
+        shape.append(f"classes.{name}.latency_us: missing or not an object")
+    else:
+        for k in PERCENTILES:
+            if k not in lat:
+                shape.append(f"classes.{name}.latency_us.{k}: missing")
+            elif not _is_number(lat[k]):
+                shape.append(f"classes.{name}.latency_us.{k}: not a number >= 0: {lat[k]!r}")
+    if shape:
+        return shape, []
+    cons = []
+    vals = [lat[k] for k in PERCENTILES]
+    if vals != sorted(vals):
+        cons.append(f"classes.{name}.latency_us: percentiles out of order: "
+                    + ", ".join(f"{k} {v:g}" for k, v in zip(PERCENTILES, vals)))
+    if c["sent"] != c["received"] + c["dropped"] + c["lost"] + c["bad_replies"]:
+        cons.append(f"classes.{name}: sent {c['sent']} != received {c['received']} + "
+                    f"dropped {c['dropped']} + lost {c['lost']} + "
+                    f"bad_replies {c['bad_replies']}")
+    return shape, cons
+
+
+def results_problems(doc, role):
+    """(shape, consistency) problems of a results document against
+    doc/results.md; both empty when it is complete and consistent."""
+    if not isinstance(doc, dict):
+        return ["not a JSON object"], []
+    shape, cons = [], []
+    for k in TOP_STRINGS:
+        if not isinstance(doc.get(k), str):
+            shape.append(f"{k}: missing or not a string")
+    for k in TOP_NUMBERS:
+        if not _is_number(doc.get(k)):
+            shape.append(f"{k}: missing or not a number >= 0")
+    if not _is_count(doc.get("channel_overhead_bytes")):
+        shape.append("channel_overhead_bytes: missing or not a count")
+    if isinstance(doc.get("role"), str) and doc["role"] != role:
+        shape.append(f"role: {doc['role']!r}, expected {role!r}")
+    if isinstance(doc.get("mode"), str) and doc["mode"] not in MODES:
+        shape.append(f"mode: {doc['mode']!r} is none of {', '.join(MODES)}")
+    classes = doc.get("classes")
+    if not isinstance(classes, dict):
+        return shape + ["classes: missing or not an object"], cons
+    for name in CLASSES:
+        if name not in classes:
+            shape.append(f"classes.{name}: missing")
+            continue
+        s, c = class_problems(name, classes[name])
+        shape += s
+        cons += c
+    return shape, cons
+
+
+def load_results(path, role):
+    """(document, shape problems, consistency problems) of a results file;
+    the document is None unless its shape is complete."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except FileNotFoundError:
+        return None, [f"{path}: missing"], []
+    except (OSError, ValueError) as e:
+        return None, [f"{path}: {e}"], []
+    shape, cons = results_problems(doc, role)
+    return ((None if shape else doc), [f"{path}: {p}" for p in shape],
+            [f"{path}: {p}" for p in cons])
+
+
+# -------------------------------------------------------------- processes
+
+def hugepages_ok():
+    """True if enough free hugepages exist for two processes."""
+    info = {}
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                k, v = line.split(":", 1)
+                info[k] = int(v.split()[0])
+    except (OSError, ValueError):
+        return False
+    free_kb = info.get("HugePages_Free", 0) * info.get("Hugepagesize", 0)
+    return free_kb >= 2 * (MEM_MB + 128) * 1024
+
+
+def eal_args(core, prefix, vdev, huge):
+    mem = ["-m", str(MEM_MB)] if huge else ["--no-huge", "-m", str(MEM_MB)]
+    return ["-l", str(core)] + mem + ["--no-pci", "--file-prefix", prefix,
+                                      "--log-level=lib.eal:error", "--vdev", vdev]
+
+
+def cleanup(files, prefixes):
+    """Remove our region files and the EAL leftovers of our file prefixes."""
+    for f in files:
+        try:
+            os.unlink(f)
+        except FileNotFoundError:
+            pass
+    dirs = ["/var/run/dpdk",
+            os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/nonexistent"), "dpdk")]
+    for p in prefixes:
+        for d in dirs:
+            shutil.rmtree(os.path.join(d, p), ignore_errors=True)
+    try:                                  # hugepage files left by a SIGKILL
+        with open("/proc/mounts") as m:
+            mounts = [l.split()[1] for l in m if l.split()[2] == "hugetlbfs"]
+        for mnt in mounts:
+            for name in os.listdir(mnt):
+                if any(name.startswith(p + "map_") for p in prefixes):
+                    os.unlink(os.path.join(mnt, name))
+    except OSError:
+        pass
+
+
+class Proc:
+    """One qosdt process. A thread copies its output (stdout and stderr) to
+    a log file, keeps the last lines, notices READY_LINE and, when echo is
+    a string, prints each line to our stdout after that prefix."""
+
+    def __init__(self, name, cmd, cwd, log_path, echo=None):
+        self.name, self.echo = name, echo
+        self.tail_lines = collections.deque(maxlen=TAIL_LINES)
+        self.ready = threading.Event()
+        self.log_path = log_path
+        self.log = open(log_path, "w", encoding="utf-8")
+        self.log.write(f"$ cd {shlex.quote(cwd)} && {shlex.join(cmd)}\n")
+        self.log.flush()
+        env = dict(os.environ)
+        stdbuf = shutil.which("stdbuf")     # line-buffer the app's stdout pipe
+        if stdbuf:
+            cmd = [stdbuf, "-oL"] + cmd
+            # stdbuf preloads its library, which an ASan build must allow
+            env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
+                                                         "verify_asan_link_order=0"]))
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = ANSI.sub("", raw.decode(errors="replace").rstrip("\r\n"))
+            self.log.write(line + "\n")
+            self.log.flush()
+            self.tail_lines.append(line)
+            if READY_LINE in line:
+                self.ready.set()
+            if self.echo is not None:
+                print(f"{self.echo}{line}", flush=True)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def wait(self, timeout):
+        """True if the process exited within timeout seconds."""
+        try:
+            self.proc.wait(max(0.0, timeout))
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def stop(self, grace):
+        """SIGINT, then SIGKILL of its process group after grace seconds.
+        True if it had to be killed."""
+        if not self.alive():
+            return False
+        self.proc.send_signal(signal.SIGINT)
+        if self.wait(grace):
+            return False
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        return True
+
+    def close(self):
+        self.thread.join(2)
+        self.log.close()
+
+    def tail(self):
+        body = "\n".join(f"    {l}" for l in self.tail_lines) or "    (no output)"
+        return (f"  --- last {len(self.tail_lines)} lines of the {self.name} "
+                f"(exit code {self.proc.returncode}, full log {self.log_path}) ---\n{body}")
+
+
+class AppRun:
+    """One server + client run of qosdt over a fresh net_shm region.
+
+    run() returns the list of errors (empty on success); afterwards
+    results holds the client's results document when it is complete.
+    """
+    seq = 0
+
+    def __init__(self, binary, name, mode, config, scenario, duration, results,
+                 log_dir, server_results=None, echo=False, cwd=SOURCE_ROOT):
+        self.binary, self.name, self.mode = binary, name, mode
+        self.config, self.scenario, self.duration = config, scenario, duration
+        self.results_path, self.server_results_path = results, server_results
+        self.log_dir, self.echo, self.cwd = log_dir, echo, cwd
+        self.results = None
+        self.server_results = None
+        self.warnings = []
+        self.logs = []
+        self.failed_procs = []
+        AppRun.seq += 1
+        self.tag = f"qosdt-run-{os.getpid()}-{AppRun.seq}-{name}"
+
+    def _command(self, role, core, extra):
+        vdev = f"net_shm0,path=/dev/shm/{self.tag},role={role}"
+        return ([self.binary] + eal_args(core, f"{self.tag}-{role}", vdev, hugepages_ok())
+                + ["--", "--role", role, "--config", self.config, "--mode", self.mode]
+                + extra)
+
+    def _start(self, role, core, extra, echo):
+        log = os.path.join(self.log_dir, f"{self.name}-{role}.log")
+        self.logs.append(log)
+        return Proc(role, self._command(role, core, extra), self.cwd, log, echo)
+
+    def run(self):
+        errors = []
+        procs = []
+        for p in (self.results_path, self.server_results_path):
+            if p and os.path.exists(p):
+                os.unlink(p)               # never judge a stale file
+        try:
+            srv_extra = (["--results", self.server_results_path]
+                         if self.server_results_path else [])
+            server = self._start("server", SERVER_CORE, srv_extra, None)
+            procs.append(server)
+            t0 = time.monotonic()
+            while not server.ready.wait(0.05):
+                if not server.alive():
+                    errors.append(f"{self.name}: server exited before printing "
+                                  f"'{READY_LINE}' (exit code {server.proc.returncode})")
+                    self.failed_procs.append(server)
+                    return errors
+                if time.monotonic() - t0 > READY_TIMEOUT:
+                    server.stop(0)
+                    errors.append(f"{self.name}: server did not print '{READY_LINE}' "
+                                  f"within {READY_TIMEOUT:.0f} s: killed (SIGKILL)")
+                    self.failed_procs.append(server)
+                    return errors
+            if self.echo:
+                say(f"{self.name}: server ready after {time.monotonic() - t0:.1f} s; "
+                    f"client running {self.duration:g} s ({self.mode}, {self.scenario})")
+            client = self._start("client", CLIENT_CORE, [
+                "--scenario", self.scenario, "--duration", f"{self.duration:g}",
+                "--stats-period", "1", "--link-wait", str(LINK_WAIT),
+                "--results", self.results_path], f"  {self.name:<4} | " if self.echo else None)
+            procs.append(client)
+            limit = self.duration + CLIENT_SLACK
+            if not client.wait(limit):
+                killed = client.stop(CLIENT_GRACE)
+                errors.append(f"{self.name}: client still running {limit:g} s after its "
+                              f"start: " + ("killed (SIGKILL)" if killed
+                                            else "stopped with SIGINT"))
+                self.failed_procs.append(client)
+            elif client.proc.returncode != 0:
+                errors.append(f"{self.name}: client exited with code "
+                              f"{client.proc.returncode}")
+                self.failed_procs.append(client)
+            if not server.alive():
+                errors.append(f"{self.name}: server exited before it was stopped "
+                              f"(exit code {server.proc.returncode})")
+                self.failed_procs.append(server)
+            elif server.stop(STOP_GRACE):
+                errors.append(f"{self.name}: server still running {STOP_GRACE:g} s after "
+                              "SIGINT: killed (SIGKILL)")
+                self.failed_procs.append(server)
+            elif server.proc.returncode != 0:
+                errors.append(f"{self.name}: server exited with code "
+                              f"{server.proc.returncode} after SIGINT")
+                self.failed_procs.append(server)
+        finally:
+            for p in reversed(procs):      # client first, then server
+                p.stop(0.5)
+                p.close()
+            cleanup([f"/dev/shm/{self.tag}"], [f"{self.tag}-server", f"{self.tag}-client"])
+        self.results, shape, cons = load_results(self.results_path, "client")
+        errors += [f"{self.name}: {p}" for p in shape + cons]
+        if self.results:
+            for k, want in (("mode", self.mode), ("config", self.config)):
+                if self.results[k] != want:
+                    errors.append(f"{self.name}: {self.results_path}: {k}: "
+                                  f"{self.results[k]!r}, expected {want!r}")
+        if self.server_results_path:
+            # The server's counters are its own view: only the shape is checked.
+            self.server_results, shape, _ = load_results(self.server_results_path, "server")
+            self.warnings += [f"{self.name}: {p}" for p in shape]
+        return errors
+
+    def tails(self):
+        return "\n".join(p.tail() for p in self.failed_procs)
+
+
+# ----------------------------------------------------------------- verdicts
+
+def wire_factor(c, overhead):
+    """Channel bits per request frame bit for a class."""
+    avg = c["avg_frame_bytes"]
+    return (avg + overhead) / avg if avg > 0 else 1.0
+
+
+def water_fill(capacity, demand, weight):
+    """Weighted max-min fair allocation of capacity among the demands."""
+    alloc = {k: 0.0 for k in demand}
+    active = {k for k in demand if demand[k] > 0 and weight[k] > 0}
+    left = capacity
+    while active and left > 1e-9:
+        wsum = sum(weight[k] for k in active)
+        fair = {k: left * weight[k] / wsum for k in active}
+        done = {k for k in active if demand[k] - alloc[k] <= fair[k]}
+        if not done:
+            for k in active:
+                alloc[k] += fair[k]
+            break
+        for k in done:
+            left -= demand[k] - alloc[k]
+            alloc[k] = demand[k]
+        active -= done
+    return alloc
+
+
+def wrr_shares(doc):
+    """Each shared class's WRR share, frame Mbit/s, plus the wire figures."""
+    cls, ovh = doc["classes"], doc["channel_overhead_bytes"]
+    rt = cls["realtime"]
+    rt_wire = rt["throughput_mbps"] * wire_factor(rt, ovh)
+    capacity = max(0.0, doc["channel_mbps"] - rt_wire)
+    demand = {k: cls[k]["offered_mbps"] * wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
+    weight = {k: cls[k]["weight"] for k in SHARED_CLASSES}
+    alloc = water_fill(capacity, demand, weight)
+    share = {k: alloc[k] / wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
+    return share, {"rt_wire": rt_wire, "capacity": capacity, "demand": demand,
+                   "weight": weight, "alloc": alloc}
+
+
+def verdicts(qos, fifo):
+    """{class: "met" | "MISSED (why)" | "n/a (why)"} for the QoS run."""
+    cls = qos["classes"]
+    out = {}
+    rt = cls["realtime"]
+    p99 = rt["latency_us"]["p99"]
+    if rt["received"] == 0:
+        out["realtime"] = "MISSED (no reply received)"
+    elif p99 > RT_P99_MAX_US:
+        out["realtime"] = f"MISSED (p99 {p99:.1f} > {RT_P99_MAX_US:g} us)"
+    elif fifo is None:
+        out["realtime"] = f"met (p99 <= {RT_P99_MAX_US:g} us; no FIFO run to compare)"
+    else:
+        limit = fifo["classes"]["realtime"]["latency_us"]["p99"] / RT_FIFO_FACTOR
+        out["realtime"] = ("met" if p99 <= limit else
+                           f"MISSED (p99 {p99:.1f} > FIFO p99 / {RT_FIFO_FACTOR:g} "
+                           f"= {limit:.1f} us)")
+    rel = cls["reliable"]
+    if rel["lost"] + rel["dropped"] + rel["bad_replies"] == 0:
+        out["reliable"] = "met"
+    else:
+        out["reliable"] = (f"MISSED (lost {rel['lost']}, dropped {rel['dropped']}, "
+                           f"bad {rel['bad_replies']})")
+    tp = cls["throughput"]
+    need = TP_GUARANTEE_FRACTION * tp["guarantee_mbps"]
+    if tp["guarantee_mbps"] == 0:
+        out["throughput"] = "n/a (no guarantee configured)"
+    elif tp["throughput_mbps"] >= need:
+        out["throughput"] = "met"
+    else:
+        out["throughput"] = (f"MISSED ({tp['throughput_mbps']:.1f} < "
+                             f"{TP_GUARANTEE_FRACTION:g} x {tp['guarantee_mbps']:g} Mbit/s)")
+    be = cls["best_effort"]
+    share = wrr_shares(qos)[0]["best_effort"]
+    why = []
+    if be["throughput_mbps"] < BE_SHARE_FRACTION * share:
+        why.append(f"{be['throughput_mbps']:.1f} < {BE_SHARE_FRACTION:g} x share "
+                   f"{share:.1f} Mbit/s")
+    if be["starved_windows"]:
+        why.append(f"{be['starved_windows']} starved windows")
+    out["best_effort"] = f"MISSED ({'; '.join(why)})" if why else "met"
+    for name in CLASSES:
+        c = cls[name]
+        why = []
+        if c["bad_replies"] and name != "reliable":
+            why.append(f"{c['bad_replies']} bad replies")
+        if c["sent"] != c["received"] + c["dropped"] + c["lost"] + c["bad_replies"]:
+            why.append("sent != received + dropped + lost + bad_replies")
+        if why:
+            v = out[name]
+            out[name] = (f"MISSED ({'; '.join(why)})" if not v.startswith("MISSED")
+                         else f"{v[:-1]}; {'; '.join(why)})")
+    return out
+
+
+# -------------------------------------------------------------------- table
+
+def _pair(q, f, fmt, width):
+    cell = lambda d: "-" if d is None else fmt(d)   # noqa: E731
+    return f"{cell(q):>{width}} {cell(f):>{width}}"
+
+
+COLUMNS = (  # title, width of each of the QoS and FIFO cells, cell of one class
+    ("sent", 9, lambda c: str(c["sent"])),
+    ("received", 9, lambda c: str(c["received"])),
+    ("lost", 8, lambda c: str(c["lost"])),
+    ("dropped", 8, lambda c: str(c["dropped"])),
+    ("Mbit/s", 7, lambda c: f"{c['throughput_mbps']:.1f}"),
+    ("p50/p99 us", 13, lambda c: f"{c['latency_us']['p50']:.1f}/{c['latency_us']['p99']:.1f}"),
+)
+
+
+def table(qos, fifo):
+    """The side-by-side lines: per class, QoS then FIFO in each column."""
+    head1 = f"{'':<12}"
+    head2 = f"{'class':<12}"
+    for title, w, _ in COLUMNS:
+        head1 += "  " + f" {title} ".center(2 * w + 1, "-")
+        head2 += "  " + f"{'QoS':>{w}} {'FIFO':>{w}}"
+    head2 += "  verdict (QoS)"
+    lines = [head1, head2]
+    v = verdicts(qos, fifo) if qos else {}
+    for name in CLASSES:
+        row = f"{name:<12}"
+        for _, w, fmt in COLUMNS:
+            q = qos["classes"][name] if qos else None
+            f = fifo["classes"][name] if fifo else None
+            row += "  " + _pair(q, f, fmt, w)
+        row += "  " + v.get(name, "- (no QoS run)")
+        lines.append(row)
+    return lines
+
+
+def share_line(qos):
+    share, w = wrr_shares(qos)
+    names = "/".join(SHARED_CLASSES)
+    return (f"best_effort's WRR share: {share['best_effort']:.1f} Mbit/s: weighted "
+            f"max-min fair split (wire Mbit/s) of {w['capacity']:.1f} = channel "
+            f"{qos['channel_mbps']:g} - realtime {w['rt_wire']:.1f}, among {names} "
+            f"offering " + "/".join(f"{w['demand'][k]:.1f}" for k in SHARED_CLASSES)
+            + " at weights " + ":".join(str(w['weight'][k]) for k in SHARED_CLASSES)
+            + " -> " + "/".join(f"{w['alloc'][k]:.1f}" for k in SHARED_CLASSES))
+
+
+def idle_line(idle, run):
+    parts = []
+    for name in CLASSES:
+        c = idle["classes"][name]
+        if c["received"]:
+            lat = c["latency_us"]
+            parts.append(f"{name} {lat['p50']:.1f} us (p99 {lat['p99']:.1f}, "
+                         f"max {lat['max']:.1f}, {c['received']} replies)")
+    what = "; ".join(parts) if parts else "no replies received"
+    return f"idle p50 ({run.mode}, {run.scenario}, {run.duration:g} s): {what}"
+
+
+def notes(runs):
+    """bad replies in any run (the verdicts cover only the QoS run's)."""
+    out = []
+    for name, run in runs.items():
+        if run.results and name != "qos":
+            for c in CLASSES:
+                bad = run.results["classes"][c]["bad_replies"]
+                if bad:
+                    out.append(f"{name}: {c}: {bad} bad replies")
+    return out
+
+
+# --------------------------------------------------------------------- main
+
+RUNS = {  # name: (mode, scenario, fixed duration or None for --duration)
+    "qos": ("priority", "config/mixed-overload.json", None),
+    "fifo": ("fifo", "config/mixed-overload.json", None),
+    "idle": ("priority", "config/idle-latency.json", 4.0),
+}
+CONFIG = "config/qos.json"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build", help="build dir holding app/qosdt (build)")
+    ap.add_argument("--duration", type=float, default=12.0,
+                    help="seconds of the qos and fifo runs (12)")
+    ap.add_argument("--only", action="append", choices=list(RUNS),
+                    help="run only this one (repeatable)")
+    ap.add_argument("--keep-logs", action="store_true",
+                    help="keep the logs of runs that succeeded too")
+    a = ap.parse_args()
+    if not 0 < a.duration <= 600:
+        ap.error("--duration must be in (0, 600] seconds")
+    names = [n for n in RUNS if not a.only or n in a.only]
+    build = os.path.abspath(a.build)
+    binary = os.path.join(build, "app", "qosdt")
+    out_dir = os.path.join(build, "run")
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"error: {binary} not found or not executable (build it: ninja -C {a.build})")
+    for f in {CONFIG} | {RUNS[n][1] for n in names}:
+        if not os.path.isfile(os.path.join(SOURCE_ROOT, f)):
+            sys.exit(f"error: {os.path.join(SOURCE_ROOT, f)} not found")
+    os.makedirs(out_dir, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+
+    say(f"{binary}, server on core {SERVER_CORE}, client on core {CLIENT_CORE}, "
+        f"EAL memory: {'hugepages' if hugepages_ok() else '--no-huge'} -m {MEM_MB}; "
+        f"runs: {', '.join(names)}")
+    runs, errors = {}, []
+    t_start = time.monotonic()
+    try:
+        for n in names:
+            mode, scenario, fixed = RUNS[n]
+            run = AppRun(binary, n, mode, CONFIG, scenario, fixed or a.duration,
+                         os.path.join(out_dir, f"results-{n}.json"), out_dir,
+                         server_results=os.path.join(out_dir, f"server-{n}.json"), echo=True)
+            errs = run.run()
+            runs[n] = run
+            errors += errs
+            for e in errs:
+                say(f"ERROR: {e}")
+            if run.failed_procs:
+                print(run.tails(), flush=True)
+            if not errs and not a.keep_logs:
+                for log in run.logs:
+                    os.unlink(log)
+    except KeyboardInterrupt:
+        sys.exit("interrupted (processes stopped, region and EAL files removed)")
+
+    qos = runs["qos"].results if "qos" in runs else None
+    fifo = runs["fifo"].results if "fifo" in runs else None
+    print()
+    if qos or fifo:
+        for line in table(qos, fifo):
+            print(line)
+        print(f"Mbit/s: request frames (40 B header + payload) delivered; p50/p99: round "
+              f"trip; goals: doc/results.md")
+        if qos:
+            print(share_line(qos))
+    if "idle" in runs and runs["idle"].results:
+        print(idle_line(runs["idle"].results, runs["idle"]))
+    for n in notes(runs):
+        print(f"note: {n}")
+    for run in runs.values():
+        for w in run.warnings:
+            print(f"warning: {w}")
+    kept = [log for run in runs.values() for log in run.logs if os.path.exists(log)]
+    print(f"results in {out_dir}" + (f"; logs: {' '.join(kept)}" if kept else
+                                     " (logs removed: --keep-logs keeps them)"))
+    print(f"total {time.monotonic() - t_start:.0f} s")
+    if errors:
+        print(f"FAILED: {len(errors)} error(s):")
+        for e in errors:
+            print(f"  {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
