@@ -1,10 +1,428 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The application's server and client in one process: a net_shm server
+ * port and a client port on one region, the server's pipeline stages
+ * stepped by the test. Every service's reply is checked, unknown ids get
+ * NOT_EXIST, malformed frames are counted and dropped, and a short client
+ * scenario over all services resolves every request.
+ */
+
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <qosdt.h>
+#include <qosdt_classify.h>
+
+#include "client.h"
+#include "payload.h"
+#include "pipeline.h"
+#include "port.h"
+#include "scenario.h"
+#include "server.h"
+#include "services.h"
+#include "shm_test_util.h"
 #include "test.h"
+
+#define LB_SERVER_NAME "net_shm_lb_srv"
+#define LB_CLIENT_NAME "net_shm_lb_cli"
+/* How long a single reply may take (generous: CI machines are shared). */
+#define LB_REPLY_TIMEOUT_S 2.0
+
+static struct {
+	char path[128];
+	int srv_port;
+	int cli_port;
+	struct qosdt *qs;          /* the server's QoS instance */
+	struct qosdt *qc;          /* the client side's */
+	struct pipe spipe;
+	bool spipe_ok;
+	struct server srv;
+	struct rte_ether_addr smac, cmac;
+	volatile bool quit;
+	uint64_t next_id;
+} lb = { .srv_port = -1, .cli_port = -1 };
+
+static void
+lb_teardown(void)
+{
+	if (lb.srv_port >= 0)
+		shm_test_port_destroy(lb.srv_port, LB_SERVER_NAME);
+	if (lb.cli_port >= 0)
+		shm_test_port_destroy(lb.cli_port, LB_CLIENT_NAME);
+	lb.srv_port = lb.cli_port = -1;
+	if (lb.spipe_ok)
+		pipe_free(&lb.spipe);
+	lb.spipe_ok = false;
+	qosdt_free(lb.qs);
+	qosdt_free(lb.qc);
+	lb.qs = lb.qc = NULL;
+	unlink(lb.path);
+}
+
+static int
+lb_setup(void)
+{
+	struct qosdt_config cfg;
+	char devargs[192];
+
+	qosdt_config_defaults(&cfg);
+	lb.qs = qosdt_create("lb_srv", &cfg, SOCKET_ID_ANY, false);
+	lb.qc = qosdt_create("lb_cli", &cfg, SOCKET_ID_ANY, false);
+	if (lb.qs == NULL || lb.qc == NULL)
+		goto fail;
+	shm_test_path(lb.path, sizeof(lb.path), "app_loopback");
+	snprintf(devargs, sizeof(devargs), "path=%s,role=server", lb.path);
+	lb.srv_port = shm_test_port_create(LB_SERVER_NAME, devargs);
+	snprintf(devargs, sizeof(devargs), "path=%s,role=client", lb.path);
+	lb.cli_port = shm_test_port_create(LB_CLIENT_NAME, devargs);
+	if (lb.srv_port < 0 || lb.cli_port < 0 ||
+			port_setup(lb.srv_port, lb.qs, &lb.smac) != 0 ||
+			port_setup(lb.cli_port, lb.qc, &lb.cmac) != 0 ||
+			pipe_create(&lb.spipe, "lb", lb.srv_port) != 0)
+		goto fail;
+	lb.spipe_ok = true;
+	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit);
+	if (shm_test_wait_link(lb.cli_port, true, 3000, NULL) != 0 ||
+			shm_test_wait_link(lb.srv_port, true, 3000, NULL) != 0)
+		goto fail;
+	lb.next_id = 1;
+	return TEST_SUCCESS;
+fail:
+	printf("loopback setup failed\n");
+	lb_teardown();
+	return TEST_FAILED;
+}
+
+/* One turn of each server stage. */
+static void
+lb_server_step(void)
+{
+	pipe_stage_rx(&lb.spipe);
+	server_stage_worker(&lb.srv);
+	pipe_stage_tx(&lb.spipe);
+}
+
+/* Send a frame from the client port on queue q; 0 if the port took it. */
+static int
+lb_send_frame(struct rte_mbuf *m, uint16_t q)
+{
+	if (rte_eth_tx_burst(lb.cli_port, q, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* Send request (service, data) with a fresh id, on its class's queue. */
+static uint64_t
+lb_request(uint16_t service, const uint8_t *data, uint32_t len)
+{
+	unsigned int cls = qosdt_classify_service(qosdt_classifier_of(lb.qc),
+		service, NULL);
+	struct qosdt_msg msg = {
+		.service_id = service, .length = len, .request_id = lb.next_id,
+	};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(qosdt_pool(lb.qc, cls));
+
+	if (m == NULL || qosdt_msg_build(m, &lb.cmac, &lb.smac, &msg, data) != 0) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (lb_send_frame(m, cls) != 0)
+		return 0;
+	return lb.next_id++;
+}
+
+/* Step the server until the reply to id arrives; returns it, or NULL. */
+static struct rte_mbuf *
+lb_await(uint64_t id, uint16_t *queue)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+		(uint64_t)(LB_REPLY_TIMEOUT_S * rte_get_timer_hz());
+	struct rte_mbuf *pkts[32], *found = NULL;
+	struct qosdt_msg msg;
+	uint16_t q, n, i;
+
+	while (found == NULL && rte_get_timer_cycles() < deadline) {
+		lb_server_step();
+		for (q = 0; q < QOSDT_NB_CLASSES; q++) {
+			n = rte_eth_rx_burst(lb.cli_port, q, pkts, RTE_DIM(pkts));
+			for (i = 0; i < n; i++) {
+				if (found == NULL &&
+						qosdt_msg_parse(pkts[i], &msg) == 0 &&
+						msg.request_id == id) {
+					found = pkts[i];
+					*queue = q;
+				} else {
+					rte_pktmbuf_free(pkts[i]);
+				}
+			}
+		}
+	}
+	return found;
+}
+
+static bool
+in_alphabet(const uint8_t *p, uint32_t n, bool digits)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		bool letter = (p[i] >= 'a' && p[i] <= 'z') ||
+			(p[i] >= 'A' && p[i] <= 'Z');
+
+		if (!letter && !(digits && p[i] >= '0' && p[i] <= '9'))
+			return false;
+	}
+	return true;
+}
+
+/* Send data to every service and check each reply in full. */
+static int
+lb_check_services(const uint8_t *data, uint32_t len)
+{
+	static uint8_t want[SVC_REPLY_MAX(1500)], got[SVC_REPLY_MAX(1500)];
+	struct qosdt_msg msg;
+	uint32_t want_len;
+	uint16_t svc, q;
+
+	for (svc = 1; svc <= SVC_MAX; svc++) {
+		unsigned int cls = qosdt_classify_service(
+			qosdt_classifier_of(lb.qc), svc, NULL);
+		uint64_t id = lb_request(svc, data, len);
+		struct rte_mbuf *r;
+		const void *p;
+
+		TEST_ASSERT(id != 0, "service %u: request not sent", svc);
+		r = lb_await(id, &q);
+		TEST_ASSERT(r != NULL, "service %u (%s): no reply", svc, svc_name(svc));
+		TEST_ASSERT_SUCCESS(qosdt_msg_parse(r, &msg), "reply parses");
+		want_len = svc_reply_len(svc, len);
+		p = rte_pktmbuf_read(r, QOSDT_FRAME_HDR_LEN, msg.length, got);
+		rte_pktmbuf_free(r);
+		TEST_ASSERT(msg.flags & QOSDT_MSG_F_REPLY, "service %u: reply flag", svc);
+		TEST_ASSERT_EQUAL(msg.result, QOSDT_RESULT_SUCCESS,
+			"service %u (%s): result", svc, svc_name(svc));
+		TEST_ASSERT_EQUAL(msg.service_id, svc, "service id echoed");
+		TEST_ASSERT_EQUAL(q, cls, "service %u answered on its class's queue", svc);
+		TEST_ASSERT_EQUAL(msg.length, want_len,
+			"service %u (%s): reply length for %u input bytes", svc,
+			svc_name(svc), len);
+		TEST_ASSERT(p != NULL, "payload readable");
+		if (svc == SVC_RANDOM_STRING || svc == SVC_RANDOM_LETTER) {
+			TEST_ASSERT(in_alphabet(p, msg.length, svc == SVC_RANDOM_STRING),
+				"service %u: reply alphabet", svc);
+			continue;
+		}
+		TEST_ASSERT_SUCCESS(svc_run(svc, data, len, want, sizeof(want),
+			&want_len), "reference run");
+		TEST_ASSERT(memcmp(p, want, want_len) == 0,
+			"service %u (%s): reply bytes differ", svc, svc_name(svc));
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_every_service(void)
+{
+	static const uint8_t text[] = "Hello, World! xyz\0\xff\x01 ABC";
+	static uint8_t bulk[1400];
+
+	if (lb_check_services(text, sizeof(text) - 1) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (lb_check_services(NULL, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	payload_fill(bulk, sizeof(bulk), 42);
+	return lb_check_services(bulk, sizeof(bulk));
+}
+
+static int
+test_not_exist(void)
+{
+	static const uint16_t ids[] = { 0, 16, 1000, 65535 };
+	struct qosdt_msg msg;
+	unsigned int i;
+	uint16_t q;
+
+	for (i = 0; i < RTE_DIM(ids); i++) {
+		uint64_t id = lb_request(ids[i], (const uint8_t *)"abc", 3);
+		struct rte_mbuf *r = lb_await(id, &q);
+
+		TEST_ASSERT(r != NULL, "service %u: no reply", ids[i]);
+		TEST_ASSERT_SUCCESS(qosdt_msg_parse(r, &msg), "reply parses");
+		rte_pktmbuf_free(r);
+		TEST_ASSERT_EQUAL(msg.result, QOSDT_RESULT_NOT_EXIST,
+			"service %u: NOT_EXIST", ids[i]);
+		TEST_ASSERT_EQUAL(msg.length, 0, "NOT_EXIST carries no payload");
+		TEST_ASSERT_EQUAL(q, QOSDT_CLASS_BEST_EFFORT,
+			"unknown ids are best effort (services.default)");
+	}
+	return TEST_SUCCESS;
+}
+
+/* A frame of len bytes: a valid echo request, then broken by the caller. */
+static struct rte_mbuf *
+lb_raw_frame(uint32_t payload_len)
+{
+	struct qosdt_msg msg = {
+		.service_id = SVC_ECHO, .length = payload_len, .request_id = 0,
+	};
+	static const uint8_t data[64];
+	struct rte_mbuf *m = rte_pktmbuf_alloc(qosdt_pool(lb.qc,
+		QOSDT_CLASS_BEST_EFFORT));
+
+	if (m != NULL && qosdt_msg_build(m, &lb.cmac, &lb.smac, &msg, data) != 0) {
+		rte_pktmbuf_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+static int
+test_malformed(void)
+{
+	struct qosdt_frame_hdr *h;
+	struct report before = { 0 }, after = { 0 };
+	struct rte_mbuf *m, *r;
+	uint64_t id;
+	uint16_t q;
+	int i;
+
+	server_report(&lb.srv, &before);
+	for (i = 0; i < 4; i++) {
+		m = lb_raw_frame(16);
+		TEST_ASSERT(m != NULL, "frame");
+		h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
+		switch (i) {
+		case 0:   /* shorter than the header */
+			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - 10);
+			break;
+		case 1:   /* not our EtherType */
+			h->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+			break;
+		case 2:   /* unknown version */
+			h->msg.version = 99;
+			break;
+		case 3:   /* payload length beyond the frame */
+			h->msg.length = rte_cpu_to_be_32(UINT32_MAX);
+			break;
+		}
+		TEST_ASSERT_SUCCESS(lb_send_frame(m, i % QOSDT_NB_CLASSES),
+			"malformed frame %d sent", i);
+	}
+	/* The server goes on answering; by then it has seen all four. */
+	id = lb_request(SVC_ECHO, (const uint8_t *)"still here", 10);
+	r = lb_await(id, &q);
+	TEST_ASSERT(r != NULL, "no reply after malformed frames");
+	rte_pktmbuf_free(r);
+	for (i = 0; i < 100; i++)
+		lb_server_step();
+	server_report(&lb.srv, &after);
+	TEST_ASSERT_EQUAL(after.malformed - before.malformed, 4,
+		"malformed frames counted");
+	return TEST_SUCCESS;
+}
+
+/* Every service and an unknown id, 60 requests each, from the client. */
+static const char lb_scenario[] =
+	"{\"name\": \"loopback\", \"timeout\": \"500ms\", \"phases\": [{"
+	"\"name\": \"all\", \"duration\": \"300ms\", \"flows\": ["
+	"{\"service\": 1, \"rate\": \"200pps\", \"size\": 64},"
+	"{\"service\": 2, \"rate\": \"200pps\", \"size\": 33},"
+	"{\"service\": 3, \"rate\": \"200pps\", \"size\": 100},"
+	"{\"service\": 4, \"rate\": \"200pps\", \"size\": 100},"
+	"{\"service\": 5, \"rate\": \"200pps\", \"size\": 100, \"pattern\": \"burst\", \"burst\": 4},"
+	"{\"service\": 6, \"rate\": \"200pps\", \"size\": 100},"
+	"{\"service\": 7, \"rate\": \"200pps\", \"size\": 100},"
+	"{\"service\": 8, \"rate\": \"200pps\", \"size\": 0},"
+	"{\"service\": 9, \"rate\": \"200pps\", \"size\": 1400},"
+	"{\"service\": 10, \"rate\": \"200pps\", \"size\": 1400},"
+	"{\"service\": 11, \"rate\": \"200pps\", \"size\": 1400},"
+	"{\"service\": 12, \"rate\": \"200pps\", \"size\": 3},"
+	"{\"service\": 13, \"rate\": \"200pps\", \"size\": 8},"
+	"{\"service\": 14, \"rate\": \"200pps\", \"size\": 500},"
+	"{\"service\": 15, \"rate\": \"200pps\", \"size\": 1},"
+	"{\"service\": 4242, \"rate\": \"200pps\", \"size\": 10}]}]}";
+
+static int
+test_client_scenario(void)
+{
+	static struct scenario sc;
+	static struct client cli;
+	struct pipe cpipe;
+	struct report rep = { 0 };
+	char err[SCENARIO_ERRLEN];
+	uint64_t deadline, total = 0;
+	volatile bool quit = false;
+	unsigned int c;
+	int rc = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(scenario_parse(lb_scenario, 1000000000ull, &sc, err,
+		sizeof(err)), "scenario: %s", err);
+	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lbc", lb.cli_port), "client pipe");
+	if (client_init(&cli, lb.qc, &cpipe, &lb.cmac, &sc, &quit) != 0) {
+		pipe_free(&cpipe);
+		return TEST_FAILED;
+	}
+	deadline = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
+	while (!quit && rte_get_timer_cycles() < deadline) {
+		pipe_stage_rx(&cpipe);
+		client_stage_worker(&cli);
+		pipe_stage_tx(&cpipe);
+		lb_server_step();
+	}
+	client_report(&cli, &rep);
+	if (!quit) {
+		printf("client did not finish in 10 s\n");
+		goto out;
+	}
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		const struct report_class *k = &rep.cls[c];
+
+		printf("  %-12s sent %" PRIu64 " received %" PRIu64 " lost %" PRIu64
+			" dropped %" PRIu64 " bad %" PRIu64 "\n", qosdt_class_name(c),
+			k->sent, k->received, k->lost, k->dropped, k->bad_replies);
+		if (k->received != k->sent || k->bad_replies != 0 ||
+				k->lost != 0 || k->dropped != 0 || k->late != 0) {
+			printf("class %s: every request must be answered right\n",
+				qosdt_class_name(c));
+			goto out;
+		}
+		total += k->sent;
+	}
+	/* 16 flows x 200/s x 0.3 s; rounding at the phase edges aside. */
+	if (total < 16 * 55 || total > 16 * 65 || rep.unmatched != 0) {
+		printf("sent %" PRIu64 " requests, unmatched %" PRIu64 "\n", total,
+			rep.unmatched);
+		goto out;
+	}
+	rc = TEST_SUCCESS;
+out:
+	client_fini(&cli);
+	pipe_free(&cpipe);
+	return rc;
+}
+
+static struct unit_test_suite loopback_suite = {
+	.suite_name = "app loopback (server + client over one net_shm region)",
+	.setup = lb_setup,
+	.teardown = lb_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_every_service),
+		TEST_CASE(test_not_exist),
+		TEST_CASE(test_malformed),
+		TEST_CASE(test_client_scenario),
+		TEST_CASES_END(),
+	},
+};
 
 static int
 test_app_loopback(void)
 {
-	return TEST_SKIPPED;
+	return unit_test_suite_runner(&loopback_suite);
 }
 
 REGISTER_TEST_COMMAND(app_loopback_autotest, test_app_loopback);
