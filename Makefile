@@ -4,7 +4,8 @@
 #   make [all]   install what is missing, configure and build
 #   make test    build, run the fast-tests suite, print "N passed, N failed"
 #   make perf    build, run the perf-tests suite
-#   make run     build, run usertools/qosdt-pmd-bench.py (RUN_ARGS=... for more)
+#   make run     build, run usertools/qosdt-run.py: server + client, QoS vs FIFO
+#                (RUN_ARGS=... for more; the channel benchmark is in make perf)
 #   make clean   remove the build dir (the fetched driver SDK is kept)
 # SANITIZE=1 uses build dir build-asan with ASan+UBSan.
 
@@ -43,7 +44,7 @@ perf: all
 	$(call run_suite,perf-tests,1)
 
 run: all
-	python3 usertools/qosdt-pmd-bench.py --build $(BUILDDIR) $(RUN_ARGS)
+	python3 usertools/qosdt-run.py --build $(BUILDDIR) $(RUN_ARGS)
 
 # build/ also holds driver-sdk/, which is kept; build-*/ dirs go whole.
 clean:

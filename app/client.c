@@ -15,6 +15,12 @@
 #include "client.h"
 #include "payload.h"
 
+/*
+ * Requests generated, and replies verified per class, per turn: small, so
+ * that a turn (and a realtime message waiting on it) stays short.
+ */
+#define CLIENT_BURST 8
+
 /* Tracked requests: a power of two comfortably above rate x timeout. */
 #define CLIENT_NB_REQS (1u << 18)
 
@@ -198,7 +204,7 @@ client_take_replies(struct client *c, uint64_t now)
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
 		n = rte_ring_sc_dequeue_burst(c->pipe->rx_ring[cls],
-			(void **)pkts, PIPE_BURST, NULL);
+			(void **)pkts, CLIENT_BURST, NULL);
 		for (i = 0; i < n; i++)
 			client_take_reply(c, pkts[i], cls, now);
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -252,8 +258,8 @@ client_retry_held(struct client *c, unsigned int cls)
 static unsigned int
 client_generate(struct client *c, uint64_t now)
 {
-	struct rte_mbuf *pkts[PIPE_BURST];
-	uint16_t due[PIPE_BURST];
+	struct rte_mbuf *pkts[CLIENT_BURST];
+	uint16_t due[CLIENT_BURST];
 	bool class_free[QOSDT_NB_CLASSES];
 	uint32_t nb_due, phase, i;
 	unsigned int cls, n = 0;
@@ -261,7 +267,7 @@ client_generate(struct client *c, uint64_t now)
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
 		class_free[cls] = client_retry_held(c, cls);
-	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, PIPE_BURST, &phase);
+	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, CLIENT_BURST, &phase);
 	for (i = 0; i < nb_due; i++) {
 		const struct flow *f = &c->sc->phases[phase].flows[due[i]];
 		struct req_entry *e;
