@@ -54,6 +54,7 @@ CLASS_RATES = ("offered_mbps", "throughput_mbps", "avg_frame_bytes", "guarantee_
 PERCENTILES = ("p50", "p90", "p99", "p999", "max")
 TOP_STRINGS = ("role", "mode", "config", "scenario")
 TOP_NUMBERS = ("duration_s", "channel_mbps")
+TOP_OPTIONAL_COUNTS = ("malformed", "unmatched_replies")
 
 READY_LINE = "server ready"
 MEM_MB = 512                  # EAL memory per process
@@ -73,6 +74,7 @@ BE_SHARE_FRACTION = 0.9       # best effort delivers this share of its WRR share
 SHARED_CLASSES = ("throughput", "reliable", "best_effort")  # share what realtime leaves
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+SANITIZER = re.compile(r"==\d+==ERROR: \w+Sanitizer|: runtime error: ")
 
 
 def say(msg):
@@ -136,8 +138,13 @@ def results_problems(doc, role):
         return ["not a JSON object"], []
     shape, cons = [], []
     for k in TOP_STRINGS:
-        if not isinstance(doc.get(k), str):
-            shape.append(f"{k}: missing or not a string")
+        if isinstance(doc.get(k), str) or (k == "scenario" and role == "server"
+                                           and doc.get(k, 0) is None):
+            continue
+        shape.append(f"{k}: missing or not a string")
+    for k in TOP_OPTIONAL_COUNTS:
+        if k in doc and not _is_count(doc[k]):
+            shape.append(f"{k}: not a count: {doc[k]!r}")
     for k in TOP_NUMBERS:
         if not _is_number(doc.get(k)):
             shape.append(f"{k}: missing or not a number >= 0")
@@ -222,12 +229,14 @@ def cleanup(files, prefixes):
 
 class Proc:
     """One qosdt process. A thread copies its output (stdout and stderr) to
-    a log file, keeps the last lines, notices READY_LINE and, when echo is
-    a string, prints each line to our stdout after that prefix."""
+    a log file, keeps the last lines and the start of the first sanitizer
+    report, notices READY_LINE and, when echo is a string, prints each line
+    to our stdout after that prefix."""
 
     def __init__(self, name, cmd, cwd, log_path, echo=None):
         self.name, self.echo = name, echo
         self.tail_lines = collections.deque(maxlen=TAIL_LINES)
+        self.report = []                    # first sanitizer report's start
         self.ready = threading.Event()
         self.log_path = log_path
         self.log = open(log_path, "w", encoding="utf-8")
@@ -252,6 +261,8 @@ class Proc:
             self.log.write(line + "\n")
             self.log.flush()
             self.tail_lines.append(line)
+            if (self.report or SANITIZER.search(line)) and len(self.report) < TAIL_LINES:
+                self.report.append(line)
             if READY_LINE in line:
                 self.ready.set()
             if self.echo is not None:
@@ -288,9 +299,12 @@ class Proc:
         self.log.close()
 
     def tail(self):
-        body = "\n".join(f"    {l}" for l in self.tail_lines) or "    (no output)"
-        return (f"  --- last {len(self.tail_lines)} lines of the {self.name} "
-                f"(exit code {self.proc.returncode}, full log {self.log_path}) ---\n{body}")
+        """Its sanitizer report's start if it printed one, else its last lines."""
+        lines, what = ((self.report, "sanitizer report") if self.report
+                       else (self.tail_lines, f"last {len(self.tail_lines)} lines"))
+        body = "\n".join(f"    {l}" for l in lines) or "    (no output)"
+        return (f"  --- {what} of the {self.name} (exit code {self.proc.returncode}, "
+                f"full log {self.log_path}) ---\n{body}")
 
 
 class AppRun:
@@ -507,13 +521,18 @@ def _pair(q, f, fmt, width):
     return f"{cell(q):>{width}} {cell(f):>{width}}"
 
 
+def _us(v):
+    """A latency in a table cell: one decimal below 1 ms."""
+    return f"{v:.1f}" if v < 1000 else f"{v:.0f}"
+
+
 COLUMNS = (  # title, width of each of the QoS and FIFO cells, cell of one class
     ("sent", 9, lambda c: str(c["sent"])),
     ("received", 9, lambda c: str(c["received"])),
     ("lost", 8, lambda c: str(c["lost"])),
     ("dropped", 8, lambda c: str(c["dropped"])),
     ("Mbit/s", 7, lambda c: f"{c['throughput_mbps']:.1f}"),
-    ("p50/p99 us", 13, lambda c: f"{c['latency_us']['p50']:.1f}/{c['latency_us']['p99']:.1f}"),
+    ("p50/p99 us", 13, lambda c: f"{_us(c['latency_us']['p50'])}/{_us(c['latency_us']['p99'])}"),
 )
 
 
@@ -562,14 +581,21 @@ def idle_line(idle, run):
 
 
 def notes(runs):
-    """bad replies in any run (the verdicts cover only the QoS run's)."""
+    """Bad replies outside the QoS run (its verdicts cover its own) and
+    frames any process could not match or parse."""
     out = []
     for name, run in runs.items():
-        if run.results and name != "qos":
-            for c in CLASSES:
-                bad = run.results["classes"][c]["bad_replies"]
-                if bad:
-                    out.append(f"{name}: {c}: {bad} bad replies")
+        for role, doc in (("client", run.results), ("server", run.server_results)):
+            if not doc:
+                continue
+            for k in TOP_OPTIONAL_COUNTS:
+                if doc.get(k):
+                    out.append(f"{name}: {role}: {k} {doc[k]}")
+            if role == "client" and name != "qos":
+                for c in CLASSES:
+                    bad = doc["classes"][c]["bad_replies"]
+                    if bad:
+                        out.append(f"{name}: {c}: {bad} bad replies")
     return out
 
 
