@@ -76,7 +76,7 @@ app_load(struct app *a)
 		QOSDT_CONFIG_ERRLEN : SCENARIO_ERRLEN];
 
 	if (qosdt_config_load(a->opt.config_path, &a->cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "qosdt: %s: %s\n", a->opt.config_path, err);
+		options_file_error(a->opt.config_path, err);
 		return -1;
 	}
 	if (a->opt.mode >= 0) {
@@ -96,7 +96,7 @@ app_load(struct app *a)
 	}
 	if (scenario_load(a->opt.scenario_path, a->cfg.channel_rate_bps, a->sc,
 			err, sizeof(err)) < 0) {
-		fprintf(stderr, "qosdt: %s: %s\n", a->opt.scenario_path, err);
+		options_file_error(a->opt.scenario_path, err);
 		return -1;
 	}
 	if (a->opt.duration_s > 0)

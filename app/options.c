@@ -274,6 +274,17 @@ options_parse(int argc, char **argv, struct app_options *o)
 	return options_check(o);
 }
 
+void
+options_file_error(const char *path, const char *err)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(err, path, n) == 0 && err[n] == ':')
+		fprintf(stderr, "%s\n", err);
+	else
+		fprintf(stderr, "%s: %s\n", path, err);
+}
+
 int
 options_check_config(int argc, char **argv)
 {
@@ -290,7 +301,7 @@ options_check_config(int argc, char **argv)
 		goto usage;
 
 	if (qosdt_config_load(argv[2], &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", argv[2], err);
+		options_file_error(argv[2], err);
 		return 1;
 	}
 	printf("%s: ok\n", argv[2]);
@@ -305,7 +316,7 @@ options_check_config(int argc, char **argv)
 		sizeof(err));
 	free(sc);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", scenario_path, err);
+		options_file_error(scenario_path, err);
 		return 1;
 	}
 	printf("%s: ok\n", scenario_path);

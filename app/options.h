@@ -75,6 +75,18 @@ void options_usage(FILE *f, const char *prog);
 int options_check_config(int argc, char **argv);
 
 /**
+ * Print a config or scenario loader's error for a file: "PATH: ERROR",
+ * without repeating PATH when the loader already put it first (file-level
+ * errors: cannot open, JSON syntax).
+ *
+ * @param path
+ *   The file.
+ * @param err
+ *   The loader's message.
+ */
+void options_file_error(const char *path, const char *err);
+
+/**
  * Name of a stage ("rx", "worker", "tx").
  *
  * @param stage

@@ -545,7 +545,9 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 	unsigned int c;
 	int i, k;
 
-	if (unlikely(s->port == NULL))
+	/* rte_sched_port_dequeue() stops only when it has n: with 0 it would
+	 * write past the caller's array. */
+	if (unlikely(s->port == NULL || n == 0))
 		return 0;
 	k = rte_sched_port_dequeue(s->port, pkts, n);
 	if (k <= 0)

@@ -858,6 +858,33 @@ test_free_with_backlog(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A dequeue of 0 (a caller whose output ring is full) returns 0 and writes
+ * nothing, with messages queued: rte_sched itself would fill past n.
+ */
+static int
+test_dequeue_zero(void)
+{
+	struct rte_mbuf *out[BURST + 1];
+	unsigned int c;
+
+	TEST_ASSERT_SUCCESS(sched_start(QOSDT_MODE_PRIORITY, 100000000000ULL),
+		"start");
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		TEST_ASSERT_EQUAL(offer(c, 64, BURST), BURST, "offer");
+	out[0] = NULL;
+	for (c = 0; c < 1000; c++)
+		TEST_ASSERT_EQUAL(qosdt_sched_dequeue(sched, out, 0), 0,
+			"dequeue of 0 returned messages");
+	TEST_ASSERT(out[0] == NULL, "dequeue of 0 wrote to the array");
+	TEST_ASSERT_EQUAL(qosdt_sched_dequeue(sched, out, 1), 1,
+		"dequeue of 1 after");
+	rte_pktmbuf_free(out[0]);
+	sched_stop();
+	TEST_ASSERT(pool_is_full(), "mbufs leaked");
+	return TEST_SUCCESS;
+}
+
 static int
 suite_setup(void)
 {
@@ -904,6 +931,7 @@ static struct unit_test_suite sched_suite = {
 		TEST_CASE_ST(NULL, case_teardown, test_set_profile),
 		TEST_CASE_ST(NULL, case_teardown, test_set_profile_cap),
 		TEST_CASE_ST(NULL, case_teardown, test_free_with_backlog),
+		TEST_CASE_ST(NULL, case_teardown, test_dequeue_zero),
 		TEST_CASES_END(),
 	},
 };
