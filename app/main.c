@@ -25,6 +25,15 @@
 #include "scenario.h"
 #include "server.h"
 
+/*
+ * The server's scheduler orders the processing; what reaches it has already
+ * been shaped to the channel rate by the client. It runs at this multiple
+ * of the channel rate, so that it shapes nothing itself: its queues build
+ * (and its priorities and weights act) only when the services cannot keep
+ * up. At the same rate as the channel, any jitter would queue for good.
+ */
+#define SERVER_RATE_HEADROOM 4
+
 static volatile bool quit;
 
 static void
@@ -107,10 +116,20 @@ app_load(struct app *a)
 static int
 app_setup(struct app *a)
 {
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config qcfg = a->cfg;
 	struct rte_ether_addr mac;
 
+	if (a->opt.role == ROLE_SERVER) {
+		qcfg.channel_rate_bps *= SERVER_RATE_HEADROOM;
+		if (qosdt_config_validate(&qcfg, err, sizeof(err)) < 0) {
+			APP_LOG(ERR, "server scheduler at %dx the channel rate: %s",
+				SERVER_RATE_HEADROOM, err);
+			return -1;
+		}
+	}
 	a->q = qosdt_create(a->opt.role == ROLE_SERVER ? "server" : "client",
-		&a->cfg, (int)rte_socket_id(), true);
+		&qcfg, (int)rte_socket_id(), true);
 	if (a->q == NULL) {
 		APP_LOG(ERR, "cannot create the QoS instance: %s",
 			rte_strerror(rte_errno));

@@ -71,7 +71,7 @@ unsigned int
 pipe_stage_rx(void *arg)
 {
 	struct pipe *p = arg;
-	struct rte_mbuf *pkts[PIPE_BURST];
+	struct rte_mbuf *pkts[PIPE_TURN];
 	unsigned int total = 0, room;
 	uint16_t q, n;
 
@@ -80,7 +80,7 @@ pipe_stage_rx(void *arg)
 		if (room == 0)
 			continue;
 		n = rte_eth_rx_burst(p->port_id, q, pkts,
-			RTE_MIN(room, (unsigned int)PIPE_BURST));
+			RTE_MIN(room, (unsigned int)PIPE_TURN));
 		if (n == 0)
 			continue;
 		/* Single producer: the room counted is still there. */
@@ -91,7 +91,7 @@ pipe_stage_rx(void *arg)
 	return total;
 }
 
-/* Send what is pending on queue q; keeps the rest in order. */
+/* Send up to a turn of what is pending on queue q; keeps the rest in order. */
 static unsigned int
 tx_flush(struct pipe *p, uint16_t q)
 {
@@ -99,7 +99,8 @@ tx_flush(struct pipe *p, uint16_t q)
 
 	if (n == 0)
 		return 0;
-	sent = rte_eth_tx_burst(p->port_id, q, p->tx_pending[q], n);
+	sent = rte_eth_tx_burst(p->port_id, q, p->tx_pending[q],
+		RTE_MIN(n, (uint16_t)PIPE_TURN));
 	if (sent < n)
 		memmove(p->tx_pending[q], p->tx_pending[q] + sent,
 			(n - sent) * sizeof(p->tx_pending[q][0]));

@@ -19,8 +19,14 @@
 
 #include "options.h"
 
-/** Frames moved per call. */
+/** Frames moved between stages per call. */
 #define PIPE_BURST 32
+/**
+ * Frames each port queue receives, or sends, per turn of a stage: a turn
+ * stays a few microseconds long, and that is what a realtime frame arriving
+ * in the middle of one waits.
+ */
+#define PIPE_TURN 8
 /** Slots of each ring between stages. */
 #define PIPE_RING_SIZE 1024
 /** Frames the TX stage keeps per class while the peer's ring is full. */

@@ -64,7 +64,7 @@ class_json(const struct report *r, const struct report_class *k)
 		k->sent > 0 ? (double)k->sent_bytes / k->sent : 0.0;
 
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
-			" s:i, s:f, s:o, s:I, s:I, s:I}",
+			" s:i, s:f, s:o, s:o, s:I, s:I, s:I}",
 		"sent", (json_int_t)k->sent,
 		"received", (json_int_t)k->received,
 		"lost", (json_int_t)k->lost,
@@ -78,6 +78,7 @@ class_json(const struct report *r, const struct report_class *k)
 		"weight", (int)k->weight,
 		"guarantee_mbps", k->guarantee_bps / 1e6,
 		"latency_us", latency_json(&k->latency),
+		"sched_latency_us", latency_json(&k->sched_latency),
 		"slo_violations", (json_int_t)k->slo_violations,
 		"latency_violations", (json_int_t)k->latency_violations,
 		"starved_windows", (json_int_t)k->starved_windows);

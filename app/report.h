@@ -29,6 +29,8 @@ struct report_class {
 	double window_mbps;       /**< Delivered rate over the last window. */
 	struct qosdt_latency_summary latency;        /**< Whole run, ns. */
 	struct qosdt_latency_summary window_latency; /**< Last window, ns. */
+	/** Time in this process's own QoS scheduler, whole run, ns. */
+	struct qosdt_latency_summary sched_latency;
 	uint64_t slo_violations;  /**< Windows with a missed SLO. */
 	uint64_t latency_violations; /**< Samples above their latency SLO. */
 	uint64_t starved_windows; /**< Windows with load offered, none delivered. */
