@@ -29,6 +29,8 @@ Usage: usertools/qosdt-run.py [--build DIR] [--duration S]
        [--only qos|fifo|idle ...] [--keep-logs]
 """
 import argparse
+import gc
+import multiprocessing
 import collections
 import json
 import math
@@ -599,6 +601,54 @@ def notes(runs):
     return out
 
 
+# ------------------------------------------------------------ host noise
+
+NOISE_SECONDS = 2.0
+
+
+def _spin(core, seconds, out):
+    """Spin on one core and time the gaps between iterations: what the host
+    (hypervisor, kernel, other processes) takes from a busy-polling thread."""
+    os.sched_setaffinity(0, {core})
+    gc.disable()
+    now = time.perf_counter_ns
+    end = now() + int(seconds * 1e9)
+    last, lost, n5, n20 = now(), 0, 0, 0
+    while last < end:
+        t = now()
+        d, last = t - last, t
+        if d >= 5000:
+            lost += d
+            n5 += 1
+            n20 += d >= 20000
+    out.put((core, lost / (seconds * 1e9), n5 / seconds, n20 / seconds))
+
+
+def noise_probe(cores, seconds=NOISE_SECONDS):
+    """Busy-poll every core at once, as the two processes do; returns
+    {core: (fraction of time lost in stalls >= 5 us, stalls/s, stalls >= 20 us /s)}."""
+    out = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_spin, args=(c, seconds, out)) for c in cores]
+    for p in procs:
+        p.start()
+    res = {}
+    for _ in procs:
+        core, lost, n5, n20 = out.get(timeout=seconds + 10)
+        res[core] = (lost, n5, n20)
+    for p in procs:
+        p.join()
+    return res
+
+
+def noise_line(noise):
+    per_core = "; ".join(f"core {c}: {lost * 100:.1f}% of the time in stalls >= 5 us "
+                         f"({n5:.0f}/s, {n20:.0f}/s >= 20 us)"
+                         for c, (lost, n5, n20) in sorted(noise.items()))
+    return (f"host noise (a bare spin loop on both cores, {NOISE_SECONDS:g} s): {per_core}. "
+            f"A round trip crosses both cores about three times: stalls this frequent "
+            f"bound how low the realtime p99 can go here.")
+
+
 # --------------------------------------------------------------------- main
 
 RUNS = {  # name: (mode, scenario, fixed duration or None for --duration)
@@ -639,6 +689,7 @@ def main():
     runs, errors = {}, []
     t_start = time.monotonic()
     try:
+        noise = noise_probe(sorted({SERVER_CORE, CLIENT_CORE}))
         for n in names:
             mode, scenario, fixed = RUNS[n]
             run = AppRun(binary, n, mode, CONFIG, scenario, fixed or a.duration,
@@ -669,6 +720,7 @@ def main():
             print(share_line(qos))
     if "idle" in runs and runs["idle"].results:
         print(idle_line(runs["idle"].results, runs["idle"]))
+    print(noise_line(noise))
     for n in notes(runs):
         print(f"note: {n}")
     for run in runs.values():
