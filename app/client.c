@@ -47,6 +47,9 @@ client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 	c->sc = sc;
 	c->quit = quit;
 	c->generating = true;
+	for (unsigned int cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		c->lossless[cls] = qosdt_config_of(q)->classes[cls].drop ==
+			QOSDT_DROP_NONE;
 	c->timeout_tsc = (uint64_t)((double)sc->timeout_ns * rte_get_tsc_hz() / 1e9);
 	c->rtt = qosdt_monitor_create(qosdt_config_of(q), SOCKET_ID_ANY);
 	c->reqs = rte_zmalloc("qosdt_client_reqs",
@@ -171,7 +174,7 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 
 	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
 			!(msg.flags & QOSDT_MSG_F_REPLY) ||
-			msg.request_id >= c->next_id) {
+			msg.request_id == 0 || msg.request_id >= c->next_id) {
 		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
 		return;
 	}
@@ -184,6 +187,12 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 	if (e->state != REQ_SENT) {
 		/* A reply to a request we have not sent: forged. */
 		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (now - e->gen_tsc >= c->timeout_tsc) {
+		/* Its timeout passed before the sweep saw it: lost, and late. */
+		client_expire(c, e);
+		CNT_ADD(&c->cnt[ring_cls], late, 1);
 		return;
 	}
 	bytes = QOSDT_FRAME_HDR_LEN + e->len;
@@ -202,15 +211,18 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 }
 
 static unsigned int
-client_take_replies(struct client *c, uint64_t now)
+client_take_replies(struct client *c)
 {
 	struct rte_mbuf *pkts[PIPE_BURST];
 	unsigned int cls, total = 0, i, n;
+	uint64_t now;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
 		n = rte_ring_sc_dequeue_burst(c->pipe->rx_ring[cls],
 			(void **)pkts, cls == QOSDT_CLASS_REALTIME ?
 			CLIENT_BURST : CLIENT_VERIFY_TURN, NULL);
+		/* Round trips end when the frames are taken, not at turn start. */
+		now = rte_get_tsc_cycles();
 		for (i = 0; i < n; i++)
 			client_take_reply(c, pkts[i], cls, now);
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -264,8 +276,9 @@ client_retry_held(struct client *c, unsigned int cls)
 }
 
 static unsigned int
-client_generate(struct client *c, uint64_t now)
+client_generate(struct client *c)
 {
+	uint64_t now = rte_get_tsc_cycles();
 	struct rte_mbuf *pkts[CLIENT_BURST];
 	uint16_t due[CLIENT_BURST];
 	bool class_free[QOSDT_NB_CLASSES];
@@ -286,6 +299,12 @@ client_generate(struct client *c, uint64_t now)
 			CNT_ADD(&c->cnt[cls], deferred, 1);
 			continue;
 		}
+		m = client_build(c, f, cls);
+		if (m == NULL && c->lossless[cls]) {
+			/* Its own held requests used its buffers: backpressure. */
+			CNT_ADD(&c->cnt[cls], deferred, 1);
+			continue;
+		}
 		if (c->next_id - c->oldest > c->reqs_mask) {
 			e = &c->reqs[c->oldest & c->reqs_mask];
 			if (e->state != REQ_FREE)
@@ -295,7 +314,6 @@ client_generate(struct client *c, uint64_t now)
 		CNT_ADD(&c->cnt[cls], sent, 1);
 		CNT_ADD(&c->cnt[cls], sent_bytes, QOSDT_FRAME_HDR_LEN + f->size);
 		qosdt_monitor_rx(c->rtt, cls, 1, QOSDT_FRAME_HDR_LEN + f->size);
-		m = client_build(c, f, cls);
 		e = &c->reqs[c->next_id & c->reqs_mask];
 		*e = (struct req_entry){
 			.id = c->next_id, .gen_tsc = now, .len = f->size,
@@ -371,7 +389,39 @@ client_start(struct client *c, uint64_t now)
 	c->start_tsc = now;
 	loadgen_start(&c->lg, c->sc, tsc_to_ns(now));
 	qosdt_monitor_reset(c->rtt, qosdt_monitor_now_ns());
-	c->started = true;
+	__atomic_store_n(&c->started, true, __ATOMIC_RELEASE);
+}
+
+/* Every request resolved, nothing held: the run is over. */
+static bool
+client_all_resolved(struct client *c)
+{
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		if (!client_retry_held(c, cls))
+			return false;
+	return c->oldest == c->next_id;
+}
+
+void
+client_finish(struct client *c)
+{
+	unsigned int cls;
+
+	if (!c->started)
+		return;
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		/* Held back, never queued: their entries count as dropped. */
+		rte_pktmbuf_free_bulk(c->held[cls], c->nb_held[cls]);
+		c->nb_held[cls] = 0;
+	}
+	client_sweep(c, 0, true);
+	if (c->generating) {
+		c->generating = false;
+		__atomic_store_n(&c->gen_end_tsc, rte_get_tsc_cycles(),
+			__ATOMIC_RELAXED);
+	}
 }
 
 unsigned int
@@ -380,29 +430,24 @@ client_stage_worker(void *arg)
 	struct client *c = arg;
 	uint64_t now = rte_get_tsc_cycles();
 	unsigned int work;
-	bool held = false;
-	unsigned int cls;
 
 	if (!c->started)
 		client_start(c, now);
-	work = client_take_replies(c, now);
+	work = client_take_replies(c);
 	if (c->generating) {
-		work += client_generate(c, now);
+		work += client_generate(c);
 		if (loadgen_done(&c->lg, tsc_to_ns(now))) {
 			c->generating = false;
-			c->gen_end_tsc = now;
+			__atomic_store_n(&c->gen_end_tsc, now, __ATOMIC_RELAXED);
 		}
-	} else {
-		for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-			held |= !client_retry_held(c, cls);
 	}
 	work += client_schedule(c);
-	client_sweep(c, now, false);
+	client_sweep(c, rte_get_tsc_cycles(), false);
 	if (qosdt_monitor_poll(c->rtt, qosdt_monitor_now_ns()) == 1 &&
 			c->generating)
 		client_count_starved(c);
-	if (!c->generating && !held && c->oldest == c->next_id) {
-		c->done = true;
+	if (!c->generating && client_all_resolved(c)) {
+		__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
 		*c->quit = true;
 	}
 	return work;
@@ -417,8 +462,10 @@ client_report(const struct client *c, struct report *r)
 
 	qosdt_monitor_read(c->rtt, &st);
 	qosdt_stats_read(c->q, &sched);
-	end = c->gen_end_tsc != 0 ? c->gen_end_tsc : rte_get_tsc_cycles();
-	r->duration_s = c->started ?
+	end = __atomic_load_n(&c->gen_end_tsc, __ATOMIC_RELAXED);
+	if (end == 0)
+		end = rte_get_tsc_cycles();
+	r->duration_s = __atomic_load_n(&c->started, __ATOMIC_ACQUIRE) ?
 		(double)(end - c->start_tsc) / rte_get_tsc_hz() : 0.0;
 	r->unmatched = __atomic_load_n(&c->unmatched, __ATOMIC_RELAXED);
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {

@@ -57,18 +57,23 @@ struct client_counters {
 
 /** The client's worker state. */
 struct client {
-	struct qosdt *q;
-	const struct qosdt_classifier *cl;
+	struct qosdt *q;             /**< Its QoS instance (the scheduler). */
+	const struct qosdt_classifier *cl; /**< q's: service -> class, SLO. */
 	struct qosdt_monitor *rtt;   /**< Round trips, per class. */
-	struct pipe *pipe;
-	struct rte_ether_addr mac;
-	const struct scenario *sc;
-	struct loadgen lg;
-	volatile bool *quit;
-	bool started;
+	struct pipe *pipe;           /**< The rings it reads and feeds. */
+	struct rte_ether_addr mac;   /**< Our address, the requests' source. */
+	const struct scenario *sc;   /**< The load. */
+	struct loadgen lg;           /**< Its pacing. */
+	volatile bool *quit;         /**< Set once every request is resolved. */
+	/* Written by the worker, read by the stats tick (atomics): */
+	bool started;                /**< The scenario clock runs. */
+	bool done;                   /**< Every request resolved. */
+	uint64_t start_tsc;          /**< When the scenario started. */
+	uint64_t gen_end_tsc;        /**< When it ended (0 before). */
+	/* The worker's own: */
 	bool generating;             /**< false once the scenario has ended. */
-	volatile bool done;          /**< Every request resolved. */
-	uint64_t start_tsc, gen_end_tsc, timeout_tsc;
+	uint64_t timeout_tsc;        /**< The scenario's timeout, in TSC. */
+	bool lossless[QOSDT_NB_CLASSES]; /**< Classes with "drop": "none". */
 	/* The request table. */
 	struct req_entry *reqs;
 	uint64_t reqs_mask;
@@ -112,6 +117,16 @@ int client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
  *   The client.
  */
 void client_fini(struct client *c);
+
+/**
+ * Resolve every request still open, at the end of a run that was
+ * interrupted: queued ones count as dropped, sent ones as lost; so that the
+ * counts add up. Call it once the worker has stopped.
+ *
+ * @param c
+ *   The client.
+ */
+void client_finish(struct client *c);
 
 /**
  * The worker stage: match replies, generate what the scenario says is

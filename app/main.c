@@ -72,7 +72,8 @@ app_tick(void *arg)
 {
 	struct app *a = arg;
 
-	if (a->opt.role == ROLE_CLIENT && !a->client->started)
+	if (a->opt.role == ROLE_CLIENT &&
+			!__atomic_load_n(&a->client->started, __ATOMIC_ACQUIRE))
 		return;
 	app_report(a);
 	report_print(stdout, &a->report, false);
@@ -108,6 +109,11 @@ app_load(struct app *a)
 		options_file_error(a->opt.scenario_path, err);
 		return -1;
 	}
+	if (scenario_check_frames(a->sc, a->cfg.max_frame_len, err,
+			sizeof(err)) < 0) {
+		options_file_error(a->opt.scenario_path, err);
+		return -1;
+	}
 	if (a->opt.duration_s > 0)
 		scenario_scale(a->sc, (uint64_t)(a->opt.duration_s * 1e9));
 	return 0;
@@ -138,7 +144,7 @@ app_setup(struct app *a)
 	if (port_setup(a->opt.port_id, a->q, &mac) < 0)
 		return -1;
 	a->port_ok = true;
-	if (pipe_create(&a->pipe, "qp", a->opt.port_id) < 0)
+	if (pipe_create(&a->pipe, "qp", a->opt.port_id, qcfg.nb_buffers) < 0)
 		return -1;
 	a->pipe_ok = true;
 	if (a->opt.role == ROLE_SERVER) {
@@ -210,6 +216,8 @@ app_run(struct app *a)
 	start_ns = qosdt_monitor_now_ns();
 	if (pipe_run(&ops, a->opt.stage_lcore, &quit) < 0)
 		return -1;
+	if (a->client != NULL)
+		client_finish(a->client);
 	app_flush_monitors(a);
 	app_report(a);
 	if (a->opt.role == ROLE_SERVER)
@@ -231,6 +239,7 @@ app_teardown(struct app *a)
 {
 	if (a->port_ok)
 		port_close(a->opt.port_id);
+	server_fini(&a->server);
 	if (a->pipe_ok)
 		pipe_free(&a->pipe);
 	if (a->client != NULL) {

@@ -140,26 +140,26 @@ bad:
 static int
 parse_stage_lcores(const char *arg, int *lcore)
 {
-	char buf[64], *tok, *save = NULL;
+	const char *p = arg;
 	unsigned long v;
-	int i = 0;
+	char *end;
+	int i;
 
-	if (strlen(arg) >= sizeof(buf))
-		goto bad;
-	strcpy(buf, arg);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL;
-			tok = strtok_r(NULL, ",", &save)) {
-		if (i == STAGE_MAX ||
-				parse_uint("stage-lcores", tok, RTE_MAX_LCORE - 1, &v) < 0)
+	for (i = 0; i < STAGE_MAX; i++) {
+		errno = 0;
+		if (*p < '0' || *p > '9')
 			goto bad;
-		lcore[i++] = (int)v;
+		v = strtoul(p, &end, 10);
+		if (errno != 0 || v >= RTE_MAX_LCORE ||
+				*end != (i == STAGE_MAX - 1 ? '\0' : ','))
+			goto bad;
+		lcore[i] = (int)v;
+		p = end + 1;
 	}
-	if (i != STAGE_MAX)
-		goto bad;
 	return 0;
 bad:
-	fprintf(stderr, "qosdt: --stage-lcores: expected three lcore ids RX,WORKER,TX: \"%s\"\n",
-		arg);
+	fprintf(stderr, "qosdt: --stage-lcores: expected three lcore ids RX,WORKER,TX below %u: \"%s\"\n",
+		RTE_MAX_LCORE, arg);
 	return -1;
 }
 
@@ -172,6 +172,28 @@ options_defaults(struct app_options *o)
 	o->link_wait_s = 10.0;
 	for (unsigned int i = 0; i < STAGE_MAX; i++)
 		o->stage_lcore[i] = -1;
+}
+
+/* Fail now, not after the run, if the results cannot be written. */
+static int
+results_writable(const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "qosdt: --results: path too long\n");
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "qosdt: --results: cannot write %s: %s\n", tmp,
+			strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	remove(tmp);
+	return 0;
 }
 
 static int
@@ -193,6 +215,8 @@ options_check(const struct app_options *o)
 		fprintf(stderr, "qosdt: --scenario is for --role client only\n");
 		return -1;
 	}
+	if (o->results_path != NULL)
+		return results_writable(o->results_path);
 	return 0;
 }
 
@@ -224,7 +248,14 @@ options_apply(struct app_options *o, int opt, const char *arg)
 	case OPT_DURATION:
 		return parse_seconds("duration", arg, 0.001, &o->duration_s);
 	case OPT_STATS_PERIOD:
-		return parse_seconds("stats-period", arg, 0.0, &o->stats_period_s);
+		if (parse_seconds("stats-period", arg, 0.0, &o->stats_period_s) < 0)
+			return -1;
+		if (o->stats_period_s != 0 && o->stats_period_s < 0.1) {
+			fprintf(stderr, "qosdt: --stats-period: 0 (off) or at least 0.1 s: \"%s\"\n",
+				arg);
+			return -1;
+		}
+		return 0;
 	case OPT_LINK_WAIT:
 		return parse_seconds("link-wait", arg, 0.0, &o->link_wait_s);
 	case OPT_RESULTS:
@@ -314,6 +345,8 @@ options_check_config(int argc, char **argv)
 	}
 	rc = scenario_load(scenario_path, cfg.channel_rate_bps, sc, err,
 		sizeof(err));
+	if (rc == 0)
+		rc = scenario_check_frames(sc, cfg.max_frame_len, err, sizeof(err));
 	free(sc);
 	if (rc < 0) {
 		options_file_error(scenario_path, err);

@@ -6,14 +6,40 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 
 #include <qosdt_mbuf.h>
 
 #include "app_log.h"
 #include "pipeline.h"
 
+static int
+fifo_create(struct pipe_fifo *f, uint32_t nb_mbufs)
+{
+	uint32_t size = rte_align32pow2(nb_mbufs + 1);
+
+	f->slots = rte_zmalloc("qosdt_tx_pending", size * sizeof(f->slots[0]),
+		RTE_CACHE_LINE_SIZE);
+	f->mask = size - 1;
+	f->head = 0;
+	f->tail = 0;
+	return f->slots == NULL ? -1 : 0;
+}
+
+static void
+fifo_free(struct pipe_fifo *f)
+{
+	if (f->slots == NULL)
+		return;
+	for (; f->head != f->tail; f->head++)
+		rte_pktmbuf_free(f->slots[f->head & f->mask]);
+	rte_free(f->slots);
+	f->slots = NULL;
+}
+
 int
-pipe_create(struct pipe *p, const char *name, uint16_t port_id)
+pipe_create(struct pipe *p, const char *name, uint16_t port_id,
+		uint32_t nb_mbufs)
 {
 	char rname[RTE_RING_NAMESIZE];
 	unsigned int i;
@@ -36,6 +62,13 @@ pipe_create(struct pipe *p, const char *name, uint16_t port_id)
 			p->rx_ring[i] = r;
 		else
 			p->tx_ring = r;
+	}
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		if (fifo_create(&p->tx_pending[i], nb_mbufs) < 0) {
+			APP_LOG(ERR, "%s: no memory for the TX FIFOs", name);
+			pipe_free(p);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -60,8 +93,7 @@ pipe_free(struct pipe *p)
 	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
 		ring_drain_free(p->rx_ring[i]);
 		p->rx_ring[i] = NULL;
-		rte_pktmbuf_free_bulk(p->tx_pending[i], p->nb_tx_pending[i]);
-		p->nb_tx_pending[i] = 0;
+		fifo_free(&p->tx_pending[i]);
 	}
 	ring_drain_free(p->tx_ring);
 	p->tx_ring = NULL;
@@ -81,31 +113,28 @@ pipe_stage_rx(void *arg)
 			continue;
 		n = rte_eth_rx_burst(p->port_id, q, pkts,
 			RTE_MIN(room, (unsigned int)PIPE_TURN));
-		if (n == 0)
-			continue;
 		/* Single producer: the room counted is still there. */
 		rte_ring_sp_enqueue_burst(p->rx_ring[q], (void **)pkts, n, NULL);
-		p->cnt.rx_pkts[q] += n;
 		total += n;
 	}
 	return total;
 }
 
-/* Send up to a turn of what is pending on queue q; keeps the rest in order. */
+/* Send up to a turn of what is pending on queue q, in order. */
 static unsigned int
 tx_flush(struct pipe *p, uint16_t q)
 {
-	uint16_t n = p->nb_tx_pending[q], sent;
+	struct pipe_fifo *f = &p->tx_pending[q];
+	uint32_t n = RTE_MIN(f->tail - f->head, (uint32_t)PIPE_TURN), i;
+	struct rte_mbuf *pkts[PIPE_TURN];
+	uint16_t sent;
 
 	if (n == 0)
 		return 0;
-	sent = rte_eth_tx_burst(p->port_id, q, p->tx_pending[q],
-		RTE_MIN(n, (uint16_t)PIPE_TURN));
-	if (sent < n)
-		memmove(p->tx_pending[q], p->tx_pending[q] + sent,
-			(n - sent) * sizeof(p->tx_pending[q][0]));
-	p->nb_tx_pending[q] = n - sent;
-	p->cnt.tx_pkts[q] += sent;
+	for (i = 0; i < n; i++)
+		pkts[i] = f->slots[(f->head + i) & f->mask];
+	sent = rte_eth_tx_burst(p->port_id, q, pkts, n);
+	f->head += sent;
 	return sent;
 }
 
@@ -117,31 +146,21 @@ pipe_stage_tx(void *arg)
 	unsigned int total = 0, i, n;
 	uint16_t q;
 
-	for (q = 0; q < QOSDT_NB_CLASSES; q++)
-		if (p->nb_tx_pending[q] > PIPE_TX_PENDING - PIPE_BURST)
-			goto flush;
+	/* Never blocked: each FIFO can hold every mbuf there is. */
 	n = rte_ring_sc_dequeue_burst(p->tx_ring, (void **)pkts, PIPE_BURST,
 		NULL);
 	for (i = 0; i < n; i++) {
+		struct pipe_fifo *f;
+
 		q = qosdt_mbuf_meta(pkts[i])->cls;
 		if (q >= QOSDT_NB_CLASSES)
 			q = QOSDT_CLASS_BEST_EFFORT;
-		p->tx_pending[q][p->nb_tx_pending[q]++] = pkts[i];
+		f = &p->tx_pending[q];
+		f->slots[f->tail++ & f->mask] = pkts[i];
 	}
-flush:
 	for (q = 0; q < QOSDT_NB_CLASSES; q++)
 		total += tx_flush(p, q);
 	return total;
-}
-
-unsigned int
-pipe_in_flight(const struct pipe *p)
-{
-	unsigned int n = rte_ring_count(p->tx_ring), q;
-
-	for (q = 0; q < QOSDT_NB_CLASSES; q++)
-		n += rte_ring_count(p->rx_ring[q]) + p->nb_tx_pending[q];
-	return n;
 }
 
 /* What one lcore runs. */

@@ -29,13 +29,18 @@
 #define PIPE_TURN 8
 /** Slots of each ring between stages. */
 #define PIPE_RING_SIZE 1024
-/** Frames the TX stage keeps per class while the peer's ring is full. */
-#define PIPE_TX_PENDING 128
 
-/** What the RX and TX stages counted (their own lcores write it). */
-struct pipe_counters {
-	uint64_t rx_pkts[QOSDT_NB_CLASSES];  /**< Received per class queue. */
-	uint64_t tx_pkts[QOSDT_NB_CLASSES];  /**< Sent per class queue. */
+/**
+ * The TX stage's frames for one queue that the port has not taken yet, in
+ * order: a FIFO that can hold every mbuf of the process, so that a queue
+ * whose peer reads slowly never makes the TX stage stop taking the other
+ * classes' frames from the worker.
+ */
+struct pipe_fifo {
+	struct rte_mbuf **slots;
+	uint32_t mask;
+	uint32_t head;   /**< Next to send. */
+	uint32_t tail;   /**< Next free slot. */
 };
 
 /** The stages' rings and the port they serve. */
@@ -45,10 +50,8 @@ struct pipe {
 	struct rte_ring *rx_ring[QOSDT_NB_CLASSES];
 	/** Worker -> TX; the mbuf's class (qosdt_mbuf_meta) picks the queue. */
 	struct rte_ring *tx_ring;
-	/* The TX stage's frames the port did not take yet, per queue. */
-	struct rte_mbuf *tx_pending[QOSDT_NB_CLASSES][PIPE_TX_PENDING];
-	uint16_t nb_tx_pending[QOSDT_NB_CLASSES];
-	struct pipe_counters cnt;
+	/** TX stage only: frames waiting for their queue. */
+	struct pipe_fifo tx_pending[QOSDT_NB_CLASSES];
 };
 
 /** One stage: does a bounded piece of work, returns how much (0 = idle). */
@@ -73,10 +76,14 @@ struct pipe_ops {
  *   Prefix of the ring names (unique per process).
  * @param port_id
  *   The channel port.
+ * @param nb_mbufs
+ *   How many mbufs the process has in all (its QoS instance's buffers):
+ *   each queue's pending FIFO can hold them all.
  * @return
  *   0, or -1 (reason logged).
  */
-int pipe_create(struct pipe *p, const char *name, uint16_t port_id);
+int pipe_create(struct pipe *p, const char *name, uint16_t port_id,
+		uint32_t nb_mbufs);
 
 /**
  * Free the rings and every mbuf still in them or pending.
@@ -98,9 +105,9 @@ void pipe_free(struct pipe *p);
 unsigned int pipe_stage_rx(void *arg);
 
 /**
- * The TX stage: send the worker's frames on their class queue; frames the
- * port does not take stay pending (none is dropped), and while a queue's
- * pending frames fill up, the stage stops taking new ones.
+ * The TX stage: send the worker's frames on their class queue, up to a
+ * turn per queue; frames the port does not take stay pending in order
+ * (none is dropped), without holding back the other queues.
  *
  * @param arg
  *   struct pipe.
@@ -108,16 +115,6 @@ unsigned int pipe_stage_rx(void *arg);
  *   Frames sent.
  */
 unsigned int pipe_stage_tx(void *arg);
-
-/**
- * Frames still inside the pipe: in the rings or pending transmission.
- *
- * @param p
- *   The pipe.
- * @return
- *   How many.
- */
-unsigned int pipe_in_flight(const struct pipe *p);
 
 /**
  * Run the stages on their lcores until @p quit becomes true; returns when

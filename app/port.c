@@ -54,16 +54,20 @@ port_setup(uint16_t port_id, struct qosdt *q, struct rte_ether_addr *mac)
 		if (rc != 0) {
 			APP_LOG(ERR, "port %u: queue %u (%s) setup: %s", port_id,
 				i, qosdt_class_name(i), rte_strerror(-rc));
-			return -1;
+			goto fail;
 		}
 	}
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
 		APP_LOG(ERR, "port %u: start: %s", port_id, rte_strerror(-rc));
-		return -1;
+		goto fail;
 	}
 	rte_eth_macaddr_get(port_id, mac);
 	return 0;
+fail:
+	/* Its queues may hold buffers of q's pools: release them now. */
+	rte_eth_dev_close(port_id);
+	return -1;
 }
 
 int

@@ -621,3 +621,24 @@ flow_bps(const struct flow *f)
 {
 	return f->rate_pps * 8.0 * (QOSDT_FRAME_HDR_LEN + f->size);
 }
+
+int
+scenario_check_frames(const struct scenario *sc, uint32_t max_frame,
+		char *err, size_t errlen)
+{
+	uint32_t p, f;
+
+	for (p = 0; p < sc->nb_phases; p++) {
+		for (f = 0; f < sc->phases[p].nb_flows; f++) {
+			uint32_t size = sc->phases[p].flows[f].size;
+
+			if (size + 40 <= max_frame)
+				continue;
+			snprintf(err, errlen,
+				"phases[%u].flows[%u].size: %u + the 40-byte header is more than channel.max_frame (%u)",
+				p, f, size, max_frame);
+			return -1;
+		}
+	}
+	return 0;
+}

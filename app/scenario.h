@@ -95,6 +95,25 @@ int scenario_parse(const char *text, uint64_t channel_bps,
 		struct scenario *sc, char *err, size_t errlen);
 
 /**
+ * Check that every flow's requests fit the channel: 40 + size at most
+ * @p max_frame bytes (a larger request would be dropped by the scheduler
+ * every time).
+ *
+ * @param sc
+ *   The scenario.
+ * @param max_frame
+ *   The config's channel.max_frame.
+ * @param err
+ *   Error message buffer: "phases[i].flows[j].size: ..." on error.
+ * @param errlen
+ *   Its size.
+ * @return
+ *   0 if all fit, -1 otherwise.
+ */
+int scenario_check_frames(const struct scenario *sc, uint32_t max_frame,
+		char *err, size_t errlen);
+
+/**
  * The scenario's total length (sum of its phases).
  *
  * @param sc

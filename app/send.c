@@ -23,6 +23,7 @@
 #include <qosdt.h>
 #include <qosdt_classify.h>
 
+#include "options.h"
 #include "port.h"
 #include "services.h"
 
@@ -309,7 +310,7 @@ run(const struct send_options *o)
 	if (o->config_path == NULL)
 		qosdt_config_defaults(&cfg);
 	else if (qosdt_config_load(o->config_path, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "qosdt-send: %s: %s\n", o->config_path, err);
+		options_file_error(o->config_path, err);
 		return -1;
 	}
 	q = qosdt_create("send", &cfg, (int)rte_socket_id(), false);

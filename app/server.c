@@ -57,18 +57,12 @@ server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac)
 	uint8_t result;
 	uint8_t *payload;
 
-	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK)
+	if (m->nb_segs != 1 || qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
+			(msg.flags & QOSDT_MSG_F_REPLY) ||
+			msg.result != QOSDT_RESULT_NONE)
 		return -1;
-	/* Drop padding and any segment past the payload, then make it one
-	 * segment: the services work on contiguous bytes. */
-	if (rte_pktmbuf_pkt_len(m) > QOSDT_FRAME_HDR_LEN + msg.length &&
-			m->nb_segs == 1)
-		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) -
-			(QOSDT_FRAME_HDR_LEN + msg.length));
-	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
-		result = QOSDT_RESULT_FAIL;
-		goto reply;
-	}
+	/* One segment holding header and payload (parse checked the length);
+	 * the reply is written over the payload, in the same buffer. */
 	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
 	cap = rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN +
 		rte_pktmbuf_tailroom(m);
@@ -86,20 +80,8 @@ server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac)
 		out_len = 0;
 		break;
 	}
-reply:
-	if (result == QOSDT_RESULT_FAIL && m->nb_segs > 1) {
-		/* Could not linearize: keep the first segment's header only. */
-		rte_pktmbuf_free(m->next);
-		m->next = NULL;
-		m->nb_segs = 1;
-		m->pkt_len = m->data_len;
-		out_len = 0;
-	}
-	if (frame_set_payload_len(m, out_len) != 0) {
-		out_len = 0;
-		result = QOSDT_RESULT_FAIL;
-		frame_set_payload_len(m, 0);
-	}
+	/* Cannot fail: 40 + out_len <= data_len + tailroom. */
+	frame_set_payload_len(m, out_len);
 	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
 	rte_ether_addr_copy(&h->eth.src_addr, &h->eth.dst_addr);
 	rte_ether_addr_copy(mac, &h->eth.src_addr);
@@ -107,6 +89,17 @@ reply:
 	h->msg.result = result;
 	h->msg.length = rte_cpu_to_be_32(out_len);
 	return result;
+}
+
+void
+server_fini(struct server *s)
+{
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		rte_pktmbuf_free_bulk(s->held[cls], s->nb_held[cls]);
+		s->nb_held[cls] = 0;
+	}
 }
 
 /* Admit class cls's requests: first those held back, then its ring. */
@@ -154,13 +147,15 @@ server_stage_worker(void *arg)
 		int rc = server_serve(pkts[i], &s->mac);
 
 		if (rc < 0) {
-			/* The QoS core admits valid messages only. */
+			__atomic_store_n(&s->refused, s->refused + 1,
+				__ATOMIC_RELAXED);
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
 		if (rc == QOSDT_RESULT_FAIL) {
 			cls = qosdt_mbuf_meta(pkts[i])->cls;
-			__atomic_fetch_add(&s->failed[cls % QOSDT_NB_CLASSES], 1,
+			cls %= QOSDT_NB_CLASSES;
+			__atomic_store_n(&s->failed[cls], s->failed[cls] + 1,
 				__ATOMIC_RELAXED);
 		}
 		ok[nb_ok++] = pkts[i];
@@ -181,7 +176,8 @@ server_report(const struct server *s, struct report *r)
 	unsigned int c;
 
 	qosdt_stats_read(s->q, &st);
-	r->malformed = __atomic_load_n(&s->malformed, __ATOMIC_RELAXED);
+	r->malformed = __atomic_load_n(&s->malformed, __ATOMIC_RELAXED) +
+		__atomic_load_n(&s->refused, __ATOMIC_RELAXED);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		const struct qosdt_class_stats *cs = &st.cls[c];
 		struct report_class *k = &r->cls[c];

@@ -20,16 +20,17 @@ struct qosdt;
 
 /** The server's worker state. */
 struct server {
-	struct qosdt *q;
-	struct pipe *pipe;
+	struct qosdt *q;             /**< Its QoS instance. */
+	struct pipe *pipe;           /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
-	volatile bool *quit;
+	volatile bool *quit;         /**< Set when end_tsc has passed. */
 	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
 	/* Requests a lossless class held back, per RX ring, in order. */
 	struct rte_mbuf *held[QOSDT_NB_CLASSES][PIPE_BURST];
 	uint16_t nb_held[QOSDT_NB_CLASSES];
 	/* Written by the worker, read by the stats tick (relaxed atomics). */
 	uint64_t malformed;          /**< Frames that were not messages. */
+	uint64_t refused;            /**< Valid messages that were no request. */
 	uint64_t failed[QOSDT_NB_CLASSES]; /**< Answered FAIL (no room). */
 };
 
@@ -54,6 +55,15 @@ void server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
 		volatile bool *quit);
 
 /**
+ * Free the requests the worker still holds back (a server_init()ed or
+ * zeroed state).
+ *
+ * @param s
+ *   The server.
+ */
+void server_fini(struct server *s);
+
+/**
  * The worker stage: admit requests into the scheduler, serve what it
  * dequeues, pass the replies to the TX stage.
  *
@@ -71,12 +81,14 @@ unsigned int server_stage_worker(void *arg);
  * buffer: FAIL and an empty payload.
  *
  * @param m
- *   A valid request frame (qosdt_msg_parse() == 0), owned by the caller.
+ *   A frame, owned by the caller, in one segment (what the QoS core admits:
+ *   at most channel.max_frame bytes, which fit one buffer).
  * @param mac
  *   The replying port's address.
  * @return
  *   The result written (enum qosdt_msg_result), or -1 if @p m is not a
- *   valid request (left unchanged).
+ *   request (malformed, already a reply or carrying a result, or in more
+ *   than one segment): left unchanged.
  */
 int server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac);
 

@@ -55,6 +55,7 @@ lb_teardown(void)
 	if (lb.cli_port >= 0)
 		shm_test_port_destroy(lb.cli_port, LB_CLIENT_NAME);
 	lb.srv_port = lb.cli_port = -1;
+	server_fini(&lb.srv);
 	if (lb.spipe_ok)
 		pipe_free(&lb.spipe);
 	lb.spipe_ok = false;
@@ -83,7 +84,7 @@ lb_setup(void)
 	if (lb.srv_port < 0 || lb.cli_port < 0 ||
 			port_setup(lb.srv_port, lb.qs, &lb.smac) != 0 ||
 			port_setup(lb.cli_port, lb.qc, &lb.cmac) != 0 ||
-			pipe_create(&lb.spipe, "lb", lb.srv_port) != 0)
+			pipe_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
 		goto fail;
 	lb.spipe_ok = true;
 	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit);
@@ -362,7 +363,8 @@ test_client_scenario(void)
 
 	TEST_ASSERT_SUCCESS(scenario_parse(lb_scenario, 1000000000ull, &sc, err,
 		sizeof(err)), "scenario: %s", err);
-	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lbc", lb.cli_port), "client pipe");
+	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lbc", lb.cli_port,
+		qosdt_config_of(lb.qc)->nb_buffers), "client pipe");
 	if (client_init(&cli, lb.qc, &cpipe, &lb.cmac, &sc, &quit) != 0) {
 		pipe_free(&cpipe);
 		return TEST_FAILED;
