@@ -408,6 +408,107 @@ out:
 	return rc;
 }
 
+/* Send a copy of m from the server port on queue q. */
+static void
+lb_send_copy(const struct rte_mbuf *m, uint16_t q)
+{
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, qosdt_pool(lb.qs, q), 0,
+		UINT32_MAX);
+
+	if (c != NULL && rte_eth_tx_burst(lb.srv_port, q, &c, 1) != 1)
+		rte_pktmbuf_free(c);
+}
+
+/*
+ * The client facing a hostile server: a right reply, a duplicate of it, a
+ * reply with the wrong length, one without the reply flag, forged ids (0,
+ * never issued), a truncated frame. Each lands in its counter, and every
+ * request still ends in exactly one of received, bad, dropped, lost.
+ */
+static const char lb_hostile_scenario[] =
+	"{\"name\": \"hostile\", \"timeout\": \"100ms\", \"phases\": [{"
+	"\"duration\": \"30ms\", \"flows\": ["
+	"{\"service\": 1, \"rate\": \"100pps\", \"size\": 16}]}]}";
+
+static int
+test_client_hostile_replies(void)
+{
+	static struct scenario sc;
+	static struct client cli;
+	struct qosdt_frame_hdr *h;
+	struct rte_mbuf *pkts[8], *m;
+	struct pipe cpipe;
+	struct report rep = { 0 };
+	const struct report_class *k = &rep.cls[QOSDT_CLASS_REALTIME];
+	char err[SCENARIO_ERRLEN];
+	volatile bool quit = false;
+	unsigned int seen = 0;
+	uint64_t deadline;
+	uint16_t q, n, i;
+	int rc = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(scenario_parse(lb_hostile_scenario, 1000000000ull,
+		&sc, err, sizeof(err)), "scenario: %s", err);
+	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lbh", lb.cli_port,
+		qosdt_config_of(lb.qc)->nb_buffers), "client pipe");
+	if (client_init(&cli, lb.qc, &cpipe, &lb.cmac, &sc, &quit) != 0) {
+		pipe_free(&cpipe);
+		return TEST_FAILED;
+	}
+	deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
+	while (!quit && rte_get_timer_cycles() < deadline) {
+		pipe_stage_rx(&cpipe);
+		client_stage_worker(&cli);
+		pipe_stage_tx(&cpipe);
+		for (q = 0; q < QOSDT_NB_CLASSES; q++) {
+			n = rte_eth_rx_burst(lb.srv_port, q, pkts, RTE_DIM(pkts));
+			for (i = 0; i < n; i++, seen++) {
+				m = pkts[i];
+				if (server_serve(m, &lb.smac) != QOSDT_RESULT_SUCCESS)
+					printf("request %u not served\n", seen);
+				h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
+				switch (seen) {
+				case 0:  /* right, then a duplicate (late) */
+					lb_send_copy(m, q);
+					break;
+				case 1:  /* wrong length: a bad reply */
+					h->msg.length = rte_cpu_to_be_32(3);
+					break;
+				default: /* no reply flag: unmatched, then lost */
+					h->msg.flags = 0;
+					break;
+				}
+				lb_send_copy(m, q);
+				/* Forged ids and a truncated frame. */
+				h->msg.flags = QOSDT_MSG_F_REPLY;
+				h->msg.request_id = 0;
+				lb_send_copy(m, q);
+				h->msg.request_id = rte_cpu_to_be_64(1ull << 40);
+				lb_send_copy(m, q);
+				rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - 10);
+				lb_send_copy(m, q);
+				rte_pktmbuf_free(m);
+			}
+		}
+	}
+	client_report(&cli, &rep);
+	printf("  sent %" PRIu64 " received %" PRIu64 " bad %" PRIu64 " lost %"
+		PRIu64 " dropped %" PRIu64 " late %" PRIu64 " unmatched %" PRIu64 "\n",
+		k->sent, k->received, k->bad_replies, k->lost, k->dropped, k->late,
+		rep.unmatched);
+	if (!quit || seen != 3 || k->sent != 3 || k->received != 1 ||
+			k->bad_replies != 1 || k->lost != 1 || k->dropped != 0 ||
+			k->late != 1 || rep.unmatched != 3 * 3 + 1) {
+		printf("unexpected outcome (seen %u requests)\n", seen);
+		goto out;
+	}
+	rc = TEST_SUCCESS;
+out:
+	client_fini(&cli);
+	pipe_free(&cpipe);
+	return rc;
+}
+
 static struct unit_test_suite loopback_suite = {
 	.suite_name = "app loopback (server + client over one net_shm region)",
 	.setup = lb_setup,
@@ -417,6 +518,7 @@ static struct unit_test_suite loopback_suite = {
 		TEST_CASE(test_not_exist),
 		TEST_CASE(test_malformed),
 		TEST_CASE(test_client_scenario),
+		TEST_CASE(test_client_hostile_replies),
 		TEST_CASES_END(),
 	},
 };
