@@ -324,20 +324,24 @@ options_check_config(int argc, char **argv)
 	struct qosdt_config cfg;
 	struct scenario *sc;
 	const char *scenario_path = NULL;
-	int rc;
+	int rc, status = 0;
 
 	if (argc == 5 && strcmp(argv[3], "--scenario") == 0)
 		scenario_path = argv[4];
 	else if (argc != 3)
 		goto usage;
 
+	/* Both files are checked, whatever the first one gives: a scenario
+	 * with a broken config is checked against the built-in defaults. */
 	if (qosdt_config_load(argv[2], &cfg, err, sizeof(err)) < 0) {
 		options_file_error(argv[2], err);
-		return 1;
+		qosdt_config_defaults(&cfg);
+		status = 1;
+	} else {
+		printf("%s: ok\n", argv[2]);
 	}
-	printf("%s: ok\n", argv[2]);
 	if (scenario_path == NULL)
-		return 0;
+		return status;
 	sc = malloc(sizeof(*sc));
 	if (sc == NULL) {
 		fprintf(stderr, "qosdt: out of memory\n");
@@ -353,7 +357,7 @@ options_check_config(int argc, char **argv)
 		return 1;
 	}
 	printf("%s: ok\n", scenario_path);
-	return 0;
+	return status;
 usage:
 	fprintf(stderr, "qosdt: usage: %s --check-config FILE [--scenario FILE]\n",
 		argv[0]);
