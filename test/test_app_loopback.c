@@ -327,6 +327,43 @@ test_malformed(void)
 	return TEST_SUCCESS;
 }
 
+/* server_serve() on frames that are not plain requests. */
+static int
+test_serve_awkward_frames(void)
+{
+	struct rte_mempool *mp = qosdt_pool(lb.qc, QOSDT_CLASS_BEST_EFFORT);
+	struct qosdt_msg msg = { .service_id = SVC_FLIP, .length = 3 };
+	struct rte_mbuf *m, *seg;
+	struct qosdt_frame_hdr *h;
+	struct qosdt_msg got;
+
+	/* Padding after the payload is dropped from the reply. */
+	m = rte_pktmbuf_alloc(mp);
+	TEST_ASSERT(m != NULL && qosdt_msg_build(m, &lb.cmac, &lb.smac, &msg,
+		"abc") == 0, "build");
+	TEST_ASSERT(rte_pktmbuf_append(m, 20) != NULL, "pad");
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), QOSDT_RESULT_SUCCESS,
+		"padded request served");
+	TEST_ASSERT_SUCCESS(qosdt_msg_parse(m, &got), "reply parses");
+	TEST_ASSERT(got.length == 3 && rte_pktmbuf_pkt_len(m) == 43 &&
+		memcmp(qosdt_msg_payload(m), "cba", 3) == 0, "reply trimmed");
+	/* A reply (or anything with a result) is not served again. */
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1, "reply refused");
+	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
+	h->msg.flags = 0;
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1,
+		"request with a result refused");
+	/* Several segments: refused, left as they were. */
+	h->msg.result = QOSDT_RESULT_NONE;
+	seg = rte_pktmbuf_alloc(mp);
+	TEST_ASSERT(seg != NULL && rte_pktmbuf_append(seg, 8) != NULL, "seg");
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_chain(m, seg), "chain");
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1, "chained refused");
+	TEST_ASSERT_EQUAL(m->nb_segs, 2, "left as it was");
+	rte_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
 /* Every service and an unknown id, 60 requests each, from the client. */
 static const char lb_scenario[] =
 	"{\"name\": \"loopback\", \"timeout\": \"500ms\", \"phases\": [{"
@@ -517,6 +554,7 @@ static struct unit_test_suite loopback_suite = {
 		TEST_CASE(test_every_service),
 		TEST_CASE(test_not_exist),
 		TEST_CASE(test_malformed),
+		TEST_CASE(test_serve_awkward_frames),
 		TEST_CASE(test_client_scenario),
 		TEST_CASE(test_client_hostile_replies),
 		TEST_CASES_END(),
