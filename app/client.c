@@ -70,10 +70,8 @@ client_fini(struct client *c)
 {
 	unsigned int cls;
 
-	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
-		rte_pktmbuf_free_bulk(c->held[cls], c->nb_held[cls]);
-		c->nb_held[cls] = 0;
-	}
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		pipe_held_free(&c->held[cls]);
 	qosdt_monitor_free(c->rtt);
 	c->rtt = NULL;
 	rte_free(c->reqs);
@@ -260,21 +258,6 @@ client_build(struct client *c, const struct flow *f, unsigned int cls)
 	return m;
 }
 
-/* Offer held requests again; true if class cls holds none afterwards. */
-static bool
-client_retry_held(struct client *c, unsigned int cls)
-{
-	struct rte_mbuf **held = c->held[cls];
-	uint16_t n = c->nb_held[cls], k;
-
-	if (n == 0)
-		return true;
-	k = qosdt_enqueue_classified_burst(c->q, held, n);
-	memmove(held, held + k, (n - k) * sizeof(held[0]));
-	c->nb_held[cls] = n - k;
-	return n == k;
-}
-
 static unsigned int
 client_generate(struct client *c)
 {
@@ -287,7 +270,7 @@ client_generate(struct client *c)
 	uint16_t k;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		class_free[cls] = client_retry_held(c, cls);
+		class_free[cls] = pipe_held_retry(c->q, &c->held[cls]);
 	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, CLIENT_BURST, &phase);
 	for (i = 0; i < nb_due; i++) {
 		const struct flow *f = &c->sc->phases[phase].flows[due[i]];
@@ -332,7 +315,7 @@ client_generate(struct client *c)
 	k = qosdt_enqueue_burst(c->q, pkts, n);
 	for (i = k; i < n; i++) {
 		cls = qosdt_mbuf_meta(pkts[i])->cls;
-		c->held[cls][c->nb_held[cls]++] = pkts[i];
+		c->held[cls].pkts[c->held[cls].n++] = pkts[i];
 	}
 	return nb_due;
 }
@@ -399,7 +382,7 @@ client_all_resolved(struct client *c)
 	unsigned int cls;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		if (!client_retry_held(c, cls))
+		if (!pipe_held_retry(c->q, &c->held[cls]))
 			return false;
 	return c->oldest == c->next_id;
 }
@@ -411,11 +394,9 @@ client_finish(struct client *c)
 
 	if (!c->started)
 		return;
-	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
-		/* Held back, never queued: their entries count as dropped. */
-		rte_pktmbuf_free_bulk(c->held[cls], c->nb_held[cls]);
-		c->nb_held[cls] = 0;
-	}
+	/* Held back, never queued: their entries count as dropped. */
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		pipe_held_free(&c->held[cls]);
 	client_sweep(c, 0, true);
 	if (c->generating) {
 		c->generating = false;

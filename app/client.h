@@ -79,9 +79,8 @@ struct client {
 	uint64_t reqs_mask;
 	uint64_t next_id;            /**< The next request id. */
 	uint64_t oldest;             /**< Ids below are resolved. */
-	/* Requests a lossless class held back, per class, in order. */
-	struct rte_mbuf *held[QOSDT_NB_CLASSES][PIPE_BURST];
-	uint16_t nb_held[QOSDT_NB_CLASSES];
+	/** Requests a lossless class held back, per class. */
+	struct pipe_held held[QOSDT_NB_CLASSES];
 	struct client_counters cnt[QOSDT_NB_CLASSES];
 	uint64_t unmatched;          /**< Replies that match no request. */
 	uint8_t expect[CLIENT_MAX_PAYLOAD];

@@ -8,6 +8,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include <qosdt.h>
 #include <qosdt_mbuf.h>
 
 #include "app_log.h"
@@ -161,6 +162,26 @@ pipe_stage_tx(void *arg)
 	for (q = 0; q < QOSDT_NB_CLASSES; q++)
 		total += tx_flush(p, q);
 	return total;
+}
+
+bool
+pipe_held_retry(struct qosdt *q, struct pipe_held *h)
+{
+	uint16_t k;
+
+	if (h->n == 0)
+		return true;
+	k = qosdt_enqueue_classified_burst(q, h->pkts, h->n);
+	memmove(h->pkts, h->pkts + k, (h->n - k) * sizeof(h->pkts[0]));
+	h->n -= k;
+	return h->n == 0;
+}
+
+void
+pipe_held_free(struct pipe_held *h)
+{
+	rte_pktmbuf_free_bulk(h->pkts, h->n);
+	h->n = 0;
 }
 
 /* What one lcore runs. */

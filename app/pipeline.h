@@ -54,6 +54,37 @@ struct pipe {
 	struct pipe_fifo tx_pending[QOSDT_NB_CLASSES];
 };
 
+struct qosdt;
+
+/**
+ * Messages a lossless class held back (qosdt_enqueue_burst() handed them
+ * back), in order, to offer again before anything new of theirs.
+ */
+struct pipe_held {
+	struct rte_mbuf *pkts[PIPE_BURST];
+	uint16_t n;
+};
+
+/**
+ * Offer the held messages to the QoS core again.
+ *
+ * @param q
+ *   The QoS instance that held them back.
+ * @param h
+ *   The held messages; keeps those held back again, in order.
+ * @return
+ *   true if none is held any more.
+ */
+bool pipe_held_retry(struct qosdt *q, struct pipe_held *h);
+
+/**
+ * Free the held messages (at teardown).
+ *
+ * @param h
+ *   The held messages.
+ */
+void pipe_held_free(struct pipe_held *h);
+
 /** One stage: does a bounded piece of work, returns how much (0 = idle). */
 typedef unsigned int (*pipe_stage_fn)(void *arg);
 

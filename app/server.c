@@ -96,34 +96,29 @@ server_fini(struct server *s)
 {
 	unsigned int cls;
 
-	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
-		rte_pktmbuf_free_bulk(s->held[cls], s->nb_held[cls]);
-		s->nb_held[cls] = 0;
-	}
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		pipe_held_free(&s->held[cls]);
 }
 
 /* Admit class cls's requests: first those held back, then its ring. */
 static unsigned int
 server_admit(struct server *s, unsigned int cls)
 {
-	struct rte_mbuf **held = s->held[cls];
-	struct rte_mbuf *pkts[PIPE_BURST];
+	struct pipe_held *held = &s->held[cls];
 	uint16_t n, k;
 
-	if (s->nb_held[cls] > 0) {
-		n = s->nb_held[cls];
-		k = qosdt_enqueue_classified_burst(s->q, held, n);
-		memmove(held, held + k, (n - k) * sizeof(held[0]));
-		s->nb_held[cls] = n - k;
-		return k;
+	if (held->n > 0) {
+		n = held->n;
+		pipe_held_retry(s->q, held);
+		return n - held->n;
 	}
-	n = rte_ring_sc_dequeue_burst(s->pipe->rx_ring[cls], (void **)pkts,
-		PIPE_BURST, NULL);
+	n = rte_ring_sc_dequeue_burst(s->pipe->rx_ring[cls],
+		(void **)held->pkts, PIPE_BURST, NULL);
 	if (n == 0)
 		return 0;
-	k = qosdt_enqueue_burst(s->q, pkts, n);
-	memcpy(held, pkts + k, (n - k) * sizeof(pkts[0]));
-	s->nb_held[cls] = n - k;
+	k = qosdt_enqueue_burst(s->q, held->pkts, n);
+	memmove(held->pkts, held->pkts + k, (n - k) * sizeof(held->pkts[0]));
+	held->n = n - k;
 	return n;
 }
 

@@ -25,9 +25,8 @@ struct server {
 	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
 	volatile bool *quit;         /**< Set when end_tsc has passed. */
 	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
-	/* Requests a lossless class held back, per RX ring, in order. */
-	struct rte_mbuf *held[QOSDT_NB_CLASSES][PIPE_BURST];
-	uint16_t nb_held[QOSDT_NB_CLASSES];
+	/** Requests a lossless class held back, per RX ring. */
+	struct pipe_held held[QOSDT_NB_CLASSES];
 	/* Written by the worker, read by the stats tick (relaxed atomics). */
 	uint64_t malformed;          /**< Frames that were not messages. */
 	uint64_t refused;            /**< Valid messages that were no request. */
