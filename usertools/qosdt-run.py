@@ -29,11 +29,11 @@ Usage: usertools/qosdt-run.py [--build DIR] [--duration S]
        [--only qos|fifo|idle ...] [--keep-logs]
 """
 import argparse
-import gc
-import multiprocessing
 import collections
+import gc
 import json
 import math
+import multiprocessing
 import os
 import re
 import shlex
@@ -60,7 +60,10 @@ TOP_OPTIONAL_COUNTS = ("malformed", "unmatched_replies")
 
 READY_LINE = "server ready"
 MEM_MB = 512                  # EAL memory per process
-SERVER_CORE, CLIENT_CORE = 0, 1
+# The first two CPUs this process may run on (a container's cpuset need
+# not start at 0); one CPU only: both processes share it, and say so.
+_CPUS = sorted(os.sched_getaffinity(0))
+SERVER_CORE, CLIENT_CORE = _CPUS[0], _CPUS[min(1, len(_CPUS) - 1)]
 READY_TIMEOUT = 6.0           # s from server start to its READY_LINE
 CLIENT_SLACK = 8.0            # s a client may run beyond --duration
 LINK_WAIT = 5                 # s the client waits for the link (--link-wait)
@@ -683,6 +686,9 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
 
+    if SERVER_CORE == CLIENT_CORE:
+        say(f"warning: one CPU only: server and client share core {SERVER_CORE}; "
+            f"latencies will mostly measure the OS scheduler")
     say(f"{binary}, server on core {SERVER_CORE}, client on core {CLIENT_CORE}, "
         f"EAL memory: {'hugepages' if hugepages_ok() else '--no-huge'} -m {MEM_MB}; "
         f"runs: {', '.join(names)}")
