@@ -546,6 +546,66 @@ out:
 	return rc;
 }
 
+static void
+lb_server_tick(void *arg __rte_unused)
+{
+	lb_server_step();
+}
+
+/*
+ * The client's worker on its own lcore, its RX and TX stages on the main
+ * one (which also steps the server, as the tick): the rings between stages
+ * cross lcores, and every request is still answered and verified.
+ */
+static int
+test_client_stages_on_two_lcores(void)
+{
+	static struct scenario sc;
+	static struct client cli;
+	struct pipe cpipe;
+	struct report rep = { 0 };
+	char err[SCENARIO_ERRLEN];
+	volatile bool quit = false;
+	unsigned int worker = rte_get_next_lcore(-1, 1, 0), c;
+	int stage_lcore[STAGE_MAX] = { -1, (int)worker, -1 };
+	struct pipe_ops ops = {
+		.stage = { pipe_stage_rx, client_stage_worker, pipe_stage_tx },
+		.arg = { &cpipe, &cli, &cpipe },
+		.tick = lb_server_tick,
+		.tick_period_s = 1e-6,
+	};
+	int rc = TEST_FAILED;
+
+	if (worker >= RTE_MAX_LCORE)
+		TEST_SKIP("needs a second lcore (EAL -l 0,1)");
+	TEST_ASSERT_SUCCESS(scenario_parse(lb_scenario, 1000000000ull, &sc, err,
+		sizeof(err)), "scenario: %s", err);
+	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lb2", lb.cli_port,
+		qosdt_config_of(lb.qc)->nb_buffers), "client pipe");
+	if (client_init(&cli, lb.qc, &cpipe, &lb.cmac, &sc, &quit) != 0) {
+		pipe_free(&cpipe);
+		return TEST_FAILED;
+	}
+	if (pipe_run(&ops, stage_lcore, &quit) != 0)
+		goto out;
+	client_report(&cli, &rep);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		const struct report_class *k = &rep.cls[c];
+
+		if (k->sent == 0 || k->received != k->sent || k->bad_replies != 0) {
+			printf("class %s: sent %" PRIu64 " received %" PRIu64
+				" bad %" PRIu64 "\n", qosdt_class_name(c), k->sent,
+				k->received, k->bad_replies);
+			goto out;
+		}
+	}
+	rc = TEST_SUCCESS;
+out:
+	client_fini(&cli);
+	pipe_free(&cpipe);
+	return rc;
+}
+
 static struct unit_test_suite loopback_suite = {
 	.suite_name = "app loopback (server + client over one net_shm region)",
 	.setup = lb_setup,
@@ -557,6 +617,7 @@ static struct unit_test_suite loopback_suite = {
 		TEST_CASE(test_serve_awkward_frames),
 		TEST_CASE(test_client_scenario),
 		TEST_CASE(test_client_hostile_replies),
+		TEST_CASE(test_client_stages_on_two_lcores),
 		TEST_CASES_END(),
 	},
 };
