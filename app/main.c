@@ -13,6 +13,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
 
 #include <qosdt.h>
 
@@ -34,6 +35,14 @@
  */
 #define SERVER_RATE_HEADROOM 4
 
+/*
+ * The client receives replies into a pool of its own, not its classes'
+ * reservations (which its requests use): enough for every RX ring full
+ * and a turn in flight per queue, and the net_shm RX bursts.
+ */
+#define CLIENT_RX_POOL_SIZE \
+	(QOSDT_NB_CLASSES * (PIPE_RING_SIZE + 2 * PIPE_BURST))
+
 static volatile bool quit;
 
 static void
@@ -48,6 +57,7 @@ struct app {
 	struct qosdt_config cfg;
 	struct scenario *sc;
 	struct qosdt *q;
+	struct rte_mempool *rx_pool;  /**< The client's: replies only. */
 	struct pipe pipe;
 	bool pipe_ok;
 	bool port_ok;
@@ -141,7 +151,17 @@ app_setup(struct app *a)
 			rte_strerror(rte_errno));
 		return -1;
 	}
-	if (port_setup(a->opt.port_id, a->q, &mac) < 0)
+	if (a->opt.role == ROLE_CLIENT) {
+		a->rx_pool = rte_pktmbuf_pool_create("client_rx",
+			CLIENT_RX_POOL_SIZE, 0, 0, a->cfg.buffer_data_room,
+			(int)rte_socket_id());
+		if (a->rx_pool == NULL) {
+			APP_LOG(ERR, "cannot create the reply pool: %s",
+				rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	if (port_setup(a->opt.port_id, a->q, a->rx_pool, &mac) < 0)
 		return -1;
 	a->port_ok = true;
 	if (pipe_create(&a->pipe, "qp", a->opt.port_id, qcfg.nb_buffers) < 0)
@@ -247,6 +267,7 @@ app_teardown(struct app *a)
 		free(a->client);
 	}
 	qosdt_free(a->q);
+	rte_mempool_free(a->rx_pool);
 	free(a->sc);
 }
 

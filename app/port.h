@@ -14,18 +14,24 @@ struct qosdt;
 /**
  * Configure and start the channel port: QOSDT_NB_CLASSES queue pairs,
  * queue i carrying class i, receiving into class i's reservation
- * (qosdt_pool()).
+ * (qosdt_pool()) or into one pool of their own.
  *
  * @param port_id
  *   The ethdev port.
  * @param q
  *   The QoS instance whose pools the RX queues use.
+ * @param rx_pool
+ *   NULL: each RX queue receives into its class's reservation (what the
+ *   server buffers is its work). Otherwise every RX queue receives into
+ *   this pool (the client: replies must never wait for buffers its own
+ *   requests hold, or a slow class could deadlock the two sides).
  * @param mac
  *   Receives the port's MAC address.
  * @return
  *   0, or -1 (reason logged).
  */
-int port_setup(uint16_t port_id, struct qosdt *q, struct rte_ether_addr *mac);
+int port_setup(uint16_t port_id, struct qosdt *q, struct rte_mempool *rx_pool,
+		struct rte_ether_addr *mac);
 
 /**
  * Wait for the link (the peer) to come up.

@@ -318,7 +318,7 @@ run(const struct send_options *o)
 		fprintf(stderr, "qosdt-send: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
-	if (port_setup(o->port_id, q, &mac) < 0)
+	if (port_setup(o->port_id, q, NULL, &mac) < 0)
 		goto out;
 	cls = qosdt_classify_service(qosdt_classifier_of(q),
 		(uint16_t)o->service_id, NULL);

@@ -82,8 +82,8 @@ lb_setup(void)
 	snprintf(devargs, sizeof(devargs), "path=%s,role=client", lb.path);
 	lb.cli_port = shm_test_port_create(LB_CLIENT_NAME, devargs);
 	if (lb.srv_port < 0 || lb.cli_port < 0 ||
-			port_setup(lb.srv_port, lb.qs, &lb.smac) != 0 ||
-			port_setup(lb.cli_port, lb.qc, &lb.cmac) != 0 ||
+			port_setup(lb.srv_port, lb.qs, NULL, &lb.smac) != 0 ||
+			port_setup(lb.cli_port, lb.qc, NULL, &lb.cmac) != 0 ||
 			pipe_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
 		goto fail;
 	lb.spipe_ok = true;
