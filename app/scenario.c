@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Scenario files (doc/scenario.md): a jansson document walked against a
- * table of keys per object, carrying the JSON path of the value at hand so
- * that every refusal names it ("phases[1].flows[0].rate: ...").
+ * table of keys per object (qosdt_json_walk.h), carrying the JSON path of
+ * the value at hand so that every refusal names it
+ * ("phases[1].flows[0].rate: ...").
  */
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +16,7 @@
 #include <rte_cycles.h>
 
 #include <qosdt_config.h>
+#include <qosdt_json_walk.h>
 #include <qosdt_msg.h>
 
 #include "app_log.h"
@@ -35,21 +36,8 @@
 /** Name of a scenario given as text, without a file, and no "name". */
 #define NAME_DEFAULT "unnamed"
 
-/* The JSON path of the value being read, and where a refusal goes. */
-struct walk {
-	char path[128];
-	size_t len;
-	char *err;
-	size_t errlen;
-	uint64_t channel_bps;
-};
-
-/* A key of an object: how to read its value into the object's struct. */
-struct field {
-	const char *key;
-	int (*parse)(struct walk *w, json_t *v, void *base);
-	bool required;
-};
+/** Bytes of the JSON path in a refusal: longer paths are clipped. */
+#define PATH_SIZE 128
 
 /* A flow while it is read: its rate as given, converted once size is known. */
 struct flow_in {
@@ -60,98 +48,29 @@ struct flow_in {
 };
 
 /* ------------------------------------------------------------------ */
-/* Path and errors.                                                    */
-
-static size_t __rte_format_printf(2, 3)
-walk_push(struct walk *w, const char *fmt, ...)
-{
-	size_t old = w->len;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(w->path + old, sizeof(w->path) - old, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		w->len = RTE_MIN(old + (size_t)n, sizeof(w->path) - 1);
-	return old;
-}
-
-static size_t
-walk_key(struct walk *w, const char *key)
-{
-	return walk_push(w, "%s%s", w->len > 0 ? "." : "", key);
-}
-
-static size_t
-walk_index(struct walk *w, size_t i)
-{
-	return walk_push(w, "[%zu]", i);
-}
-
-static void
-walk_pop(struct walk *w, size_t mark)
-{
-	w->len = mark;
-	w->path[mark] = '\0';
-}
-
-/* Write "path: rule" and return -1. */
-static int __rte_format_printf(2, 3)
-walk_fail(struct walk *w, const char *fmt, ...)
-{
-	char rule[SCENARIO_ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rule, sizeof(rule), fmt, ap);
-	va_end(ap);
-	if (w->err != NULL && w->errlen > 0)
-		snprintf(w->err, w->errlen, "%s: %s", w->path, rule);
-	return -1;
-}
-
-/* ------------------------------------------------------------------ */
 /* Values.                                                             */
 
 static int
-uint_value(struct walk *w, json_t *v, uint64_t min, uint64_t max,
-		uint64_t *x)
-{
-	json_int_t i;
-
-	*x = 0;
-	if (json_is_real(v))
-		return walk_fail(w, "must be a whole number");
-	if (!json_is_integer(v))
-		return walk_fail(w, "must be a number");
-	i = json_integer_value(v);
-	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
-		return walk_fail(w, "must be %" PRIu64 "..%" PRIu64, min, max);
-	*x = (uint64_t)i;
-	return 0;
-}
-
-static int
-duration_value(struct walk *w, json_t *v, uint64_t max, uint64_t *ns)
+duration_value(struct qosdt_json_walk *w, json_t *v, uint64_t max,
+		uint64_t *ns)
 {
 	const char *s = json_string_value(v);
 
 	if (s == NULL || qosdt_duration_parse(s, ns) < 0)
-		return walk_fail(w, "must be a duration such as \"500us\", \"100ms\" or \"1.5s\"");
+		return qosdt_json_fail(w, "must be a duration such as \"500us\", \"100ms\" or \"1.5s\"");
 	if (*ns == 0 || *ns > max)
-		return walk_fail(w, "must be > 0 and at most %" PRIu64 " s",
+		return qosdt_json_fail(w, "must be > 0 and at most %" PRIu64 " s",
 			max / (uint64_t)NS_PER_S);
 	return 0;
 }
 
 static int
-name_value(struct walk *w, json_t *v, char *name, size_t size)
+name_value(struct qosdt_json_walk *w, json_t *v, char *name, size_t size)
 {
 	const char *s = json_string_value(v);
 
 	if (s == NULL || *s == '\0' || strlen(s) >= size)
-		return walk_fail(w, "must be a string of 1..%zu characters",
+		return qosdt_json_fail(w, "must be a string of 1..%zu characters",
 			size - 1);
 	memcpy(name, s, strlen(s) + 1);
 	return 0;
@@ -177,68 +96,18 @@ pps_parse(const char *s, uint64_t *pps)
 }
 
 /* ------------------------------------------------------------------ */
-/* Objects.                                                            */
-
-static int
-fail_unknown_key(struct walk *w, const struct field *table)
-{
-	char keys[SCENARIO_ERRLEN] = "";
-	size_t len = 0;
-
-	for (; table->key != NULL && len < sizeof(keys); table++)
-		len += snprintf(keys + len, sizeof(keys) - len, "%s%s",
-			len > 0 ? ", " : "", table->key);
-	return walk_fail(w, "unknown key (expected: %s)", keys);
-}
-
-static const struct field *
-field_find(const struct field *table, const char *key)
-{
-	for (; table->key != NULL; table++)
-		if (strcmp(table->key, key) == 0)
-			return table;
-	return NULL;
-}
-
-/* Read a JSON object into @p base, key by key from @p table. */
-static int
-walk_object(struct walk *w, json_t *obj, const struct field *table,
-		void *base)
-{
-	const struct field *f;
-	const char *key;
-	size_t mark;
-	json_t *v;
-
-	if (!json_is_object(obj))
-		return walk_fail(w, "must be an object");
-	json_object_foreach(obj, key, v) {
-		mark = walk_key(w, key);
-		f = field_find(table, key);
-		if (f == NULL)
-			return fail_unknown_key(w, table);
-		if (f->parse(w, v, base) < 0)
-			return -1;
-		walk_pop(w, mark);
-	}
-	for (f = table; f->key != NULL; f++) {
-		if (f->required && json_object_get(obj, f->key) == NULL) {
-			walk_key(w, f->key);
-			return walk_fail(w, "required");
-		}
-	}
-	return 0;
-}
+/* Arrays.                                                             */
 
 /* Check an array's length; the caller walks its elements. */
 static int
-array_check(struct walk *w, json_t *v, size_t max, const char *what)
+array_check(struct qosdt_json_walk *w, json_t *v, size_t max,
+		const char *what)
 {
 	if (!json_is_array(v))
-		return walk_fail(w, "must be an array of %s", what);
+		return qosdt_json_fail(w, "must be an array of %s", what);
 	if (json_array_size(v) == 0 || json_array_size(v) > max)
-		return walk_fail(w, "must hold 1..%zu %s (has %zu)", max, what,
-			json_array_size(v));
+		return qosdt_json_fail(w, "must hold 1..%zu %s (has %zu)", max,
+			what, json_array_size(v));
 	return 0;
 }
 
@@ -246,51 +115,52 @@ array_check(struct walk *w, json_t *v, size_t max, const char *what)
 /* Flows.                                                              */
 
 static int
-parse_service(struct walk *w, json_t *v, void *base)
+parse_service(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct flow_in *in = base;
 	uint64_t x;
 
-	if (uint_value(w, v, 0, UINT16_MAX, &x) < 0)
+	if (qosdt_json_uint(w, v, 0, UINT16_MAX, NULL, &x) < 0)
 		return -1;
 	in->f.service_id = (uint16_t)x;
 	return 0;
 }
 
 static int
-parse_size(struct walk *w, json_t *v, void *base)
+parse_size(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct flow_in *in = base;
 	uint64_t x;
 
-	if (uint_value(w, v, 0, SCENARIO_MAX_SIZE, &x) < 0)
+	if (qosdt_json_uint(w, v, 0, SCENARIO_MAX_SIZE, NULL, &x) < 0)
 		return -1;
 	in->f.size = (uint32_t)x;
 	return 0;
 }
 
 static int
-parse_rate(struct walk *w, json_t *v, void *base)
+parse_rate(struct qosdt_json_walk *w, json_t *v, void *base)
 {
+	const uint64_t *channel_bps = w->ctx;
 	const char *s = json_string_value(v);
 	struct flow_in *in = base;
 
 	if (s == NULL)
-		return walk_fail(w, "must be a string such as \"10kpps\", \"200M\" or \"5%%\"");
+		return qosdt_json_fail(w, "must be a string such as \"10kpps\", \"200M\" or \"5%%\"");
 	in->pps = 0;
 	in->bps = 0;
-	if (strchr(s, '%') != NULL && w->channel_bps == 0)
-		return walk_fail(w, "a percentage needs the channel rate: \"%s\"", s);
+	if (strchr(s, '%') != NULL && *channel_bps == 0)
+		return qosdt_json_fail(w, "a percentage needs the channel rate: \"%s\"", s);
 	if (pps_parse(s, &in->pps) < 0 &&
-			qosdt_rate_parse(s, w->channel_bps, &in->bps) < 0)
-		return walk_fail(w, "not a rate: \"%s\" (e.g. \"500pps\", \"10kpps\", \"200M\", \"1G\", \"5%%\")", s);
+			qosdt_rate_parse(s, *channel_bps, &in->bps) < 0)
+		return qosdt_json_fail(w, "not a rate: \"%s\" (e.g. \"500pps\", \"10kpps\", \"200M\", \"1G\", \"5%%\")", s);
 	if (in->pps == 0 && in->bps == 0)
-		return walk_fail(w, "must be > 0");
+		return qosdt_json_fail(w, "must be > 0");
 	return 0;
 }
 
 static int
-parse_pattern(struct walk *w, json_t *v, void *base)
+parse_pattern(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	static const char *const names[] = {
 		[FLOW_CONSTANT] = "constant",
@@ -307,23 +177,23 @@ parse_pattern(struct walk *w, json_t *v, void *base)
 			return 0;
 		}
 	}
-	return walk_fail(w, "must be \"constant\", \"poisson\" or \"burst\"");
+	return qosdt_json_fail(w, "must be \"constant\", \"poisson\" or \"burst\"");
 }
 
 static int
-parse_burst(struct walk *w, json_t *v, void *base)
+parse_burst(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct flow_in *in = base;
 	uint64_t x;
 
-	if (uint_value(w, v, 1, BURST_MAX, &x) < 0)
+	if (qosdt_json_uint(w, v, 1, BURST_MAX, NULL, &x) < 0)
 		return -1;
 	in->f.burst = (uint32_t)x;
 	in->burst_given = true;
 	return 0;
 }
 
-static const struct field flow_fields[] = {
+static const struct qosdt_json_field flow_fields[] = {
 	{ "service", parse_service, true },
 	{ "rate", parse_rate, true },
 	{ "size", parse_size, true },
@@ -334,35 +204,36 @@ static const struct field flow_fields[] = {
 
 /* The rules between keys, once the whole flow is read. */
 static int
-flow_finish(struct walk *w, struct flow_in *in)
+flow_finish(struct qosdt_json_walk *w, struct flow_in *in)
 {
 	double frame_bits = 8.0 * (QOSDT_FRAME_HDR_LEN + in->f.size);
 
 	if (in->f.pattern != FLOW_BURST) {
 		if (in->burst_given) {
-			walk_key(w, "burst");
-			return walk_fail(w, "only allowed with \"pattern\": \"burst\"");
+			qosdt_json_walk_push(w, "burst");
+			return qosdt_json_fail(w, "only allowed with \"pattern\": \"burst\"");
 		}
 		in->f.burst = 1;
 	}
 	in->f.rate_pps = in->pps != 0 ? (double)in->pps :
 		(double)in->bps / frame_bits;
 	if (in->f.rate_pps > RATE_MAX_PPS) {
-		walk_key(w, "rate");
-		return walk_fail(w, "must be at most 100 Mpps (is %.0f pps at %u bytes)",
+		qosdt_json_walk_push(w, "rate");
+		return qosdt_json_fail(w, "must be at most 100 Mpps (is %.0f pps at %u bytes)",
 			in->f.rate_pps, in->f.size);
 	}
 	return 0;
 }
 
 static int
-parse_flow(struct walk *w, json_t *v, struct flow *f)
+parse_flow(struct qosdt_json_walk *w, json_t *v, struct flow *f)
 {
 	struct flow_in in = {
 		.f = { .pattern = FLOW_CONSTANT, .burst = BURST_DEFAULT },
 	};
 
-	if (walk_object(w, v, flow_fields, &in) < 0 || flow_finish(w, &in) < 0)
+	if (qosdt_json_walk_object(w, v, flow_fields, &in) < 0 ||
+			flow_finish(w, &in) < 0)
 		return -1;
 	*f = in.f;
 	return 0;
@@ -372,7 +243,7 @@ parse_flow(struct walk *w, json_t *v, struct flow *f)
 /* Phases.                                                             */
 
 static int
-parse_phase_name(struct walk *w, json_t *v, void *base)
+parse_phase_name(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct phase *p = base;
 
@@ -380,7 +251,7 @@ parse_phase_name(struct walk *w, json_t *v, void *base)
 }
 
 static int
-parse_duration(struct walk *w, json_t *v, void *base)
+parse_duration(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct phase *p = base;
 
@@ -388,7 +259,7 @@ parse_duration(struct walk *w, json_t *v, void *base)
 }
 
 static int
-parse_flows(struct walk *w, json_t *v, void *base)
+parse_flows(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct phase *p = base;
 	size_t i, mark;
@@ -397,16 +268,16 @@ parse_flows(struct walk *w, json_t *v, void *base)
 	if (array_check(w, v, SCENARIO_MAX_FLOWS, "flows") < 0)
 		return -1;
 	json_array_foreach(v, i, e) {
-		mark = walk_index(w, i);
+		mark = qosdt_json_walk_push_index(w, i);
 		if (parse_flow(w, e, &p->flows[i]) < 0)
 			return -1;
-		walk_pop(w, mark);
+		qosdt_json_walk_pop(w, mark);
 	}
 	p->nb_flows = (uint32_t)json_array_size(v);
 	return 0;
 }
 
-static const struct field phase_fields[] = {
+static const struct qosdt_json_field phase_fields[] = {
 	{ "name", parse_phase_name, false },
 	{ "duration", parse_duration, true },
 	{ "flows", parse_flows, true },
@@ -414,7 +285,7 @@ static const struct field phase_fields[] = {
 };
 
 static int
-parse_phases(struct walk *w, json_t *v, void *base)
+parse_phases(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct scenario *sc = base;
 	struct phase *p;
@@ -424,12 +295,12 @@ parse_phases(struct walk *w, json_t *v, void *base)
 	if (array_check(w, v, SCENARIO_MAX_PHASES, "phases") < 0)
 		return -1;
 	json_array_foreach(v, i, e) {
-		mark = walk_index(w, i);
+		mark = qosdt_json_walk_push_index(w, i);
 		p = &sc->phases[i];
 		snprintf(p->name, sizeof(p->name), "phase%zu", i);
-		if (walk_object(w, e, phase_fields, p) < 0)
+		if (qosdt_json_walk_object(w, e, phase_fields, p) < 0)
 			return -1;
-		walk_pop(w, mark);
+		qosdt_json_walk_pop(w, mark);
 	}
 	sc->nb_phases = (uint32_t)json_array_size(v);
 	return 0;
@@ -439,7 +310,7 @@ parse_phases(struct walk *w, json_t *v, void *base)
 /* The scenario.                                                       */
 
 static int
-parse_name(struct walk *w, json_t *v, void *base)
+parse_name(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct scenario *sc = base;
 
@@ -447,15 +318,15 @@ parse_name(struct walk *w, json_t *v, void *base)
 }
 
 static int
-parse_description(struct walk *w, json_t *v, void *base __rte_unused)
+parse_description(struct qosdt_json_walk *w, json_t *v, void *base __rte_unused)
 {
 	if (!json_is_string(v))
-		return walk_fail(w, "must be a string");
+		return qosdt_json_fail(w, "must be a string");
 	return 0;
 }
 
 static int
-parse_timeout(struct walk *w, json_t *v, void *base)
+parse_timeout(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct scenario *sc = base;
 
@@ -463,14 +334,14 @@ parse_timeout(struct walk *w, json_t *v, void *base)
 }
 
 static int
-parse_seed(struct walk *w, json_t *v, void *base)
+parse_seed(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct scenario *sc = base;
 
-	return uint_value(w, v, 0, INT64_MAX, &sc->seed);
+	return qosdt_json_uint(w, v, 0, INT64_MAX, NULL, &sc->seed);
 }
 
-static const struct field scenario_fields[] = {
+static const struct qosdt_json_field scenario_fields[] = {
 	{ "name", parse_name, false },
 	{ "description", parse_description, false },
 	{ "timeout", parse_timeout, false },
@@ -485,55 +356,38 @@ scenario_from_json(json_t *root, const char *source, const char *name,
 		uint64_t channel_bps, struct scenario *sc, char *err,
 		size_t errlen)
 {
-	struct walk w = {
-		.err = err,
-		.errlen = errlen,
-		.channel_bps = channel_bps,
-	};
+	struct qosdt_json_walk w;
 	struct scenario tmp;
 
+	qosdt_json_walk_init(&w, err, errlen);
+	w.path_size = PATH_SIZE;
+	w.ctx = &channel_bps;
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.timeout_ns = TIMEOUT_DEFAULT_NS;
 	tmp.seed = SEED_DEFAULT;
 	snprintf(tmp.name, sizeof(tmp.name), "%s", name);
 	if (!json_is_object(root)) {
-		walk_push(&w, "%s", source);
-		return walk_fail(&w, "must be a JSON object");
+		qosdt_json_walk_set(&w, "%s", source);
+		return qosdt_json_fail(&w, "must be a JSON object");
 	}
-	if (walk_object(&w, root, scenario_fields, &tmp) < 0)
+	if (qosdt_json_walk_object(&w, root, scenario_fields, &tmp) < 0)
 		return -1;
 	*sc = tmp;
 	return 0;
-}
-
-/* "<source>:<line>:<column>: <jansson's text>", or without a position. */
-static int
-json_fail(const json_error_t *e, const char *source, char *err, size_t errlen)
-{
-	if (err == NULL || errlen == 0)
-		return -1;
-	if (e->line > 0)
-		snprintf(err, errlen, "%s:%d:%d: %s", source, e->line,
-			e->column, e->text);
-	else
-		snprintf(err, errlen, "%s: %s", source, e->text);
-	return -1;
 }
 
 int
 scenario_parse(const char *text, uint64_t channel_bps, struct scenario *sc,
 		char *err, size_t errlen)
 {
-	static const char source[] = "<string>";
-	json_error_t e;
 	json_t *root;
 	int rc;
 
-	root = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+	root = qosdt_json_load_text(text, err, errlen);
 	if (root == NULL)
-		return json_fail(&e, source, err, errlen);
-	rc = scenario_from_json(root, source, NAME_DEFAULT, channel_bps, sc,
-		err, errlen);
+		return -1;
+	rc = scenario_from_json(root, QOSDT_JSON_TEXT_SOURCE, NAME_DEFAULT,
+		channel_bps, sc, err, errlen);
 	json_decref(root);
 	return rc;
 }
@@ -571,7 +425,7 @@ scenario_load(const char *path, uint64_t channel_bps, struct scenario *sc,
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &e);
 	fclose(f);
 	if (root == NULL)
-		return json_fail(&e, path, err, errlen);
+		return qosdt_json_fail_load(&e, path, err, errlen);
 	name_of_file(path, name, sizeof(name));
 	rc = scenario_from_json(root, path, name, channel_bps, sc, err, errlen);
 	json_decref(root);

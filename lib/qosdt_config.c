@@ -2,15 +2,15 @@
 
 /*
  * The JSON side of the configuration: the unit parsers, the schema as
- * tables of fields, and a walker that applies a jansson document over the
- * defaults, carrying the JSON path for error messages. Every rule is
+ * tables of fields, and their reading: a jansson document applied over the
+ * defaults by the walk of qosdt_json_walk.h, which carries the JSON path
+ * for error messages. Every rule is
  * checked afterwards by qosdt_config_validate() (qosdt_config_check.c);
  * the parser only refuses what cannot be stored: unknown keys, wrong JSON
  * types, malformed units and values outside a field's range.
  */
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,88 +53,22 @@ struct qosdt_cfg_percents {
 	uint32_t cap_max[QOSDT_NB_CLASSES];
 };
 
+/** What the walk carries (its ctx) while a file is read. */
+struct load_state {
+	struct qosdt_cfg_percents *pct; /**< Percentages read so far. */
+	unsigned int cls;               /**< The class at hand. */
+};
+
 /** Width and offset of a member, for the tables. */
 #define MEMBER(type, m) .width = RTE_SIZEOF_FIELD(type, m), .off = offsetof(type, m)
 
 /* ------------------------------------------------------------------ */
-/* Walker: the JSON path of the value at hand and the error message.   */
-
-void
-qosdt_cfg_walk_init(struct qosdt_cfg_walk *w, char *err, size_t errlen)
-{
-	memset(w, 0, sizeof(*w));
-	w->err = err;
-	w->errlen = errlen;
-}
-
-/* Append formatted text to the path (clipped at the buffer's end). */
-static size_t __rte_format_printf(2, 3)
-walk_append(struct qosdt_cfg_walk *w, const char *fmt, ...)
-{
-	size_t old = w->len;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(w->path + old, sizeof(w->path) - old, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		w->len = RTE_MIN(old + (size_t)n, sizeof(w->path) - 1);
-	return old;
-}
-
-size_t
-qosdt_cfg_walk_push(struct qosdt_cfg_walk *w, const char *key)
-{
-	return walk_append(w, "%s%s", w->len > 0 ? "." : "", key);
-}
-
-size_t
-qosdt_cfg_walk_push_index(struct qosdt_cfg_walk *w, unsigned int i)
-{
-	return walk_append(w, "[%u]", i);
-}
-
-void
-qosdt_cfg_walk_pop(struct qosdt_cfg_walk *w, size_t len)
-{
-	w->len = len;
-	w->path[len] = '\0';
-}
-
-void
-qosdt_cfg_walk_set(struct qosdt_cfg_walk *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(w->path, sizeof(w->path), fmt, ap);
-	va_end(ap);
-	w->len = n > 0 ? RTE_MIN((size_t)n, sizeof(w->path) - 1) : 0;
-	w->path[w->len] = '\0';
-}
+/* Field values.                                                       */
 
 int
-qosdt_cfg_fail(struct qosdt_cfg_walk *w, const char *fmt, ...)
+qosdt_cfg_fail_range(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f)
 {
-	char msg[QOSDT_CONFIG_ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (w->err != NULL && w->errlen > 0)
-		snprintf(w->err, w->errlen, "%s: %s", w->path, msg);
-	return -1;
-}
-
-int
-qosdt_cfg_fail_range(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f)
-{
-	if (f->rule != NULL)
-		return qosdt_cfg_fail(w, "%s", f->rule);
-	return qosdt_cfg_fail(w, "must be %" PRIu64 "..%" PRIu64, f->min, f->max);
+	return qosdt_json_fail_range(w, f->rule, f->min, f->max);
 }
 
 uint64_t
@@ -362,7 +296,7 @@ qosdt_mode_from_name(const char *name)
 /* ------------------------------------------------------------------ */
 /* Reading one value.                                                  */
 
-static int walk_object(struct qosdt_cfg_walk *w, json_t *obj,
+static int walk_object(struct qosdt_json_walk *w, json_t *obj,
 		const struct qosdt_cfg_field *table, void *base);
 
 static void *
@@ -387,31 +321,32 @@ pct_of(uint8_t pct)
 
 /* Where the loader keeps the percentage a field was given as. */
 static uint32_t *
-pct_slot(struct qosdt_cfg_walk *w, uint8_t pct)
+pct_slot(struct qosdt_json_walk *w, uint8_t pct)
 {
-	struct qosdt_cfg_percents *p = w->pct;
+	struct load_state *state = w->ctx;
+	struct qosdt_cfg_percents *p = state->pct;
 
 	switch (pct) {
 	case QOSDT_CFG_PCT_SHARED:
 		return &p->shared;
 	case QOSDT_CFG_PCT_GUARANTEE:
-		return &p->guarantee[w->cls];
+		return &p->guarantee[state->cls];
 	case QOSDT_CFG_PCT_CAP:
-		return &p->cap[w->cls];
+		return &p->cap[state->cls];
 	case QOSDT_CFG_PCT_BORROW:
-		return &p->borrow[w->cls];
+		return &p->borrow[state->cls];
 	case QOSDT_CFG_PCT_MIN_BANDWIDTH:
-		return &p->min_bandwidth[w->cls];
+		return &p->min_bandwidth[state->cls];
 	case QOSDT_CFG_PCT_CAP_MIN:
-		return &p->cap_min[w->cls];
+		return &p->cap_min[state->cls];
 	default:
-		return &p->cap_max[w->cls];
+		return &p->cap_max[state->cls];
 	}
 }
 
 /* Store an absolute value in a field (it is no longer a percentage). */
 static void
-store_value(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+store_value(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		void *base, uint64_t v)
 {
 	qosdt_cfg_store(field_ptr(base, f->off), f->width, v);
@@ -421,17 +356,17 @@ store_value(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 
 /* Keep a percentage, resolved once the whole file is read. */
 static int
-store_percent(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+store_percent(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		const char *s)
 {
 	uint64_t ppm;
 
 	if (f->pct == QOSDT_CFG_PCT_NONE)
-		return qosdt_cfg_fail(w, "a percentage is not allowed here");
+		return qosdt_json_fail(w, "a percentage is not allowed here");
 	if (percent_parse(s, &ppm) < 0)
-		return qosdt_cfg_fail(w, "is not a percentage (e.g. \"25%%\")");
+		return qosdt_json_fail(w, "is not a percentage (e.g. \"25%%\")");
 	if (ppm > QOSDT_PPM)
-		return qosdt_cfg_fail(w, "must be at most 100%% of %s",
+		return qosdt_json_fail(w, "must be at most 100%% of %s",
 			pct_of(f->pct));
 	if (ppm == 0 && f->min > 0)
 		return qosdt_cfg_fail_range(w, f);
@@ -441,7 +376,7 @@ store_percent(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 
 /* Check @p v against the field's range and store it. */
 static int
-store_checked(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+store_checked(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		void *base, uint64_t v)
 {
 	if (v < f->min || v > f->max)
@@ -450,67 +385,58 @@ store_checked(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 	return 0;
 }
 
-/* A JSON integer that is not negative (negative ones break the range). */
+/* A JSON integer in the field's range, stored. */
 static int
-json_to_uint(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
-		json_t *v, uint64_t *x)
+parse_uint(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
+		json_t *v, void *base)
 {
-	*x = 0;
-	if (json_is_real(v))
-		return qosdt_cfg_fail(w, "must be a whole number");
-	if (!json_is_integer(v))
-		return qosdt_cfg_fail(w, "must be a number");
-	if (json_integer_value(v) < 0)
-		return qosdt_cfg_fail_range(w, f);
-	*x = (uint64_t)json_integer_value(v);
+	uint64_t x;
+
+	if (qosdt_json_uint(w, v, f->min, f->max, f->rule, &x) < 0)
+		return -1;
+	store_value(w, f, base, x);
 	return 0;
 }
 
 static int
-parse_rate(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+parse_rate(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		json_t *v, void *base)
 {
 	const char *s = json_string_value(v);
 	uint64_t x;
 
-	if (json_is_integer(v)) {
-		if (json_to_uint(w, f, v, &x) < 0)
-			return -1;
-		return store_checked(w, f, base, x);
-	}
+	if (json_is_integer(v))
+		return parse_uint(w, f, v, base);
 	if (s == NULL)
-		return qosdt_cfg_fail(w, "must be a rate: a string such as \"10G\" or an integer in bit/s");
+		return qosdt_json_fail(w, "must be a rate: a string such as \"10G\" or an integer in bit/s");
 	if (strchr(s, '%') != NULL)
 		return store_percent(w, f, s);
 	if (qosdt_rate_parse(s, 0, &x) < 0)
-		return qosdt_cfg_fail(w, "is not a rate (e.g. \"10G\", \"500M\", \"64k\", \"1200bps\")");
+		return qosdt_json_fail(w, "is not a rate (e.g. \"10G\", \"500M\", \"64k\", \"1200bps\")");
 	return store_checked(w, f, base, x);
 }
 
 static int
-parse_count(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+parse_count(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		json_t *v, void *base)
 {
 	const char *s = json_string_value(v);
-	uint64_t x;
 
 	if (s != NULL && strchr(s, '%') != NULL)
 		return store_percent(w, f, s);
 	if (s != NULL)
-		return qosdt_cfg_fail(w, "must be a count or a percentage such as \"25%%\"");
-	if (json_to_uint(w, f, v, &x) < 0)
-		return -1;
-	return store_checked(w, f, base, x);
+		return qosdt_json_fail(w, "must be a count or a percentage such as \"25%%\"");
+	return parse_uint(w, f, v, base);
 }
 
 static int
-parse_percent(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+parse_percent(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		json_t *v, void *base)
 {
 	uint64_t ppm;
 
 	if (!json_is_string(v) || percent_parse(json_string_value(v), &ppm) < 0)
-		return qosdt_cfg_fail(w, "must be a percentage such as \"25%%\"");
+		return qosdt_json_fail(w, "must be a percentage such as \"25%%\"");
 	if (store_checked(w, f, base, ppm) < 0)
 		return -1;
 	if (f->flags & QOSDT_CFG_F_GIVEN)
@@ -519,19 +445,19 @@ parse_percent(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 }
 
 static int
-parse_duration(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+parse_duration(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		json_t *v, void *base)
 {
 	uint64_t ns;
 
 	if (!json_is_string(v) ||
 			qosdt_duration_parse(json_string_value(v), &ns) < 0)
-		return qosdt_cfg_fail(w, "must be a duration such as \"500ns\", \"100us\", \"1.5ms\" or \"2s\"");
+		return qosdt_json_fail(w, "must be a duration such as \"500ns\", \"100us\", \"1.5ms\" or \"2s\"");
 	return store_checked(w, f, base, ns);
 }
 
 static int
-parse_name(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+parse_name(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		json_t *v, void *base)
 {
 	const char *s = json_string_value(v);
@@ -548,11 +474,11 @@ parse_name(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 
 /* A null clears a nullable field: 0 means "none". */
 static void
-clear_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+clear_fields(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		void *base);
 
 static void
-clear_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+clear_field(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		void *base)
 {
 	if (f->kind == QOSDT_CFG_OBJECT) {
@@ -565,7 +491,7 @@ clear_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 }
 
 static void
-clear_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+clear_fields(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		void *base)
 {
 	for (; f->key != NULL; f++)
@@ -573,11 +499,9 @@ clear_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 }
 
 static int
-parse_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+parse_field(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		json_t *v, void *base)
 {
-	uint64_t x;
-
 	if (json_is_null(v) && (f->flags & QOSDT_CFG_F_NULLABLE) &&
 			f->kind != QOSDT_CFG_CUSTOM) {
 		clear_field(w, f, base);
@@ -585,12 +509,10 @@ parse_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 	}
 	switch (f->kind) {
 	case QOSDT_CFG_UINT:
-		if (json_to_uint(w, f, v, &x) < 0)
-			return -1;
-		return store_checked(w, f, base, x);
+		return parse_uint(w, f, v, base);
 	case QOSDT_CFG_BOOL:
 		if (!json_is_boolean(v))
-			return qosdt_cfg_fail(w, "must be true or false");
+			return qosdt_json_fail(w, "must be true or false");
 		*(bool *)field_ptr(base, f->off) = json_is_true(v);
 		return 0;
 	case QOSDT_CFG_RATE:
@@ -609,68 +531,45 @@ parse_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 	case QOSDT_CFG_CUSTOM:
 		return f->parse(w, v, field_ptr(base, f->off));
 	}
-	return qosdt_cfg_fail(w, "unhandled field kind %d", f->kind);
+	return qosdt_json_fail(w, "unhandled field kind %d", f->kind);
 }
 
 /* ------------------------------------------------------------------ */
 /* Objects.                                                            */
 
-static const struct qosdt_cfg_field *
-field_find(const struct qosdt_cfg_field *table, const char *key)
-{
-	for (; table->key != NULL; table++)
-		if (strcmp(table->key, key) == 0)
-			return table;
-	return NULL;
-}
-
 static int
-fail_unknown_key(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *table)
+table_parse(struct qosdt_json_walk *w, const void *field, json_t *v,
+		void *base)
 {
-	char keys[QOSDT_CONFIG_ERRLEN] = "";
-	size_t len = 0;
-
-	for (; table->key != NULL && len < sizeof(keys); table++)
-		len += snprintf(keys + len, sizeof(keys) - len, "%s%s",
-			len > 0 ? ", " : "", table->key);
-	return qosdt_cfg_fail(w, "unknown key (expected: %s)", keys);
+	return parse_field(w, field, v, base);
 }
+
+static bool
+table_required(const void *field)
+{
+	const struct qosdt_cfg_field *f = field;
+
+	return f->flags & QOSDT_CFG_F_REQUIRED;
+}
+
+static const struct qosdt_json_table_ops table_ops = {
+	.entry_size = sizeof(struct qosdt_cfg_field),
+	.parse = table_parse,
+	.required = table_required,
+};
 
 /* Apply a JSON object over @p base, field by field from @p table. */
 static int
-walk_object(struct qosdt_cfg_walk *w, json_t *obj,
+walk_object(struct qosdt_json_walk *w, json_t *obj,
 		const struct qosdt_cfg_field *table, void *base)
 {
-	const struct qosdt_cfg_field *f;
-	const char *key;
-	size_t mark;
-	json_t *v;
-
-	if (!json_is_object(obj))
-		return qosdt_cfg_fail(w, "must be an object");
-	json_object_foreach(obj, key, v) {
-		mark = qosdt_cfg_walk_push(w, key);
-		f = field_find(table, key);
-		if (f == NULL)
-			return fail_unknown_key(w, table);
-		if (parse_field(w, f, v, base) < 0)
-			return -1;
-		qosdt_cfg_walk_pop(w, mark);
-	}
-	for (f = table; f->key != NULL; f++) {
-		if ((f->flags & QOSDT_CFG_F_REQUIRED) &&
-				json_object_get(obj, f->key) == NULL) {
-			qosdt_cfg_walk_push(w, f->key);
-			return qosdt_cfg_fail(w, "required");
-		}
-	}
-	return 0;
+	return qosdt_json_walk_table(w, obj, table, &table_ops, base);
 }
 
 /* An object keyed by class name, each value read by @p parse. */
 static int
-walk_per_class(struct qosdt_cfg_walk *w, json_t *obj,
-		int (*parse)(struct qosdt_cfg_walk *w, json_t *v, int cls,
+walk_per_class(struct qosdt_json_walk *w, json_t *obj,
+		int (*parse)(struct qosdt_json_walk *w, json_t *v, int cls,
 			void *base), void *base)
 {
 	const char *key;
@@ -679,35 +578,35 @@ walk_per_class(struct qosdt_cfg_walk *w, json_t *obj,
 	int cls;
 
 	if (!json_is_object(obj))
-		return qosdt_cfg_fail(w, "must be an object");
+		return qosdt_json_fail(w, "must be an object");
 	json_object_foreach(obj, key, v) {
-		mark = qosdt_cfg_walk_push(w, key);
+		mark = qosdt_json_walk_push(w, key);
 		cls = qosdt_class_from_name(key);
 		if (cls < 0)
-			return qosdt_cfg_fail(w, "unknown class (expected: realtime, throughput, reliable, best_effort)");
-		w->cls = cls;
+			return qosdt_json_fail(w, "unknown class (expected: realtime, throughput, reliable, best_effort)");
+		((struct load_state *)w->ctx)->cls = cls;
 		if (parse(w, v, cls, base) < 0)
 			return -1;
-		qosdt_cfg_walk_pop(w, mark);
+		qosdt_json_walk_pop(w, mark);
 	}
 	return 0;
 }
 
 /* A [min, max] array, each element read by its own field. */
 static int
-parse_pair(struct qosdt_cfg_walk *w, json_t *v, void *base,
+parse_pair(struct qosdt_json_walk *w, json_t *v, void *base,
 		const struct qosdt_cfg_field pair[2])
 {
 	unsigned int i;
 	size_t mark;
 
 	if (!json_is_array(v) || json_array_size(v) != 2)
-		return qosdt_cfg_fail(w, "must be [min, max]");
+		return qosdt_json_fail(w, "must be [min, max]");
 	for (i = 0; i < 2; i++) {
-		mark = qosdt_cfg_walk_push_index(w, i);
+		mark = qosdt_json_walk_push_index(w, i);
 		if (parse_field(w, &pair[i], json_array_get(v, i), base) < 0)
 			return -1;
-		qosdt_cfg_walk_pop(w, mark);
+		qosdt_json_walk_pop(w, mark);
 	}
 	return 0;
 }
@@ -716,7 +615,7 @@ parse_pair(struct qosdt_cfg_walk *w, json_t *v, void *base,
 /* Sections that need more than a table.                               */
 
 static int
-parse_class(struct qosdt_cfg_walk *w, json_t *v, int cls, void *base)
+parse_class(struct qosdt_json_walk *w, json_t *v, int cls, void *base)
 {
 	struct qosdt_class_config *c = &((struct qosdt_config *)base)->classes[cls];
 
@@ -730,7 +629,7 @@ parse_class(struct qosdt_cfg_walk *w, json_t *v, int cls, void *base)
 }
 
 static int
-parse_classes(struct qosdt_cfg_walk *w, json_t *v, void *base)
+parse_classes(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	return walk_per_class(w, v, parse_class, base);
 }
@@ -755,7 +654,7 @@ ids_parse(const char *s, uint64_t *first, uint64_t *last)
 
 /* "ids": 7, "7" or "3-8". */
 static int
-parse_ids(struct qosdt_cfg_walk *w, json_t *v, void *base)
+parse_ids(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct qosdt_service_rule *rule = base;
 	const char *s = json_string_value(v);
@@ -764,12 +663,12 @@ parse_ids(struct qosdt_cfg_walk *w, json_t *v, void *base)
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
 		first = last = (uint64_t)json_integer_value(v);
 	else if (s == NULL || ids_parse(s, &first, &last) < 0)
-		return qosdt_cfg_fail(w, "must be an id 0..%u or a range \"a-b\"",
+		return qosdt_json_fail(w, "must be an id 0..%u or a range \"a-b\"",
 			QOSDT_MAX_SERVICE_ID);
 	if (first > QOSDT_MAX_SERVICE_ID || last > QOSDT_MAX_SERVICE_ID)
-		return qosdt_cfg_fail(w, "must be 0..%u", QOSDT_MAX_SERVICE_ID);
+		return qosdt_json_fail(w, "must be 0..%u", QOSDT_MAX_SERVICE_ID);
 	if (first > last)
-		return qosdt_cfg_fail(w, "%" PRIu64 "-%" PRIu64 ": the first id must not be above the last",
+		return qosdt_json_fail(w, "%" PRIu64 "-%" PRIu64 ": the first id must not be above the last",
 			first, last);
 	rule->first = first;
 	rule->last = last;
@@ -778,25 +677,25 @@ parse_ids(struct qosdt_cfg_walk *w, json_t *v, void *base)
 
 /* "map" replaces the whole default map. */
 static int
-parse_service_map(struct qosdt_cfg_walk *w, json_t *v, void *base)
+parse_service_map(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	struct qosdt_config *cfg = base;
 	struct qosdt_service_rule *rule;
 	size_t i, n, mark;
 
 	if (!json_is_array(v))
-		return qosdt_cfg_fail(w, "must be an array");
+		return qosdt_json_fail(w, "must be an array");
 	n = json_array_size(v);
 	if (n > QOSDT_MAX_RULES - 1)
-		return qosdt_cfg_fail(w, "at most %u entries", QOSDT_MAX_RULES - 1);
+		return qosdt_json_fail(w, "at most %u entries", QOSDT_MAX_RULES - 1);
 	for (i = 0; i < n; i++) {
 		rule = &cfg->rules[i + 1];
 		memset(rule, 0, sizeof(*rule));
-		mark = qosdt_cfg_walk_push_index(w, i);
+		mark = qosdt_json_walk_push_index(w, i);
 		if (walk_object(w, json_array_get(v, i), qosdt_cfg_rule_fields,
 				rule) < 0)
 			return -1;
-		qosdt_cfg_walk_pop(w, mark);
+		qosdt_json_walk_pop(w, mark);
 	}
 	cfg->nb_rules = n + 1;
 	return 0;
@@ -821,13 +720,13 @@ static const struct qosdt_cfg_field rate_cap_bounds[2] = {
 };
 
 static int
-parse_weight_bounds(struct qosdt_cfg_walk *w, json_t *v, void *base)
+parse_weight_bounds(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	return parse_pair(w, v, base, weight_bounds);
 }
 
 static int
-parse_rate_cap_bounds(struct qosdt_cfg_walk *w, json_t *v, void *base)
+parse_rate_cap_bounds(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	if (json_is_null(v)) {
 		clear_field(w, &rate_cap_bounds[0], base);
@@ -844,7 +743,7 @@ static const struct qosdt_cfg_field bounds_fields[] = {
 };
 
 static int
-parse_class_bounds(struct qosdt_cfg_walk *w, json_t *v, int cls, void *base)
+parse_class_bounds(struct qosdt_json_walk *w, json_t *v, int cls, void *base)
 {
 	struct qosdt_adaptive_config *a = base;
 
@@ -852,7 +751,7 @@ parse_class_bounds(struct qosdt_cfg_walk *w, json_t *v, int cls, void *base)
 }
 
 static int
-parse_bounds(struct qosdt_cfg_walk *w, json_t *v, void *base)
+parse_bounds(struct qosdt_json_walk *w, json_t *v, void *base)
 {
 	return walk_per_class(w, v, parse_class_bounds, base);
 }
@@ -1165,14 +1064,15 @@ config_from_json(json_t *root, const char *source, struct qosdt_config *cfg,
 		char *err, size_t errlen)
 {
 	struct qosdt_cfg_percents pct = default_percents;
+	struct load_state state = { .pct = &pct };
 	struct qosdt_config tmp = default_config;
-	struct qosdt_cfg_walk w;
+	struct qosdt_json_walk w;
 
-	qosdt_cfg_walk_init(&w, err, errlen);
-	w.pct = &pct;
+	qosdt_json_walk_init(&w, err, errlen);
+	w.ctx = &state;
 	if (!json_is_object(root)) {
-		qosdt_cfg_walk_set(&w, "%s", source);
-		return qosdt_cfg_fail(&w, "must be a JSON object");
+		qosdt_json_walk_set(&w, "%s", source);
+		return qosdt_json_fail(&w, "must be a JSON object");
 	}
 	if (walk_object(&w, root, root_fields, &tmp) < 0)
 		return -1;
@@ -1181,20 +1081,6 @@ config_from_json(json_t *root, const char *source, struct qosdt_config *cfg,
 		return -1;
 	*cfg = tmp;
 	return 0;
-}
-
-/* "<source>:<line>:<column>: <jansson's text>", or without a position. */
-static int
-json_fail(const json_error_t *e, const char *source, char *err, size_t errlen)
-{
-	if (err == NULL || errlen == 0)
-		return -1;
-	if (e->line > 0)
-		snprintf(err, errlen, "%s:%d:%d: %s", source, e->line,
-			e->column, e->text);
-	else
-		snprintf(err, errlen, "%s: %s", source, e->text);
-	return -1;
 }
 
 int
@@ -1209,7 +1095,7 @@ qosdt_config_load(const char *path, struct qosdt_config *cfg,
 		path = "(no file)";
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
 	if (root == NULL)
-		return json_fail(&e, path, err, errlen);
+		return qosdt_json_fail_load(&e, path, err, errlen);
 	rc = config_from_json(root, path, cfg, err, errlen);
 	json_decref(root);
 	if (rc == 0)
@@ -1221,15 +1107,13 @@ int
 qosdt_config_parse(const char *text, struct qosdt_config *cfg,
 		char *err, size_t errlen)
 {
-	static const char source[] = "<string>";
-	json_error_t e;
 	json_t *root;
 	int rc;
 
-	root = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+	root = qosdt_json_load_text(text, err, errlen);
 	if (root == NULL)
-		return json_fail(&e, source, err, errlen);
-	rc = config_from_json(root, source, cfg, err, errlen);
+		return -1;
+	rc = config_from_json(root, QOSDT_JSON_TEXT_SOURCE, cfg, err, errlen);
 	json_decref(root);
 	return rc;
 }

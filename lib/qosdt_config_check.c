@@ -113,7 +113,7 @@ field_is_none(const struct qosdt_cfg_field *f, const void *base, uint64_t v)
 
 /* A field's stored value against its range (or its list of names). */
 static int
-check_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+check_field(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		const void *base)
 {
 	uint64_t v;
@@ -140,16 +140,16 @@ check_field(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
 
 /* Check the fields of one table; the walk's path names their object. */
 static int
-check_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
+check_fields(struct qosdt_json_walk *w, const struct qosdt_cfg_field *f,
 		const void *base)
 {
 	size_t mark;
 
 	for (; f->key != NULL; f++) {
-		mark = qosdt_cfg_walk_push(w, f->key);
+		mark = qosdt_json_walk_push(w, f->key);
 		if (check_field(w, f, base) < 0)
 			return -1;
-		qosdt_cfg_walk_pop(w, mark);
+		qosdt_json_walk_pop(w, mark);
 	}
 	return 0;
 }
@@ -162,7 +162,7 @@ check_fields(struct qosdt_cfg_walk *w, const struct qosdt_cfg_field *f,
  * (bytes, rounded down as it does): below one frame the TC never sends.
  */
 static int
-check_tc_credits(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+check_tc_credits(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		const char *what, uint64_t rate_bps)
 {
 	uint64_t credits = rate_bps / 8 * cfg->tc_period_ms / 1000;
@@ -171,7 +171,7 @@ check_tc_credits(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 
 	if (credits >= frame)
 		return 0;
-	return qosdt_cfg_fail(w, "%s %s x tc_period_ms %u = %" PRIu64 " bytes, less than max_frame + overhead (%" PRIu64 "): that rte_sched TC would never send",
+	return qosdt_json_fail(w, "%s %s x tc_period_ms %u = %" PRIu64 " bytes, less than max_frame + overhead (%" PRIu64 "): that rte_sched TC would never send",
 		what, rate_str(rate_bps, rate, sizeof(rate)), cfg->tc_period_ms,
 		credits, frame);
 }
@@ -220,7 +220,7 @@ qosdt_config_wrr_weights(enum qosdt_sched_mode mode,
 
 /* The WRR trap for these class weights in the config's mode. */
 static int
-check_wrr(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+check_wrr(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		const uint8_t class_weight[QOSDT_NB_CLASSES])
 {
 	uint8_t wrr[4];
@@ -228,7 +228,7 @@ check_wrr(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 	if (qosdt_config_wrr_weights(cfg->mode, class_weight, wrr) == 0 ||
 			qosdt_wrr_weights_fit(wrr))
 		return 0;
-	return qosdt_cfg_fail(w, "in %s mode rte_sched's WRR gets %u:%u:%u:%u and lcm/min = %" PRIu64 " > 255: its uint8 costs would wrap and distort the ratios",
+	return qosdt_json_fail(w, "in %s mode rte_sched's WRR gets %u:%u:%u:%u and lcm/min = %" PRIu64 " > 255: its uint8 costs would wrap and distort the ratios",
 		qosdt_mode_name(cfg->mode), wrr[0], wrr[1], wrr[2], wrr[3],
 		wrr_cost_max(wrr));
 }
@@ -237,54 +237,54 @@ check_wrr(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 /* Sections.                                                           */
 
 static int
-check_section(struct qosdt_cfg_walk *w, const char *name,
+check_section(struct qosdt_json_walk *w, const char *name,
 		const struct qosdt_cfg_field *table, const void *base)
 {
-	qosdt_cfg_walk_set(w, "%s", name);
+	qosdt_json_walk_set(w, "%s", name);
 	return check_fields(w, table, base);
 }
 
 static int
-check_channel(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+check_channel(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
 	uint32_t room = cfg->buffer_data_room > RTE_PKTMBUF_HEADROOM ?
 		cfg->buffer_data_room - RTE_PKTMBUF_HEADROOM : 0;
 
 	if (cfg->max_frame_len > room) {
-		qosdt_cfg_walk_set(w, "channel.max_frame");
-		return qosdt_cfg_fail(w, "%u does not fit one mbuf: must be <= buffers.data_room - RTE_PKTMBUF_HEADROOM = %u",
+		qosdt_json_walk_set(w, "channel.max_frame");
+		return qosdt_json_fail(w, "%u does not fit one mbuf: must be <= buffers.data_room - RTE_PKTMBUF_HEADROOM = %u",
 			cfg->max_frame_len, room);
 	}
-	qosdt_cfg_walk_set(w, "channel.rate");
+	qosdt_json_walk_set(w, "channel.rate");
 	return check_tc_credits(w, cfg, "the best-effort TC at", cfg->channel_rate_bps);
 }
 
 static int
-check_buffers(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+check_buffers(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
 	if (cfg->shared_buffers < cfg->nb_buffers)
 		return 0;
-	qosdt_cfg_walk_set(w, "buffers.shared");
-	return qosdt_cfg_fail(w, "%u must be below buffers.count (%u): the class pools need the rest",
+	qosdt_json_walk_set(w, "buffers.shared");
+	return qosdt_json_fail(w, "%u must be below buffers.count (%u): the class pools need the rest",
 		cfg->shared_buffers, cfg->nb_buffers);
 }
 
 static int
-check_class_fields(struct qosdt_cfg_walk *w, struct qosdt_class_config *c,
+check_class_fields(struct qosdt_json_walk *w, struct qosdt_class_config *c,
 		const char *name)
 {
-	qosdt_cfg_walk_set(w, "classes.%s", name);
+	qosdt_json_walk_set(w, "classes.%s", name);
 	if (check_fields(w, qosdt_cfg_class_fields, c) < 0)
 		return -1;
-	qosdt_cfg_walk_set(w, "classes.%s.rate", name);
+	qosdt_json_walk_set(w, "classes.%s.rate", name);
 	if (check_fields(w, qosdt_cfg_rate_fields, c) < 0)
 		return -1;
-	qosdt_cfg_walk_set(w, "classes.%s.slo", name);
+	qosdt_json_walk_set(w, "classes.%s.slo", name);
 	return check_fields(w, qosdt_cfg_slo_fields, &c->slo);
 }
 
 static int
-check_share_sum(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+check_share_sum(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		size_t share_off, const char *what)
 {
 	uint64_t sum = 0;
@@ -296,8 +296,8 @@ check_share_sum(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 	if (sum + SHARE_TOLERANCE_PPM >= QOSDT_PPM &&
 			sum <= QOSDT_PPM + SHARE_TOLERANCE_PPM)
 		return 0;
-	qosdt_cfg_walk_set(w, "classes");
-	return qosdt_cfg_fail(w, "%s sums to %s over the four classes, must be 100%%",
+	qosdt_json_walk_set(w, "classes");
+	return qosdt_json_fail(w, "%s sums to %s over the four classes, must be 100%%",
 		what, percent_str(sum, pct, sizeof(pct)));
 }
 
@@ -324,24 +324,24 @@ share_out(struct qosdt_config *cfg, size_t share_off, size_t out_off,
 }
 
 static int
-check_class_sizes(struct qosdt_cfg_walk *w, const struct qosdt_class_config *c,
+check_class_sizes(struct qosdt_json_walk *w, const struct qosdt_class_config *c,
 		const char *name)
 {
 	if (c->nb_buffers < MIN_CLASS_BUFFERS) {
-		qosdt_cfg_walk_set(w, "classes.%s.buffer_share", name);
-		return qosdt_cfg_fail(w, "gives %u buffers, fewer than one burst (%u)",
+		qosdt_json_walk_set(w, "classes.%s.buffer_share", name);
+		return qosdt_json_fail(w, "gives %u buffers, fewer than one burst (%u)",
 			c->nb_buffers, MIN_CLASS_BUFFERS);
 	}
 	if (c->queue_limit < MIN_QUEUE_LIMIT) {
-		qosdt_cfg_walk_set(w, "classes.%s.queue_share", name);
-		return qosdt_cfg_fail(w, "gives %u queue slots, fewer than %u",
+		qosdt_json_walk_set(w, "classes.%s.queue_share", name);
+		return qosdt_json_fail(w, "gives %u queue slots, fewer than %u",
 			c->queue_limit, MIN_QUEUE_LIMIT);
 	}
 	return 0;
 }
 
 static int
-check_red(struct qosdt_cfg_walk *w, struct qosdt_class_config *c,
+check_red(struct qosdt_json_walk *w, struct qosdt_class_config *c,
 		const char *name)
 {
 	const struct qosdt_red_config *red = &c->red;
@@ -349,43 +349,43 @@ check_red(struct qosdt_cfg_walk *w, struct qosdt_class_config *c,
 	uint32_t limit = RTE_MIN(c->queue_limit, (uint32_t)RTE_RED_MAX_TH_MAX);
 	struct rte_red_config dpdk;
 
-	qosdt_cfg_walk_set(w, "classes.%s.red", name);
+	qosdt_json_walk_set(w, "classes.%s.red", name);
 	if (c->drop != QOSDT_DROP_RED)
-		return given ? qosdt_cfg_fail(w, "only with drop \"red\"") : 0;
+		return given ? qosdt_json_fail(w, "only with drop \"red\"") : 0;
 	if (!given)
-		return qosdt_cfg_fail(w, "required with drop \"red\"");
+		return qosdt_json_fail(w, "required with drop \"red\"");
 	if (check_fields(w, qosdt_cfg_red_fields, &c->red) < 0)
 		return -1;
 	if (red->min_th >= red->max_th) {
-		qosdt_cfg_walk_set(w, "classes.%s.red.min_th", name);
-		return qosdt_cfg_fail(w, "%u must be below max_th (%u)",
+		qosdt_json_walk_set(w, "classes.%s.red.min_th", name);
+		return qosdt_json_fail(w, "%u must be below max_th (%u)",
 			red->min_th, red->max_th);
 	}
 	if (red->max_th > limit) {
-		qosdt_cfg_walk_set(w, "classes.%s.red.max_th", name);
-		return qosdt_cfg_fail(w, "%u is above the class's queue_limit (%u): RED would never act",
+		qosdt_json_walk_set(w, "classes.%s.red.max_th", name);
+		return qosdt_json_fail(w, "%u is above the class's queue_limit (%u): RED would never act",
 			red->max_th, c->queue_limit);
 	}
 	if (rte_red_config_init(&dpdk, red->wq_log2, red->min_th, red->max_th,
 			red->maxp_inv) != 0)
-		return qosdt_cfg_fail(w, "refused by rte_red_config_init()");
+		return qosdt_json_fail(w, "refused by rte_red_config_init()");
 	return 0;
 }
 
 static int
-check_borrow(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+check_borrow(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		const struct qosdt_class_config *c, const char *name)
 {
 	if (c->borrow_cap <= cfg->shared_buffers)
 		return 0;
-	qosdt_cfg_walk_set(w, "classes.%s.borrow_cap", name);
-	return qosdt_cfg_fail(w, "%u is more than the shared pool (%u buffers)",
+	qosdt_json_walk_set(w, "classes.%s.borrow_cap", name);
+	return qosdt_json_fail(w, "%u is more than the shared pool (%u buffers)",
 		c->borrow_cap, cfg->shared_buffers);
 }
 
 /* The cap: realtime only, within the channel, and enough for one frame. */
 static int
-check_caps(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+check_caps(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
 	uint64_t cap = cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
 	char a[24], b[24];
@@ -394,12 +394,12 @@ check_caps(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
 	for (cls = QOSDT_CLASS_REALTIME + 1; cls < QOSDT_NB_CLASSES; cls++) {
 		if (cfg->classes[cls].rate_cap_bps == 0)
 			continue;
-		qosdt_cfg_walk_set(w, "classes.%s.rate.cap", qosdt_class_name(cls));
-		return qosdt_cfg_fail(w, "only realtime may be capped: it is the strict-priority TC, rte_sched cannot cap a WRR queue");
+		qosdt_json_walk_set(w, "classes.%s.rate.cap", qosdt_class_name(cls));
+		return qosdt_json_fail(w, "only realtime may be capped: it is the strict-priority TC, rte_sched cannot cap a WRR queue");
 	}
-	qosdt_cfg_walk_set(w, "classes.realtime.rate.cap");
+	qosdt_json_walk_set(w, "classes.realtime.rate.cap");
 	if (cap > cfg->channel_rate_bps)
-		return qosdt_cfg_fail(w, "%s is above channel.rate (%s)",
+		return qosdt_json_fail(w, "%s is above channel.rate (%s)",
 			rate_str(cap, a, sizeof(a)),
 			rate_str(cfg->channel_rate_bps, b, sizeof(b)));
 	if (cfg->mode == QOSDT_MODE_PRIORITY && cap != 0)
@@ -438,7 +438,7 @@ guarantee_max(const struct qosdt_config *cfg, unsigned int cls)
 }
 
 static int
-check_guarantees(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
+check_guarantees(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
 	uint64_t sum = 0, g, max;
 	char a[24], b[24];
@@ -447,8 +447,8 @@ check_guarantees(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
 		sum += cfg->classes[cls].rate_guarantee_bps;
 	if (sum > cfg->channel_rate_bps) {
-		qosdt_cfg_walk_set(w, "classes");
-		return qosdt_cfg_fail(w, "rate.guarantee sums to %s, above channel.rate (%s)",
+		qosdt_json_walk_set(w, "classes");
+		return qosdt_json_fail(w, "rate.guarantee sums to %s, above channel.rate (%s)",
 			rate_str(sum, a, sizeof(a)),
 			rate_str(cfg->channel_rate_bps, b, sizeof(b)));
 	}
@@ -457,13 +457,13 @@ check_guarantees(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
 		max = guarantee_max(cfg, cls);
 		if (g <= max)
 			continue;
-		qosdt_cfg_walk_set(w, "classes.%s.rate.guarantee", qosdt_class_name(cls));
+		qosdt_json_walk_set(w, "classes.%s.rate.guarantee", qosdt_class_name(cls));
 		if (cfg->mode == QOSDT_MODE_PRIORITY && cls == QOSDT_CLASS_REALTIME)
-			return qosdt_cfg_fail(w, "%s is above the class's rate.cap (%s)",
+			return qosdt_json_fail(w, "%s is above the class's rate.cap (%s)",
 				rate_str(g, a, sizeof(a)), rate_str(max, b, sizeof(b)));
 		if (max == 0)
-			return qosdt_cfg_fail(w, "cannot be kept: realtime has no rate.cap, so strict priority may leave the WRR classes nothing");
-		return qosdt_cfg_fail(w, "%s is above the class's WRR share in %s mode (%s = weight / sum of weights x the rate they share)",
+			return qosdt_json_fail(w, "cannot be kept: realtime has no rate.cap, so strict priority may leave the WRR classes nothing");
+		return qosdt_json_fail(w, "%s is above the class's WRR share in %s mode (%s = weight / sum of weights x the rate they share)",
 			rate_str(g, a, sizeof(a)), qosdt_mode_name(cfg->mode),
 			rate_str(max, b, sizeof(b)));
 	}
@@ -471,21 +471,21 @@ check_guarantees(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg)
 }
 
 static int
-check_min_bandwidth(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+check_min_bandwidth(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		const struct qosdt_class_config *c, const char *name)
 {
 	char a[24], b[24];
 
 	if (c->slo.min_bandwidth_bps <= cfg->channel_rate_bps)
 		return 0;
-	qosdt_cfg_walk_set(w, "classes.%s.slo.min_bandwidth", name);
-	return qosdt_cfg_fail(w, "%s is above channel.rate (%s)",
+	qosdt_json_walk_set(w, "classes.%s.slo.min_bandwidth", name);
+	return qosdt_json_fail(w, "%s is above channel.rate (%s)",
 		rate_str(c->slo.min_bandwidth_bps, a, sizeof(a)),
 		rate_str(cfg->channel_rate_bps, b, sizeof(b)));
 }
 
 static int
-check_classes(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
+check_classes(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 {
 	uint8_t weights[QOSDT_NB_CLASSES];
 	struct qosdt_class_config *c;
@@ -518,40 +518,40 @@ check_classes(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
 	}
 	if (check_caps(w, cfg) < 0 || check_guarantees(w, cfg) < 0)
 		return -1;
-	qosdt_cfg_walk_set(w, "classes");
+	qosdt_json_walk_set(w, "classes");
 	return check_wrr(w, cfg, weights);
 }
 
 static int
-check_services(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
+check_services(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 {
 	const struct qosdt_service_rule *r, *o;
 	char a[16], b[16];
 	unsigned int i, j;
 
-	qosdt_cfg_walk_set(w, "services.map");
+	qosdt_json_walk_set(w, "services.map");
 	if (cfg->nb_rules < 1 || cfg->nb_rules > QOSDT_MAX_RULES)
-		return qosdt_cfg_fail(w, "at most %u entries", QOSDT_MAX_RULES - 1);
-	qosdt_cfg_walk_set(w, "services.default");
+		return qosdt_json_fail(w, "at most %u entries", QOSDT_MAX_RULES - 1);
+	qosdt_json_walk_set(w, "services.default");
 	if (cfg->rules[0].first != 0 ||
 			cfg->rules[0].last != QOSDT_MAX_SERVICE_ID)
-		return qosdt_cfg_fail(w, "rule 0 must cover ids 0..%u",
+		return qosdt_json_fail(w, "rule 0 must cover ids 0..%u",
 			QOSDT_MAX_SERVICE_ID);
 	if (cfg->rules[0].cls >= QOSDT_NB_CLASSES)
-		return qosdt_cfg_fail(w, "must be a class");
+		return qosdt_json_fail(w, "must be a class");
 	for (i = 1; i < cfg->nb_rules; i++) {
 		r = &cfg->rules[i];
-		qosdt_cfg_walk_set(w, "services.map[%u]", i - 1);
+		qosdt_json_walk_set(w, "services.map[%u]", i - 1);
 		if (check_fields(w, qosdt_cfg_rule_fields, &cfg->rules[i]) < 0)
 			return -1;
-		qosdt_cfg_walk_set(w, "services.map[%u].ids", i - 1);
+		qosdt_json_walk_set(w, "services.map[%u].ids", i - 1);
 		if (r->first > r->last)
-			return qosdt_cfg_fail(w, "%u-%u: the first id must not be above the last",
+			return qosdt_json_fail(w, "%u-%u: the first id must not be above the last",
 				r->first, r->last);
 		for (j = 1; j < i; j++) {
 			o = &cfg->rules[j];
 			if (o->first <= r->last && r->first <= o->last)
-				return qosdt_cfg_fail(w, "%s overlaps services.map[%u] (%s)",
+				return qosdt_json_fail(w, "%s overlaps services.map[%u] (%s)",
 					ids_str(r, a, sizeof(a)), j - 1,
 					ids_str(o, b, sizeof(b)));
 		}
@@ -560,7 +560,7 @@ check_services(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
 }
 
 static int
-check_weight_bounds(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+check_weight_bounds(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		unsigned int cls)
 {
 	const struct qosdt_adaptive_bounds *b = &cfg->adaptive.bounds[cls];
@@ -569,30 +569,30 @@ check_weight_bounds(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 	if (b->weight_min >= 1 && b->weight_min <= weight &&
 			weight <= b->weight_max)
 		return 0;
-	qosdt_cfg_walk_set(w, "adaptive.bounds.%s.weight", qosdt_class_name(cls));
-	return qosdt_cfg_fail(w, "[%u, %u] must hold the class weight %u: 1 <= min <= weight <= max <= 255",
+	qosdt_json_walk_set(w, "adaptive.bounds.%s.weight", qosdt_class_name(cls));
+	return qosdt_json_fail(w, "[%u, %u] must hold the class weight %u: 1 <= min <= weight <= max <= 255",
 		b->weight_min, b->weight_max, weight);
 }
 
 static int
-check_rate_cap_bounds(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
+check_rate_cap_bounds(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		unsigned int cls)
 {
 	const struct qosdt_adaptive_bounds *b = &cfg->adaptive.bounds[cls];
 	uint64_t cap = cfg->classes[cls].rate_cap_bps;
 	char lo[24], hi[24], c[24], ch[24];
 
-	qosdt_cfg_walk_set(w, "adaptive.bounds.%s.rate_cap", qosdt_class_name(cls));
+	qosdt_json_walk_set(w, "adaptive.bounds.%s.rate_cap", qosdt_class_name(cls));
 	if (b->rate_cap_min_bps == 0 && b->rate_cap_max_bps == 0)
 		return 0;
 	if (cls != QOSDT_CLASS_REALTIME)
-		return qosdt_cfg_fail(w, "only realtime has a rate cap");
+		return qosdt_json_fail(w, "only realtime has a rate cap");
 	if (cap == 0)
-		return qosdt_cfg_fail(w, "classes.realtime has no rate.cap to bound");
+		return qosdt_json_fail(w, "classes.realtime has no rate.cap to bound");
 	if (b->rate_cap_min_bps == 0 || b->rate_cap_min_bps > cap ||
 			cap > b->rate_cap_max_bps ||
 			b->rate_cap_max_bps > cfg->channel_rate_bps)
-		return qosdt_cfg_fail(w, "[%s, %s] must hold the cap %s: 0 < min <= cap <= max <= channel.rate (%s)",
+		return qosdt_json_fail(w, "[%s, %s] must hold the cap %s: 0 < min <= cap <= max <= channel.rate (%s)",
 			rate_str(b->rate_cap_min_bps, lo, sizeof(lo)),
 			rate_str(b->rate_cap_max_bps, hi, sizeof(hi)),
 			rate_str(cap, c, sizeof(c)),
@@ -603,7 +603,7 @@ check_rate_cap_bounds(struct qosdt_cfg_walk *w, const struct qosdt_config *cfg,
 }
 
 static int
-check_adaptive(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
+check_adaptive(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 {
 	uint8_t weights[QOSDT_NB_CLASSES];
 	unsigned int cls;
@@ -618,16 +618,16 @@ check_adaptive(struct qosdt_cfg_walk *w, struct qosdt_config *cfg)
 		weights[cls] = cfg->adaptive.bounds[cls].weight_max;
 	}
 	/* The controller may raise every weight to its max. */
-	qosdt_cfg_walk_set(w, "adaptive.bounds");
+	qosdt_json_walk_set(w, "adaptive.bounds");
 	return check_wrr(w, cfg, weights);
 }
 
 int
 qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen)
 {
-	struct qosdt_cfg_walk w;
+	struct qosdt_json_walk w;
 
-	qosdt_cfg_walk_init(&w, err, errlen);
+	qosdt_json_walk_init(&w, err, errlen);
 	if (check_section(&w, "channel", qosdt_cfg_channel_fields, cfg) < 0 ||
 			check_section(&w, "scheduler", qosdt_cfg_scheduler_fields, cfg) < 0 ||
 			check_section(&w, "buffers", qosdt_cfg_buffers_fields, cfg) < 0 ||

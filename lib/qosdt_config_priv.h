@@ -4,8 +4,8 @@
  * @file
  * Internal to qosdt_config.c (JSON parsing) and qosdt_config_check.c
  * (validation): the schema as tables of fields, shared by both so that a
- * range is written once, and the walker that carries the JSON path of the
- * value at hand for error messages.
+ * range is written once. Both walk with struct qosdt_json_walk, which
+ * carries the JSON path of the value at hand for error messages.
  */
 
 #ifndef QOSDT_CONFIG_PRIV_H
@@ -18,21 +18,10 @@
 #include <rte_common.h>
 
 #include "qosdt_config.h"
+#include "qosdt_json_walk.h"
 
 /** Parts per million in 100%. */
 #define QOSDT_PPM 1000000u
-
-struct qosdt_cfg_percents;
-
-/** Where the walk is, and where an error goes. */
-struct qosdt_cfg_walk {
-	char path[QOSDT_CONFIG_ERRLEN];  /**< JSON path, "" at the root. */
-	size_t len;                      /**< strlen(path). */
-	char *err;                       /**< Message buffer (may be NULL). */
-	size_t errlen;
-	struct qosdt_cfg_percents *pct;  /**< Parsing: percentages read so far. */
-	unsigned int cls;                /**< Parsing: the class at hand. */
-};
 
 /** How a field's JSON value is read and stored. */
 enum qosdt_cfg_kind {
@@ -70,11 +59,10 @@ enum qosdt_cfg_pct {
 /** PERCENT: aux_off is a bool telling whether the value was given. */
 #define QOSDT_CFG_F_GIVEN 0x04
 
-/** Reads a custom value at @p base; 0 or -1 (message written). */
-typedef int (qosdt_cfg_parse_t)(struct qosdt_cfg_walk *w, json_t *v,
-		void *base);
-
-/** One key of a JSON object and where its value goes. */
+/**
+ * One key of a JSON object and where its value goes. The key comes first,
+ * as qosdt_json_walk_table() wants.
+ */
 struct qosdt_cfg_field {
 	const char *key;            /**< NULL ends a table. */
 	enum qosdt_cfg_kind kind;
@@ -88,7 +76,7 @@ struct qosdt_cfg_field {
 	const char *rule;           /**< Out-of-range message; NULL: "must be min..max". */
 	const struct qosdt_cfg_field *sub;  /**< OBJECT. */
 	const char * const *names;  /**< ENUM, NULL-terminated. */
-	qosdt_cfg_parse_t *parse;   /**< CUSTOM. */
+	qosdt_json_parse_t *parse;  /**< CUSTOM: reads the value at base + off. */
 };
 
 /* The schema (qosdt_config.c). Offsets of each table are relative to: */
@@ -108,41 +96,6 @@ extern const char * const qosdt_cfg_mode_names[];
 /** Drop policy names, indexed by enum qosdt_drop_policy. */
 extern const char * const qosdt_cfg_drop_names[];
 
-/** Start a walk at the root, errors going to @p err (may be NULL). */
-void qosdt_cfg_walk_init(struct qosdt_cfg_walk *w, char *err, size_t errlen);
-
-/**
- * Append ".key" (just "key" at the root) to the path.
- *
- * @return
- *   The previous path length, for qosdt_cfg_walk_pop().
- */
-size_t qosdt_cfg_walk_push(struct qosdt_cfg_walk *w, const char *key);
-
-/**
- * Append "[i]" to the path.
- *
- * @return
- *   The previous path length, for qosdt_cfg_walk_pop().
- */
-size_t qosdt_cfg_walk_push_index(struct qosdt_cfg_walk *w, unsigned int i);
-
-/** Go back to a path length returned by a push. */
-void qosdt_cfg_walk_pop(struct qosdt_cfg_walk *w, size_t len);
-
-/** Replace the whole path (printf-style). */
-void qosdt_cfg_walk_set(struct qosdt_cfg_walk *w, const char *fmt, ...)
-	__rte_format_printf(2, 3);
-
-/**
- * Write "<path>: <message>" to the walk's error buffer.
- *
- * @return
- *   -1, to be returned by the caller.
- */
-int qosdt_cfg_fail(struct qosdt_cfg_walk *w, const char *fmt, ...)
-	__rte_format_printf(2, 3);
-
 /** The stored value of an unsigned field (width 1, 2, 4 or 8). */
 uint64_t qosdt_cfg_load(const void *p, unsigned int width);
 
@@ -155,7 +108,7 @@ void qosdt_cfg_store(void *p, unsigned int width, uint64_t v);
  * @return
  *   -1.
  */
-int qosdt_cfg_fail_range(struct qosdt_cfg_walk *w,
+int qosdt_cfg_fail_range(struct qosdt_json_walk *w,
 		const struct qosdt_cfg_field *f);
 
 #endif /* QOSDT_CONFIG_PRIV_H */
