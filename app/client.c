@@ -269,8 +269,11 @@ client_generate(struct client *c)
 	unsigned int cls, n = 0;
 	uint16_t k;
 
+	/* A class still held back, or whose frames the peer is not taking,
+	 * is not free: no new request of it enters the scheduler. */
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		class_free[cls] = pipe_held_retry(c->q, &c->held[cls]);
+		class_free[cls] = pipe_held_retry(c->q, &c->held[cls]) &&
+			pipe_tx_depth(c->pipe, cls) < PIPE_TX_BACKLOG;
 	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, CLIENT_BURST, &phase);
 	for (i = 0; i < nb_due; i++) {
 		const struct flow *f = &c->sc->phases[phase].flows[due[i]];
@@ -278,13 +281,10 @@ client_generate(struct client *c)
 		struct rte_mbuf *m;
 
 		cls = qosdt_classify_service(c->cl, f->service_id, NULL);
-		if (!class_free[cls]) {
-			CNT_ADD(&c->cnt[cls], deferred, 1);
-			continue;
-		}
-		m = client_build(c, f, cls);
+		/* No buffer, or a class not free: a lossless one defers (its
+		 * requests wait their turn), a lossy one drops. */
+		m = class_free[cls] ? client_build(c, f, cls) : NULL;
 		if (m == NULL && c->lossless[cls]) {
-			/* Its own held requests used its buffers: backpressure. */
 			CNT_ADD(&c->cnt[cls], deferred, 1);
 			continue;
 		}

@@ -135,7 +135,7 @@ tx_flush(struct pipe *p, uint16_t q)
 	for (i = 0; i < n; i++)
 		pkts[i] = f->slots[(f->head + i) & f->mask];
 	sent = rte_eth_tx_burst(p->port_id, q, pkts, n);
-	f->head += sent;
+	__atomic_store_n(&f->head, f->head + sent, __ATOMIC_RELAXED);
 	return sent;
 }
 
@@ -157,11 +157,21 @@ pipe_stage_tx(void *arg)
 		if (q >= QOSDT_NB_CLASSES)
 			q = QOSDT_CLASS_BEST_EFFORT;
 		f = &p->tx_pending[q];
-		f->slots[f->tail++ & f->mask] = pkts[i];
+		f->slots[f->tail & f->mask] = pkts[i];
+		__atomic_store_n(&f->tail, f->tail + 1, __ATOMIC_RELAXED);
 	}
 	for (q = 0; q < QOSDT_NB_CLASSES; q++)
 		total += tx_flush(p, q);
 	return total;
+}
+
+unsigned int
+pipe_tx_depth(const struct pipe *p, unsigned int q)
+{
+	const struct pipe_fifo *f = &p->tx_pending[q];
+
+	return __atomic_load_n(&f->tail, __ATOMIC_RELAXED) -
+		__atomic_load_n(&f->head, __ATOMIC_RELAXED);
 }
 
 bool

@@ -29,6 +29,12 @@
 #define PIPE_TURN 8
 /** Slots of each ring between stages. */
 #define PIPE_RING_SIZE 1024
+/**
+ * Frames a queue may have waiting in the TX stage before its class is
+ * admitted no more (pipe_tx_depth()): beyond it the peer is not taking
+ * the class, and more would only queue (and time out) here.
+ */
+#define PIPE_TX_BACKLOG 256
 
 /**
  * The TX stage's frames for one queue that the port has not taken yet, in
@@ -55,6 +61,18 @@ struct pipe {
 };
 
 struct qosdt;
+
+/**
+ * Frames waiting in the TX stage for queue @p q (any lcore: a snapshot).
+ *
+ * @param p
+ *   The pipe.
+ * @param q
+ *   The queue (class).
+ * @return
+ *   How many.
+ */
+unsigned int pipe_tx_depth(const struct pipe *p, unsigned int q);
 
 /**
  * Messages a lossless class held back (qosdt_enqueue_burst() handed them

@@ -100,13 +100,19 @@ server_fini(struct server *s)
 		pipe_held_free(&s->held[cls]);
 }
 
-/* Admit class cls's requests: first those held back, then its ring. */
+/*
+ * Admit class cls's requests: first those held back, then its ring. A
+ * class whose replies the peer is not taking is left in its ring: the
+ * backpressure goes back to the client, per class.
+ */
 static unsigned int
 server_admit(struct server *s, unsigned int cls)
 {
 	struct pipe_held *held = &s->held[cls];
 	uint16_t n, k;
 
+	if (pipe_tx_depth(s->pipe, cls) >= PIPE_TX_BACKLOG)
+		return 0;
 	if (held->n > 0) {
 		n = held->n;
 		pipe_held_retry(s->q, held);
