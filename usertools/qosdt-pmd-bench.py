@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 
+from qosdt_eal import cleanup, hugepages_ok
 from qosdt_pmd_path import SHM_SO, loadable_pmd
 
 GOALS = {64: 2.0, 1500: 1.25}          # required net_shm / net_memif ratio
@@ -89,19 +90,6 @@ class TestPmd:
         return f"--- last {n} lines of {self.name} (exit {self.proc.poll()}) ---\n{text}"
 
 
-def hugepages_ok():
-    """True if enough free hugepages exist for both processes."""
-    info = {}
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                k, v = line.split(":", 1)
-                info[k] = int(v.split()[0])
-    except (OSError, ValueError):
-        return False
-    free_kb = info.get("HugePages_Free", 0) * info.get("Hugepagesize", 0)
-    return free_kb >= 2 * (MEM_MB + 128) * 1024
-
 
 def loadavg():
     with open("/proc/loadavg") as f:
@@ -113,7 +101,7 @@ class Bench:
         self.args = args
         self.testpmd = shutil.which(args.testpmd)
         self.stdbuf = shutil.which("stdbuf")   # line-buffer testpmd's stdout pipe
-        self.huge = hugepages_ok()
+        self.huge = hugepages_ok(MEM_MB)
         self.so = None                         # set by shm_unavailable()
         self.seq = 0
 
@@ -221,27 +209,6 @@ class Bench:
             if not p.alive():
                 raise Failure(f"{p.name} exited {when} (exit code {p.proc.returncode})")
 
-
-def cleanup(files, prefixes):
-    """Remove region/socket files and EAL runtime leftovers of our file prefixes."""
-    for f in files:
-        try:
-            os.unlink(f)
-        except FileNotFoundError:
-            pass
-    dirs = ["/var/run/dpdk", os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/nonexistent"), "dpdk")]
-    for p in prefixes:
-        for d in dirs:
-            shutil.rmtree(os.path.join(d, p), ignore_errors=True)
-    try:                                           # hugepage files left by a SIGKILL
-        with open("/proc/mounts") as m:
-            mounts = [l.split()[1] for l in m if l.split()[2] == "hugetlbfs"]
-        for mnt in mounts:
-            for name in os.listdir(mnt):
-                if any(name.startswith(p + "map_") for p in prefixes):
-                    os.unlink(os.path.join(mnt, name))
-    except OSError:
-        pass
 
 
 def summarize(recs):

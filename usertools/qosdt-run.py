@@ -44,6 +44,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
+
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")
@@ -189,47 +192,12 @@ def load_results(path, role):
 
 # -------------------------------------------------------------- processes
 
-def hugepages_ok():
-    """True if enough free hugepages exist for two processes."""
-    info = {}
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                k, v = line.split(":", 1)
-                info[k] = int(v.split()[0])
-    except (OSError, ValueError):
-        return False
-    free_kb = info.get("HugePages_Free", 0) * info.get("Hugepagesize", 0)
-    return free_kb >= 2 * (MEM_MB + 128) * 1024
-
 
 def eal_args(core, prefix, vdev, huge):
     mem = ["-m", str(MEM_MB)] if huge else ["--no-huge", "-m", str(MEM_MB)]
     return ["-l", str(core)] + mem + ["--no-pci", "--file-prefix", prefix,
                                       "--log-level=lib.eal:error", "--vdev", vdev]
 
-
-def cleanup(files, prefixes):
-    """Remove our region files and the EAL leftovers of our file prefixes."""
-    for f in files:
-        try:
-            os.unlink(f)
-        except FileNotFoundError:
-            pass
-    dirs = ["/var/run/dpdk",
-            os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/nonexistent"), "dpdk")]
-    for p in prefixes:
-        for d in dirs:
-            shutil.rmtree(os.path.join(d, p), ignore_errors=True)
-    try:                                  # hugepage files left by a SIGKILL
-        with open("/proc/mounts") as m:
-            mounts = [l.split()[1] for l in m if l.split()[2] == "hugetlbfs"]
-        for mnt in mounts:
-            for name in os.listdir(mnt):
-                if any(name.startswith(p + "map_") for p in prefixes):
-                    os.unlink(os.path.join(mnt, name))
-    except OSError:
-        pass
 
 
 class Proc:
@@ -336,7 +304,7 @@ class AppRun:
 
     def _command(self, role, core, extra):
         vdev = f"net_shm0,path=/dev/shm/{self.tag},role={role}"
-        return ([self.binary] + eal_args(core, f"{self.tag}-{role}", vdev, hugepages_ok())
+        return ([self.binary] + eal_args(core, f"{self.tag}-{role}", vdev, hugepages_ok(MEM_MB))
                 + ["--", "--role", role, "--config", self.config, "--mode", self.mode]
                 + extra)
 
@@ -690,7 +658,7 @@ def main():
         say(f"warning: one CPU only: server and client share core {SERVER_CORE}; "
             f"latencies will mostly measure the OS scheduler")
     say(f"{binary}, server on core {SERVER_CORE}, client on core {CLIENT_CORE}, "
-        f"EAL memory: {'hugepages' if hugepages_ok() else '--no-huge'} -m {MEM_MB}; "
+        f"EAL memory: {'hugepages' if hugepages_ok(MEM_MB) else '--no-huge'} -m {MEM_MB}; "
         f"runs: {', '.join(names)}")
     runs, errors = {}, []
     t_start = time.monotonic()
