@@ -385,36 +385,69 @@ static const char lb_scenario[] =
 	"{\"service\": 15, \"rate\": \"200pps\", \"size\": 1},"
 	"{\"service\": 4242, \"rate\": \"200pps\", \"size\": 10}]}]}";
 
+/* A client on the client port, stepped by the test. */
+static struct {
+	struct scenario sc;
+	struct client cli;
+	struct pipe pipe;
+	volatile bool quit;
+} lbc;
+
+/* Start a client with a scenario; 0, or -1 (reason printed). */
+static int
+lb_client_open(const char *scenario_json)
+{
+	char err[SCENARIO_ERRLEN];
+
+	lbc.quit = false;
+	if (scenario_parse(scenario_json, 1000000000ull, &lbc.sc, err,
+			sizeof(err)) != 0) {
+		printf("scenario: %s\n", err);
+		return -1;
+	}
+	if (pipe_create(&lbc.pipe, "lbc", lb.cli_port,
+			qosdt_config_of(lb.qc)->nb_buffers) != 0)
+		return -1;
+	if (client_init(&lbc.cli, lb.qc, &lbc.pipe, &lb.cmac, &lbc.sc,
+			&lbc.quit) != 0) {
+		pipe_free(&lbc.pipe);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+lb_client_close(void)
+{
+	client_fini(&lbc.cli);
+	pipe_free(&lbc.pipe);
+}
+
+/* One turn of each client stage. */
+static void
+lb_client_step(void)
+{
+	pipe_stage_rx(&lbc.pipe);
+	client_stage_worker(&lbc.cli);
+	pipe_stage_tx(&lbc.pipe);
+}
+
 static int
 test_client_scenario(void)
 {
-	static struct scenario sc;
-	static struct client cli;
-	struct pipe cpipe;
 	struct report rep = { 0 };
-	char err[SCENARIO_ERRLEN];
 	uint64_t deadline, total = 0;
-	volatile bool quit = false;
 	unsigned int c;
 	int rc = TEST_FAILED;
 
-	TEST_ASSERT_SUCCESS(scenario_parse(lb_scenario, 1000000000ull, &sc, err,
-		sizeof(err)), "scenario: %s", err);
-	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lbc", lb.cli_port,
-		qosdt_config_of(lb.qc)->nb_buffers), "client pipe");
-	if (client_init(&cli, lb.qc, &cpipe, &lb.cmac, &sc, &quit) != 0) {
-		pipe_free(&cpipe);
-		return TEST_FAILED;
-	}
+	TEST_ASSERT_SUCCESS(lb_client_open(lb_scenario), "client");
 	deadline = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
-	while (!quit && rte_get_timer_cycles() < deadline) {
-		pipe_stage_rx(&cpipe);
-		client_stage_worker(&cli);
-		pipe_stage_tx(&cpipe);
+	while (!lbc.quit && rte_get_timer_cycles() < deadline) {
+		lb_client_step();
 		lb_server_step();
 	}
-	client_report(&cli, &rep);
-	if (!quit) {
+	client_report(&lbc.cli, &rep);
+	if (!lbc.quit) {
 		printf("client did not finish in 10 s\n");
 		goto out;
 	}
@@ -440,8 +473,7 @@ test_client_scenario(void)
 	}
 	rc = TEST_SUCCESS;
 out:
-	client_fini(&cli);
-	pipe_free(&cpipe);
+	lb_client_close();
 	return rc;
 }
 
@@ -470,33 +502,19 @@ static const char lb_hostile_scenario[] =
 static int
 test_client_hostile_replies(void)
 {
-	static struct scenario sc;
-	static struct client cli;
 	struct qosdt_frame_hdr *h;
 	struct rte_mbuf *pkts[8], *m;
-	struct pipe cpipe;
 	struct report rep = { 0 };
 	const struct report_class *k = &rep.cls[QOSDT_CLASS_REALTIME];
-	char err[SCENARIO_ERRLEN];
-	volatile bool quit = false;
 	unsigned int seen = 0;
 	uint64_t deadline;
 	uint16_t q, n, i;
 	int rc = TEST_FAILED;
 
-	TEST_ASSERT_SUCCESS(scenario_parse(lb_hostile_scenario, 1000000000ull,
-		&sc, err, sizeof(err)), "scenario: %s", err);
-	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lbh", lb.cli_port,
-		qosdt_config_of(lb.qc)->nb_buffers), "client pipe");
-	if (client_init(&cli, lb.qc, &cpipe, &lb.cmac, &sc, &quit) != 0) {
-		pipe_free(&cpipe);
-		return TEST_FAILED;
-	}
+	TEST_ASSERT_SUCCESS(lb_client_open(lb_hostile_scenario), "client");
 	deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
-	while (!quit && rte_get_timer_cycles() < deadline) {
-		pipe_stage_rx(&cpipe);
-		client_stage_worker(&cli);
-		pipe_stage_tx(&cpipe);
+	while (!lbc.quit && rte_get_timer_cycles() < deadline) {
+		lb_client_step();
 		for (q = 0; q < QOSDT_NB_CLASSES; q++) {
 			n = rte_eth_rx_burst(lb.srv_port, q, pkts, RTE_DIM(pkts));
 			for (i = 0; i < n; i++, seen++) {
@@ -528,12 +546,12 @@ test_client_hostile_replies(void)
 			}
 		}
 	}
-	client_report(&cli, &rep);
+	client_report(&lbc.cli, &rep);
 	printf("  sent %" PRIu64 " received %" PRIu64 " bad %" PRIu64 " lost %"
 		PRIu64 " dropped %" PRIu64 " late %" PRIu64 " unmatched %" PRIu64 "\n",
 		k->sent, k->received, k->bad_replies, k->lost, k->dropped, k->late,
 		rep.unmatched);
-	if (!quit || seen != 3 || k->sent != 3 || k->received != 1 ||
+	if (!lbc.quit || seen != 3 || k->sent != 3 || k->received != 1 ||
 			k->bad_replies != 1 || k->lost != 1 || k->dropped != 0 ||
 			k->late != 1 || rep.unmatched != 3 * 3 + 1) {
 		printf("unexpected outcome (seen %u requests)\n", seen);
@@ -541,8 +559,7 @@ test_client_hostile_replies(void)
 	}
 	rc = TEST_SUCCESS;
 out:
-	client_fini(&cli);
-	pipe_free(&cpipe);
+	lb_client_close();
 	return rc;
 }
 
@@ -560,17 +577,12 @@ lb_server_tick(void *arg __rte_unused)
 static int
 test_client_stages_on_two_lcores(void)
 {
-	static struct scenario sc;
-	static struct client cli;
-	struct pipe cpipe;
 	struct report rep = { 0 };
-	char err[SCENARIO_ERRLEN];
-	volatile bool quit = false;
 	unsigned int worker = rte_get_next_lcore(-1, 1, 0), c;
 	int stage_lcore[STAGE_MAX] = { -1, (int)worker, -1 };
 	struct pipe_ops ops = {
 		.stage = { pipe_stage_rx, client_stage_worker, pipe_stage_tx },
-		.arg = { &cpipe, &cli, &cpipe },
+		.arg = { &lbc.pipe, &lbc.cli, &lbc.pipe },
 		.tick = lb_server_tick,
 		.tick_period_s = 1e-6,
 	};
@@ -578,17 +590,10 @@ test_client_stages_on_two_lcores(void)
 
 	if (worker >= RTE_MAX_LCORE)
 		TEST_SKIP("needs a second lcore (EAL -l 0,1)");
-	TEST_ASSERT_SUCCESS(scenario_parse(lb_scenario, 1000000000ull, &sc, err,
-		sizeof(err)), "scenario: %s", err);
-	TEST_ASSERT_SUCCESS(pipe_create(&cpipe, "lb2", lb.cli_port,
-		qosdt_config_of(lb.qc)->nb_buffers), "client pipe");
-	if (client_init(&cli, lb.qc, &cpipe, &lb.cmac, &sc, &quit) != 0) {
-		pipe_free(&cpipe);
-		return TEST_FAILED;
-	}
-	if (pipe_run(&ops, stage_lcore, &quit) != 0)
+	TEST_ASSERT_SUCCESS(lb_client_open(lb_scenario), "client");
+	if (pipe_run(&ops, stage_lcore, &lbc.quit) != 0)
 		goto out;
-	client_report(&cli, &rep);
+	client_report(&lbc.cli, &rep);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		const struct report_class *k = &rep.cls[c];
 
@@ -601,8 +606,7 @@ test_client_stages_on_two_lcores(void)
 	}
 	rc = TEST_SUCCESS;
 out:
-	client_fini(&cli);
-	pipe_free(&cpipe);
+	lb_client_close();
 	return rc;
 }
 
