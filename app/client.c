@@ -26,19 +26,49 @@
 #define CLIENT_SEND_TURN 4
 #define CLIENT_VERIFY_TURN 2
 
-/* Tracked requests: a power of two comfortably above rate x timeout. */
-#define CLIENT_NB_REQS (1u << 18)
+/*
+ * The request table: a power of two at least twice the requests a
+ * scenario can have open (its peak rate times its timeout), within bounds.
+ */
+#define CLIENT_MIN_REQS (1u << 16)
+#define CLIENT_MAX_REQS (1u << 22)
 
 /* Relaxed single-writer counter updates, readable from the stats tick. */
 #define CNT_ADD(c, field, v) \
 	__atomic_store_n(&(c)->field, (c)->field + (v), __ATOMIC_RELAXED)
 #define CNT_GET(c, field) __atomic_load_n(&(c)->field, __ATOMIC_RELAXED)
 
+/* Table size for sc, or 0 if it would need more than CLIENT_MAX_REQS. */
+static uint32_t
+client_table_size(const struct scenario *sc)
+{
+	double peak = 0, open;
+	uint32_t p, f;
+
+	for (p = 0; p < sc->nb_phases; p++) {
+		double sum = 0;
+
+		for (f = 0; f < sc->phases[p].nb_flows; f++)
+			sum += sc->phases[p].flows[f].rate_pps;
+		peak = RTE_MAX(peak, sum);
+	}
+	open = 2 * peak * sc->timeout_ns / 1e9;
+	if (open > CLIENT_MAX_REQS) {
+		APP_LOG(ERR, "scenario %s: timeout %.3f s x peak %.0f requests/s leaves up to %.0f requests open; at most %u can be tracked: shorten the timeout or lower the rate",
+			sc->name, sc->timeout_ns / 1e9, peak, open / 2,
+			CLIENT_MAX_REQS / 2);
+		return 0;
+	}
+	return RTE_MAX(CLIENT_MIN_REQS, rte_align32pow2((uint32_t)open + 1));
+}
+
 int
 client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
 		volatile bool *quit)
 {
+	uint32_t nb_reqs;
+
 	memset(c, 0, sizeof(*c));
 	c->q = q;
 	c->cl = qosdt_classifier_of(q);
@@ -51,15 +81,19 @@ client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 		c->lossless[cls] = qosdt_config_of(q)->classes[cls].drop ==
 			QOSDT_DROP_NONE;
 	c->timeout_tsc = (uint64_t)((double)sc->timeout_ns * rte_get_tsc_hz() / 1e9);
+	nb_reqs = client_table_size(sc);
+	if (nb_reqs == 0)
+		return -1;
 	c->rtt = qosdt_monitor_create(qosdt_config_of(q), SOCKET_ID_ANY);
-	c->reqs = rte_zmalloc("qosdt_client_reqs",
-		CLIENT_NB_REQS * sizeof(c->reqs[0]), RTE_CACHE_LINE_SIZE);
+	c->reqs = rte_zmalloc("qosdt_client_reqs", nb_reqs * sizeof(c->reqs[0]),
+		RTE_CACHE_LINE_SIZE);
 	if (c->rtt == NULL || c->reqs == NULL) {
-		APP_LOG(ERR, "client: out of memory for the request table");
+		APP_LOG(ERR, "client: out of memory for %u tracked requests",
+			nb_reqs);
 		client_fini(c);
 		return -1;
 	}
-	c->reqs_mask = CLIENT_NB_REQS - 1;
+	c->reqs_mask = nb_reqs - 1;
 	c->next_id = 1;
 	c->oldest = 1;
 	return 0;

@@ -169,9 +169,10 @@ unsigned int
 pipe_tx_depth(const struct pipe *p, unsigned int q)
 {
 	const struct pipe_fifo *f = &p->tx_pending[q];
+	/* head first: it never passes tail, so the difference never wraps. */
+	uint32_t head = __atomic_load_n(&f->head, __ATOMIC_ACQUIRE);
 
-	return __atomic_load_n(&f->tail, __ATOMIC_RELAXED) -
-		__atomic_load_n(&f->head, __ATOMIC_RELAXED);
+	return __atomic_load_n(&f->tail, __ATOMIC_ACQUIRE) - head;
 }
 
 bool
