@@ -498,12 +498,7 @@ client_report(const struct client *c, struct report *r)
 		o->late = CNT_GET(k, late);
 		o->bad_replies = CNT_GET(k, bad_replies);
 		o->starved_windows = CNT_GET(k, starved_windows);
-		o->window_mbps = cs->window_throughput_bps / 1e6;
-		o->latency = cs->latency;
-		o->window_latency = cs->window_latency;
+		report_class_monitored(o, cs);
 		o->sched_latency = sched.cls[cls].latency;
-		o->latency_violations = cs->latency_violations;
-		o->slo_violations = cs->slo_violation_windows;
-		o->slo_met = cs->slo_met;
 	}
 }

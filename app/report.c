@@ -23,6 +23,18 @@ us(uint64_t ns)
 }
 
 void
+report_class_monitored(struct report_class *k,
+		const struct qosdt_class_stats *cs)
+{
+	k->window_mbps = cs->window_throughput_bps / 1e6;
+	k->latency = cs->latency;
+	k->window_latency = cs->window_latency;
+	k->latency_violations = cs->latency_violations;
+	k->slo_violations = cs->slo_violation_windows;
+	k->slo_met = cs->slo_met;
+}
+
+void
 report_print(FILE *f, const struct report *r, bool final)
 {
 	unsigned int c;

@@ -54,6 +54,18 @@ struct report {
 };
 
 /**
+ * Fill a class's monitored figures (window rate, latency summaries, SLO
+ * counts and verdict) from a monitor's snapshot of that class.
+ *
+ * @param k
+ *   The class's results.
+ * @param cs
+ *   The monitor's figures of the class.
+ */
+void report_class_monitored(struct report_class *k,
+		const struct qosdt_class_stats *cs);
+
+/**
  * Print the per-class table: live (the last window's rate, latency and
  * SLO verdict) or final (whole-run figures).
  *

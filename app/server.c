@@ -189,12 +189,7 @@ server_report(const struct server *s, struct report *r)
 		k->sent_bytes = cs->tx_bytes;
 		k->dropped = cs->drop_pkts;
 		k->bad_replies = __atomic_load_n(&s->failed[c], __ATOMIC_RELAXED);
-		k->window_mbps = cs->window_throughput_bps / 1e6;
-		k->latency = cs->latency;
-		k->window_latency = cs->window_latency;
+		report_class_monitored(k, cs);
 		k->sched_latency = cs->latency;
-		k->latency_violations = cs->latency_violations;
-		k->slo_violations = cs->slo_violation_windows;
-		k->slo_met = cs->slo_met;
 	}
 }
