@@ -98,8 +98,9 @@ options_usage(FILE *f, const char *prog)
 		prog, prog);
 }
 
-static int
-parse_seconds(const char *opt, const char *arg, double min, double *out)
+int
+options_parse_seconds(const char *prog, const char *opt, const char *arg,
+		double min, double max, double *out)
 {
 	char *end;
 	double v;
@@ -107,18 +108,18 @@ parse_seconds(const char *opt, const char *arg, double min, double *out)
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
-			v < min || v > OPT_MAX_SECONDS) {
-		fprintf(stderr, "qosdt: --%s: not a number of seconds in [%g, %g]: \"%s\"\n",
-			opt, min, OPT_MAX_SECONDS, arg);
+			v < min || v > max) {
+		fprintf(stderr, "%s: --%s: not a number of seconds in [%g, %g]: \"%s\"\n",
+			prog, opt, min, max, arg);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
-static int
-parse_uint(const char *opt, const char *arg, unsigned long max,
-		unsigned long *out)
+int
+options_parse_uint(const char *prog, const char *opt, const char *arg,
+		unsigned long max, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
@@ -132,8 +133,8 @@ parse_uint(const char *opt, const char *arg, unsigned long max,
 	*out = v;
 	return 0;
 bad:
-	fprintf(stderr, "qosdt: --%s: not an integer in [0, %lu]: \"%s\"\n",
-		opt, max, arg);
+	fprintf(stderr, "%s: --%s: not an integer in [0, %lu]: \"%s\"\n",
+		prog, opt, max, arg);
 	return -1;
 }
 
@@ -246,9 +247,11 @@ options_apply(struct app_options *o, int opt, const char *arg)
 			goto bad;
 		return 0;
 	case OPT_DURATION:
-		return parse_seconds("duration", arg, 0.001, &o->duration_s);
+		return options_parse_seconds("qosdt", "duration", arg, 0.001,
+			OPT_MAX_SECONDS, &o->duration_s);
 	case OPT_STATS_PERIOD:
-		if (parse_seconds("stats-period", arg, 0.0, &o->stats_period_s) < 0)
+		if (options_parse_seconds("qosdt", "stats-period", arg, 0.0,
+				OPT_MAX_SECONDS, &o->stats_period_s) < 0)
 			return -1;
 		if (o->stats_period_s != 0 && o->stats_period_s < 0.1) {
 			fprintf(stderr, "qosdt: --stats-period: 0 (off) or at least 0.1 s: \"%s\"\n",
@@ -257,12 +260,14 @@ options_apply(struct app_options *o, int opt, const char *arg)
 		}
 		return 0;
 	case OPT_LINK_WAIT:
-		return parse_seconds("link-wait", arg, 0.0, &o->link_wait_s);
+		return options_parse_seconds("qosdt", "link-wait", arg, 0.0,
+			OPT_MAX_SECONDS, &o->link_wait_s);
 	case OPT_RESULTS:
 		o->results_path = arg;
 		return 0;
 	case OPT_PORT:
-		if (parse_uint("port", arg, RTE_MAX_ETHPORTS - 1, &v) < 0)
+		if (options_parse_uint("qosdt", "port", arg, RTE_MAX_ETHPORTS - 1,
+				&v) < 0)
 			return -1;
 		o->port_id = (uint16_t)v;
 		return 0;

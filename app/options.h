@@ -75,6 +75,48 @@ void options_usage(FILE *f, const char *prog);
 int options_check_config(int argc, char **argv);
 
 /**
+ * Parse a number of seconds, printing "PROG: --OPT: ..." when it is not
+ * one in [min, max].
+ *
+ * @param prog
+ *   Program name for the message.
+ * @param opt
+ *   Option name (without "--").
+ * @param arg
+ *   The text.
+ * @param min
+ *   Smallest value.
+ * @param max
+ *   Largest value.
+ * @param out
+ *   The value.
+ * @return
+ *   0, or -1 (message printed).
+ */
+int options_parse_seconds(const char *prog, const char *opt, const char *arg,
+		double min, double max, double *out);
+
+/**
+ * Parse a decimal integer in [0, max] (digits only), printing
+ * "PROG: --OPT: ..." when it is not one.
+ *
+ * @param prog
+ *   Program name for the message.
+ * @param opt
+ *   Option name (without "--").
+ * @param arg
+ *   The text.
+ * @param max
+ *   Largest value.
+ * @param out
+ *   The value.
+ * @return
+ *   0, or -1 (message printed).
+ */
+int options_parse_uint(const char *prog, const char *opt, const char *arg,
+		unsigned long max, unsigned long *out);
+
+/**
  * Print a config or scenario loader's error for a file: "PATH: ERROR",
  * without repeating PATH when the loader already put it first (file-level
  * errors: cannot open, JSON syntax).

@@ -6,10 +6,8 @@
  */
 
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,9 @@
 #include "options.h"
 #include "port.h"
 #include "services.h"
+
+/* Longest --timeout and --link-wait. */
+#define SEND_MAX_SECONDS 3600.0
 
 /* Largest request payload: what fits a default mbuf. */
 #define SEND_MAX_DATA 1400
@@ -71,22 +72,6 @@ usage(FILE *f, const char *prog)
 }
 
 static int
-parse_double(const char *opt, const char *arg, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !isfinite(*out) ||
-			*out < 0 || *out > 3600) {
-		fprintf(stderr, "qosdt-send: --%s: not seconds in [0, 3600]: \"%s\"\n",
-			opt, arg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 parse_hex(const char *s, struct send_options *o)
 {
 	size_t n = strlen(s), i;
@@ -123,7 +108,7 @@ parse_options(int argc, char **argv, struct send_options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	unsigned long v;
 	int opt;
 
 	o->service_id = -1;
@@ -134,14 +119,10 @@ parse_options(int argc, char **argv, struct send_options *o)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			errno = 0;
-			o->service_id = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-					o->service_id < 0 || o->service_id > UINT16_MAX) {
-				fprintf(stderr, "qosdt-send: --service: not an id in [0, 65535]: \"%s\"\n",
-					optarg);
+			if (options_parse_uint("qosdt-send", "service", optarg,
+					UINT16_MAX, &v) < 0)
 				return -1;
-			}
+			o->service_id = (long)v;
 			break;
 		case 'x':
 			o->hex = true;
@@ -150,22 +131,20 @@ parse_options(int argc, char **argv, struct send_options *o)
 			o->config_path = optarg;
 			break;
 		case 't':
-			if (parse_double("timeout", optarg, &o->timeout_s) < 0)
+			if (options_parse_seconds("qosdt-send", "timeout", optarg,
+					0, SEND_MAX_SECONDS, &o->timeout_s) < 0)
 				return -1;
 			break;
 		case 'w':
-			if (parse_double("link-wait", optarg, &o->link_wait_s) < 0)
+			if (options_parse_seconds("qosdt-send", "link-wait", optarg,
+					0, SEND_MAX_SECONDS, &o->link_wait_s) < 0)
 				return -1;
 			break;
 		case 'p':
-			errno = 0;
-			o->port_id = (uint16_t)strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-					strtoul(optarg, NULL, 10) >= RTE_MAX_ETHPORTS) {
-				fprintf(stderr, "qosdt-send: --port: bad port \"%s\"\n",
-					optarg);
+			if (options_parse_uint("qosdt-send", "port", optarg,
+					RTE_MAX_ETHPORTS - 1, &v) < 0)
 				return -1;
-			}
+			o->port_id = (uint16_t)v;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
