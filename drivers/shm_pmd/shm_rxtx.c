@@ -5,18 +5,15 @@
  * index has one writer. Everything read from the region is untrusted: the
  * peer's index is read once per refill and checked against the ring size,
  * each descriptor is fetched once as one 64-bit word and checked against
- * the slot area before a byte is copied. We only ever write into slots we
- * chose ourselves.
+ * the slot area before a byte is copied (shm_rx_avail(), shm_rx_fetch_descs()
+ * in shm_rxtx.h, which test/fuzz/fuzz_shm_desc.c drives). We only ever write
+ * into slots we chose ourselves.
  */
 
 #include <rte_branch_prediction.h>
 #include <rte_memcpy.h>
-#include <rte_prefetch.h>
 
 #include "shm_rxtx.h"
-
-/* Frames one RX burst takes at most: a larger nb_pkts gets fewer. */
-#define SHM_RX_BURST_MAX	64
 
 void
 shm_queue_bind(struct shm_queue *q, const struct shm_region *reg,
@@ -80,61 +77,19 @@ shm_copy_to_mbuf(struct shm_queue *q, struct rte_mbuf *m, const uint8_t *src,
 	}
 }
 
-/*
- * Fetch n descriptors from idx once each into d[], checking each against
- * the slot area; a bad one gets length 0. The frames of
- * the good ones are prefetched: they were written by the other core, and
- * waiting for them one at a time is what an RX burst would otherwise do.
- */
-static inline void
-shm_rx_fetch_descs(struct shm_queue *q, uint32_t idx, uint32_t n,
-		union shm_desc *d)
-{
-	uint32_t i, len;
-
-	for (i = 0; i < n; i++) {
-		d[i].raw = __atomic_load_n(&q->descs[(idx + i) & q->mask].raw,
-			__ATOMIC_RELAXED);
-		len = d[i].len;
-		if (unlikely(len == 0 || len > q->buf_size ||
-				(uint64_t)d[i].off + len > q->slots_size)) {
-			d[i].len = 0;	/* counted when consumed */
-			continue;
-		}
-		rte_prefetch0(q->slots + d[i].off);
-	}
-}
-
 uint16_t
 shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 {
 	struct shm_queue *q = rxq;
 	union shm_desc d[SHM_RX_BURST_MAX];
-	uint32_t avail = q->peer_idx - q->idx;
-	uint32_t idx = q->idx, head, i, n;
+	uint32_t idx, i, n;
 	uint64_t bytes = 0;
 	uint16_t nb_rx = 0;
 
-	if (avail < nb_pkts) {
-		head = __atomic_load_n(&q->ctl->head, __ATOMIC_ACQUIRE);
-		avail = head - idx;
-		if (unlikely(avail > q->mask + 1)) {
-			/* The peer's index is beyond the ring: it restarted or
-			 * misbehaves. Whatever lies between cannot be trusted;
-			 * resume at its index.
-			 */
-			q->stats.bad_index++;
-			q->idx = head;
-			q->peer_idx = head;
-			__atomic_store_n(&q->ctl->tail, head, __ATOMIC_RELEASE);
-			return 0;
-		}
-		q->peer_idx = head;
-	}
-	n = RTE_MIN(avail, RTE_MIN((uint32_t)nb_pkts,
-		(uint32_t)SHM_RX_BURST_MAX));
+	n = shm_rx_avail(q, nb_pkts);
 	if (n == 0)
 		return 0;
+	idx = q->idx;
 	shm_rx_fetch_descs(q, idx, n, d);
 	if (unlikely(rte_pktmbuf_alloc_bulk(q->mp, bufs, n) != 0)) {
 		q->stats.nombuf += n;	/* frames stay in the ring */
