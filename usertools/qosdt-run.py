@@ -204,10 +204,11 @@ class Proc:
     """One qosdt process. A thread copies its output (stdout and stderr) to
     a log file, keeps the last lines and the start of the first sanitizer
     report, notices READY_LINE and, when echo is a string, prints each line
-    to our stdout after that prefix."""
+    to our stdout after that prefix. on_line, when given, is called with
+    each line (from that thread) as it arrives."""
 
-    def __init__(self, name, cmd, cwd, log_path, echo=None):
-        self.name, self.echo = name, echo
+    def __init__(self, name, cmd, cwd, log_path, echo=None, on_line=None):
+        self.name, self.echo, self.on_line = name, echo, on_line
         self.tail_lines = collections.deque(maxlen=TAIL_LINES)
         self.report = []                    # first sanitizer report's start
         self.ready = threading.Event()
@@ -240,6 +241,8 @@ class Proc:
                 self.ready.set()
             if self.echo is not None:
                 print(f"{self.echo}{line}", flush=True)
+            if self.on_line is not None:
+                self.on_line(line)
 
     def alive(self):
         return self.proc.poll() is None
