@@ -6,6 +6,7 @@
 #include <rte_malloc.h>
 
 #include "qosdt.h"
+#include "qosdt_adaptive.h"
 #include "qosdt_classify.h"
 #include "qosdt_log.h"
 #include "qosdt_mbuf.h"
@@ -18,6 +19,7 @@ struct qosdt {
 	struct qosdt_sched *sched;
 	struct qosdt_monitor *mon;
 	struct qosdt_resv *resv;
+	struct qosdt_adaptive *adaptive;  /* NULL: static configuration. */
 	struct qosdt_counters counters;
 	bool telemetry;
 	struct qosdt_config cfg;
@@ -56,10 +58,16 @@ qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
 	q->sched = qosdt_sched_create(name, &q->cfg, q->mon, socket);
 	if (q->sched == NULL)
 		goto fail;
+	if (q->cfg.adaptive.enabled) {
+		q->adaptive = qosdt_adaptive_create(&q->cfg, socket);
+		if (q->adaptive == NULL)
+			goto fail;
+	}
 	if (telemetry) {
 		src.cfg = &q->cfg;
 		src.mon = q->mon;
 		src.resv = q->resv;
+		src.adaptive = q->adaptive;
 		ret = qosdt_telemetry_attach(&src);
 		if (ret != 0) {
 			rte_errno = -ret;
@@ -85,6 +93,7 @@ qosdt_free(struct qosdt *q)
 		qosdt_telemetry_detach();
 	/* The scheduler first: it frees queued mbufs into the pools. */
 	qosdt_sched_free(q->sched);
+	qosdt_adaptive_free(q->adaptive);
 	qosdt_resv_free(q->resv);
 	qosdt_monitor_free(q->mon);
 	qosdt_classifier_free(q->classifier);
@@ -140,8 +149,11 @@ uint16_t
 qosdt_dequeue_burst(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t k = qosdt_sched_dequeue(q->sched, pkts, n);
+	uint64_t now = qosdt_monitor_now_ns();
 
-	qosdt_monitor_poll(q->mon, qosdt_monitor_now_ns());
+	/* The controller acts on closed windows, on this (the scheduler's) thread. */
+	if (qosdt_monitor_poll(q->mon, now) == 1 && q->adaptive != NULL)
+		qosdt_adaptive_poll(q->adaptive, q->sched, q->mon, now);
 	return k;
 }
 
@@ -191,4 +203,10 @@ struct qosdt_resv *
 qosdt_resv_of(struct qosdt *q)
 {
 	return q->resv;
+}
+
+struct qosdt_adaptive *
+qosdt_adaptive_of(struct qosdt *q)
+{
+	return q->adaptive;
 }

@@ -7,8 +7,9 @@
  * A qosdt instance holds, built from one configuration (qosdt_config.h):
  * the classifier (service id -> class), the per-class buffer reservations
  * (qosdt_resv.h), the rte_sched scheduler with its admission stage
- * (qosdt_sched.h) and the per-class monitor (qosdt_monitor.h), optionally
- * exported over DPDK telemetry (qosdt_telemetry.h).
+ * (qosdt_sched.h), the per-class monitor (qosdt_monitor.h) and, if the
+ * configuration enables it, the adaptive controller (qosdt_adaptive.h),
+ * optionally exported over DPDK telemetry (qosdt_telemetry.h).
  *
  * Typical use, on the lcore that owns the instance:
  * @code
@@ -47,6 +48,7 @@ struct qosdt;
 struct qosdt_sched;
 struct qosdt_classifier;
 struct qosdt_resv;
+struct qosdt_adaptive;
 
 /** Instance-wide counters outside the per-class ones. */
 struct qosdt_counters {
@@ -139,7 +141,8 @@ uint16_t qosdt_enqueue_classified_burst(struct qosdt *q,
 /**
  * Dequeue up to @p n messages in scheduling order, shaped at the channel
  * rate; records their queueing latency, and closes the monitoring window
- * when it is due.
+ * when it is due (then, if enabled, the adaptive controller looks at it
+ * and may re-tune the scheduler).
  *
  * @param q
  *   The instance.
@@ -216,5 +219,17 @@ const struct qosdt_classifier *qosdt_classifier_of(const struct qosdt *q);
 
 /** @copydoc qosdt_sched_of */
 struct qosdt_resv *qosdt_resv_of(struct qosdt *q);
+
+/**
+ * The instance's adaptive controller (qosdt_adaptive.h), which
+ * qosdt_dequeue_burst() runs at each closed monitoring window.
+ *
+ * @param q
+ *   The instance.
+ * @return
+ *   The controller, or NULL when the configuration does not enable it (the
+ *   scheduler then keeps its configured weights and cap).
+ */
+struct qosdt_adaptive *qosdt_adaptive_of(struct qosdt *q);
 
 #endif /* QOSDT_H */

@@ -31,6 +31,12 @@
 #define QOSDT_MAX_RULES 255
 /** Service ids are 16 bits in the HyperAMP message. */
 #define QOSDT_MAX_SERVICE_ID UINT16_MAX
+/**
+ * Most distinct rte_sched pipe profiles (WRR weights), and subport profiles
+ * (REALTIME caps), one scheduler may use over its life: rte_sched's lists
+ * are append-only. The adaptive controller's reachable settings must fit.
+ */
+#define QOSDT_SCHED_MAX_PROFILES 4096
 /** Longest error message qosdt_config_load() writes. */
 #define QOSDT_CONFIG_ERRLEN 256
 
@@ -201,6 +207,29 @@ int qosdt_config_parse(const char *text, struct qosdt_config *cfg,
  *   0 if valid, -1 otherwise (message in @p err).
  */
 int qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen);
+
+/**
+ * Check a run-time change of the WRR weights and REALTIME's cap against a
+ * valid configuration, as qosdt_config_validate() would check the
+ * configuration with those values: the WRR uint8 trap, the cap's TC credit,
+ * the guarantees, the adaptive bounds. Cheap enough for a data-path thread.
+ *
+ * @param cfg
+ *   A valid configuration.
+ * @param weights
+ *   The new weight of each class.
+ * @param rt_cap_bps
+ *   REALTIME's new cap, bit/s.
+ * @param err
+ *   Receives the reason, as "json.path: rule" (may be NULL).
+ * @param errlen
+ *   Size of @p err.
+ * @return
+ *   0 if rte_sched would take it as meant, -1 otherwise.
+ */
+int qosdt_config_check_profile(const struct qosdt_config *cfg,
+		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps,
+		char *err, size_t errlen);
 
 /**
  * Parse a rate: "10G", "500M", "64k", "1200" (bits per second; decimal

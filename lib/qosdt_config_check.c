@@ -17,6 +17,7 @@
 #include <rte_red.h>
 #include <rte_sched_common.h>
 
+#include "qosdt_adaptive_model.h"
 #include "qosdt_config.h"
 #include "qosdt_config_priv.h"
 
@@ -602,6 +603,43 @@ check_rate_cap_bounds(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 	return 0;
 }
 
+/* The settings the controller can reach must fit rte_sched's profile
+ * lists (append-only): it moves each knob on a grid within its bounds.
+ */
+static int
+check_adaptive_profiles(struct qosdt_json_walk *w,
+		const struct qosdt_config *cfg)
+{
+	const struct qosdt_adaptive_config *a = &cfg->adaptive;
+	const struct qosdt_class_config *rt = &cfg->classes[QOSDT_CLASS_REALTIME];
+	uint64_t settings = 1, caps = 1, step;
+	unsigned int c;
+
+	if (!a->enabled || cfg->mode == QOSDT_MODE_FIFO)
+		return 0;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		if (cfg->mode == QOSDT_MODE_WRR || c != QOSDT_CLASS_REALTIME)
+			settings *= qosdt_levels_count(cfg->classes[c].weight,
+				a->weight_step, a->bounds[c].weight_min,
+				a->bounds[c].weight_max);
+	step = RTE_MAX((uint64_t)a->rate_step_ppm * cfg->channel_rate_bps /
+		QOSDT_PPM, UINT64_C(1));
+	if (cfg->mode == QOSDT_MODE_PRIORITY && rt->rate_cap_bps != 0 &&
+			a->bounds[QOSDT_CLASS_REALTIME].rate_cap_max_bps != 0)
+		caps = qosdt_levels_count(rt->rate_cap_bps, step,
+			a->bounds[QOSDT_CLASS_REALTIME].rate_cap_min_bps,
+			a->bounds[QOSDT_CLASS_REALTIME].rate_cap_max_bps);
+	qosdt_json_walk_set(w, "adaptive.bounds");
+	if (settings > QOSDT_SCHED_MAX_PROFILES)
+		return qosdt_json_fail(w, "the controller could reach %" PRIu64 " weight settings in %s mode, more than rte_sched's %u pipe profiles: narrow the weight bounds or raise adaptive.weight_step",
+			settings, qosdt_mode_name(cfg->mode),
+			QOSDT_SCHED_MAX_PROFILES);
+	if (caps > QOSDT_SCHED_MAX_PROFILES)
+		return qosdt_json_fail(w, "the controller could reach %" PRIu64 " realtime caps, more than rte_sched's %u subport profiles: narrow the rate_cap bounds or raise adaptive.rate_step",
+			caps, QOSDT_SCHED_MAX_PROFILES);
+	return 0;
+}
+
 static int
 check_adaptive(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 {
@@ -619,7 +657,40 @@ check_adaptive(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 	}
 	/* The controller may raise every weight to its max. */
 	qosdt_json_walk_set(w, "adaptive.bounds");
-	return check_wrr(w, cfg, weights);
+	if (check_wrr(w, cfg, weights) < 0)
+		return -1;
+	return check_adaptive_profiles(w, cfg);
+}
+
+int
+qosdt_config_check_profile(const struct qosdt_config *cfg,
+		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps,
+		char *err, size_t errlen)
+{
+	struct qosdt_config trial = *cfg;
+	struct qosdt_json_walk w;
+	unsigned int cls;
+
+	qosdt_json_walk_init(&w, err, errlen);
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		if (weights[cls] == 0) {
+			qosdt_json_walk_set(&w, "classes.%s.weight",
+				qosdt_class_name(cls));
+			return qosdt_json_fail(&w, "0 is not a weight: 1..255");
+		}
+		trial.classes[cls].weight = weights[cls];
+	}
+	trial.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = rt_cap_bps;
+	if (check_caps(&w, &trial) < 0 || check_guarantees(&w, &trial) < 0)
+		return -1;
+	qosdt_json_walk_set(&w, "classes");
+	if (check_wrr(&w, &trial, weights) < 0)
+		return -1;
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		if (check_weight_bounds(&w, &trial, cls) < 0 ||
+				check_rate_cap_bounds(&w, &trial, cls) < 0)
+			return -1;
+	return 0;
 }
 
 int

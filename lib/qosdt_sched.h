@@ -165,7 +165,5 @@ int qosdt_sched_set_profile(struct qosdt_sched *s,
  */
 const struct qosdt_config *qosdt_sched_config(const struct qosdt_sched *s);
 
-/** Most distinct pipe profiles one scheduler may use over its life. */
-#define QOSDT_SCHED_MAX_PROFILES 256
 
 #endif /* QOSDT_SCHED_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Telemetry commands /qosdt/stats, /qosdt/buffers and /qosdt/config.
+ * Telemetry commands /qosdt/stats, /qosdt/buffers, /qosdt/config and
+ * /qosdt/adaptive.
  *
  * The attached source is guarded by a spinlock taken by attach/detach and
  * by each callback while it copies what it reports (a monitor snapshot, the
@@ -11,7 +12,9 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -326,6 +329,148 @@ config_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	return ret;
 }
 
+#define ADAPTIVE_FIELD(f) { #f, offsetof(struct qosdt_adaptive_counters, f) }
+static const struct u64_field adaptive_counter_fields[] = {
+	ADAPTIVE_FIELD(windows),
+	ADAPTIVE_FIELD(controls),
+	ADAPTIVE_FIELD(changes),
+	ADAPTIVE_FIELD(raises),
+	ADAPTIVE_FIELD(donations),
+	ADAPTIVE_FIELD(decays),
+	ADAPTIVE_FIELD(at_bound),
+	ADAPTIVE_FIELD(backoffs),
+	ADAPTIVE_FIELD(refused),
+	ADAPTIVE_FIELD(unrecorded),
+};
+
+/* Weights per class and the REALTIME cap. */
+static struct rte_tel_data *
+adaptive_setting_dict(const uint8_t *weight, uint64_t cap)
+{
+	struct rte_tel_data *d = new_dict();
+	char key[32];
+	unsigned int c;
+	int ret = d == NULL ? -ENOMEM : 0;
+
+	for (c = 0; c < QOSDT_NB_CLASSES && ret == 0; c++) {
+		snprintf(key, sizeof(key), "%s_weight", qosdt_class_name(c));
+		ret = rte_tel_data_add_dict_u64(d, key, weight[c]);
+	}
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "realtime_rate_cap_bps", cap);
+	if (ret != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static struct rte_tel_data *
+adaptive_change_dict(const struct qosdt_adaptive_change *ch)
+{
+	struct rte_tel_data *d = new_dict();
+	int ret = d == NULL ? -ENOMEM : 0;
+
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "time_ns", ch->time_ns);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_string(d, "class",
+			qosdt_class_name(ch->cls));
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_string(d, "knob",
+			qosdt_adaptive_knob_name(ch->knob));
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "from", ch->from);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "to", ch->to);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_string(d, "reason",
+			qosdt_adaptive_reason_name(ch->reason));
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_string(d, "for_class",
+			qosdt_class_name(ch->for_cls));
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "measured", ch->measured);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "objective", ch->objective);
+	if (ret != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* The recent changes, keyed by their index in the timeline. */
+static struct rte_tel_data *
+adaptive_recent_dict(const struct qosdt_adaptive_status *st)
+{
+	uint64_t first = st->counters.changes - st->counters.unrecorded -
+		st->nb_recent;
+	struct rte_tel_data *d = new_dict();
+	int ret = d == NULL ? -ENOMEM : 0;
+	char key[24];
+	unsigned int i;
+
+	for (i = 0; i < st->nb_recent && ret == 0; i++) {
+		snprintf(key, sizeof(key), "%" PRIu64, first + i);
+		ret = add_nested_dict(d, key,
+			adaptive_change_dict(&st->recent[i]));
+	}
+	if (ret != 0) {
+		rte_tel_data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int
+adaptive_reply(const struct qosdt_adaptive_status *st, struct rte_tel_data *d)
+{
+	struct rte_tel_data *counters = new_dict();
+	int ret;
+
+	ret = rte_tel_data_add_dict_u64(d, "period_ms", st->period_ms);
+	if (ret == 0 && counters != NULL)
+		ret = add_u64_fields(counters, &st->counters,
+			adaptive_counter_fields, RTE_DIM(adaptive_counter_fields));
+	if (ret == 0)
+		ret = add_nested_dict(d, "counters", counters);
+	else
+		rte_tel_data_free(counters);
+	if (ret == 0)
+		ret = add_nested_dict(d, "running",
+			adaptive_setting_dict(st->weight, st->rate_cap_bps));
+	if (ret == 0)
+		ret = add_nested_dict(d, "baseline",
+			adaptive_setting_dict(st->base_weight,
+				st->base_rate_cap_bps));
+	if (ret == 0)
+		ret = add_nested_dict(d, "recent", adaptive_recent_dict(st));
+	return ret;
+}
+
+static int
+adaptive_cb(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct qosdt_adaptive_status st;
+	bool attached, enabled;
+
+	rte_spinlock_lock(&source_lock);
+	attached = source.cfg != NULL;
+	enabled = source.adaptive != NULL;
+	if (enabled)
+		qosdt_adaptive_status_read(source.adaptive, &st);
+	rte_spinlock_unlock(&source_lock);
+
+	rte_tel_data_start_dict(d);
+	if (!attached)
+		return 0;
+	if (rte_tel_data_add_dict_int(d, "enabled", enabled) != 0)
+		return -ENOMEM;
+	return enabled ? adaptive_reply(&st, d) : 0;
+}
+
 struct command {
 	const char *name;
 	telemetry_cb fn;
@@ -339,6 +484,8 @@ static const struct command commands[] = {
 		"Per class: buffers reserved, in use, borrowed, borrow cap. No parameters." },
 	{ "/qosdt/config", config_cb,
 		"Mode, channel rate, per-class weight, shares and SLO. No parameters." },
+	{ "/qosdt/adaptive", adaptive_cb,
+		"Adaptive controller: enabled, running and baseline weights and cap, counters, recent changes. No parameters." },
 };
 
 /* Which commands are registered (guarded by source_lock). */

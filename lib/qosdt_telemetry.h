@@ -7,6 +7,8 @@
  *   /qosdt/stats    per class: counters, throughput, latency, SLO
  *   /qosdt/buffers  per class: reserved, in use, borrowed, cap
  *   /qosdt/config   the running configuration, summarised
+ *   /qosdt/adaptive the adaptive controller: running vs baseline weights
+ *                   and cap, counters, the last changes
  * The callbacks run on the telemetry thread and read only published
  * snapshots.
  */
@@ -14,6 +16,7 @@
 #ifndef QOSDT_TELEMETRY_H
 #define QOSDT_TELEMETRY_H
 
+#include "qosdt_adaptive.h"
 #include "qosdt_config.h"
 #include "qosdt_monitor.h"
 #include "qosdt_resv.h"
@@ -23,6 +26,7 @@ struct qosdt_telemetry_source {
 	const struct qosdt_config *cfg;
 	const struct qosdt_monitor *mon;
 	const struct qosdt_resv *resv;
+	const struct qosdt_adaptive *adaptive;  /**< NULL: not enabled. */
 };
 
 /**

@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The adaptive controller (doc/adaptive.md has the law and why).
+ *
+ * Each class with a knob in the running mode (priority: REALTIME's rate
+ * cap and the others' WRR weights; wrr: the four weights; fifo: none) sits
+ * on a level of a quantised grid around its configured value. Per control
+ * step, in priority order (REALTIME first):
+ * - a class that missed its SLO in the last window is raised: to the lowest
+ *   level the fluid model says covers its demand plus a headroom, at least
+ *   one level; first its own knob, then lower classes' weights (lowest
+ *   first) down to their bounds. No move may leave a higher class, served
+ *   now, short of its demand. A miss the model cannot explain (enough rate,
+ *   still late) must repeat for a second window before it moves anything.
+ * - if nothing was raised, a class off its baseline that has been healthy
+ *   for `hold` windows steps one level back, if the model says no class
+ *   served now would then fall short. A decay followed within `hold`
+ *   windows by a miss of a class it took from doubles that class's `hold`.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_seqlock.h>
+
+#include "qosdt_adaptive.h"
+#include "qosdt_adaptive_model.h"
+#include "qosdt_config_priv.h"
+#include "qosdt_log.h"
+#include "qosdt_monitor.h"
+#include "qosdt_sched.h"
+
+/* A class is served when it gets its demand plus this much, ppm. */
+#define HEADROOM_PPM 50000u
+/* A lossless class's queue this full (of its limit, in quarters) is near it. */
+#define BACKLOG_NEAR_QUARTERS 3u
+/* Windows an unexplained miss must last before the controller acts on it. */
+#define UNEXPLAINED_WINDOWS 2u
+/* The longest hold backoff makes, in multiples of healthy_windows. */
+#define HOLD_MAX_FACTOR 64u
+/* Every class, as a bit mask. */
+#define ALL_CLASSES ((1u << QOSDT_NB_CLASSES) - 1)
+/* Most knob changes one control step can make (each class, twice). */
+#define STEP_CHANGES_MAX (2 * QOSDT_NB_CLASSES)
+
+struct class_state {
+	struct qosdt_levels lv;   /* Its knob's levels. */
+	int32_t level;            /* Where it is; 0 is the baseline. */
+	uint8_t knob;             /* enum qosdt_adaptive_knob. */
+	bool tunable;             /* It has a knob in this mode. */
+	bool lossless;            /* drop "none". */
+	/* The last window observed. */
+	bool missed;
+	uint8_t reason;
+	uint64_t measured;
+	uint64_t objective;
+	uint32_t missed_run;      /* Consecutive windows missed. */
+	uint32_t healthy_run;     /* Consecutive windows healthy. */
+	/* Decay. */
+	uint32_t hold;            /* Healthy windows before its next decay. */
+	uint64_t decayed_at;      /* Window of its last decay, 0: none pending. */
+	uint8_t decay_losers;     /* Classes that decay took from (bits). */
+};
+
+struct qosdt_adaptive {
+	struct qosdt_config base;     /* The baseline. */
+	struct class_state cls[QOSDT_NB_CLASSES];
+	struct qosdt_adaptive_obs obs;  /* The last window. */
+	bool fresh;                   /* A window since the last control. */
+	uint64_t monitor_windows;     /* The monitor's count at the last poll. */
+	uint64_t prev_held[QOSDT_NB_CLASSES];
+	uint64_t period_ns;
+	uint64_t next_control_ns;
+	struct qosdt_adaptive_counters cnt;
+	unsigned int nb_timeline;
+	struct qosdt_adaptive_change timeline[QOSDT_ADAPTIVE_TIMELINE_MAX];
+	rte_seqlock_t lock;
+	struct qosdt_adaptive_status published;
+};
+
+/* A candidate setting: a level per class. */
+struct setting {
+	int32_t level[QOSDT_NB_CLASSES];
+};
+
+static const char *const knob_names[] = {
+	[QOSDT_ADAPTIVE_WEIGHT] = "weight",
+	[QOSDT_ADAPTIVE_RATE_CAP] = "rate_cap",
+};
+
+static const char *const reason_names[] = {
+	[QOSDT_ADAPTIVE_LATENCY] = "latency",
+	[QOSDT_ADAPTIVE_BANDWIDTH] = "bandwidth",
+	[QOSDT_ADAPTIVE_LOSS] = "loss",
+	[QOSDT_ADAPTIVE_BACKLOG] = "backlog",
+	[QOSDT_ADAPTIVE_DECAY] = "decay",
+};
+
+const char *
+qosdt_adaptive_knob_name(unsigned int knob)
+{
+	return knob < RTE_DIM(knob_names) ? knob_names[knob] : "unknown";
+}
+
+const char *
+qosdt_adaptive_reason_name(unsigned int reason)
+{
+	return reason < RTE_DIM(reason_names) ? reason_names[reason] : "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* Creation.                                                           */
+
+static void
+class_init(struct qosdt_adaptive *a, unsigned int c)
+{
+	const struct qosdt_config *cfg = &a->base;
+	const struct qosdt_adaptive_bounds *b = &cfg->adaptive.bounds[c];
+	const struct qosdt_class_config *cc = &cfg->classes[c];
+	struct class_state *k = &a->cls[c];
+	uint64_t step;
+
+	k->lossless = cc->drop == QOSDT_DROP_NONE;
+	k->hold = cfg->adaptive.healthy_windows;
+	if (cfg->mode == QOSDT_MODE_FIFO)
+		return;
+	if (cfg->mode == QOSDT_MODE_PRIORITY && c == QOSDT_CLASS_REALTIME) {
+		if (cc->rate_cap_bps == 0 || b->rate_cap_max_bps == 0)
+			return;
+		step = RTE_MAX((uint64_t)cfg->adaptive.rate_step_ppm *
+			cfg->channel_rate_bps / QOSDT_PPM, UINT64_C(1));
+		qosdt_levels_init(&k->lv, cc->rate_cap_bps, step,
+			b->rate_cap_min_bps, b->rate_cap_max_bps);
+		k->knob = QOSDT_ADAPTIVE_RATE_CAP;
+	} else {
+		qosdt_levels_init(&k->lv, cc->weight, cfg->adaptive.weight_step,
+			b->weight_min, b->weight_max);
+		k->knob = QOSDT_ADAPTIVE_WEIGHT;
+	}
+	k->tunable = k->lv.kmin < k->lv.kmax;
+}
+
+static void publish(struct qosdt_adaptive *a);
+
+struct qosdt_adaptive *
+qosdt_adaptive_create(const struct qosdt_config *cfg, int socket)
+{
+	struct qosdt_adaptive *a;
+	unsigned int c;
+
+	a = rte_zmalloc_socket("qosdt_adaptive", sizeof(*a),
+		RTE_CACHE_LINE_SIZE, socket);
+	if (a == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	a->base = *cfg;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		class_init(a, c);
+	a->period_ns = (uint64_t)cfg->adaptive.period_ms * 1000000;
+	rte_seqlock_init(&a->lock);
+	publish(a);
+	if (cfg->mode == QOSDT_MODE_FIFO)
+		QOSDT_LOG(NOTICE, "adaptive: fifo mode has no knob to turn, the controller only watches");
+	return a;
+}
+
+void
+qosdt_adaptive_free(struct qosdt_adaptive *a)
+{
+	rte_free(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* The settings and what the model says of them.                      */
+
+static void
+setting_now(const struct qosdt_adaptive *a, struct setting *set)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		set->level[c] = a->cls[c].level;
+}
+
+/* The weights and REALTIME cap of a setting. */
+static void
+setting_values(const struct qosdt_adaptive *a, const struct setting *set,
+		uint8_t weight[QOSDT_NB_CLASSES], uint64_t *cap)
+{
+	const struct class_state *k;
+	unsigned int c;
+
+	*cap = a->base.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		k = &a->cls[c];
+		weight[c] = a->base.classes[c].weight;
+		if (!k->tunable)
+			continue;
+		if (k->knob == QOSDT_ADAPTIVE_RATE_CAP)
+			*cap = qosdt_levels_value(&k->lv, set->level[c]);
+		else
+			weight[c] = (uint8_t)qosdt_levels_value(&k->lv,
+				set->level[c]);
+	}
+}
+
+/* The scheduler would take this setting (the WRR uint8 trap, the
+ * guarantees: the checks qosdt_sched_set_profile() makes).
+ */
+static bool
+setting_fits(const struct qosdt_adaptive *a, const struct setting *set)
+{
+	uint8_t weight[QOSDT_NB_CLASSES];
+	uint64_t cap;
+
+	setting_values(a, set, weight, &cap);
+	return qosdt_config_check_profile(&a->base, weight, cap, NULL, 0) == 0;
+}
+
+static uint64_t
+with_headroom(uint64_t bps)
+{
+	if (bps == QOSDT_DEMAND_UNBOUNDED)
+		return bps;
+	return bps + (uint64_t)((unsigned __int128)bps * HEADROOM_PPM / QOSDT_PPM);
+}
+
+static bool
+backlog_near_limit(const struct qosdt_adaptive_class_obs *o)
+{
+	return o->limit > 0 && (uint64_t)o->backlog * 4 >=
+		(uint64_t)o->limit * BACKLOG_NEAR_QUARTERS;
+}
+
+/* What a class would use if it could: unbounded for a lossless class
+ * pushed back (what it offers is then only what it was let offer).
+ */
+static uint64_t
+demand_of(const struct qosdt_adaptive *a, unsigned int c)
+{
+	const struct qosdt_adaptive_class_obs *o = &a->obs.cls[c];
+
+	if (a->cls[c].lossless && (o->held > 0 || backlog_near_limit(o)))
+		return QOSDT_DEMAND_UNBOUNDED;
+	return o->offered_bps;
+}
+
+/*
+ * The model's view of a setting: what each class would get (its WRR share,
+ * or for a rate-capped REALTIME its cap), and whether that serves it.
+ */
+struct outlook {
+	uint64_t get[QOSDT_NB_CLASSES];
+	bool served[QOSDT_NB_CLASSES];
+};
+
+static void
+outlook_of(const struct qosdt_adaptive *a, const struct setting *set,
+		struct outlook *out)
+{
+	uint64_t demand[QOSDT_NB_CLASSES], capacity, cap;
+	uint8_t weight[QOSDT_NB_CLASSES];
+	bool member[QOSDT_NB_CLASSES];
+	unsigned int c;
+
+	setting_values(a, set, weight, &cap);
+	capacity = a->base.channel_rate_bps;
+	/* Each class asks for its demand plus the headroom: served means it
+	 * would get all of that.
+	 */
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		demand[c] = with_headroom(demand_of(a, c));
+		member[c] = true;
+	}
+	if (a->base.mode == QOSDT_MODE_PRIORITY) {
+		/* REALTIME goes first, up to its cap; the rest is shared. */
+		member[QOSDT_CLASS_REALTIME] = false;
+		out->get[QOSDT_CLASS_REALTIME] = cap != 0 ? cap : capacity;
+		capacity -= RTE_MIN(capacity,
+			a->obs.cls[QOSDT_CLASS_REALTIME].throughput_bps);
+	}
+	qosdt_wrr_shares(capacity, demand, weight, member, out->get);
+	if (a->base.mode == QOSDT_MODE_PRIORITY)
+		out->get[QOSDT_CLASS_REALTIME] = cap != 0 ? cap : UINT64_MAX;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		out->served[c] = demand[c] != QOSDT_DEMAND_UNBOUNDED &&
+			out->get[c] >= demand[c];
+}
+
+/* Classes served by @p before that @p after would leave short (bits),
+ * among @p among (bits).
+ */
+static uint8_t
+harmed(const struct outlook *before, const struct outlook *after,
+		uint8_t among)
+{
+	uint8_t mask = 0;
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		if ((among & (1u << c)) && before->served[c] &&
+				!after->served[c])
+			mask |= 1u << c;
+	return mask;
+}
+
+static uint8_t
+higher_than(unsigned int c)
+{
+	return (uint8_t)((1u << c) - 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Observing.                                                          */
+
+/* Whether class @p c missed in @p o, and why. */
+static bool
+class_missed(struct qosdt_adaptive *a, unsigned int c,
+		const struct qosdt_adaptive_class_obs *o)
+{
+	const struct qosdt_class_config *cc = &a->base.classes[c];
+	struct class_state *k = &a->cls[c];
+
+	if (o->slo_missed & QOSDT_SLO_MISSED_LATENCY) {
+		k->reason = QOSDT_ADAPTIVE_LATENCY;
+		k->measured = o->p99_ns;
+		k->objective = cc->slo.max_latency_ns;
+	} else if (o->slo_missed & QOSDT_SLO_MISSED_BANDWIDTH) {
+		k->reason = QOSDT_ADAPTIVE_BANDWIDTH;
+		k->measured = o->throughput_bps;
+		k->objective = cc->slo.min_bandwidth_bps;
+	} else if (o->slo_missed & QOSDT_SLO_MISSED_LOSS) {
+		k->reason = QOSDT_ADAPTIVE_LOSS;
+		k->measured = o->loss_ppm;
+		k->objective = cc->slo.max_loss_ppm;
+	} else if (k->lossless && backlog_near_limit(o)) {
+		k->reason = QOSDT_ADAPTIVE_BACKLOG;
+		k->measured = o->backlog;
+		k->objective = o->limit;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* A miss of class @p c soon after a decay that took from it: that decay
+ * went too far, so the class that decayed waits twice as long next time.
+ */
+static void
+backoff_decays(struct qosdt_adaptive *a, unsigned int c)
+{
+	uint32_t hold_max = a->base.adaptive.healthy_windows * HOLD_MAX_FACTOR;
+	struct class_state *d;
+	unsigned int i;
+
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		d = &a->cls[i];
+		if (d->decayed_at == 0 || !(d->decay_losers & (1u << c)))
+			continue;
+		if (a->cnt.windows - d->decayed_at <= d->hold) {
+			d->hold = RTE_MIN(d->hold * 2, hold_max);
+			a->cnt.backoffs++;
+		}
+		d->decayed_at = 0;
+	}
+}
+
+void
+qosdt_adaptive_window(struct qosdt_adaptive *a,
+		const struct qosdt_adaptive_obs *obs)
+{
+	struct class_state *k;
+	unsigned int c;
+
+	a->obs = *obs;
+	a->fresh = true;
+	a->cnt.windows++;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		k = &a->cls[c];
+		k->missed = class_missed(a, c, &obs->cls[c]);
+		if (k->missed) {
+			k->missed_run++;
+			k->healthy_run = 0;
+			backoff_decays(a, c);
+		} else {
+			k->missed_run = 0;
+			k->healthy_run++;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Deciding.                                                           */
+
+/* The changes one control step makes, applied together. */
+struct step {
+	struct setting set;
+	unsigned int nb;
+	struct qosdt_adaptive_change change[STEP_CHANGES_MAX];
+};
+
+static void
+step_record(const struct qosdt_adaptive *a, struct step *st, unsigned int c,
+		int32_t to, uint8_t reason, unsigned int for_cls,
+		uint64_t measured, uint64_t objective)
+{
+	const struct class_state *k = &a->cls[c];
+	struct qosdt_adaptive_change *ch;
+
+	if (to == st->set.level[c] || st->nb == STEP_CHANGES_MAX)
+		return;
+	ch = &st->change[st->nb++];
+	ch->cls = c;
+	ch->knob = k->knob;
+	ch->reason = reason;
+	ch->for_cls = for_cls;
+	ch->from = qosdt_levels_value(&k->lv, st->set.level[c]);
+	ch->to = qosdt_levels_value(&k->lv, to);
+	ch->measured = measured;
+	ch->objective = objective;
+	st->set.level[c] = to;
+}
+
+/*
+ * The moves that raise class @p c, in the order tried: its own knob up,
+ * one level at a time, then, for a weight, each lower class's weight down
+ * (the lowest class first). Each move is on top of the ones before it.
+ */
+struct move {
+	unsigned int cls;
+	int32_t delta;
+};
+
+static unsigned int
+raise_moves(const struct qosdt_adaptive *a, const struct setting *set,
+		unsigned int c, struct move *mv, unsigned int max)
+{
+	const struct class_state *k = &a->cls[c];
+	unsigned int n = 0, d;
+	int32_t l;
+
+	for (l = set->level[c]; l < k->lv.kmax && n < max; l++)
+		mv[n++] = (struct move){ c, +1 };
+	if (k->knob != QOSDT_ADAPTIVE_WEIGHT)
+		return n;
+	for (d = QOSDT_NB_CLASSES - 1; d > c; d--) {
+		k = &a->cls[d];
+		if (!k->tunable || k->knob != QOSDT_ADAPTIVE_WEIGHT)
+			continue;
+		for (l = set->level[d]; l > k->lv.kmin && n < max; l--)
+			mv[n++] = (struct move){ d, -1 };
+	}
+	return n;
+}
+
+/* Most moves raise_moves() lists: every level of every class. */
+#define MOVES_MAX 1024u
+
+/*
+ * Raise class @p c, which missed. With @p enough (the model can say what
+ * serves it), to the first setting that serves it, else to the furthest
+ * one allowed; without, one move. A setting that would leave a higher
+ * class short ends the search.
+ */
+static void
+raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
+		bool enough)
+{
+	const struct class_state *k = &a->cls[c];
+	struct setting cand = st->set, best = st->set;
+	struct outlook now, then;
+	struct move mv[MOVES_MAX];
+	unsigned int n, i, d;
+	bool found = false;
+
+	outlook_of(a, &st->set, &now);
+	n = raise_moves(a, &st->set, c, mv, RTE_DIM(mv));
+	for (i = 0; i < n; i++) {
+		cand.level[mv[i].cls] += mv[i].delta;
+		if (!setting_fits(a, &cand))
+			continue;
+		outlook_of(a, &cand, &then);
+		if (harmed(&now, &then, higher_than(c)) != 0)
+			break;
+		best = cand;
+		found = true;
+		if (!enough || then.served[c])
+			break;
+	}
+	if (!found) {
+		a->cnt.at_bound++;
+		return;
+	}
+	for (d = 0; d < QOSDT_NB_CLASSES; d++)
+		step_record(a, st, d, best.level[d], k->reason, c,
+			k->measured, k->objective);
+}
+
+/* Whether the model can tell what serves class @p c, and says the
+ * current setting does not.
+ */
+static bool
+miss_explained(const struct qosdt_adaptive *a, const struct setting *set,
+		unsigned int c)
+{
+	struct outlook now;
+
+	if (demand_of(a, c) == QOSDT_DEMAND_UNBOUNDED)
+		return false;
+	outlook_of(a, set, &now);
+	return !now.served[c];
+}
+
+/* One level of class @p c back toward its baseline, if no class served
+ * now would be left short by it.
+ */
+static void
+decay_class(struct qosdt_adaptive *a, struct step *st, unsigned int c)
+{
+	struct class_state *k = &a->cls[c];
+	struct setting cand = st->set;
+	struct outlook now, then;
+
+	cand.level[c] += k->level > 0 ? -1 : +1;
+	if (!setting_fits(a, &cand))
+		return;
+	outlook_of(a, &st->set, &now);
+	outlook_of(a, &cand, &then);
+	if (harmed(&now, &then, ALL_CLASSES) != 0)
+		return;
+	/* Down, it takes from the class itself; a donor back up, from all. */
+	k->decay_losers = k->level > 0 ? 1u << c : ALL_CLASSES & ~(1u << c);
+	step_record(a, st, c, cand.level[c], QOSDT_ADAPTIVE_DECAY, c,
+		k->healthy_run, k->hold);
+}
+
+static void
+decide(struct qosdt_adaptive *a, struct step *st)
+{
+	struct class_state *k;
+	unsigned int c;
+	bool enough;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		k = &a->cls[c];
+		if (!k->tunable || !k->missed)
+			continue;
+		enough = miss_explained(a, &st->set, c);
+		if (!enough && k->missed_run < UNEXPLAINED_WINDOWS)
+			continue;
+		raise_class(a, st, c, enough);
+	}
+	if (st->nb != 0)
+		return;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		k = &a->cls[c];
+		if (k->tunable && !k->missed && k->level != 0 &&
+				k->healthy_run >= k->hold)
+			decay_class(a, st, c);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Applying and recording.                                             */
+
+static void
+describe(const struct qosdt_adaptive_change *ch, char *buf, size_t len)
+{
+	switch (ch->reason) {
+	case QOSDT_ADAPTIVE_LATENCY:
+		snprintf(buf, len, "%s p99 %" PRIu64 " us > %" PRIu64 " us",
+			qosdt_class_name(ch->for_cls), ch->measured / 1000,
+			ch->objective / 1000);
+		break;
+	case QOSDT_ADAPTIVE_BANDWIDTH:
+		snprintf(buf, len, "%s delivered %" PRIu64 " < %" PRIu64 " Mbit/s",
+			qosdt_class_name(ch->for_cls), ch->measured / 1000000,
+			ch->objective / 1000000);
+		break;
+	case QOSDT_ADAPTIVE_LOSS:
+		snprintf(buf, len, "%s loss %" PRIu64 " > %" PRIu64 " ppm",
+			qosdt_class_name(ch->for_cls), ch->measured,
+			ch->objective);
+		break;
+	case QOSDT_ADAPTIVE_BACKLOG:
+		snprintf(buf, len, "%s backlog %" PRIu64 " of %" PRIu64,
+			qosdt_class_name(ch->for_cls), ch->measured,
+			ch->objective);
+		break;
+	default:
+		snprintf(buf, len, "healthy for %" PRIu64 " windows",
+			ch->measured);
+		break;
+	}
+}
+
+static void
+commit_change(struct qosdt_adaptive *a, struct qosdt_adaptive_change *ch,
+		uint64_t now_ns)
+{
+	struct class_state *k = &a->cls[ch->cls];
+	char why[96];
+
+	ch->time_ns = now_ns;
+	a->cnt.changes++;
+	if (ch->reason == QOSDT_ADAPTIVE_DECAY) {
+		a->cnt.decays++;
+		k->healthy_run = 0;
+		k->decayed_at = a->cnt.windows;
+	} else if (ch->for_cls != ch->cls) {
+		a->cnt.donations++;
+	} else {
+		a->cnt.raises++;
+	}
+	if (a->nb_timeline < QOSDT_ADAPTIVE_TIMELINE_MAX)
+		a->timeline[a->nb_timeline++] = *ch;
+	else
+		a->cnt.unrecorded++;
+	describe(ch, why, sizeof(why));
+	QOSDT_LOG(INFO, "adaptive: %s %s %" PRIu64 " -> %" PRIu64 ": %s",
+		qosdt_class_name(ch->cls), qosdt_adaptive_knob_name(ch->knob),
+		ch->from, ch->to, why);
+}
+
+int
+qosdt_adaptive_control(struct qosdt_adaptive *a, struct qosdt_sched *s,
+		uint64_t now_ns)
+{
+	uint8_t weight[QOSDT_NB_CLASSES];
+	struct step st = { .nb = 0 };
+	unsigned int i, c;
+	uint64_t cap;
+	int ret;
+
+	if (!a->fresh)
+		return 0;
+	a->fresh = false;
+	a->cnt.controls++;
+	setting_now(a, &st.set);
+	decide(a, &st);
+	if (st.nb == 0) {
+		publish(a);
+		return 0;
+	}
+	setting_values(a, &st.set, weight, &cap);
+	ret = s != NULL ? qosdt_sched_set_profile(s, weight, cap) : 0;
+	if (ret != 0) {
+		a->cnt.refused++;
+		QOSDT_LOG(ERR, "adaptive: the scheduler refused the change: %s",
+			rte_strerror(-ret));
+		publish(a);
+		return ret;
+	}
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		a->cls[c].level = st.set.level[c];
+		if (st.set.level[c] == 0)
+			a->cls[c].hold = a->base.adaptive.healthy_windows;
+	}
+	for (i = 0; i < st.nb; i++)
+		commit_change(a, &st.change[i], now_ns);
+	publish(a);
+	return (int)st.nb;
+}
+
+/* The last window of the monitor, with the scheduler's queue state. */
+static void
+observe(struct qosdt_adaptive *a, const struct qosdt_stats *stats,
+		const struct qosdt_sched *s, uint64_t now_ns,
+		struct qosdt_adaptive_obs *obs)
+{
+	struct qosdt_sched_class_counters sc;
+	const struct qosdt_class_stats *cs;
+	struct qosdt_adaptive_class_obs *o;
+	unsigned int c;
+
+	obs->now_ns = now_ns;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		cs = &stats->cls[c];
+		o = &obs->cls[c];
+		qosdt_sched_counters(s, c, &sc);
+		o->slo_missed = cs->slo_missed;
+		o->p99_ns = cs->window_latency.p99_ns;
+		o->loss_ppm = cs->window_loss_ppm;
+		o->throughput_bps = cs->window_throughput_bps;
+		/* A shift shows in the window before the sliding rate. */
+		o->offered_bps = RTE_MAX(cs->window_offered_bps,
+			cs->offered_bps);
+		o->backlog = sc.backlog;
+		o->limit = sc.limit;
+		o->held = cs->held_pkts - a->prev_held[c];
+		a->prev_held[c] = cs->held_pkts;
+	}
+}
+
+int
+qosdt_adaptive_poll(struct qosdt_adaptive *a, struct qosdt_sched *s,
+		const struct qosdt_monitor *mon, uint64_t now_ns)
+{
+	struct qosdt_adaptive_obs obs;
+	struct qosdt_stats stats;
+
+	qosdt_monitor_read(mon, &stats);
+	if (stats.windows != a->monitor_windows) {
+		a->monitor_windows = stats.windows;
+		observe(a, &stats, s, now_ns, &obs);
+		qosdt_adaptive_window(a, &obs);
+	}
+	if (now_ns < a->next_control_ns)
+		return 0;
+	a->next_control_ns = now_ns + a->period_ns;
+	return qosdt_adaptive_control(a, s, now_ns);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading.                                                            */
+
+static void
+publish(struct qosdt_adaptive *a)
+{
+	struct qosdt_adaptive_status *p = &a->published;
+	struct setting set;
+	unsigned int n, first;
+
+	setting_now(a, &set);
+	rte_seqlock_write_lock(&a->lock);
+	p->period_ms = a->base.adaptive.period_ms;
+	setting_values(a, &set, p->weight, &p->rate_cap_bps);
+	for (n = 0; n < QOSDT_NB_CLASSES; n++)
+		p->base_weight[n] = a->base.classes[n].weight;
+	p->base_rate_cap_bps =
+		a->base.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	p->counters = a->cnt;
+	n = RTE_MIN(a->nb_timeline, QOSDT_ADAPTIVE_RECENT);
+	first = a->nb_timeline - n;
+	memcpy(p->recent, &a->timeline[first], n * sizeof(p->recent[0]));
+	p->nb_recent = n;
+	rte_seqlock_write_unlock(&a->lock);
+}
+
+void
+qosdt_adaptive_status_read(const struct qosdt_adaptive *a,
+		struct qosdt_adaptive_status *st)
+{
+	uint32_t sn;
+
+	do {
+		sn = rte_seqlock_read_begin(&a->lock);
+		*st = a->published;
+	} while (rte_seqlock_read_retry(&a->lock, sn));
+}
+
+unsigned int
+qosdt_adaptive_timeline(const struct qosdt_adaptive *a,
+		const struct qosdt_adaptive_change **changes)
+{
+	*changes = a->timeline;
+	return a->nb_timeline;
+}

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The adaptive controller, fed synthetic monitor windows (deterministic:
+ * no traffic, no clock) and applying its changes to a real rte_sched
+ * scheduler: it raises the class that misses, to what the model says it
+ * needs; it stays within the bounds; it decays back after healthy windows
+ * and not while the load still needs the raise; it waits for a second
+ * window before acting on a miss it cannot explain; a decay undone by a miss
+ * slows the next one down; and over thousands of random windows in every
+ * mode, rte_sched never refuses what it applies.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "qosdt.h"
+#include "qosdt_adaptive.h"
+#include "qosdt_sched.h"
+#include "test.h"
+
+#define MBPS(x) ((uint64_t)(x) * 1000000)
+#define US(x) ((uint64_t)(x) * 1000)
+#define WINDOW_NS (100 * UINT64_C(1000000))
+
+static struct qosdt_config cfg;
+static struct qosdt_sched *sched;
+static struct qosdt_adaptive *ctl;
+static uint64_t now_ns;
+
+/* Controller and scheduler from the defaults, adaptive on, in @p mode. */
+static int
+ctl_start(enum qosdt_sched_mode mode)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+
+	qosdt_config_defaults(&cfg);
+	cfg.mode = mode;
+	cfg.adaptive.enabled = true;
+	if (qosdt_config_validate(&cfg, err, sizeof(err)) != 0) {
+		printf("config: %s\n", err);
+		return -1;
+	}
+	sched = qosdt_sched_create("adaptive_test", &cfg, NULL, SOCKET_ID_ANY);
+	ctl = qosdt_adaptive_create(&cfg, SOCKET_ID_ANY);
+	now_ns = 0;
+	return sched != NULL && ctl != NULL ? 0 : -1;
+}
+
+static void
+case_teardown(void)
+{
+	qosdt_adaptive_free(ctl);
+	qosdt_sched_free(sched);
+	ctl = NULL;
+	sched = NULL;
+}
+
+/*
+ * The load-shift scenario's normal phase: every class offers less than it
+ * gets (realtime 200M under its 300M cap; 600M of WRR traffic in 800M).
+ */
+static void
+obs_normal(struct qosdt_adaptive_obs *o)
+{
+	static const uint64_t mbps[QOSDT_NB_CLASSES] = { 200, 150, 150, 300 };
+	unsigned int c;
+
+	memset(o, 0, sizeof(*o));
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		o->cls[c].offered_bps = MBPS(mbps[c]);
+		o->cls[c].throughput_bps = MBPS(mbps[c]);
+		o->cls[c].p99_ns = US(20);
+		o->cls[c].limit = cfg.classes[c].queue_limit;
+		o->cls[c].backlog = 1;
+	}
+}
+
+/* Class @p c missed its latency objective in this window. */
+static void
+obs_late(struct qosdt_adaptive_obs *o, unsigned int c, uint64_t p99_ns)
+{
+	o->cls[c].slo_missed |= QOSDT_SLO_MISSED_LATENCY;
+	o->cls[c].p99_ns = p99_ns;
+	o->cls[c].backlog = o->cls[c].limit;
+}
+
+/* Feed @p n windows of @p o, a control step after each; the number of
+ * knob changes, or -1 if the scheduler refused one.
+ */
+static int
+feed(const struct qosdt_adaptive_obs *o, unsigned int n)
+{
+	struct qosdt_adaptive_obs w = *o;
+	int ret, total = 0;
+
+	while (n-- > 0) {
+		now_ns += WINDOW_NS;
+		w.now_ns = now_ns;
+		qosdt_adaptive_window(ctl, &w);
+		ret = qosdt_adaptive_control(ctl, sched, now_ns);
+		if (ret < 0)
+			return -1;
+		total += ret;
+	}
+	return total;
+}
+
+static uint8_t
+weight_of(unsigned int c)
+{
+	return qosdt_sched_config(sched)->classes[c].weight;
+}
+
+static uint64_t
+rt_cap(void)
+{
+	return qosdt_sched_config(sched)->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+}
+
+static const struct qosdt_adaptive_change *
+last_change(void)
+{
+	const struct qosdt_adaptive_change *ch;
+	unsigned int n = qosdt_adaptive_timeline(ctl, &ch);
+
+	return n == 0 ? NULL : &ch[n - 1];
+}
+
+/* Realtime doubles past its cap: the cap goes, in one step, to the first
+ * level above its demand plus headroom (400M -> 450M), not further.
+ */
+static int
+test_realtime_cap_raised(void)
+{
+	const struct qosdt_adaptive_change *ch;
+	struct qosdt_adaptive_obs o;
+
+	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
+	obs_normal(&o);
+	TEST_ASSERT_EQUAL(feed(&o, 20), 0, "a healthy load changed something");
+	o.cls[QOSDT_CLASS_REALTIME].offered_bps = MBPS(400);
+	o.cls[QOSDT_CLASS_REALTIME].throughput_bps = MBPS(300);
+	obs_late(&o, QOSDT_CLASS_REALTIME, US(3500));
+	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "one change expected");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(450), "cap %" PRIu64, rt_cap());
+	ch = last_change();
+	TEST_ASSERT(ch != NULL && ch->cls == QOSDT_CLASS_REALTIME &&
+		ch->knob == QOSDT_ADAPTIVE_RATE_CAP &&
+		ch->reason == QOSDT_ADAPTIVE_LATENCY &&
+		ch->from == MBPS(300) && ch->to == MBPS(450) &&
+		ch->measured == US(3500) && ch->objective == US(200),
+		"change not recorded as it was made");
+	TEST_ASSERT_EQUAL(ch->time_ns, now_ns, "change time");
+	/* Served now: nothing more while the load stays. */
+	obs_normal(&o);
+	o.cls[QOSDT_CLASS_REALTIME].offered_bps = MBPS(400);
+	o.cls[QOSDT_CLASS_REALTIME].throughput_bps = MBPS(400);
+	TEST_ASSERT_EQUAL(feed(&o, 100), 0, "changed while the load held");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(450), "cap moved");
+	return TEST_SUCCESS;
+}
+
+/* A throughput burst: its weight goes to the model's answer at once. */
+static int
+test_weight_raised_to_need(void)
+{
+	const struct qosdt_adaptive_change *ch;
+	struct qosdt_adaptive_obs o;
+
+	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
+	obs_normal(&o);
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(500);
+	o.cls[QOSDT_CLASS_THROUGHPUT].throughput_bps = MBPS(433);
+	obs_late(&o, QOSDT_CLASS_THROUGHPUT, US(15000));
+	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "one change expected");
+	/*
+	 * 800M for the WRR classes; reliable takes its 150M; throughput
+	 * needs 525M (500M + 5%) of the 650M left against best effort's
+	 * weight 1: w/(w+1) x 650M >= 525M first at w = 5.
+	 */
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "weight %u",
+		weight_of(QOSDT_CLASS_THROUGHPUT));
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_RELIABLE), 2, "reliable moved");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_BEST_EFFORT), 1, "best effort moved");
+	ch = last_change();
+	TEST_ASSERT(ch != NULL && ch->cls == QOSDT_CLASS_THROUGHPUT &&
+		ch->knob == QOSDT_ADAPTIVE_WEIGHT && ch->from == 2 && ch->to == 5,
+		"change not recorded");
+	return TEST_SUCCESS;
+}
+
+/* Bounds hold whatever the demand; then the lower classes give. */
+static int
+test_bounds_respected(void)
+{
+	const struct qosdt_adaptive_bounds *b = cfg.adaptive.bounds;
+	struct qosdt_adaptive_status st;
+	struct qosdt_adaptive_obs o;
+	unsigned int i, c;
+
+	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
+	obs_normal(&o);
+	o.cls[QOSDT_CLASS_REALTIME].offered_bps = MBPS(5000);
+	obs_late(&o, QOSDT_CLASS_REALTIME, US(9000));
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(5000);
+	obs_late(&o, QOSDT_CLASS_THROUGHPUT, US(9000));
+	for (i = 0; i < 50; i++) {
+		TEST_ASSERT(feed(&o, 1) >= 0, "refused");
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			TEST_ASSERT(weight_of(c) >= b[c].weight_min &&
+				weight_of(c) <= b[c].weight_max,
+				"%s weight %u out of [%u, %u]",
+				qosdt_class_name(c), weight_of(c),
+				b[c].weight_min, b[c].weight_max);
+		TEST_ASSERT(rt_cap() >= b[0].rate_cap_min_bps &&
+			rt_cap() <= b[0].rate_cap_max_bps, "cap out of bounds");
+	}
+	TEST_ASSERT_EQUAL(rt_cap(), b[0].rate_cap_max_bps, "cap not at its max");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT),
+		b[QOSDT_CLASS_THROUGHPUT].weight_max, "throughput not at its max");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_RELIABLE),
+		b[QOSDT_CLASS_RELIABLE].weight_min, "reliable, lower, gave nothing");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_BEST_EFFORT),
+		b[QOSDT_CLASS_BEST_EFFORT].weight_min, "best effort above its min");
+	qosdt_adaptive_status_read(ctl, &st);
+	TEST_ASSERT(st.counters.at_bound > 0, "at_bound not counted");
+	TEST_ASSERT(st.counters.donations > 0, "donation not counted");
+	TEST_ASSERT_EQUAL(st.counters.refused, 0, "refused");
+	return TEST_SUCCESS;
+}
+
+/* After the burst: one level back per healthy_windows healthy windows,
+ * down to the baseline, then nothing.
+ */
+static int
+test_decays_back(void)
+{
+	uint32_t n = cfg.adaptive.healthy_windows;
+	struct qosdt_adaptive_status st;
+	struct qosdt_adaptive_obs o;
+	unsigned int i;
+
+	TEST_ASSERT_SUCCESS(test_weight_raised_to_need(), "raise");
+	n = cfg.adaptive.healthy_windows;
+	obs_normal(&o);
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT_EQUAL(feed(&o, n - 1), 0, "decayed before %u windows", n);
+		TEST_ASSERT_EQUAL(feed(&o, 1), 1, "no decay after %u windows", n);
+		TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 4 - i,
+			"weight %u", weight_of(QOSDT_CLASS_THROUGHPUT));
+		TEST_ASSERT_EQUAL(last_change()->reason, QOSDT_ADAPTIVE_DECAY,
+			"reason");
+	}
+	TEST_ASSERT_EQUAL(feed(&o, 200), 0, "changed at the baseline");
+	qosdt_adaptive_status_read(ctl, &st);
+	TEST_ASSERT_EQUAL(st.counters.decays, 3, "decays counted");
+	TEST_ASSERT_EQUAL(st.weight[QOSDT_CLASS_THROUGHPUT],
+		st.base_weight[QOSDT_CLASS_THROUGHPUT], "status not at baseline");
+	return TEST_SUCCESS;
+}
+
+/* Healthy only because of the raise: no decay, so no oscillation. */
+static int
+test_no_decay_while_needed(void)
+{
+	struct qosdt_adaptive_obs o;
+
+	TEST_ASSERT_SUCCESS(test_weight_raised_to_need(), "raise");
+	obs_normal(&o);
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(500);
+	o.cls[QOSDT_CLASS_THROUGHPUT].throughput_bps = MBPS(500);
+	o.cls[QOSDT_CLASS_BEST_EFFORT].throughput_bps = MBPS(150);
+	TEST_ASSERT_EQUAL(feed(&o, 500), 0, "changed while the load held");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "weight moved");
+	return TEST_SUCCESS;
+}
+
+/* Late with rate to spare (a host stall, a burst): one window is noise,
+ * two in a row earn one level.
+ */
+static int
+test_unexplained_miss_waits(void)
+{
+	struct qosdt_adaptive_obs o, late;
+
+	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
+	obs_normal(&o);
+	late = o;
+	obs_late(&late, QOSDT_CLASS_REALTIME, US(400));
+	late.cls[QOSDT_CLASS_REALTIME].backlog = 3;
+	TEST_ASSERT_EQUAL(feed(&late, 1), 0, "acted on one unexplained window");
+	TEST_ASSERT_EQUAL(feed(&o, 1), 0, "acted on a healthy window");
+	TEST_ASSERT_EQUAL(feed(&late, 1), 0, "acted on one unexplained window");
+	TEST_ASSERT_EQUAL(feed(&late, 1), 1, "two in a row: one level");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(350), "cap %" PRIu64, rt_cap());
+	return TEST_SUCCESS;
+}
+
+/* A decay followed by a miss of the class it took from: the next decay
+ * waits twice as long.
+ */
+static int
+test_decay_backoff(void)
+{
+	uint32_t n = cfg.adaptive.healthy_windows;
+	struct qosdt_adaptive_status st;
+	struct qosdt_adaptive_obs o, late;
+
+	TEST_ASSERT_SUCCESS(test_weight_raised_to_need(), "raise");
+	n = cfg.adaptive.healthy_windows;
+	/* 300M: the model says weight 4 serves it (520M); say it is wrong. */
+	obs_normal(&o);
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(300);
+	late = o;
+	obs_late(&late, QOSDT_CLASS_THROUGHPUT, US(2000));
+	TEST_ASSERT_EQUAL(feed(&o, n), 1, "no decay");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 4, "decay");
+	TEST_ASSERT_EQUAL(feed(&late, 2), 1, "no raise after two late windows");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "raise");
+	qosdt_adaptive_status_read(ctl, &st);
+	TEST_ASSERT_EQUAL(st.counters.backoffs, 1, "backoff not counted");
+	TEST_ASSERT_EQUAL(feed(&o, 2 * n - 1), 0, "decayed before %u windows",
+		2 * n);
+	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "no decay after %u windows", 2 * n);
+	return TEST_SUCCESS;
+}
+
+/* Random windows in every mode: each change is one rte_sched takes and
+ * stays within the bounds.
+ */
+static int
+test_random_never_refused(void)
+{
+	static const enum qosdt_sched_mode modes[] = {
+		QOSDT_MODE_PRIORITY, QOSDT_MODE_WRR, QOSDT_MODE_FIFO,
+	};
+	const struct qosdt_adaptive_bounds *b;
+	struct qosdt_adaptive_status st;
+	struct qosdt_adaptive_obs o;
+	unsigned int m, i, c;
+	uint64_t changes = 0;
+
+	srand(7);
+	for (m = 0; m < RTE_DIM(modes); m++) {
+		TEST_ASSERT_SUCCESS(ctl_start(modes[m]), "start");
+		b = cfg.adaptive.bounds;
+		for (i = 0; i < 3000; i++) {
+			obs_normal(&o);
+			for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+				o.cls[c].offered_bps = MBPS(rand() % 1200);
+				o.cls[c].throughput_bps = MBPS(rand() % 1000);
+				o.cls[c].backlog = rand() % (o.cls[c].limit + 1);
+				o.cls[c].held = rand() % 4 == 0 ? rand() % 100 : 0;
+				if (rand() % 3 == 0)
+					obs_late(&o, c, US(rand() % 10000));
+				if (rand() % 8 == 0)
+					o.cls[c].slo_missed |= QOSDT_SLO_MISSED_BANDWIDTH;
+			}
+			TEST_ASSERT(feed(&o, 1) >= 0, "%s: window %u refused",
+				qosdt_mode_name(modes[m]), i);
+			for (c = 0; c < QOSDT_NB_CLASSES; c++)
+				TEST_ASSERT(weight_of(c) >= b[c].weight_min &&
+					weight_of(c) <= b[c].weight_max,
+					"weight out of bounds");
+			if (modes[m] == QOSDT_MODE_PRIORITY)
+				TEST_ASSERT(rt_cap() >= b[0].rate_cap_min_bps &&
+					rt_cap() <= b[0].rate_cap_max_bps,
+					"cap out of bounds");
+		}
+		qosdt_adaptive_status_read(ctl, &st);
+		printf("  %s: %" PRIu64 " changes in 3000 windows, %" PRIu64 " refused\n",
+			qosdt_mode_name(modes[m]), st.counters.changes,
+			st.counters.refused);
+		TEST_ASSERT_EQUAL(st.counters.refused, 0, "refused");
+		if (modes[m] == QOSDT_MODE_FIFO)
+			TEST_ASSERT_EQUAL(st.counters.changes, 0,
+				"fifo has no knob, yet something changed");
+		changes += st.counters.changes;
+		case_teardown();
+	}
+	TEST_ASSERT(changes > 0, "the random windows exercised nothing");
+	return TEST_SUCCESS;
+}
+
+/* Off is the static configuration: no controller; on, one. */
+static int
+test_instance_enabled_or_not(void)
+{
+	struct qosdt *q;
+
+	qosdt_config_defaults(&cfg);
+	q = qosdt_create("adapt_off", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_NULL(qosdt_adaptive_of(q), "a controller while disabled");
+	qosdt_free(q);
+	cfg.adaptive.enabled = true;
+	q = qosdt_create("adapt_on", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_NOT_NULL(qosdt_adaptive_of(q), "no controller while enabled");
+	qosdt_free(q);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite adaptive_suite = {
+	.suite_name = "qosdt adaptive controller",
+	.unit_test_cases = {
+		TEST_CASE_ST(NULL, case_teardown, test_realtime_cap_raised),
+		TEST_CASE_ST(NULL, case_teardown, test_weight_raised_to_need),
+		TEST_CASE_ST(NULL, case_teardown, test_bounds_respected),
+		TEST_CASE_ST(NULL, case_teardown, test_decays_back),
+		TEST_CASE_ST(NULL, case_teardown, test_no_decay_while_needed),
+		TEST_CASE_ST(NULL, case_teardown, test_unexplained_miss_waits),
+		TEST_CASE_ST(NULL, case_teardown, test_decay_backoff),
+		TEST_CASE_ST(NULL, case_teardown, test_random_never_refused),
+		TEST_CASE(test_instance_enabled_or_not),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_qos_adaptive(void)
+{
+	return unit_test_suite_runner(&adaptive_suite);
+}
+
+REGISTER_TEST_COMMAND(qos_adaptive_autotest, test_qos_adaptive);
