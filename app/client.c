@@ -62,6 +62,16 @@ client_table_size(const struct scenario *sc)
 	return RTE_MAX(CLIENT_MIN_REQS, rte_align32pow2((uint32_t)open + 1));
 }
 
+/* Windows the run can close: the scenario, the drain after it, slack. */
+static uint32_t
+client_windows(const struct client *c)
+{
+	uint64_t window_ns = (uint64_t)qosdt_config_of(c->q)->window_ms * 1000000;
+	uint64_t span = scenario_duration_ns(c->sc) + 2 * c->sc->timeout_ns;
+
+	return (uint32_t)RTE_MIN(span / window_ns + 64, CLIENT_MAX_WINDOWS);
+}
+
 int
 client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
@@ -87,7 +97,8 @@ client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 	c->rtt = qosdt_monitor_create(qosdt_config_of(q), SOCKET_ID_ANY);
 	c->reqs = rte_zmalloc("qosdt_client_reqs", nb_reqs * sizeof(c->reqs[0]),
 		RTE_CACHE_LINE_SIZE);
-	if (c->rtt == NULL || c->reqs == NULL) {
+	if (c->rtt == NULL || c->reqs == NULL ||
+			window_log_init(&c->windows, client_windows(c)) < 0) {
 		APP_LOG(ERR, "client: out of memory for %u tracked requests",
 			nb_reqs);
 		client_fini(c);
@@ -110,6 +121,7 @@ client_fini(struct client *c)
 	c->rtt = NULL;
 	rte_free(c->reqs);
 	c->reqs = NULL;
+	window_log_free(&c->windows);
 }
 
 static inline uint64_t
@@ -387,13 +399,18 @@ client_schedule(struct client *c)
 	return n;
 }
 
+/* A round-trip window closed: count the starved classes, log it. */
 static void
-client_count_starved(struct client *c)
+client_window_closed(struct client *c, uint64_t now_ns)
 {
-	struct qosdt_stats st;
+	struct qosdt_stats st, sched;
 	unsigned int cls;
 
 	qosdt_monitor_read(c->rtt, &st);
+	qosdt_stats_read(c->q, &sched);
+	window_log_add(&c->windows, now_ns - c->start_ns, &st, &sched);
+	if (!c->generating)
+		return;
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
 		if (st.cls[cls].window_offered_bps > 0 &&
 				st.cls[cls].window_throughput_bps == 0)
@@ -405,7 +422,8 @@ client_start(struct client *c, uint64_t now)
 {
 	c->start_tsc = now;
 	loadgen_start(&c->lg, c->sc, tsc_to_ns(now));
-	qosdt_monitor_reset(c->rtt, qosdt_monitor_now_ns());
+	c->start_ns = qosdt_monitor_now_ns();
+	qosdt_monitor_reset(c->rtt, c->start_ns);
 	__atomic_store_n(&c->started, true, __ATOMIC_RELEASE);
 }
 
@@ -443,7 +461,7 @@ unsigned int
 client_stage_worker(void *arg)
 {
 	struct client *c = arg;
-	uint64_t now = rte_get_tsc_cycles();
+	uint64_t now = rte_get_tsc_cycles(), now_ns;
 	unsigned int work;
 
 	if (!c->started)
@@ -458,9 +476,9 @@ client_stage_worker(void *arg)
 	}
 	work += client_schedule(c);
 	client_sweep(c, rte_get_tsc_cycles(), false);
-	if (qosdt_monitor_poll(c->rtt, qosdt_monitor_now_ns()) == 1 &&
-			c->generating)
-		client_count_starved(c);
+	now_ns = qosdt_monitor_now_ns();
+	if (qosdt_monitor_poll(c->rtt, now_ns) == 1)
+		client_window_closed(c, now_ns);
 	if (!c->generating && client_all_resolved(c)) {
 		__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
 		*c->quit = true;

@@ -22,6 +22,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "services.h"
+#include "window_log.h"
 
 struct qosdt;
 struct qosdt_monitor;
@@ -29,6 +30,8 @@ struct qosdt_classifier;
 
 /** Largest request or reply payload the client handles. */
 #define CLIENT_MAX_PAYLOAD SVC_REPLY_MAX(SCENARIO_MAX_SIZE)
+/** Most monitoring windows a client records (a day at 100 ms). */
+#define CLIENT_MAX_WINDOWS (1u << 20)
 
 /** Where a tracked request is. */
 enum req_state {
@@ -69,6 +72,7 @@ struct client {
 	bool started;                /**< The scenario clock runs. */
 	bool done;                   /**< Every request resolved. */
 	uint64_t start_tsc;          /**< When the scenario started. */
+	uint64_t start_ns;           /**< The same, on the monitors' clock. */
 	uint64_t gen_end_tsc;        /**< When it ended (0 before). */
 	/* The worker's own: */
 	bool generating;             /**< false once the scenario has ended. */
@@ -83,6 +87,7 @@ struct client {
 	struct pipe_held held[QOSDT_NB_CLASSES];
 	struct client_counters cnt[QOSDT_NB_CLASSES];
 	uint64_t unmatched;          /**< Replies that match no request. */
+	struct window_log windows;   /**< Every closed window (worker's). */
 	uint8_t expect[CLIENT_MAX_PAYLOAD];
 	uint8_t got[CLIENT_MAX_PAYLOAD];
 };

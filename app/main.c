@@ -99,11 +99,15 @@ app_load(struct app *a)
 		options_file_error(a->opt.config_path, err);
 		return -1;
 	}
-	if (a->opt.mode >= 0) {
-		a->cfg.mode = a->opt.mode;
+	if (a->opt.mode >= 0 || a->opt.adaptive >= 0) {
+		if (a->opt.mode >= 0)
+			a->cfg.mode = a->opt.mode;
+		if (a->opt.adaptive >= 0)
+			a->cfg.adaptive.enabled = a->opt.adaptive;
 		if (qosdt_config_validate(&a->cfg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "qosdt: %s with --mode %s: %s\n",
-				a->opt.config_path, qosdt_mode_name(a->opt.mode), err);
+			fprintf(stderr, "qosdt: %s with --mode %s --adaptive %s: %s\n",
+				a->opt.config_path, qosdt_mode_name(a->cfg.mode),
+				a->cfg.adaptive.enabled ? "on" : "off", err);
 			return -1;
 		}
 	}
@@ -129,6 +133,29 @@ app_load(struct app *a)
 	return 0;
 }
 
+/*
+ * The server's rates: the channel's and every rate derived from it (the
+ * realtime cap and the controller's bounds on it, the guarantees), so that
+ * its classes keep their proportions and nothing is shaped twice.
+ */
+static void
+server_scale_rates(struct qosdt_config *cfg, unsigned int factor)
+{
+	struct qosdt_adaptive_bounds *b;
+	struct qosdt_class_config *cc;
+	unsigned int c;
+
+	cfg->channel_rate_bps *= factor;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		cc = &cfg->classes[c];
+		b = &cfg->adaptive.bounds[c];
+		cc->rate_cap_bps *= factor;
+		cc->rate_guarantee_bps *= factor;
+		b->rate_cap_min_bps *= factor;
+		b->rate_cap_max_bps *= factor;
+	}
+}
+
 static int
 app_setup(struct app *a)
 {
@@ -137,7 +164,7 @@ app_setup(struct app *a)
 	struct rte_ether_addr mac;
 
 	if (a->opt.role == ROLE_SERVER) {
-		qcfg.channel_rate_bps *= SERVER_RATE_HEADROOM;
+		server_scale_rates(&qcfg, SERVER_RATE_HEADROOM);
 		if (qosdt_config_validate(&qcfg, err, sizeof(err)) < 0) {
 			APP_LOG(ERR, "server scheduler at %dx the channel rate: %s",
 				SERVER_RATE_HEADROOM, err);
@@ -229,15 +256,21 @@ app_run(struct app *a)
 	r->scenario = a->sc != NULL ? a->sc->name : NULL;
 	r->channel_bps = a->cfg.channel_rate_bps;
 	r->overhead = a->cfg.frame_overhead;
+	r->adaptive = qosdt_adaptive_of(a->q);
 	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++) {
 		r->cls[c].weight = a->cfg.classes[c].weight;
 		r->cls[c].guarantee_bps = a->cfg.classes[c].rate_guarantee_bps;
 	}
 	start_ns = qosdt_monitor_now_ns();
+	r->t0_ns = start_ns;
 	if (pipe_run(&ops, a->opt.stage_lcore, &quit) < 0)
 		return -1;
-	if (a->client != NULL)
+	if (a->client != NULL) {
 		client_finish(a->client);
+		r->t0_ns = a->client->start_ns;
+		r->sc = a->sc;
+		r->windows = &a->client->windows;
+	}
 	app_flush_monitors(a);
 	app_report(a);
 	if (a->opt.role == ROLE_SERVER)

@@ -29,6 +29,7 @@ enum {
 	OPT_CONFIG,
 	OPT_SCENARIO,
 	OPT_MODE,
+	OPT_ADAPTIVE,
 	OPT_DURATION,
 	OPT_STATS_PERIOD,
 	OPT_RESULTS,
@@ -43,6 +44,7 @@ static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "adaptive", required_argument, NULL, OPT_ADAPTIVE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
 	{ "results", required_argument, NULL, OPT_RESULTS },
@@ -79,6 +81,8 @@ options_usage(FILE *f, const char *prog)
 "  --scenario FILE       client: the load to offer, JSON (doc/scenario.md)\n"
 "  --mode priority|wrr|fifo\n"
 "                        scheduler mode, overriding the config's\n"
+"  --adaptive on|off     the adaptive controller (doc/adaptive.md),\n"
+"                        overriding the config's adaptive.enabled\n"
 "  --duration S          client: run the scenario in S seconds (its phases\n"
 "                        scaled); server: stop after S seconds (default:\n"
 "                        at SIGINT/SIGTERM)\n"
@@ -169,6 +173,7 @@ options_defaults(struct app_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mode = -1;
+	o->adaptive = -1;
 	o->stats_period_s = 1.0;
 	o->link_wait_s = 10.0;
 	for (unsigned int i = 0; i < STAGE_MAX; i++)
@@ -244,6 +249,14 @@ options_apply(struct app_options *o, int opt, const char *arg)
 	case OPT_MODE:
 		o->mode = qosdt_mode_from_name(arg);
 		if (o->mode < 0)
+			goto bad;
+		return 0;
+	case OPT_ADAPTIVE:
+		if (strcmp(arg, "on") == 0)
+			o->adaptive = 1;
+		else if (strcmp(arg, "off") == 0)
+			o->adaptive = 0;
+		else
 			goto bad;
 		return 0;
 	case OPT_DURATION:

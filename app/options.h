@@ -28,6 +28,7 @@ struct app_options {
 	const char *config_path;
 	const char *scenario_path;
 	int mode;                 /**< enum qosdt_sched_mode, -1 = the config's. */
+	int adaptive;             /**< 1 on, 0 off, -1 = the config's. */
 	double duration_s;        /**< 0 = the scenario's (client) / until a signal. */
 	double stats_period_s;    /**< 0 = no live table. */
 	const char *results_path; /**< NULL = none. */

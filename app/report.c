@@ -96,6 +96,69 @@ class_json(const struct report *r, const struct report_class *k)
 		"starved_windows", (json_int_t)k->starved_windows);
 }
 
+/* The scenario's phases, when each starts. */
+static json_t *
+phases_json(const struct scenario *sc)
+{
+	json_t *a = json_array();
+	uint64_t start = 0;
+	uint32_t i;
+
+	for (i = 0; i < sc->nb_phases; i++) {
+		json_array_append_new(a, json_pack("{s:s, s:f, s:f}",
+			"name", sc->phases[i].name, "start_s", start / 1e9,
+			"duration_s", sc->phases[i].duration_ns / 1e9));
+		start += sc->phases[i].duration_ns;
+	}
+	return a;
+}
+
+static json_t *
+adaptive_change_json(const struct qosdt_adaptive_change *ch, uint64_t t0_ns)
+{
+	return json_pack("{s:f, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I}",
+		"t_s", ch->time_ns > t0_ns ? (ch->time_ns - t0_ns) / 1e9 : 0.0,
+		"class", qosdt_class_name(ch->cls),
+		"knob", qosdt_adaptive_knob_name(ch->knob),
+		"from", (json_int_t)ch->from, "to", (json_int_t)ch->to,
+		"reason", qosdt_adaptive_reason_name(ch->reason),
+		"for_class", qosdt_class_name(ch->for_cls),
+		"measured", (json_int_t)ch->measured,
+		"objective", (json_int_t)ch->objective);
+}
+
+/* "adaptive": whether it ran, its counters, the timeline of changes. */
+static json_t *
+adaptive_json(const struct report *r)
+{
+	const struct qosdt_adaptive_change *ch;
+	struct qosdt_adaptive_status st;
+	json_t *timeline;
+	unsigned int i, n;
+
+	if (r->adaptive == NULL)
+		return json_pack("{s:b}", "enabled", 0);
+	qosdt_adaptive_status_read(r->adaptive, &st);
+	n = qosdt_adaptive_timeline(r->adaptive, &ch);
+	timeline = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(timeline, adaptive_change_json(&ch[i],
+			r->t0_ns));
+	return json_pack("{s:b, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
+		"enabled", 1, "period_ms", (int)st.period_ms,
+		"counters",
+		"windows", (json_int_t)st.counters.windows,
+		"changes", (json_int_t)st.counters.changes,
+		"raises", (json_int_t)st.counters.raises,
+		"donations", (json_int_t)st.counters.donations,
+		"decays", (json_int_t)st.counters.decays,
+		"at_bound", (json_int_t)st.counters.at_bound,
+		"backoffs", (json_int_t)st.counters.backoffs,
+		"refused", (json_int_t)st.counters.refused,
+		"unrecorded", (json_int_t)st.counters.unrecorded,
+		"timeline", timeline);
+}
+
 int
 report_write_json(const struct report *r, const char *path)
 {
@@ -120,6 +183,15 @@ report_write_json(const struct report *r, const char *path)
 		"malformed", (json_int_t)r->malformed,
 		"unmatched_replies", (json_int_t)r->unmatched,
 		"classes", classes);
+	if (root != NULL && json_object_set_new(root, "adaptive",
+			adaptive_json(r)) != 0) {
+		json_decref(root);
+		root = NULL;
+	}
+	if (root != NULL && r->sc != NULL)
+		json_object_set_new(root, "phases", phases_json(r->sc));
+	if (root != NULL && r->windows != NULL)
+		json_object_set_new(root, "windows", window_log_json(r->windows));
 	if (root == NULL) {
 		APP_LOG(ERR, "--results: cannot build the JSON");
 		return -1;

@@ -11,8 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <qosdt_adaptive.h>
 #include <qosdt_class.h>
 #include <qosdt_monitor.h>
+
+#include "scenario.h"
+#include "window_log.h"
 
 /** One class's results. Client: requests and their round trips. Server:
  * requests received and replies sent, latency inside the server. */
@@ -51,6 +55,13 @@ struct report {
 	uint64_t malformed;       /**< Server: frames dropped as malformed. */
 	uint64_t unmatched;       /**< Client: replies matching no request. */
 	struct report_class cls[QOSDT_NB_CLASSES];
+	/** Client: its scenario, for the phases; NULL for the server. */
+	const struct scenario *sc;
+	/** Client: every closed window; NULL for the server. */
+	const struct window_log *windows;
+	/** The adaptive controller, NULL when disabled (read at exit only). */
+	const struct qosdt_adaptive *adaptive;
+	uint64_t t0_ns;           /**< The run's start, on the monitors' clock. */
 };
 
 /**

@@ -7,7 +7,8 @@
  * cap and the others' WRR weights; wrr: the four weights; fifo: none) sits
  * on a level of a quantised grid around its configured value. Per control
  * step, in priority order (REALTIME first):
- * - a class that missed its SLO in the last window is raised: to the lowest
+ * - a class that missed its SLO in the last window, and shares its WRR pool
+ *   with no higher class that missed too, is raised: to the lowest
  *   level the fluid model says covers its demand plus a headroom, at least
  *   one level; first its own knob, then lower classes' weights (lowest
  *   first) down to their bounds. No move may leave a higher class, served
@@ -541,6 +542,23 @@ decay_class(struct qosdt_adaptive *a, struct step *st, unsigned int c)
 		k->healthy_run, k->hold);
 }
 
+/* Whether a higher class that shares class @p c's WRR pool missed: then
+ * c waits, whatever it needs is taken from it first.
+ */
+static bool
+higher_in_pool_missed(const struct qosdt_adaptive *a, unsigned int c)
+{
+	unsigned int j;
+
+	if (a->cls[c].knob != QOSDT_ADAPTIVE_WEIGHT)
+		return false;
+	for (j = 0; j < c; j++)
+		if (a->cls[j].tunable && a->cls[j].missed &&
+				a->cls[j].knob == QOSDT_ADAPTIVE_WEIGHT)
+			return true;
+	return false;
+}
+
 static void
 decide(struct qosdt_adaptive *a, struct step *st)
 {
@@ -550,7 +568,7 @@ decide(struct qosdt_adaptive *a, struct step *st)
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		k = &a->cls[c];
-		if (!k->tunable || !k->missed)
+		if (!k->tunable || !k->missed || higher_in_pool_missed(a, c))
 			continue;
 		enough = miss_explained(a, &st->set, c);
 		if (!enough && k->missed_run < UNEXPLAINED_WINDOWS)

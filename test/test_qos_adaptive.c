@@ -330,6 +330,28 @@ test_decay_backoff(void)
 	return TEST_SUCCESS;
 }
 
+/* Throughput and best effort both late: best effort, lower, waits and
+ * even gives; it never takes back what throughput needs.
+ */
+static int
+test_lower_class_waits(void)
+{
+	struct qosdt_adaptive_obs o;
+
+	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_WRR), "start");
+	obs_normal(&o);
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(5000);
+	obs_late(&o, QOSDT_CLASS_THROUGHPUT, US(9000));
+	obs_late(&o, QOSDT_CLASS_BEST_EFFORT, US(90000));
+	TEST_ASSERT(feed(&o, 20) > 0, "nothing raised");
+	TEST_ASSERT(weight_of(QOSDT_CLASS_THROUGHPUT) >
+		cfg.classes[QOSDT_CLASS_THROUGHPUT].weight, "throughput not raised");
+	TEST_ASSERT(weight_of(QOSDT_CLASS_BEST_EFFORT) <=
+		cfg.classes[QOSDT_CLASS_BEST_EFFORT].weight,
+		"best effort raised while throughput, higher, missed");
+	return TEST_SUCCESS;
+}
+
 /* Random windows in every mode: each change is one rte_sched takes and
  * stays within the bounds.
  */
@@ -416,6 +438,7 @@ static struct unit_test_suite adaptive_suite = {
 		TEST_CASE_ST(NULL, case_teardown, test_no_decay_while_needed),
 		TEST_CASE_ST(NULL, case_teardown, test_unexplained_miss_waits),
 		TEST_CASE_ST(NULL, case_teardown, test_decay_backoff),
+		TEST_CASE_ST(NULL, case_teardown, test_lower_class_waits),
 		TEST_CASE_ST(NULL, case_teardown, test_random_never_refused),
 		TEST_CASE(test_instance_enabled_or_not),
 		TEST_CASES_END()
