@@ -1,0 +1,591 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Peer restarts under load: kill -9 the peer again and again; the survivor
+must see its link go down within the documented bound and come back when
+the peer returns, leak no mbuf, and account for every request.
+
+Usage: peer_restart.py BUILD_ROOT SOURCE_ROOT [--restarts N]
+       [--client-restarts M] [--period S] [--keep-logs]
+
+A qosdt server and client (config/qos.json) share a net_shm region. The
+client runs a scenario of bursts: every PERIOD seconds each class gets a
+burst (about 15 MB of requests, far more than the 1 Gbit/s channel takes in
+the 30 ms before the kill), under a steady trickle of realtime and reliable
+requests. One restart:
+
+1. PERIOD x k + 30 ms, mid-burst: the pools' in-use counts are read (the
+   load in flight), then the server gets SIGKILL;
+2. the client's link (telemetry /ethdev/link_status,0) must go down within
+   LINK_DOWN_BOUND_MS, doc/shm_region.md's bound;
+3. DEAD_S later the server is started again; the client's link must come up
+   within LINK_UP_BOUND_MS of the new server's "server ready" line;
+4. in the quiet part of the period (nothing but the trickle), sampled every
+   50 ms: the minimum in-use count of every client mempool
+   (/qosdt/mempools) must equal its baseline (the same minimum before the
+   first kill), and the minimum over the live tables of sent - (received +
+   lost + dropped) must be 0 in every class: a leaked mbuf, or a request in
+   no counter, stays and shows in every sample; one in flight does not;
+5. the reliable requests the client issued while the server was dead, more
+   than the scenario's timeout before it came back, cannot have been
+   answered in time: the reliable lost + dropped of the restart must be at
+   least that many (from the live tables around the outage);
+6. the client is still running, and printed at most LOG_LINES_PER_RESTART
+   lines besides its tables (no error loop while the peer is down).
+
+Then the client is stopped with SIGINT: its results (doc/results.md) must be
+complete and consistent (sent == received + dropped + lost + bad_replies in
+every class), with no bad and no unmatched replies. Then the other direction,
+--client-restarts times: a fresh client is killed mid-burst, the server's
+link must go down within the bound, a new client attaches, and in its first
+quiet part the server's mempools must be back at their baseline. The last
+client and the server are stopped with SIGINT and must exit 0.
+
+Prints a line per restart (link down and up times, pool counts, reliable
+accounting) and a summary line; exits 1 on any violation. Processes are
+started by usertools/qosdt-run.py's machinery; the region and EAL files are
+removed at the end.
+"""
+
+import argparse
+import collections
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+
+TEST_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
+sys.path.insert(0, TEST_DIR)
+from app_run import load_runner  # noqa: E402
+from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
+from qosdt_telemetry import Telemetry  # noqa: E402
+
+NAME = "peer_restart"
+CONFIG = "config/qos.json"
+TIMEOUT_S = 0.2               # the scenario's request timeout
+KILL_IN_BURST_S = 0.015       # odd restarts: the kill lands this long after a burst,
+                              # while it is on its way (it takes about 50 ms)
+KILL_IN_TRICKLE_S = 0.4       # even restarts: this long after, only the trickle flows
+KILL_TRIES = 3                # periods tried for a kill that finds the burst in flight
+DEAD_S = 0.5                  # the peer stays dead this long after our link went down
+LINK_DOWN_BOUND_MS = 100      # doc/shm_region.md, "Link state and restarts"
+LINK_UP_BOUND_MS = 100        # from the peer's "server ready" line
+LINK_UP_TIMEOUT_S = 10        # a peer whose link is not up by then failed to return
+QUIET_FROM_S = 1.2            # a period's quiet part starts this long after its burst
+QUIET_GUARD_S = 0.15          # ... and ends this long before the next burst
+SETTLE_S = 0.4                # and not before this long after the link came back
+QUIET_MIN_S = 0.5             # a quiet part shorter than this is skipped
+SAMPLE_S = 0.05               # pool sampling interval
+POLL_S = 0.002                # link state polling interval
+STATS_PERIOD = "0.1"          # the client's live table
+LOG_LINES_PER_RESTART = 4     # survivor's lines besides its tables, per restart
+STOP_GRACE = 5.0              # s a process has to exit after SIGINT
+
+# The scenario, per period of P seconds: (class, service, pps, size, burst?).
+# A burst flow sends pps x P requests at the start of each period; the rest
+# are steady (constant) and small, so that the quiet part has requests in
+# flight only now and then.
+FLOWS = [
+    ("realtime", 1, 200, 64, False),
+    ("realtime", 2, 200, 64, True),
+    ("throughput", 9, 500, 1400, True),
+    ("throughput", 10, 500, 1400, True),
+    ("throughput", 11, 500, 1400, True),
+    ("reliable", 3, 200, 1000, False),
+    ("reliable", 4, 200, 1000, True),
+    ("reliable", 5, 200, 1000, True),
+    ("reliable", 6, 200, 1000, True),
+    ("reliable", 7, 200, 1000, True),
+    ("reliable", 8, 200, 1000, True),
+    ("best_effort", 14, 1000, 1400, True),
+    ("best_effort", 12, 1000, 64, True),
+    ("best_effort", 13, 1000, 64, True),
+    ("best_effort", 15, 1000, 64, True),
+]
+
+
+def scenario(period, periods):
+    """The scenario document: one phase of `periods` periods."""
+    flows = []
+    for _, service, pps, size, burst in FLOWS:
+        f = {"service": service, "rate": f"{pps}pps", "size": size}
+        if burst:
+            f.update(pattern="burst", burst=pps * period)
+        else:
+            f["pattern"] = "constant"
+        flows.append(f)
+    return {"name": "restart-bursts", "timeout": f"{int(TIMEOUT_S * 1000)}ms",
+            "description": "peer_restart.py: a burst in every class each period, "
+                           "a steady trickle of realtime and reliable requests",
+            "phases": [{"name": "bursts", "duration": f"{period * periods}s",
+                        "flows": flows}]}
+
+
+class Failure(Exception):
+    """A violation; the message says what."""
+
+
+class App:
+    """One qosdt process: its Proc, its telemetry, the live tables it printed
+    (arrival time, {class: (sent, received, lost, dropped)}), when its
+    marker lines came, and how many other lines it printed."""
+
+    def __init__(self, runner, role, cmd, cwd, log_path, prefix):
+        self.runner, self.role, self.prefix = runner, role, prefix
+        self.tables = []
+        self.other_lines = 0
+        self.running_at = None         # client: "client running" line
+        self.ready_at = None           # server: "server ready" line
+        self._table = None
+        self._lock = threading.Lock()
+        self.tel = None
+        self.spawned_at = time.monotonic()
+        self.proc = runner.Proc(role, cmd, cwd, log_path, on_line=self._line)
+
+    def _line(self, line):
+        now = time.monotonic()
+        words = line.split()
+        if line.startswith(("-- ", "== ")) and "sent" in words:
+            self._table = {}
+            return
+        if self._table is not None and words and words[0] in self.runner.CLASSES:
+            try:
+                sent, received = int(words[1]), int(words[2])
+                lost, dropped = int(words[6]), int(words[7])
+            except (IndexError, ValueError):
+                self._table = None
+                self.other_lines += 1
+                return
+            self._table[words[0]] = (sent, received, lost, dropped)
+            if len(self._table) == len(self.runner.CLASSES):
+                with self._lock:
+                    self.tables.append((now, self._table))
+                self._table = None
+            return
+        self._table = None
+        if "client running scenario" in line:
+            self.running_at = now
+        elif self.runner.READY_LINE in line:
+            self.ready_at = now
+        self.other_lines += 1
+
+    def tables_between(self, t0, t1):
+        with self._lock:
+            return [(t, tab) for t, tab in self.tables if t0 <= t <= t1]
+
+    def query(self, cmd):
+        """A telemetry reply; reconnects once when the socket went away."""
+        for attempt in (0, 1):
+            try:
+                if self.tel is None:
+                    self.tel = Telemetry(self.prefix)
+                return self.tel.query(cmd)
+            except (OSError, ValueError):
+                if self.tel is not None:
+                    self.tel.close()
+                    self.tel = None
+                if attempt:
+                    raise
+        return None
+
+    def pools(self):
+        """{mempool name: objects in use}."""
+        return {name: p["in_use"] for name, p in self.query("/qosdt/mempools").items()}
+
+    def link_up(self):
+        return self.query("/ethdev/link_status,0").get("status") == "UP"
+
+    def wait_link(self, up, timeout):
+        """Time the link was first seen in state up, or None at timeout."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if not self.proc.alive():
+                raise Failure(f"the {self.role} died (exit code "
+                              f"{self.proc.proc.returncode})")
+            if self.link_up() == up:
+                return time.monotonic()
+            time.sleep(POLL_S)
+        return None
+
+    def kill(self):
+        self.proc.proc.kill()          # SIGKILL, as kill -9
+        t = time.monotonic()
+        self.proc.proc.wait()
+        self.close()
+        return t
+
+    def close(self):
+        if self.tel is not None:
+            self.tel.close()
+            self.tel = None
+        self.proc.close()
+
+
+def sleep_until(t):
+    d = t - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+
+
+def min_pools(apps, t_end):
+    """Per app, per mempool, the lowest in-use count sampled until t_end."""
+    low = [{} for _ in apps]
+    while True:
+        for app, lo in zip(apps, low):
+            for name, n in app.pools().items():
+                lo[name] = min(n, lo.get(name, n))
+        if time.monotonic() + SAMPLE_S > t_end:
+            return low
+        time.sleep(SAMPLE_S)
+
+
+def gaps(tables):
+    """Per class, the lowest sent - (received + lost + dropped) in tables."""
+    low = {}
+    for _, tab in tables:
+        for cls, (s, r, l, d) in tab.items():
+            low[cls] = min(s - r - l - d, low.get(cls, s))
+    return low
+
+
+def fmt_pools(p):
+    return " ".join(f"{k}={v}" for k, v in sorted(p.items()))
+
+
+class Test:
+    def __init__(self, args):
+        self.args = args
+        self.runner = load_runner(args.source_root)
+        self.binary = os.path.join(args.build_root, "app", "qosdt")
+        self.tmp = tempfile.mkdtemp(prefix="qosdt-peer-restart-")
+        self.tag = f"qosdt-pr-{os.getpid()}"
+        self.region = f"/dev/shm/{self.tag}"
+        self.prefixes = []
+        self.apps = []
+        self.passed = self.failed = 0
+        self.seq = collections.Counter()
+        self.period = args.period
+        self.down_ms, self.up_ms, self.leaked = [], [], 0
+        self.scenario_path = os.path.join(self.tmp, "restart-bursts.json")
+        periods = 2 * (args.restarts + 3 * args.client_restarts) + 20
+        with open(self.scenario_path, "w", encoding="utf-8") as f:
+            json.dump(scenario(self.period, periods), f, indent=1)
+
+    def case(self, ok, line):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print(f"{'PASS' if ok else 'FAIL'} {line}", flush=True)
+
+    def start(self, role, extra):
+        self.seq[role] += 1
+        n = self.seq[role]
+        prefix = f"{self.tag}-{role}{n}"
+        self.prefixes.append(prefix)
+        core = self.runner.SERVER_CORE if role == "server" else self.runner.CLIENT_CORE
+        vdev = f"net_shm0,path={self.region},role={role}"
+        # net_shm logs its link changes at INFO: the survivor's log shows one
+        # line each way per restart, and would show an error loop
+        cmd = ([self.binary]
+               + self.runner.eal_args(core, prefix, vdev, hugepages_ok(self.runner.MEM_MB))
+               + ["--log-level=pmd.net.shm:info", "--", "--role", role, "--config", CONFIG]
+               + extra)
+        app = App(self.runner, role, cmd, self.args.source_root,
+                  os.path.join(self.tmp, f"{role}{n}.log"), prefix)
+        self.apps.append(app)
+        return app
+
+    def start_server(self, results=None):
+        srv = self.start("server", ["--stats-period", "0"]
+                         + (["--results", results] if results else []))
+        if not srv.proc.ready.wait(self.runner.READY_TIMEOUT):
+            raise Failure(f"server {srv.prefix} not ready within "
+                          f"{self.runner.READY_TIMEOUT:g} s")
+        return srv
+
+    def start_client(self, results):
+        cli = self.start("client", ["--scenario", self.scenario_path,
+                                    "--stats-period", STATS_PERIOD, "--link-wait", "10",
+                                    "--results", results])
+        end = time.monotonic() + LINK_UP_TIMEOUT_S + 5
+        while cli.running_at is None:
+            if not cli.proc.alive() or time.monotonic() > end:
+                raise Failure(f"client {cli.prefix} did not start its scenario")
+            time.sleep(0.01)
+        return cli
+
+    def burst_at(self, cli, k):
+        return cli.running_at + k * self.period
+
+    def quiet(self, cli, k, since):
+        """(start, end) of period k's quiet part, starting no earlier than
+        since; None if too short."""
+        t0 = max(self.burst_at(cli, k) + QUIET_FROM_S, since)
+        t1 = self.burst_at(cli, k + 1) - QUIET_GUARD_S
+        return (t0, t1) if t1 - t0 >= QUIET_MIN_S else None
+
+    def kill_under_load(self, victim, survivor, cli, in_burst):
+        """SIGKILL victim in cli's next period: KILL_IN_BURST_S after its
+        burst (tried again in the next period, up to KILL_TRIES, when the
+        two sides had nothing in flight: the host woke us late), or
+        KILL_IN_TRICKLE_S after it. Returns (kill time, mbufs in use in
+        the two processes just before, period)."""
+        offset = KILL_IN_BURST_S if in_burst else KILL_IN_TRICKLE_S
+        k = 0
+        for attempt in range(1, KILL_TRIES + 1):
+            while self.burst_at(cli, k) + offset < time.monotonic() + 0.05:
+                k += 1
+            sleep_until(self.burst_at(cli, k) + offset)
+            in_use = sum(survivor.pools().values()) + sum(victim.pools().values())
+            if in_use > 0 or not in_burst:
+                break
+            if attempt == KILL_TRIES:
+                raise Failure(f"nothing in flight {offset * 1e3:.0f} ms after the burst "
+                              f"in {KILL_TRIES} periods: is the host too busy?")
+            k += 1
+        return victim.kill(), in_use, k
+
+    def quiet_state(self, apps, cli, k, since):
+        """Sample the apps' pools (and cli's tables) in the first quiet part,
+        from cli's period k on, that starts after since: (lowest in-use
+        count per app and pool, gaps, the period)."""
+        while True:
+            w = self.quiet(cli, k, since)
+            if w is not None:
+                break
+            k += 1
+        sleep_until(w[0])
+        pools = min_pools(apps, w[1])
+        return pools, gaps(cli.tables_between(*w)), k
+
+    # ---------------------------------------------------------- the server dies
+
+    def baseline(self, srv, cli):
+        (pools, srv_pools), gap, k = self.quiet_state([cli, srv], cli, 0, 0)
+        ok = all(v == 0 for v in gap.values()) and len(gap) == len(self.runner.CLASSES)
+        self.case(ok, f"baseline (period {k}): client pools {fmt_pools(pools)}; "
+                      f"server pools {fmt_pools(srv_pools)}; accounting gaps {gap}")
+        return pools, srv_pools
+
+    def restart_server(self, i, srv, cli, base):
+        """One server restart; returns the new server."""
+        probs = []
+        in_burst = i % 2 == 1
+        lines0 = cli.other_lines
+        t_kill, at_kill, k = self.kill_under_load(srv, cli, cli, in_burst)
+        t_down = cli.wait_link(False, 5)
+        if t_down is None:
+            raise Failure(f"restart {i}: the client's link still up 5 s after the kill")
+        down_ms = (t_down - t_kill) * 1e3
+        self.down_ms.append(down_ms)
+        if down_ms > LINK_DOWN_BOUND_MS:
+            probs.append(f"link down after {down_ms:.0f} ms > {LINK_DOWN_BOUND_MS} ms")
+        sleep_until(t_down + DEAD_S)
+        srv = self.start_server()
+        t_up = cli.wait_link(True, LINK_UP_TIMEOUT_S)
+        if t_up is None:
+            raise Failure(f"restart {i}: the client's link not up {LINK_UP_TIMEOUT_S} s "
+                          "after the server was ready again")
+        up_ms = (t_up - srv.ready_at) * 1e3
+        self.up_ms.append(up_ms)
+        if up_ms > LINK_UP_BOUND_MS:
+            probs.append(f"link up {up_ms:.0f} ms after 'server ready' > "
+                         f"{LINK_UP_BOUND_MS} ms")
+        (pools,), gap, _ = self.quiet_state([cli], cli, k, t_up + SETTLE_S)
+        leaked = {n: v - base.get(n, 0) for n, v in pools.items() if v != base.get(n, 0)}
+        if leaked:
+            self.leaked += sum(max(0, v) for v in leaked.values())
+            probs.append(f"pools not back at baseline: {leaked}")
+        bad_gap = {c: v for c, v in gap.items() if v != 0}
+        if bad_gap or len(gap) < len(self.runner.CLASSES):
+            probs.append(f"requests in no counter (sent - received - lost - dropped, "
+                         f"lowest in the quiet part): {gap}")
+        rel = self.reliable_outage(cli, t_kill, srv.spawned_at, t_up)
+        if rel["gone"] < rel["expired"]:
+            probs.append(f"reliable: {rel['expired']} requests issued while the server was "
+                         f"dead expired before it returned, only {rel['gone']} lost+dropped")
+        if not in_burst and rel["expired"] == 0:
+            probs.append("no reliable request was issued while the server was dead "
+                         "(the trickle should have sent some)")
+        extra = cli.other_lines - lines0
+        if extra > LOG_LINES_PER_RESTART:
+            probs.append(f"the client printed {extra} lines besides its tables")
+        if not cli.proc.alive():
+            raise Failure(f"restart {i}: the client died")
+        self.case(not probs,
+                  f"restart {i} ({'in a burst' if in_burst else 'in the trickle'}): "
+                  f"link down {down_ms:.0f} ms after the kill, up "
+                  f"{(t_up - srv.spawned_at) * 1e3:.0f} ms after the restart "
+                  f"({up_ms:.0f} ms after 'server ready'); in use at kill "
+                  f"{at_kill}, quiet {fmt_pools(pools)}; reliable "
+                  f"issued while dead {rel['expired']}, lost+dropped {rel['gone']}"
+                  + ("; " + "; ".join(probs) if probs else ""))
+        return srv
+
+    def reliable_outage(self, cli, t_kill, t_spawn, t_up):
+        """Reliable requests issued between the kill and the restart minus
+        the timeout (no reply could come in time), from the live tables,
+        and the reliable lost + dropped from before the kill to now."""
+        tabs = cli.tables_between(0, time.monotonic())
+        before = [tab for t, tab in tabs if t < t_kill]
+        after_kill = [tab for t, tab in tabs if t >= t_kill + 0.02]
+        dead = [tab for t, tab in tabs if t_kill + 0.02 <= t <= t_spawn - TIMEOUT_S]
+        res = {"expired": 0, "gone": 0}
+        if before and after_kill:
+            b, a = before[-1]["reliable"], after_kill[-1]["reliable"]
+            res["gone"] = (a[2] + a[3]) - (b[2] + b[3])
+        if dead:
+            res["expired"] = max(0, dead[-1]["reliable"][0] - after_kill[0]["reliable"][0])
+        return res
+
+    def check_results(self, path, what):
+        doc, shape, cons = self.runner.load_results(path, "client")
+        probs = shape + cons
+        if doc:
+            for cls in self.runner.CLASSES:
+                if doc["classes"][cls]["bad_replies"]:
+                    probs.append(f"{cls}: {doc['classes'][cls]['bad_replies']} bad replies")
+            if what == "server restarts" and doc.get("unmatched_replies"):
+                probs.append(f"{doc['unmatched_replies']} unmatched replies")
+            c = doc["classes"]
+            summary = "; ".join(
+                f"{n} sent {c[n]['sent']} = received {c[n]['received']} + dropped "
+                f"{c[n]['dropped']} + lost {c[n]['lost']} + bad {c[n]['bad_replies']} "
+                f"(late {c[n]['late']}, deferred {c[n]['deferred']})"
+                for n in self.runner.CLASSES)
+            summary += f"; unmatched replies {doc.get('unmatched_replies', 0)}"
+        else:
+            summary = "no results"
+        self.case(not probs, f"client results after the {what}: {summary}"
+                  + ("; " + "; ".join(probs) if probs else ""))
+        return doc
+
+    def stop(self, app, what):
+        killed = app.proc.stop(STOP_GRACE)
+        app.close()
+        rc = app.proc.proc.returncode
+        if killed or rc != 0:
+            raise Failure(f"{what} {app.prefix}: " + ("did not exit within "
+                          f"{STOP_GRACE:g} s of SIGINT" if killed else f"exit code {rc}"))
+
+    # ---------------------------------------------------------- the client dies
+
+    def restart_client(self, j, srv, cli, srv_base):
+        probs = []
+        lines0 = srv.other_lines
+        t_kill, at_kill, _ = self.kill_under_load(cli, srv, cli, True)
+        t_down = srv.wait_link(False, 5)
+        if t_down is None:
+            raise Failure(f"client restart {j}: the server's link still up 5 s after the kill")
+        down_ms = (t_down - t_kill) * 1e3
+        self.down_ms.append(down_ms)
+        if down_ms > LINK_DOWN_BOUND_MS:
+            probs.append(f"link down after {down_ms:.0f} ms > {LINK_DOWN_BOUND_MS} ms")
+        sleep_until(t_down + DEAD_S)
+        cli = self.start_client(os.path.join(self.tmp, f"results-client{j + 2}.json"))
+        (pools,), _, _ = self.quiet_state([srv], cli, 0, cli.running_at + SETTLE_S)
+        leaked = {n: v - srv_base.get(n, 0) for n, v in pools.items()
+                  if v != srv_base.get(n, 0)}
+        if leaked:
+            self.leaked += sum(max(0, v) for v in leaked.values())
+            probs.append(f"server pools not back at baseline: {leaked}")
+        extra = srv.other_lines - lines0
+        if extra > LOG_LINES_PER_RESTART:
+            probs.append(f"the server printed {extra} lines")
+        if not srv.proc.alive():
+            raise Failure(f"client restart {j}: the server died")
+        self.case(not probs,
+                  f"client restart {j}: server's link down {down_ms:.0f} ms after the kill; "
+                  f"in use at kill {at_kill}, server's quiet "
+                  f"{fmt_pools(pools)}" + ("; " + "; ".join(probs) if probs else ""))
+        return cli
+
+    # --------------------------------------------------------------------- run
+
+    def run(self):
+        a = self.args
+        srv = self.start_server()
+        cli = self.start_client(os.path.join(self.tmp, "results-client1.json"))
+        if cli.wait_link(True, LINK_UP_TIMEOUT_S) is None:
+            raise Failure("the client's link never came up")
+        base, srv_base = self.baseline(srv, cli)
+        for i in range(1, a.restarts + 1):
+            srv = self.restart_server(i, srv, cli, base)
+        self.stop(cli, "client")
+        self.check_results(os.path.join(self.tmp, "results-client1.json"), "server restarts")
+        if a.client_restarts:
+            cli = self.start_client(os.path.join(self.tmp, "results-client2.json"))
+            last = 2
+            for j in range(1, a.client_restarts + 1):
+                cli = self.restart_client(j, srv, cli, srv_base)
+                last = j + 2
+            self.stop(cli, "client")
+            self.check_results(os.path.join(self.tmp, f"results-client{last}.json"),
+                               "client restarts")
+        self.stop(srv, "server")
+
+    def summary(self):
+        def stat(v):
+            return (f"max {max(v):.0f} ms, mean {sum(v) / len(v):.0f} ms" if v else "none")
+        print(f"peer_restart: {self.args.restarts} server restarts, "
+              f"{self.args.client_restarts} client restarts; link down {stat(self.down_ms)} "
+              f"(bound {LINK_DOWN_BOUND_MS} ms); link up after 'server ready' "
+              f"{stat(self.up_ms)}; leaked mbufs {self.leaked}; "
+              f"{'FAILED' if self.failed else 'OK'}", flush=True)
+        print(f"qosdt-test summary: name={NAME} passed={self.passed} failed={self.failed} "
+              f"skipped=0", flush=True)
+
+    def teardown(self):
+        for app in reversed(self.apps):
+            if app.proc.alive():
+                app.proc.stop(1.0)
+            app.close()
+        cleanup([self.region], self.prefixes)
+        if self.failed or self.args.keep_logs:
+            print(f"logs kept in {self.tmp}", flush=True)
+        else:
+            for f in os.listdir(self.tmp):
+                os.unlink(os.path.join(self.tmp, f))
+            os.rmdir(self.tmp)
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("build_root")
+    p.add_argument("source_root")
+    p.add_argument("--restarts", type=int, default=100, help="server kills (default 100)")
+    p.add_argument("--client-restarts", type=int, default=1,
+                   help="client kills after them (default 1)")
+    p.add_argument("--period", type=int, default=3,
+                   help="seconds per restart: a burst, then quiet (default 3)")
+    p.add_argument("--keep-logs", action="store_true")
+    a = p.parse_args()
+    if a.restarts < 1 or a.client_restarts < 0 or a.period < 2:
+        p.error("--restarts >= 1, --client-restarts >= 0, --period >= 2")
+    a.build_root = os.path.abspath(a.build_root)
+    a.source_root = os.path.abspath(a.source_root)
+    return a
+
+
+def main():
+    t = Test(parse_args())
+    if not os.access(t.binary, os.X_OK):
+        print(f"SKIP {NAME}: {t.binary} not found (build qosdt first)")
+        return 77
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))   # meson's timeout
+    try:
+        t.run()
+    except Failure as e:
+        t.case(False, str(e))
+    finally:
+        t.teardown()
+    t.summary()
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
