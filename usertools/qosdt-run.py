@@ -292,11 +292,13 @@ class AppRun:
     seq = 0
 
     def __init__(self, binary, name, mode, config, scenario, duration, results,
-                 log_dir, server_results=None, echo=False, cwd=SOURCE_ROOT):
+                 log_dir, server_results=None, echo=False, cwd=SOURCE_ROOT,
+                 extra=()):
         self.binary, self.name, self.mode = binary, name, mode
         self.config, self.scenario, self.duration = config, scenario, duration
         self.results_path, self.server_results_path = results, server_results
         self.log_dir, self.echo, self.cwd = log_dir, echo, cwd
+        self.extra = list(extra)           # more qosdt options, both roles
         self.results = None
         self.server_results = None
         self.warnings = []
@@ -309,7 +311,7 @@ class AppRun:
         vdev = f"net_shm0,path=/dev/shm/{self.tag},role={role}"
         return ([self.binary] + eal_args(core, f"{self.tag}-{role}", vdev, hugepages_ok(MEM_MB))
                 + ["--", "--role", role, "--config", self.config, "--mode", self.mode]
-                + extra)
+                + self.extra + extra)
 
     def _start(self, role, core, extra, echo):
         log = os.path.join(self.log_dir, f"{self.name}-{role}.log")
