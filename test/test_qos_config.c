@@ -255,6 +255,11 @@ static const struct bad_config bad_configs[] = {
 	  "adaptive.bounds.throughput.rate_cap", "only realtime has a rate cap" },
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": null}}, \"throughput\": {\"rate\": {\"guarantee\": null}}}}",
 	  "adaptive.bounds.realtime.rate_cap", "classes.realtime has no rate.cap" },
+	/* The controller's reachable settings must fit rte_sched's profiles. */
+	{ "{\"scheduler\": {\"mode\": \"wrr\"}, \"adaptive\": {\"enabled\": true, \"bounds\": {\"realtime\": {\"weight\": [1, 16]}, \"throughput\": {\"weight\": [1, 16]}, \"reliable\": {\"weight\": [1, 16]}}}}",
+	  "adaptive.bounds", "could reach 16384 weight settings in wrr mode, more than rte_sched's 4096" },
+	{ "{\"adaptive\": {\"enabled\": true, \"rate_step\": \"0.01%\"}}",
+	  "adaptive.bounds", "could reach 5001 realtime caps" },
 };
 
 /* ------------------------------------------------------------------ */

@@ -5,7 +5,8 @@
  * telemetry socket (AF_UNIX SOCK_SEQPACKET, <runtime dir>/dpdk_telemetry.v2)
  * with the replies parsed by jansson, and through the stock
  * dpdk-telemetry.py. Checks /qosdt/stats against what was recorded,
- * /qosdt/config against the configuration, /qosdt/buffers against the
+ * /qosdt/config against the configuration, /qosdt/adaptive against a
+ * controller's change, /qosdt/buffers against the
  * reservation, empty replies after detach, and whole-or-empty replies while
  * another thread attaches and detaches.
  */
@@ -29,6 +30,7 @@
 #include <rte_mbuf.h>
 #include <rte_memory.h>
 
+#include "qosdt_adaptive.h"
 #include "qosdt_config.h"
 #include "qosdt_monitor.h"
 #include "qosdt_resv.h"
@@ -281,6 +283,74 @@ test_stats_over_socket(void)
 	TEST_ASSERT_NOT_NULL(stats, "no /qosdt/stats reply");
 	ret = check_stats_reply(stats);
 	json_decref(root);
+	return ret;
+}
+
+/* /qosdt/adaptive: off, then a controller that made one change. */
+static int
+test_adaptive_over_socket(void)
+{
+	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
+	const json_t *counters, *running, *baseline, *recent, *ch;
+	struct qosdt_adaptive_obs obs = { .now_ns = T0 };
+	struct qosdt_adaptive *ctl;
+	json_t *root, *ad;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(attach_monitor(), "attach");
+	root = tel_query(client, "/qosdt/adaptive", &ad);
+	TEST_ASSERT(ad != NULL && json_u64(ad, "enabled") == 0 &&
+		json_object_get(ad, "counters") == NULL,
+		"/qosdt/adaptive without a controller");
+	json_decref(root);
+
+	/* Realtime offers 400M against its 300M cap, and is late. */
+	ctl = qosdt_adaptive_create(&cfg, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(ctl, "controller");
+	obs.cls[QOSDT_CLASS_REALTIME].slo_missed = QOSDT_SLO_MISSED_LATENCY;
+	obs.cls[QOSDT_CLASS_REALTIME].p99_ns = 3000000;
+	obs.cls[QOSDT_CLASS_REALTIME].offered_bps = 400000000;
+	qosdt_adaptive_window(ctl, &obs);
+	if (qosdt_adaptive_control(ctl, NULL, T0) != 1) {
+		qosdt_adaptive_free(ctl);
+		TEST_ASSERT(false, "no change made");
+	}
+	qosdt_telemetry_detach();
+	src.adaptive = ctl;
+	if (qosdt_telemetry_attach(&src) != 0) {
+		qosdt_adaptive_free(ctl);
+		TEST_ASSERT(false, "attach with a controller");
+	}
+	root = tel_query(client, "/qosdt/adaptive", &ad);
+	counters = json_object_get(ad, "counters");
+	running = json_object_get(ad, "running");
+	baseline = json_object_get(ad, "baseline");
+	recent = json_object_get(ad, "recent");
+	ch = json_object_get(recent, "0");
+	if (ad != NULL && json_u64(ad, "enabled") == 1 &&
+			json_u64(ad, "period_ms") == cfg.adaptive.period_ms &&
+			json_u64(counters, "changes") == 1 &&
+			json_u64(counters, "raises") == 1 &&
+			json_u64(counters, "refused") == 0 &&
+			json_u64(running, "realtime_rate_cap_bps") == 450000000 &&
+			json_u64(baseline, "realtime_rate_cap_bps") ==
+				cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps &&
+			json_u64(running, "throughput_weight") ==
+				cfg.classes[QOSDT_CLASS_THROUGHPUT].weight &&
+			json_u64(ch, "time_ns") == T0 &&
+			json_u64(ch, "from") == 300000000 &&
+			json_u64(ch, "to") == 450000000 &&
+			json_u64(ch, "measured") == 3000000 &&
+			strcmp(json_string_value(json_object_get(ch, "reason")) ?: "",
+				"latency") == 0 &&
+			strcmp(json_string_value(json_object_get(ch, "class")) ?: "",
+				"realtime") == 0)
+		ret = TEST_SUCCESS;
+	else
+		printf("unexpected /qosdt/adaptive reply\n");
+	json_decref(root);
+	qosdt_telemetry_detach();
+	qosdt_adaptive_free(ctl);
 	return ret;
 }
 
@@ -555,6 +625,7 @@ static struct unit_test_suite telemetry_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_stats_over_socket),
 		TEST_CASE(test_config_over_socket),
+		TEST_CASE(test_adaptive_over_socket),
 		TEST_CASE(test_buffers_over_socket),
 		TEST_CASE(test_dpdk_telemetry_py),
 		TEST_CASE(test_detach_empties_replies),
