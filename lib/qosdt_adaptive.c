@@ -71,6 +71,7 @@ struct class_state {
 
 struct qosdt_adaptive {
 	struct qosdt_config base;     /* The baseline. */
+	struct qosdt_config trial;    /* Scratch: the baseline, with a setting. */
 	struct class_state cls[QOSDT_NB_CLASSES];
 	struct qosdt_adaptive_obs obs;  /* The last window. */
 	bool fresh;                   /* A window since the last control. */
@@ -162,6 +163,7 @@ qosdt_adaptive_create(const struct qosdt_config *cfg, int socket)
 		return NULL;
 	}
 	a->base = *cfg;
+	a->trial = *cfg;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		class_init(a, c);
 	a->period_ns = (uint64_t)cfg->adaptive.period_ms * 1000000;
@@ -216,13 +218,17 @@ setting_values(const struct qosdt_adaptive *a, const struct setting *set,
  * guarantees: the checks qosdt_sched_set_profile() makes).
  */
 static bool
-setting_fits(const struct qosdt_adaptive *a, const struct setting *set)
+setting_fits(struct qosdt_adaptive *a, const struct setting *set)
 {
 	uint8_t weight[QOSDT_NB_CLASSES];
+	unsigned int c;
 	uint64_t cap;
 
 	setting_values(a, set, weight, &cap);
-	return qosdt_config_check_profile(&a->base, weight, cap, NULL, 0) == 0;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		a->trial.classes[c].weight = weight[c];
+	a->trial.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = cap;
+	return qosdt_config_check_profile(&a->trial, NULL, 0) == 0;
 }
 
 static uint64_t

@@ -209,17 +209,14 @@ int qosdt_config_parse(const char *text, struct qosdt_config *cfg,
 int qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen);
 
 /**
- * Check a run-time change of the WRR weights and REALTIME's cap against a
- * valid configuration, as qosdt_config_validate() would check the
- * configuration with those values: the WRR uint8 trap, the cap's TC credit,
- * the guarantees, the adaptive bounds. Cheap enough for a data-path thread.
+ * Check what a run-time change may touch, the WRR weights and REALTIME's
+ * cap, in a configuration that was valid before they changed: the checks of
+ * qosdt_config_validate() that involve them (the WRR uint8 trap, the cap's
+ * TC credit, the guarantees, the adaptive bounds). Cheap enough for a
+ * data-path thread: nothing is copied.
  *
  * @param cfg
- *   A valid configuration.
- * @param weights
- *   The new weight of each class.
- * @param rt_cap_bps
- *   REALTIME's new cap, bit/s.
+ *   A valid configuration with new weights and cap.
  * @param err
  *   Receives the reason, as "json.path: rule" (may be NULL).
  * @param errlen
@@ -227,9 +224,8 @@ int qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen);
  * @return
  *   0 if rte_sched would take it as meant, -1 otherwise.
  */
-int qosdt_config_check_profile(const struct qosdt_config *cfg,
-		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps,
-		char *err, size_t errlen);
+int qosdt_config_check_profile(const struct qosdt_config *cfg, char *err,
+		size_t errlen);
 
 /**
  * Parse a rate: "10G", "500M", "64k", "1200" (bits per second; decimal

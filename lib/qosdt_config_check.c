@@ -663,32 +663,29 @@ check_adaptive(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 }
 
 int
-qosdt_config_check_profile(const struct qosdt_config *cfg,
-		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps,
-		char *err, size_t errlen)
+qosdt_config_check_profile(const struct qosdt_config *cfg, char *err,
+		size_t errlen)
 {
-	struct qosdt_config trial = *cfg;
+	uint8_t weights[QOSDT_NB_CLASSES];
 	struct qosdt_json_walk w;
 	unsigned int cls;
 
 	qosdt_json_walk_init(&w, err, errlen);
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
-		if (weights[cls] == 0) {
-			qosdt_json_walk_set(&w, "classes.%s.weight",
-				qosdt_class_name(cls));
-			return qosdt_json_fail(&w, "0 is not a weight: 1..255");
-		}
-		trial.classes[cls].weight = weights[cls];
+		weights[cls] = cfg->classes[cls].weight;
+		if (weights[cls] != 0)
+			continue;
+		qosdt_json_walk_set(&w, "classes.%s.weight", qosdt_class_name(cls));
+		return qosdt_json_fail(&w, "0 is not a weight: 1..255");
 	}
-	trial.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = rt_cap_bps;
-	if (check_caps(&w, &trial) < 0 || check_guarantees(&w, &trial) < 0)
+	if (check_caps(&w, cfg) < 0 || check_guarantees(&w, cfg) < 0)
 		return -1;
 	qosdt_json_walk_set(&w, "classes");
-	if (check_wrr(&w, &trial, weights) < 0)
+	if (check_wrr(&w, cfg, weights) < 0)
 		return -1;
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		if (check_weight_bounds(&w, &trial, cls) < 0 ||
-				check_rate_cap_bounds(&w, &trial, cls) < 0)
+		if (check_weight_bounds(&w, cfg, cls) < 0 ||
+				check_rate_cap_bounds(&w, cfg, cls) < 0)
 			return -1;
 	return 0;
 }

@@ -663,14 +663,13 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 		return -ENODEV;
 	if (s->cfg.mode != QOSDT_MODE_PRIORITY)
 		rt_cap_bps = s->cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
-	if (qosdt_config_check_profile(&s->cfg, weights, rt_cap_bps, err,
-			sizeof(err)) != 0) {
-		QOSDT_LOG(ERR, "scheduler profile refused: %s", err);
-		return -EINVAL;
-	}
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		trial.classes[c].weight = weights[c];
 	trial.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = rt_cap_bps;
+	if (qosdt_config_check_profile(&trial, err, sizeof(err)) != 0) {
+		QOSDT_LOG(ERR, "scheduler profile refused: %s", err);
+		return -EINVAL;
+	}
 	wrr_of(trial.mode, weights, wrr);
 	ret = pipe_profile_get(s, &trial, wrr, &pipe_id);
 	if (ret == 0)
