@@ -72,6 +72,18 @@ qosdt_json_walk_set(struct qosdt_json_walk *w, const char *fmt, ...)
 	w->path[w->len] = '\0';
 }
 
+/*
+ * Messages are one line: a control character the file put in a key or a
+ * value (a newline, an escape sequence) is shown as '?'.
+ */
+static void
+one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 int
 qosdt_json_fail(struct qosdt_json_walk *w, const char *fmt, ...)
 {
@@ -81,8 +93,10 @@ qosdt_json_fail(struct qosdt_json_walk *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (w->err != NULL && w->errlen > 0)
+	if (w->err != NULL && w->errlen > 0) {
 		snprintf(w->err, w->errlen, "%s: %s", w->path, msg);
+		one_line(w->err);
+	}
 	return -1;
 }
 
@@ -224,6 +238,7 @@ qosdt_json_fail_load(const json_error_t *e, const char *source,
 			e->column, e->text);
 	else
 		snprintf(err, errlen, "%s: %s", source, e->text);
+	one_line(err);
 	return -1;
 }
 
