@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
@@ -258,6 +259,30 @@ test_garbled_header_link_down(void)
 	return TEST_SUCCESS;
 }
 
+/* The peer overwrites our side's attached mark. Regression: the mark was
+ * written once, at start, so it stayed garbled after the peer left and
+ * every later peer took this side for detached (link down for good).
+ * Each heartbeat of ours now puts it back.
+ */
+static int
+test_attached_mark_restored(void)
+{
+	uint32_t *att = &shm_side(&view, SHM_ROLE_SERVER)->attached;
+	unsigned int ms;
+
+	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.client, true, 1000, NULL),
+		"client link not up at start");
+	__atomic_store_n(att, 0xdeadbeef, __ATOMIC_RELEASE);
+	for (ms = 0; ms < 1000 && __atomic_load_n(att, __ATOMIC_ACQUIRE) !=
+			SHM_SIDE_ATTACHED; ms++)
+		rte_delay_us_sleep(1000);
+	TEST_ASSERT_EQUAL(*att, SHM_SIDE_ATTACHED,
+		"the server's attached mark stayed 0x%x for 1 s", *att);
+	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.client, true, 1000, NULL),
+		"the client's link stayed down after the server's mark was back");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite shm_hostile_suite = {
 	.suite_name = "net_shm hostile peer",
 	.unit_test_cases = {
@@ -271,6 +296,8 @@ static struct unit_test_suite shm_hostile_suite = {
 			test_tx_side_index_jump),
 		TEST_CASE_ST(hostile_setup, hostile_teardown,
 			test_garbled_header_link_down),
+		TEST_CASE_ST(hostile_setup, hostile_teardown,
+			test_attached_mark_restored),
 		TEST_CASES_END(),
 	},
 };

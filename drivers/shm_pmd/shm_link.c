@@ -78,6 +78,10 @@ shm_heartbeat(void *arg)
 	struct shm_side_state *me = shm_side(reg, reg->role);
 	bool header_ok, alive;
 
+	/* The peer can write our state too: put our mark back each time, or
+	 * a mark it garbled would make every later peer see us detached.
+	 */
+	__atomic_store_n(&me->attached, SHM_SIDE_ATTACHED, __ATOMIC_RELAXED);
 	__atomic_store_n(&me->heartbeat, ++pmd->my_heartbeat, __ATOMIC_RELEASE);
 	header_ok = shm_region_header_matches(reg);
 	if (!header_ok && pmd->header_ok) {
