@@ -2,26 +2,35 @@
 #
 # Thin wrapper around buildtools/bootstrap.sh, ninja and meson test.
 #   make [all]   install what is missing, configure and build
-#   make test    build, run the fast-tests suite, print "N passed, N failed"
-#   make perf    build, run the perf-tests suite
+#   make test    build, run the fast-tests suite in build/, build and run it
+#                again with ASan+UBSan in build-asan/, print one line
+#                "N passed, N failed" over both (what CI runs)
+#   make perf    build, run the perf-tests suite (installs clang for the
+#                fuzz targets' bounded run, doc/fuzzing.md)
 #   make run     build, run usertools/qosdt-run.py: server + client, QoS vs FIFO
 #                (RUN_ARGS=... for more; the channel benchmark is in make perf)
-#   make clean   remove the build dir (the fetched driver SDK is kept)
-# SANITIZE=1 uses build dir build-asan with ASan+UBSan.
+#   make clean   remove the build dirs (the fetched driver SDK is kept)
+# SANITIZE=1 uses build dir build-asan with ASan+UBSan for everything
+# (make SANITIZE=1 test runs the suite there only).
+
+ASAN_DIR = build-asan
+ASAN_MESON_ARGS = -Db_sanitize=address,undefined -Db_lundef=false
+# Undefined behaviour fails the test that hits it (DPDK's own, listed in
+# the suppressions file, excepted). No effect on builds without UBSan.
+export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/buildtools/ubsan.supp
 
 ifeq ($(SANITIZE),1)
-BUILDDIR = build-asan
-MESON_ARGS = -Db_sanitize=address,undefined -Db_lundef=false
-# Undefined behaviour fails the test that hits it (DPDK's own, listed in
-# the suppressions file, excepted).
-export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/buildtools/ubsan.supp
+BUILDDIR = $(ASAN_DIR)
+MESON_ARGS = $(ASAN_MESON_ARGS)
+TEST_DIRS = $(ASAN_DIR)
 else
 BUILDDIR = build
 MESON_ARGS =
+TEST_DIRS = build $(ASAN_DIR)
 endif
 RUN_ARGS =
 
-.PHONY: all bootstrap test perf run clean
+.PHONY: all bootstrap asan test perf run clean
 
 all: bootstrap
 	ninja -C $(BUILDDIR)
@@ -29,19 +38,30 @@ all: bootstrap
 bootstrap:
 	@bash buildtools/bootstrap.sh $(BUILDDIR) $(MESON_ARGS)
 
-# Runs the suite, then prints the summary as the last line; fails if either does.
+# The sanitizer build make test runs the suite in as well.
+asan:
+	@bash buildtools/bootstrap.sh $(ASAN_DIR) $(ASAN_MESON_ARGS)
+	ninja -C $(ASAN_DIR)
+
+# Runs suite $(1) in each build dir of $(3), then prints the summary over
+# all of them as the last line; fails if any run or the summary does.
 define run_suite
-	@rm -f $(BUILDDIR)/meson-logs/testlog.json; rc=0; \
-	meson test -C $(BUILDDIR) --suite $(1) --print-errorlogs --num-processes $(2) || rc=$$?; \
-	python3 buildtools/test-summary.py $(BUILDDIR) || rc=1; \
+	@rc=0; for d in $(3); do \
+		echo "make: $(1) in $$d"; \
+		rm -f $$d/meson-logs/testlog.json; \
+		meson test -C $$d --suite $(1) --print-errorlogs --num-processes $(2) || rc=$$?; \
+	done; \
+	python3 buildtools/test-summary.py $(3) || rc=1; \
 	exit $$rc
 endef
 
-test: all
-	$(call run_suite,fast-tests,2)
+test: all $(if $(filter $(ASAN_DIR),$(BUILDDIR)),,asan)
+	$(call run_suite,fast-tests,2,$(TEST_DIRS))
 
+# bootstrap.sh installs clang (and its libFuzzer runtime) when asked to.
+perf: export QOSDT_WITH_CLANG = 1
 perf: all
-	$(call run_suite,perf-tests,1)
+	$(call run_suite,perf-tests,1,$(BUILDDIR))
 
 run: all
 	python3 usertools/qosdt-run.py --build $(BUILDDIR) $(RUN_ARGS)
@@ -50,6 +70,5 @@ run: all
 clean:
 	@if [ "$(BUILDDIR)" = build ]; then \
 		find build -mindepth 1 -maxdepth 1 ! -name driver-sdk -exec rm -rf {} + 2>/dev/null || true; \
-	else \
-		rm -rf $(BUILDDIR); \
 	fi
+	rm -rf $(ASAN_DIR)

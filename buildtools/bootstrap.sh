@@ -5,7 +5,8 @@
 #
 # Makes a machine ready to build qosdt and configures a build dir, doing
 # only what is missing (safe to run before every build):
-#  1. installs the Debian packages qosdt needs (apt-get, via sudo if not root);
+#  1. installs the Debian packages qosdt needs (apt-get, via sudo if not root),
+#     clang too with -Dfuzz=true or QOSDT_WITH_CLANG=1;
 #  2. gets the DPDK driver-SDK headers into build/driver-sdk
 #     (buildtools/get-driver-sdk.sh);
 #  3. runs `meson setup BUILDDIR` (default: build), again with --reconfigure
@@ -20,9 +21,14 @@ BUILDDIR=${1:-build}
 say() { echo "bootstrap: $*"; }
 die() { echo "bootstrap: error: $*" >&2; exit 1; }
 
-# 1. Debian packages
+# 1. Debian packages; clang and its libFuzzer runtime only for the fuzz
+# targets (-Dfuzz=true, or QOSDT_WITH_CLANG=1 as `make perf` sets it).
 PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config libnuma-dev
 	libjansson-dev python3 python3-pyelftools gcc make xz-utils"
+for a in "$@"; do
+	[ "$a" != -Dfuzz=true ] || QOSDT_WITH_CLANG=1
+done
+[ "${QOSDT_WITH_CLANG:-0}" != 1 ] || PKGS="$PKGS clang libclang-rt-dev"
 missing=()
 for p in $PKGS; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
