@@ -1,0 +1,440 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""net_shm against a hostile peer, across processes.
+
+Usage: hostile_peer.py BUILD_ROOT [--seconds S] [--behave S] [--seed N]
+                       [--modes indexes,descs,flip,header,random,all]
+
+Our side is stock dpdk-testpmd with net_shm (role=server, 4 queues, 4 KiB
+slots so that frames span two mbufs) forwarding every queue back to itself
+(io, loop topology): RX, TX, chained mbufs and the link supervision all run.
+When BUILD_ROOT is a sanitizer build (make SANITIZE=1), the driver testpmd
+loads is the ASan+UBSan one, with the sanitizer runtimes preloaded, and so
+is the hostile peer.
+
+The peer is build/test/qosdt-hostile-peer (test/hostile_peer/), attached
+as the client. For each mode it attacks for S seconds, then behaves (echoes
+frames) for a while. Our side's counters are read over DPDK telemetry
+(/ethdev/xstats) when the attack starts, when it ends and after the peer
+left. Each mode passes when testpmd is still running and:
+
+- indexes: every producer index jump counted in rx_bad_index and every
+  consumer index jump in tx_bad_index, no bad descriptor, every good frame
+  received (ipackets + imissed);
+- descs: every bad descriptor counted in rx_bad_descriptors, every good
+  frame (in or outside its own slot) received, no index event;
+- flip: on each queue whose descriptors flipped, every entry published was
+  received or counted bad (the value read once decides), and every
+  descriptor our side wrote while its consumer index flipped was valid;
+- header: every garbled header counted once in region_header_errors, every
+  generation change in peer_restarts, the link went down at least once per
+  episode that must take it down, and frames flowed meanwhile, unaltered;
+- random, all: something was counted;
+- every mode: afterwards, with the peer behaving, frames of the peer's come
+  back unaltered on every queue, no bad descriptor either way.
+
+Then a real peer (testpmd, role=client, io --tx-first) attaches: both links
+come up and frames flow both ways. Last, testpmd exits cleanly on SIGINT
+and nothing in its output or the peer's is a sanitizer report. Prints
+PASS/FAIL/SKIP per case and the summary line of buildtools/test-summary.py.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
+sys.path.insert(0, HERE)
+from qosdt_eal import cleanup  # noqa: E402
+from qosdt_pmd_path import loadable_pmd  # noqa: E402
+from testpmd_shm import port_stats, sanitizer_env  # noqa: E402
+
+NAME = "hostile_peer"
+MODES = ["indexes", "descs", "flip", "header", "random", "all"]
+EAL = ["--no-huge", "-m", "512", "--no-pci", "--log-level=lib.eal:error"]
+TESTPMD = ["--forward-mode=io", "--port-topology=loop", "--rxq=4", "--txq=4",
+           "--total-num-mbufs=16384", "--stats-period", "1"]
+SANITIZER_REPORT = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|"
+                              r"runtime error:|UndefinedBehaviorSanitizer")
+STARTUP_S = 30      # testpmd up and its telemetry socket there
+PHASE_SLACK_S = 30  # beyond the planned seconds, before a phase is given up
+REAL_PEER_S = 3
+
+
+class Fail(Exception):
+    """A check that did not hold; the message says which and why."""
+
+
+class Skip(Exception):
+    """A case that cannot run here; the message says why."""
+
+
+def sanitized_env(so):
+    """The environment for a process of this build: the sanitizer runtimes
+    for testpmd (sanitizer_env), and undefined behaviour made fatal as
+    `make SANITIZE=1` does."""
+    env = sanitizer_env(so)
+    if "LD_PRELOAD" in env and "UBSAN_OPTIONS" not in env:
+        supp = os.path.join(HERE, "..", "buildtools", "ubsan.supp")
+        env["UBSAN_OPTIONS"] = f"halt_on_error=1:print_stacktrace=1:suppressions={supp}"
+    return env
+
+
+class Telemetry:
+    """DPDK telemetry of one EAL file prefix (the v2 socket, JSON)."""
+
+    def __init__(self, prefix):
+        self.path = os.path.join("/var/run/dpdk", prefix, "dpdk_telemetry.v2")
+        self.sock = None
+
+    def connect(self, deadline):
+        while True:
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                s.connect(self.path)
+                s.recv(4096)            # the banner
+                self.sock = s
+                return
+            except OSError:
+                s.close()
+                if time.monotonic() > deadline:
+                    raise Fail(f"no telemetry socket at {self.path}")
+                time.sleep(0.2)
+
+    def query(self, cmd):
+        self.sock.send(cmd.encode())
+        return json.loads(self.sock.recv(1 << 20))
+
+    def xstats(self):
+        return self.query("/ethdev/xstats,0")["/ethdev/xstats"]
+
+    def link_up(self):
+        return self.query("/ethdev/link_status,0")["/ethdev/link_status"]["status"] == "UP"
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+
+
+def delta(a, b):
+    return {k: b[k] - a.get(k, 0) for k in b}
+
+
+class Testpmd:
+    """One testpmd process on the region; its output goes to a file."""
+
+    def __init__(self, testpmd, so, path, role, prefix, fwd_core, logdir, extra=()):
+        self.prefix = prefix
+        self.log = os.path.join(logdir, prefix + ".log")
+        cmd = [testpmd, "-l", "0,1", "--main-lcore", str(1 - fwd_core)] + EAL + \
+            ["--file-prefix=" + prefix, "-d", so, "--vdev",
+             f"net_shm0,path={path},role={role},buf_size=4096",
+             "--"] + TESTPMD + list(extra)
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT, env=sanitized_env(so))
+        self.tel = Telemetry(prefix)
+        self.tel.connect(time.monotonic() + STARTUP_S)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def output(self):
+        with open(self.log, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        """SIGINT as a user would; the exit status (None if it hung)."""
+        self.tel.close()
+        if self.alive():
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+    def tail(self, n=30):
+        return "\n".join(self.output().splitlines()[-n:])
+
+
+class Peer:
+    """qosdt-hostile-peer --sync: one line per phase, stdin lines go on."""
+
+    def __init__(self, binary, path, mode, seconds, behave, seed, env):
+        self.proc = subprocess.Popen(
+            [binary, "--path", path, "--mode", mode, "--duration", str(seconds),
+             "--behave", str(behave), "--seed", str(seed), "--sync"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=env)
+        self.lines = []
+        limit = seconds + behave + PHASE_SLACK_S
+        self.watchdog = threading.Timer(limit, self.proc.kill)
+        self.watchdog.start()
+
+    def expect(self, word):
+        """The rest of the next line that starts with word."""
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith(word):
+                return line[len(word):].strip()
+        raise Fail(f"the peer ended before '{word}' (exit {self.proc.wait()}): "
+                   f"{self.errors()}")
+
+    def go(self):
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+
+    def finish(self):
+        out, err = self.proc.communicate()
+        self.watchdog.cancel()
+        self.lines += out.splitlines()
+        self.stderr = err
+        return self.proc.returncode
+
+    def errors(self):
+        return (self.proc.stderr.read() if self.proc.stderr else "").strip()
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def check_equal(name, got, want):
+    check(got == want, f"{name}: our side counted {got}, the peer made {want}")
+
+
+def check_mode(mode, peer, d):
+    """The per-mode checks of the docstring; peer: the 'attacked' JSON,
+    d: our side's xstats delta over the attack."""
+    rx_done = d["rx_good_packets"] + d["rx_missed_errors"]
+    check(peer["rx_jumps_unseen"] == 0 and peer["tx_jumps_unseen"] == 0,
+          f"index jumps our side never resynchronised on: {peer['rx_jumps_unseen']} "
+          f"producer, {peer['tx_jumps_unseen']} consumer")
+    if mode in ("indexes", "descs"):
+        check_equal("rx_bad_index", d["rx_bad_index"], peer["rx_jumps"])
+        check_equal("tx_bad_index", d["tx_bad_index"], peer["tx_jumps"])
+        check_equal("rx_bad_descriptors", d["rx_bad_descriptors"], peer["bad_descs"])
+        check_equal("frames received (ipackets + imissed)", rx_done, peer["good_frames"])
+    if mode == "descs":
+        check(peer["bad_descs"] > 0 and peer["misplaced_frames"] > 0,
+              "the peer sent no bad or no misplaced descriptor")
+    if mode == "indexes":
+        check(peer["rx_jumps"] > 0 and peer["tx_jumps"] > 0,
+              "the peer made no producer or no consumer index jump")
+    if mode == "flip":
+        for q, published in enumerate(peer["published"]):
+            if q == 0:
+                continue        # its producer index flipped, not its descriptors
+            seen = d[f"rx_q{q}_packets"] + d[f"rx_q{q}_errors"]
+            check(abs(seen - published) <= d["rx_missed_errors"],
+                  f"queue {q}: {published} entries published, our side received "
+                  f"or refused {seen} (imissed {d['rx_missed_errors']})")
+        check(peer["their_bad_descs"] == 0,
+              f"our side wrote {peer['their_bad_descs']} invalid descriptors")
+    if mode == "header":
+        check_equal("region_header_errors", d["region_header_errors"],
+                    peer["header_episodes"])
+        check_equal("peer_restarts", d["peer_restarts"], peer["gen_changes"])
+        check(d["link_down_events"] >= peer["down_episodes"],
+              f"link_down_events {d['link_down_events']} < {peer['down_episodes']} "
+              "episodes that take the link down")
+        check(peer["traffic_round_trips"] > 0 and peer["traffic_corrupted"] == 0,
+              f"frames during the attack: {peer['traffic_round_trips']} back intact, "
+              f"{peer['traffic_corrupted']} altered")
+    if mode in ("random", "all"):
+        counted = sum(d[k] for k in ("rx_bad_descriptors", "rx_bad_index",
+                                     "tx_bad_index", "region_header_errors"))
+        check(counted > 0, "nothing counted after random writes")
+    check(peer["ok"], "the peer's settling after the attack timed out")
+
+
+def check_behaved(b, d):
+    """The peer behaved: its frames came back on every queue, unaltered;
+    d: our side's xstats delta over that phase."""
+    check(all(n > 0 for n in b["round_trips"]),
+          f"no frame came back on some queue: round trips {b['round_trips']}")
+    check(b["corrupted"] == 0 and b["their_bad_descs"] == 0,
+          f"{b['corrupted']} frames altered, {b['their_bad_descs']} bad descriptors "
+          "from our side")
+    check(d["rx_bad_descriptors"] == 0,
+          f"our side counted {d['rx_bad_descriptors']} bad descriptors from a "
+          "behaving peer")
+    check(d["rx_good_packets"] > 0 and d["tx_good_packets"] > 0,
+          "no frame flowed while the peer behaved")
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build_root)
+        self.tool = os.path.join(self.build, "test", "qosdt-hostile-peer")
+        self.testpmd = shutil.which("dpdk-testpmd")
+        self.tmp = tempfile.TemporaryDirectory(prefix="qosdt-hostile-")
+        self.path = f"/dev/shm/qosdt-hostile-{os.getpid()}"
+        self.prefixes = []
+        self.server = None
+        self.so = None
+        self.passed = self.failed = self.skipped = 0
+        self.writes = 0
+
+    def case(self, name, fn, *a):
+        try:
+            fn(*a)
+        except Skip as e:
+            self.skipped += 1
+            print(f"SKIP {name}: {e}", flush=True)
+            return
+        except Fail as e:
+            self.failed += 1
+            print(f"FAIL {name}: {e}", flush=True)
+            if self.server is not None:
+                print(f"--- last lines of our side ---\n{self.server.tail()}", flush=True)
+            return
+        self.passed += 1
+        print(f"PASS {name}", flush=True)
+
+    def prefix(self, tag):
+        p = f"hostile_{tag}_{os.getpid()}"
+        self.prefixes.append(p)
+        return p
+
+    def start_server(self):
+        if self.testpmd is None:
+            raise Skip("dpdk-testpmd not installed (apt-get install dpdk)")
+        try:
+            self.so = loadable_pmd(self.build)
+        except (FileNotFoundError, PermissionError) as e:
+            raise Skip(str(e))
+        if not os.access(self.tool, os.X_OK):
+            raise Skip(f"{self.tool} not built")
+        self.server = Testpmd(self.testpmd, self.so, self.path, "server",
+                              self.prefix("srv"), 1, self.tmp.name)
+        check(self.server.alive(), "testpmd exited at start:\n" + self.server.tail())
+
+    def attack(self, mode, seed):
+        if self.server is None or not self.server.alive():
+            raise Skip("our side is not running")
+        env = dict(os.environ)
+        if "UBSAN_OPTIONS" in sanitized_env(self.so):
+            env["UBSAN_OPTIONS"] = sanitized_env(self.so)["UBSAN_OPTIONS"]
+        tel = self.server.tel
+        peer = Peer(self.tool, self.path, mode, self.args.seconds, self.args.behave,
+                    seed, env)
+        try:
+            peer.expect("ready")
+            x0 = tel.xstats()
+            peer.go()
+            attacked = json.loads(peer.expect("attacked"))
+            x1 = tel.xstats()
+            peer.go()
+            behaved = json.loads(peer.expect("behaved"))
+        finally:
+            rc = peer.finish()
+        x2 = tel.xstats()
+        self.writes += attacked["hostile_writes"]
+        print(f"    {mode}: {attacked['hostile_writes']} hostile writes in "
+              f"{self.args.seconds} s; our side counted rx_bad_descriptors "
+              f"{x1['rx_bad_descriptors'] - x0['rx_bad_descriptors']}, rx_bad_index "
+              f"{x1['rx_bad_index'] - x0['rx_bad_index']}, tx_bad_index "
+              f"{x1['tx_bad_index'] - x0['tx_bad_index']}, region_header_errors "
+              f"{x1['region_header_errors'] - x0['region_header_errors']}; "
+              f"then {sum(behaved['round_trips'])} frames echoed", flush=True)
+        check(self.server.alive(), f"testpmd died (exit {self.server.proc.returncode})")
+        check(not SANITIZER_REPORT.search(peer.stderr),
+              f"sanitizer report from the peer:\n{peer.stderr}")
+        check_mode(mode, attacked, delta(x0, x1))
+        check_behaved(behaved, delta(x1, x2))
+        check(rc == 0, f"the peer exited {rc}: {peer.stderr.strip()}")
+
+    def real_peer(self):
+        """A real client attaches after the hostile one: links up, frames
+        both ways, nothing counted bad."""
+        if self.server is None or not self.server.alive():
+            raise Skip("our side is not running")
+        x0 = self.server.tel.xstats()
+        client = Testpmd(self.testpmd, self.so, self.path, "client",
+                         self.prefix("cli"), 0, self.tmp.name, ["--tx-first"])
+        deadline = time.monotonic() + REAL_PEER_S
+        up = False
+        while time.monotonic() < deadline and not up:
+            up = self.server.tel.link_up() and client.tel.link_up()
+            time.sleep(0.1)
+        time.sleep(max(0.0, deadline - time.monotonic()))
+        x1 = self.server.tel.xstats()
+        rc, out = client.stop(), client.output()
+        st = port_stats(out).get(0, (0, 0, 0, 0))
+        d = delta(x0, x1)
+        check(up, "the links did not both come up with a real peer "
+              f"(ours: {'up' if self.server.tel.link_up() else 'down'})")
+        check(rc == 0, f"the real peer exited {rc}:\n{client.tail()}")
+        check(not SANITIZER_REPORT.search(out), "sanitizer report from the real peer")
+        check(st[0] > 1000 and st[2] > 1000 and d["rx_good_packets"] > 1000 and
+              d["tx_good_packets"] > 1000,
+              f"frames with a real peer: it received {st[0]}, sent {st[2]}; "
+              f"we received {d['rx_good_packets']}, sent {d['tx_good_packets']}")
+        check(d["rx_bad_descriptors"] == 0,
+              f"{d['rx_bad_descriptors']} bad descriptors counted from a real peer")
+
+    def stop_server(self):
+        if self.server is None:
+            raise Skip("our side never started")
+        alive = self.server.alive()
+        rc = self.server.stop()
+        out = self.server.output()
+        check(alive, f"testpmd had died (exit {self.server.proc.returncode})")
+        check(rc == 0, f"testpmd exited {rc} on SIGINT")
+        report = SANITIZER_REPORT.search(out)
+        check(not report, "sanitizer report:\n" + out[max(0, report.start() - 200):][:3000]
+              if report else "")
+
+    def cleanup(self):
+        if self.server is not None and self.server.alive():
+            self.server.stop()
+        cleanup([self.path], self.prefixes)
+        self.tmp.cleanup()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("build_root")
+    ap.add_argument("--seconds", type=float, default=3, help="attack per mode")
+    ap.add_argument("--behave", type=float, default=1, help="good phase per mode")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--modes", default=",".join(MODES))
+    args = ap.parse_args()
+    modes = args.modes.split(",")
+    bad = [m for m in modes if m not in MODES]
+    if bad:
+        ap.error(f"unknown mode(s) {bad}: choose from {MODES}")
+    r = Run(args)
+    try:
+        r.case("our side (testpmd, net_shm server) starts", r.start_server)
+        for i, mode in enumerate(modes):
+            r.case(f"hostile peer, {mode}, {args.seconds:g} s, then behaving",
+                   r.attack, mode, args.seed + i)
+        r.case("a real peer attaches afterwards: links up, frames both ways",
+               r.real_peer)
+        r.case("our side exits cleanly, no sanitizer report", r.stop_server)
+    finally:
+        r.cleanup()
+    print(f"hostile writes survived: {r.writes} in {len(modes)} modes", flush=True)
+    print(f"qosdt-test summary: name={NAME} passed={r.passed} failed={r.failed} "
+          f"skipped={r.skipped}", flush=True)
+    return 1 if r.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
