@@ -34,6 +34,29 @@ report_class_monitored(struct report_class *k,
 	k->slo_met = cs->slo_met;
 }
 
+/* The controller's running setting and what it did last. */
+static void
+print_adaptive(FILE *f, const struct report *r)
+{
+	struct qosdt_adaptive_status st;
+	const struct qosdt_adaptive_change *ch;
+
+	qosdt_adaptive_status_read(r->adaptive, &st);
+	fprintf(f, "   adaptive: weights %u:%u:%u:%u, realtime cap %.0f Mbit/s; %"
+		PRIu64 " changes (%" PRIu64 " raises, %" PRIu64 " donations, %"
+		PRIu64 " decays)", st.weight[0], st.weight[1], st.weight[2],
+		st.weight[3], st.rate_cap_bps / 1e6, st.counters.changes,
+		st.counters.raises, st.counters.donations, st.counters.decays);
+	if (st.nb_recent > 0) {
+		ch = &st.recent[st.nb_recent - 1];
+		fprintf(f, "; last: %s %s %" PRIu64 " -> %" PRIu64 " (%s)",
+			qosdt_class_name(ch->cls),
+			qosdt_adaptive_knob_name(ch->knob), ch->from, ch->to,
+			qosdt_adaptive_reason_name(ch->reason));
+	}
+	fputc('\n', f);
+}
+
 void
 report_print(FILE *f, const struct report *r, bool final)
 {
@@ -57,6 +80,8 @@ report_print(FILE *f, const struct report *r, bool final)
 			qosdt_class_name(c), k->sent, k->received, rate,
 			us(l->p50_ns), us(l->p99_ns), k->lost, k->dropped, slo);
 	}
+	if (r->adaptive != NULL)
+		print_adaptive(f, r);
 	fflush(f);
 }
 
