@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <qosdt_config.h>
 
@@ -185,8 +186,14 @@ static int
 results_writable(const char *path)
 {
 	char tmp[4096];
+	struct stat st;
 	FILE *f;
 
+	/* The results are renamed onto path at exit: a directory refuses. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "qosdt: --results: %s is a directory\n", path);
+		return -1;
+	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		fprintf(stderr, "qosdt: --results: path too long\n");
 		return -1;
