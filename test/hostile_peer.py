@@ -4,16 +4,19 @@
 
 Usage: hostile_peer.py BUILD_ROOT [--seconds S] [--behave S] [--seed N]
                        [--modes indexes,descs,flip,header,random,all]
+                       [--our-role server|client]
 
-Our side is stock dpdk-testpmd with net_shm (role=server, 4 queues, 4 KiB
-slots so that frames span two mbufs) forwarding every queue back to itself
-(io, loop topology): RX, TX, chained mbufs and the link supervision all run.
+Our side is stock dpdk-testpmd with net_shm (role=server by default, 4
+queues, 4 KiB slots so that frames span two mbufs) forwarding every queue
+back to itself (io, loop topology): RX, TX, chained mbufs and the link
+supervision all run. With --our-role client, a testpmd server formats the
+region and leaves, and our side attaches to it as the client.
 When BUILD_ROOT is a sanitizer build (make SANITIZE=1), the driver testpmd
 loads is the ASan+UBSan one, with the sanitizer runtimes preloaded, and so
 is the hostile peer.
 
 The peer is build/test/qosdt-hostile-peer (test/hostile_peer/), attached
-as the client. For each mode it attacks for S seconds, then behaves (echoes
+as the other role. For each mode it attacks for S seconds, then behaves (echoes
 frames) for a while. Our side's counters are read over DPDK telemetry
 (/ethdev/xstats) when the attack starts, when it ends and after the peer
 left. Each mode passes when testpmd is still running and:
@@ -33,7 +36,7 @@ left. Each mode passes when testpmd is still running and:
 - every mode: afterwards, with the peer behaving, frames of the peer's come
   back unaltered on every queue, no bad descriptor either way.
 
-Then a real peer (testpmd, role=client, io --tx-first) attaches: both links
+Then a real peer (testpmd in the other role, io --tx-first) attaches: both links
 come up and frames flow both ways. Last, testpmd exits cleanly on SIGINT
 and nothing in its output or the peer's is a sanitizer report. Prints
 PASS/FAIL/SKIP per case and the summary line of buildtools/test-summary.py.
@@ -172,9 +175,10 @@ class Testpmd:
 class Peer:
     """qosdt-hostile-peer --sync: one line per phase, stdin lines go on."""
 
-    def __init__(self, binary, path, mode, seconds, behave, seed, env):
+    def __init__(self, binary, path, side, mode, seconds, behave, seed, env):
         self.proc = subprocess.Popen(
-            [binary, "--path", path, "--mode", mode, "--duration", str(seconds),
+            [binary, "--path", path, "--side", side, "--mode", mode,
+             "--duration", str(seconds),
              "--behave", str(behave), "--seed", str(seed), "--sync"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, env=env)
@@ -285,7 +289,7 @@ class Run:
         self.tmp = tempfile.TemporaryDirectory(prefix="qosdt-hostile-")
         self.path = f"/dev/shm/qosdt-hostile-{os.getpid()}"
         self.prefixes = []
-        self.server = None
+        self.ours = None
         self.so = None
         self.passed = self.failed = self.skipped = 0
         self.writes = 0
@@ -300,18 +304,21 @@ class Run:
         except Fail as e:
             self.failed += 1
             print(f"FAIL {name}: {e}", flush=True)
-            if self.server is not None:
-                print(f"--- last lines of our side ---\n{self.server.tail()}", flush=True)
+            if self.ours is not None:
+                print(f"--- last lines of our side ---\n{self.ours.tail()}", flush=True)
             return
         self.passed += 1
         print(f"PASS {name}", flush=True)
+
+    def peer_role(self):
+        return "client" if self.args.our_role == "server" else "server"
 
     def prefix(self, tag):
         p = f"hostile_{tag}_{os.getpid()}"
         self.prefixes.append(p)
         return p
 
-    def start_server(self):
+    def start_ours(self):
         if self.testpmd is None:
             raise Skip("dpdk-testpmd not installed (apt-get install dpdk)")
         try:
@@ -320,19 +327,24 @@ class Run:
             raise Skip(str(e))
         if not os.access(self.tool, os.X_OK):
             raise Skip(f"{self.tool} not built")
-        self.server = Testpmd(self.testpmd, self.so, self.path, "server",
-                              self.prefix("srv"), 1, self.tmp.name)
-        check(self.server.alive(), "testpmd exited at start:\n" + self.server.tail())
+        if self.args.our_role == "client":
+            # a server formats the region and leaves: we attach to it
+            fmt = Testpmd(self.testpmd, self.so, self.path, "server",
+                          self.prefix("fmt"), 1, self.tmp.name)
+            check(fmt.stop() == 0, "the formatting server failed:\n" + fmt.tail())
+        self.ours = Testpmd(self.testpmd, self.so, self.path, self.args.our_role,
+                            self.prefix("ours"), 1, self.tmp.name)
+        check(self.ours.alive(), "testpmd exited at start:\n" + self.ours.tail())
 
     def attack(self, mode, seed):
-        if self.server is None or not self.server.alive():
+        if self.ours is None or not self.ours.alive():
             raise Skip("our side is not running")
         env = dict(os.environ)
         if "UBSAN_OPTIONS" in sanitized_env(self.so):
             env["UBSAN_OPTIONS"] = sanitized_env(self.so)["UBSAN_OPTIONS"]
-        tel = self.server.tel
-        peer = Peer(self.tool, self.path, mode, self.args.seconds, self.args.behave,
-                    seed, env)
+        tel = self.ours.tel
+        peer = Peer(self.tool, self.path, self.peer_role(), mode, self.args.seconds,
+                    self.args.behave, seed, env)
         try:
             peer.expect("ready")
             x0 = tel.xstats()
@@ -352,7 +364,7 @@ class Run:
               f"{x1['tx_bad_index'] - x0['tx_bad_index']}, region_header_errors "
               f"{x1['region_header_errors'] - x0['region_header_errors']}; "
               f"then {sum(behaved['round_trips'])} frames echoed", flush=True)
-        check(self.server.alive(), f"testpmd died (exit {self.server.proc.returncode})")
+        check(self.ours.alive(), f"testpmd died (exit {self.ours.proc.returncode})")
         check(not SANITIZER_REPORT.search(peer.stderr),
               f"sanitizer report from the peer:\n{peer.stderr}")
         check_mode(mode, attacked, delta(x0, x1))
@@ -360,26 +372,26 @@ class Run:
         check(rc == 0, f"the peer exited {rc}: {peer.stderr.strip()}")
 
     def real_peer(self):
-        """A real client attaches after the hostile one: links up, frames
+        """A real peer attaches after the hostile one: links up, frames
         both ways, nothing counted bad."""
-        if self.server is None or not self.server.alive():
+        if self.ours is None or not self.ours.alive():
             raise Skip("our side is not running")
-        x0 = self.server.tel.xstats()
-        client = Testpmd(self.testpmd, self.so, self.path, "client",
-                         self.prefix("cli"), 0, self.tmp.name, ["--tx-first"])
+        x0 = self.ours.tel.xstats()
+        real = Testpmd(self.testpmd, self.so, self.path, self.peer_role(),
+                         self.prefix("peer"), 0, self.tmp.name, ["--tx-first"])
         deadline = time.monotonic() + REAL_PEER_S
         up = False
         while time.monotonic() < deadline and not up:
-            up = self.server.tel.link_up() and client.tel.link_up()
+            up = self.ours.tel.link_up() and real.tel.link_up()
             time.sleep(0.1)
         time.sleep(max(0.0, deadline - time.monotonic()))
-        x1 = self.server.tel.xstats()
-        rc, out = client.stop(), client.output()
+        x1 = self.ours.tel.xstats()
+        rc, out = real.stop(), real.output()
         st = port_stats(out).get(0, (0, 0, 0, 0))
         d = delta(x0, x1)
         check(up, "the links did not both come up with a real peer "
-              f"(ours: {'up' if self.server.tel.link_up() else 'down'})")
-        check(rc == 0, f"the real peer exited {rc}:\n{client.tail()}")
+              f"(ours: {'up' if self.ours.tel.link_up() else 'down'})")
+        check(rc == 0, f"the real peer exited {rc}:\n{real.tail()}")
         check(not SANITIZER_REPORT.search(out), "sanitizer report from the real peer")
         check(st[0] > 1000 and st[2] > 1000 and d["rx_good_packets"] > 1000 and
               d["tx_good_packets"] > 1000,
@@ -388,21 +400,21 @@ class Run:
         check(d["rx_bad_descriptors"] == 0,
               f"{d['rx_bad_descriptors']} bad descriptors counted from a real peer")
 
-    def stop_server(self):
-        if self.server is None:
+    def stop_ours(self):
+        if self.ours is None:
             raise Skip("our side never started")
-        alive = self.server.alive()
-        rc = self.server.stop()
-        out = self.server.output()
-        check(alive, f"testpmd had died (exit {self.server.proc.returncode})")
+        alive = self.ours.alive()
+        rc = self.ours.stop()
+        out = self.ours.output()
+        check(alive, f"testpmd had died (exit {self.ours.proc.returncode})")
         check(rc == 0, f"testpmd exited {rc} on SIGINT")
         report = SANITIZER_REPORT.search(out)
         check(not report, "sanitizer report:\n" + out[max(0, report.start() - 200):][:3000]
               if report else "")
 
     def cleanup(self):
-        if self.server is not None and self.server.alive():
-            self.server.stop()
+        if self.ours is not None and self.ours.alive():
+            self.ours.stop()
         cleanup([self.path], self.prefixes)
         self.tmp.cleanup()
 
@@ -414,6 +426,7 @@ def main():
     ap.add_argument("--behave", type=float, default=1, help="good phase per mode")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--our-role", choices=["server", "client"], default="server")
     args = ap.parse_args()
     modes = args.modes.split(",")
     bad = [m for m in modes if m not in MODES]
@@ -421,13 +434,13 @@ def main():
         ap.error(f"unknown mode(s) {bad}: choose from {MODES}")
     r = Run(args)
     try:
-        r.case("our side (testpmd, net_shm server) starts", r.start_server)
+        r.case(f"our side (testpmd, net_shm {args.our_role}) starts", r.start_ours)
         for i, mode in enumerate(modes):
             r.case(f"hostile peer, {mode}, {args.seconds:g} s, then behaving",
                    r.attack, mode, args.seed + i)
         r.case("a real peer attaches afterwards: links up, frames both ways",
                r.real_peer)
-        r.case("our side exits cleanly, no sanitizer report", r.stop_server)
+        r.case("our side exits cleanly, no sanitizer report", r.stop_ours)
     finally:
         r.cleanup()
     print(f"hostile writes survived: {r.writes} in {len(modes)} modes", flush=True)
