@@ -169,10 +169,11 @@ adaptive_json(const struct report *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(timeline, adaptive_change_json(&ch[i],
 			r->t0_ns));
-	return json_pack("{s:b, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
+	return json_pack("{s:b, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
 		"enabled", 1, "period_ms", (int)st.period_ms,
 		"counters",
 		"windows", (json_int_t)st.counters.windows,
+		"controls", (json_int_t)st.counters.controls,
 		"changes", (json_int_t)st.counters.changes,
 		"raises", (json_int_t)st.counters.raises,
 		"donations", (json_int_t)st.counters.donations,

@@ -37,14 +37,25 @@
 #include "qosdt_monitor.h"
 #include "qosdt_sched.h"
 
-/* A class is served when it gets its demand plus this much, ppm. */
+/* A WRR class is served when its share covers its demand plus this, ppm. */
 #define HEADROOM_PPM 50000u
+/*
+ * A capped strict-priority class is served when its cap covers its demand
+ * plus this, ppm: rte_sched hands out TC credits per tc_period, so a Poisson
+ * class near its cap runs out of credit within a period and waits for the
+ * next one (ms), however little it lacks on average.
+ */
+#define CAP_HEADROOM_PPM 200000u
 /* A lossless class's queue this full (of its limit, in quarters) is near it. */
 #define BACKLOG_NEAR_QUARTERS 3u
 /* Windows an unexplained miss must last before the controller acts on it. */
 #define UNEXPLAINED_WINDOWS 2u
 /* The longest hold backoff makes, in multiples of healthy_windows. */
 #define HOLD_MAX_FACTOR 64u
+/* A failed decay's level is kept until the demand it served falls below
+ * this share of what it was, ppm.
+ */
+#define KEEP_DEMAND_PPM 900000u
 /* Every class, as a bit mask. */
 #define ALL_CLASSES ((1u << QOSDT_NB_CLASSES) - 1)
 /* Most knob changes one control step can make (each class, twice). */
@@ -66,7 +77,15 @@ struct class_state {
 	/* Decay. */
 	uint32_t hold;            /* Healthy windows before its next decay. */
 	uint64_t decayed_at;      /* Window of its last decay, 0: none pending. */
+	int32_t decayed_from;     /* The level it decayed from. */
 	uint8_t decay_losers;     /* Classes that decay took from (bits). */
+	/* A decay that failed: do not go past keep_level again while class
+	 * keep_for still offers keep_demand or more (KEEP_DEMAND_PPM of it).
+	 */
+	bool keep;
+	int32_t keep_level;
+	uint8_t keep_for;
+	uint64_t keep_demand;
 };
 
 struct qosdt_adaptive {
@@ -232,11 +251,11 @@ setting_fits(struct qosdt_adaptive *a, const struct setting *set)
 }
 
 static uint64_t
-with_headroom(uint64_t bps)
+with_headroom(uint64_t bps, uint32_t ppm)
 {
 	if (bps == QOSDT_DEMAND_UNBOUNDED)
 		return bps;
-	return bps + (uint64_t)((unsigned __int128)bps * HEADROOM_PPM / QOSDT_PPM);
+	return bps + (uint64_t)((unsigned __int128)bps * ppm / QOSDT_PPM);
 }
 
 static bool
@@ -283,7 +302,9 @@ outlook_of(const struct qosdt_adaptive *a, const struct setting *set,
 	 * would get all of that.
 	 */
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		demand[c] = with_headroom(demand_of(a, c));
+		demand[c] = with_headroom(demand_of(a, c),
+			a->cls[c].knob == QOSDT_ADAPTIVE_RATE_CAP ?
+				CAP_HEADROOM_PPM : HEADROOM_PPM);
 		member[c] = true;
 	}
 	if (a->base.mode == QOSDT_MODE_PRIORITY) {
@@ -301,8 +322,8 @@ outlook_of(const struct qosdt_adaptive *a, const struct setting *set,
 			out->get[c] >= demand[c];
 }
 
-/* Classes served by @p before that @p after would leave short (bits),
- * among @p among (bits).
+/* Classes, among @p among (bits), that @p after would leave short where
+ * @p before serves them, or give less where they are short already.
  */
 static uint8_t
 harmed(const struct outlook *before, const struct outlook *after,
@@ -311,10 +332,12 @@ harmed(const struct outlook *before, const struct outlook *after,
 	uint8_t mask = 0;
 	unsigned int c;
 
-	for (c = 0; c < QOSDT_NB_CLASSES; c++)
-		if ((among & (1u << c)) && before->served[c] &&
-				!after->served[c])
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		if (!(among & (1u << c)) || after->served[c])
+			continue;
+		if (before->served[c] || after->get[c] < before->get[c])
 			mask |= 1u << c;
+	}
 	return mask;
 }
 
@@ -358,7 +381,8 @@ class_missed(struct qosdt_adaptive *a, unsigned int c,
 }
 
 /* A miss of class @p c soon after a decay that took from it: that decay
- * went too far, so the class that decayed waits twice as long next time.
+ * went too far. The class that decayed waits twice as long next time, and
+ * does not go past the level it left while @p c's demand stays.
  */
 static void
 backoff_decays(struct qosdt_adaptive *a, unsigned int c)
@@ -373,10 +397,32 @@ backoff_decays(struct qosdt_adaptive *a, unsigned int c)
 			continue;
 		if (a->cnt.windows - d->decayed_at <= d->hold) {
 			d->hold = RTE_MIN(d->hold * 2, hold_max);
+			d->keep = true;
+			d->keep_level = d->decayed_from;
+			d->keep_for = c;
+			d->keep_demand = demand_of(a, c);
 			a->cnt.backoffs++;
 		}
 		d->decayed_at = 0;
 	}
+}
+
+/* Whether a failed decay forbids class @p c to move to @p level. */
+static bool
+kept(struct qosdt_adaptive *a, unsigned int c, int32_t level)
+{
+	struct class_state *k = &a->cls[c];
+	uint64_t floor;
+
+	if (!k->keep)
+		return false;
+	floor = (uint64_t)((unsigned __int128)k->keep_demand * KEEP_DEMAND_PPM /
+		QOSDT_PPM);
+	if (demand_of(a, k->keep_for) < floor) {
+		k->keep = false;     /* The load that needed it is gone. */
+		return false;
+	}
+	return k->keep_level > 0 ? level < k->keep_level : level > k->keep_level;
 }
 
 void
@@ -391,8 +437,9 @@ qosdt_adaptive_window(struct qosdt_adaptive *a,
 	a->cnt.windows++;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		k = &a->cls[c];
-		k->missed = class_missed(a, c, &obs->cls[c]);
-		if (k->missed) {
+		/* A miss stands until the next control step acts on it. */
+		if (class_missed(a, c, &obs->cls[c])) {
+			k->missed = true;
 			k->missed_run++;
 			k->healthy_run = 0;
 			backoff_decays(a, c);
@@ -485,26 +532,39 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 	struct outlook now, then;
 	struct move mv[MOVES_MAX];
 	unsigned int n, i, d;
-	bool found = false;
+	bool found = false, served = false;
+	uint64_t best_get;
+	int skip = -1;
 
 	outlook_of(a, &st->set, &now);
+	best_get = now.get[c];
 	n = raise_moves(a, &st->set, c, mv, RTE_DIM(mv));
 	for (i = 0; i < n; i++) {
+		if ((int)mv[i].cls == skip)
+			continue;
 		cand.level[mv[i].cls] += mv[i].delta;
 		if (!setting_fits(a, &cand))
 			continue;
 		outlook_of(a, &cand, &then);
-		if (harmed(&now, &then, higher_than(c)) != 0)
-			break;
+		if (harmed(&now, &then, higher_than(c)) != 0) {
+			/* That knob went too far: back, and on to the next. */
+			cand.level[mv[i].cls] -= mv[i].delta;
+			skip = mv[i].cls;
+			continue;
+		}
+		if (enough && then.get[c] <= best_get)
+			continue;
 		best = cand;
+		best_get = then.get[c];
+		served = then.served[c];
 		found = true;
-		if (!enough || then.served[c])
+		if (!enough || served)
 			break;
 	}
-	if (!found) {
+	if (!found || (enough && !served))
 		a->cnt.at_bound++;
+	if (!found)
 		return;
-	}
 	for (d = 0; d < QOSDT_NB_CLASSES; d++)
 		step_record(a, st, d, best.level[d], k->reason, c,
 			k->measured, k->objective);
@@ -536,7 +596,7 @@ decay_class(struct qosdt_adaptive *a, struct step *st, unsigned int c)
 	struct outlook now, then;
 
 	cand.level[c] += k->level > 0 ? -1 : +1;
-	if (!setting_fits(a, &cand))
+	if (kept(a, c, cand.level[c]) || !setting_fits(a, &cand))
 		return;
 	outlook_of(a, &st->set, &now);
 	outlook_of(a, &cand, &then);
@@ -544,6 +604,7 @@ decay_class(struct qosdt_adaptive *a, struct step *st, unsigned int c)
 		return;
 	/* Down, it takes from the class itself; a donor back up, from all. */
 	k->decay_losers = k->level > 0 ? 1u << c : ALL_CLASSES & ~(1u << c);
+	k->decayed_from = k->level;
 	step_record(a, st, c, cand.level[c], QOSDT_ADAPTIVE_DECAY, c,
 		k->healthy_run, k->hold);
 }
@@ -577,9 +638,18 @@ decide(struct qosdt_adaptive *a, struct step *st)
 		if (!k->tunable || !k->missed || higher_in_pool_missed(a, c))
 			continue;
 		enough = miss_explained(a, &st->set, c);
+		/* A cap that does not bind: raising it cannot help. */
+		if (!enough && k->knob == QOSDT_ADAPTIVE_RATE_CAP &&
+				demand_of(a, c) != QOSDT_DEMAND_UNBOUNDED) {
+			a->cnt.at_bound++;
+			continue;
+		}
 		if (!enough && k->missed_run < UNEXPLAINED_WINDOWS)
 			continue;
 		raise_class(a, st, c, enough);
+		/* An unexplained miss earns one level per UNEXPLAINED_WINDOWS. */
+		if (!enough)
+			k->missed_run = 0;
 	}
 	if (st->nb != 0)
 		return;
@@ -640,6 +710,7 @@ commit_change(struct qosdt_adaptive *a, struct qosdt_adaptive_change *ch,
 		k->decayed_at = a->cnt.windows;
 	} else if (ch->for_cls != ch->cls) {
 		a->cnt.donations++;
+		k->healthy_run = 0;
 	} else {
 		a->cnt.raises++;
 	}
@@ -669,6 +740,8 @@ qosdt_adaptive_control(struct qosdt_adaptive *a, struct qosdt_sched *s,
 	a->cnt.controls++;
 	setting_now(a, &st.set);
 	decide(a, &st);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		a->cls[c].missed = false;
 	if (st.nb == 0) {
 		publish(a);
 		return 0;

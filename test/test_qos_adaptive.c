@@ -132,7 +132,8 @@ last_change(void)
 }
 
 /* Realtime doubles past its cap: the cap goes, in one step, to the first
- * level above its demand plus headroom (400M -> 450M), not further.
+ * level above its demand plus the cap headroom (400M + 20% -> 500M), not
+ * further.
  */
 static int
 test_realtime_cap_raised(void)
@@ -147,12 +148,12 @@ test_realtime_cap_raised(void)
 	o.cls[QOSDT_CLASS_REALTIME].throughput_bps = MBPS(300);
 	obs_late(&o, QOSDT_CLASS_REALTIME, US(3500));
 	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "one change expected");
-	TEST_ASSERT_EQUAL(rt_cap(), MBPS(450), "cap %" PRIu64, rt_cap());
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(500), "cap %" PRIu64, rt_cap());
 	ch = last_change();
 	TEST_ASSERT(ch != NULL && ch->cls == QOSDT_CLASS_REALTIME &&
 		ch->knob == QOSDT_ADAPTIVE_RATE_CAP &&
 		ch->reason == QOSDT_ADAPTIVE_LATENCY &&
-		ch->from == MBPS(300) && ch->to == MBPS(450) &&
+		ch->from == MBPS(300) && ch->to == MBPS(500) &&
 		ch->measured == US(3500) && ch->objective == US(200),
 		"change not recorded as it was made");
 	TEST_ASSERT_EQUAL(ch->time_ns, now_ns, "change time");
@@ -161,7 +162,7 @@ test_realtime_cap_raised(void)
 	o.cls[QOSDT_CLASS_REALTIME].offered_bps = MBPS(400);
 	o.cls[QOSDT_CLASS_REALTIME].throughput_bps = MBPS(400);
 	TEST_ASSERT_EQUAL(feed(&o, 100), 0, "changed while the load held");
-	TEST_ASSERT_EQUAL(rt_cap(), MBPS(450), "cap moved");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(500), "cap moved");
 	return TEST_SUCCESS;
 }
 
@@ -209,7 +210,7 @@ test_bounds_respected(void)
 	obs_late(&o, QOSDT_CLASS_REALTIME, US(9000));
 	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(5000);
 	obs_late(&o, QOSDT_CLASS_THROUGHPUT, US(9000));
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < 200; i++) {
 		TEST_ASSERT(feed(&o, 1) >= 0, "refused");
 		for (c = 0; c < QOSDT_NB_CLASSES; c++)
 			TEST_ASSERT(weight_of(c) >= b[c].weight_min &&
@@ -230,6 +231,8 @@ test_bounds_respected(void)
 	qosdt_adaptive_status_read(ctl, &st);
 	TEST_ASSERT(st.counters.at_bound > 0, "at_bound not counted");
 	TEST_ASSERT(st.counters.donations > 0, "donation not counted");
+	TEST_ASSERT_EQUAL(st.counters.decays, 0,
+		"decayed while the demand stayed beyond every bound (a limit cycle)");
 	TEST_ASSERT_EQUAL(st.counters.refused, 0, "refused");
 	return TEST_SUCCESS;
 }
@@ -281,7 +284,8 @@ test_no_decay_while_needed(void)
 }
 
 /* Late with rate to spare (a host stall, a burst): one window is noise,
- * two in a row earn one level.
+ * two in a row earn a weight one level; a cap that does not bind is never
+ * raised for it.
  */
 static int
 test_unexplained_miss_waits(void)
@@ -291,18 +295,26 @@ test_unexplained_miss_waits(void)
 	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
 	obs_normal(&o);
 	late = o;
-	obs_late(&late, QOSDT_CLASS_REALTIME, US(400));
-	late.cls[QOSDT_CLASS_REALTIME].backlog = 3;
+	obs_late(&late, QOSDT_CLASS_THROUGHPUT, US(4000));
+	late.cls[QOSDT_CLASS_THROUGHPUT].backlog = 3;
 	TEST_ASSERT_EQUAL(feed(&late, 1), 0, "acted on one unexplained window");
 	TEST_ASSERT_EQUAL(feed(&o, 1), 0, "acted on a healthy window");
 	TEST_ASSERT_EQUAL(feed(&late, 1), 0, "acted on one unexplained window");
 	TEST_ASSERT_EQUAL(feed(&late, 1), 1, "two in a row: one level");
-	TEST_ASSERT_EQUAL(rt_cap(), MBPS(350), "cap %" PRIu64, rt_cap());
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 3, "weight %u",
+		weight_of(QOSDT_CLASS_THROUGHPUT));
+	late = o;
+	obs_late(&late, QOSDT_CLASS_REALTIME, US(400));
+	TEST_ASSERT(feed(&late, 10) >= 0, "refused");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(300),
+		"raised realtime's cap, which does not bind (200M under 300M): %"
+		PRIu64, rt_cap());
 	return TEST_SUCCESS;
 }
 
-/* A decay followed by a miss of the class it took from: the next decay
- * waits twice as long.
+/* A decay followed by a miss of the class it took from: no decay past that
+ * level again while the demand holds; once it falls, the next decay waits
+ * twice as long.
  */
 static int
 test_decay_backoff(void)
@@ -324,6 +336,12 @@ test_decay_backoff(void)
 	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "raise");
 	qosdt_adaptive_status_read(ctl, &st);
 	TEST_ASSERT_EQUAL(st.counters.backoffs, 1, "backoff not counted");
+	TEST_ASSERT_EQUAL(feed(&o, 500), 0, "decayed again under the same load");
+	/* The load falls to 150M: healthy for long, it decays at once; the
+	 * next decay waits 2n windows.
+	 */
+	obs_normal(&o);
+	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "no decay once the load fell");
 	TEST_ASSERT_EQUAL(feed(&o, 2 * n - 1), 0, "decayed before %u windows",
 		2 * n);
 	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "no decay after %u windows", 2 * n);

@@ -332,14 +332,14 @@ test_adaptive_over_socket(void)
 			json_u64(counters, "changes") == 1 &&
 			json_u64(counters, "raises") == 1 &&
 			json_u64(counters, "refused") == 0 &&
-			json_u64(running, "realtime_rate_cap_bps") == 450000000 &&
+			json_u64(running, "realtime_rate_cap_bps") == 500000000 &&
 			json_u64(baseline, "realtime_rate_cap_bps") ==
 				cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps &&
 			json_u64(running, "throughput_weight") ==
 				cfg.classes[QOSDT_CLASS_THROUGHPUT].weight &&
 			json_u64(ch, "time_ns") == T0 &&
 			json_u64(ch, "from") == 300000000 &&
-			json_u64(ch, "to") == 450000000 &&
+			json_u64(ch, "to") == 500000000 &&
 			json_u64(ch, "measured") == 3000000 &&
 			strcmp(json_string_value(json_object_get(ch, "reason")) ?: "",
 				"latency") == 0 &&

@@ -12,7 +12,10 @@ per 100 ms monitoring window) it prints, per phase and side by side:
   violations  class-windows that missed an SLO, end to end (round trip)
   sched       the same, judged inside the client's own scheduler
   recovery    control periods from the shift to the first run of
-              HEALTHY_RUN windows with no class missing
+              HEALTHY_RUN windows in which the class the shift hits (the
+              one whose offered rate grew most) missed nothing, after the
+              first violation the shift caused (0: it caused none); a
+              phase whose shift adds no load has nothing to recover from
   changes     the controller's changes in the phase (in its steady part:
               after its first STEADY_AFTER_S seconds)
 
@@ -33,6 +36,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -43,6 +47,7 @@ MODE = "priority"
 SIDES = ("static", "adaptive")
 
 HEALTHY_RUN = 3             # windows in a row with no class missing: recovered
+BITE_WINDOWS = 10           # a shift that causes no violation this soon did not bite
 STEADY_AFTER_S = 1.0        # a phase's steady part starts this long after its shift
 STEADY_CHANGES_MAX = 6      # changes allowed in a steady part (decays back included)
 RATIO_MAX = 0.20            # goal: adaptive violations / static violations
@@ -80,17 +85,61 @@ def phase_of(doc, t):
     return len(doc["phases"]) - 1
 
 
-def recovery_periods(rows, start, end, period_s):
-    """Periods from @start to the first HEALTHY_RUN healthy windows (all
-    classes, round trip) that begin within [start, end); None: never."""
+RATE_UNITS = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}
+
+
+def class_of_service(config):
+    """service id -> class name, from the config's service map."""
+    svc = config.get("services", {})
+    default = svc.get("default", "best_effort")
+    table = {}
+    for rule in svc.get("map", []):
+        ids = str(rule["ids"]).split("-")
+        for i in range(int(ids[0]), int(ids[-1]) + 1):
+            table[i] = rule["class"]
+    return lambda sid: table.get(sid, default)
+
+
+def phase_targets(scenario, config):
+    """Per phase, the class whose offered bit rate grew most at its start
+    (the class the shift hits), or None (first phase, or no growth)."""
+    cls_of = class_of_service(config)
+    offered = []
+    for p in scenario["phases"]:
+        per = {}
+        for f in p["flows"]:
+            m = re.fullmatch(r"([0-9.]+)([kMG]?)", str(f["rate"]))
+            if not m:
+                return [None] * len(scenario["phases"])
+            c = cls_of(f["service"])
+            per[c] = per.get(c, 0) + float(m.group(1)) * RATE_UNITS[m.group(2)]
+        offered.append(per)
+    targets = [None]
+    for prev, cur in zip(offered, offered[1:]):
+        growth = {c: cur.get(c, 0) - prev.get(c, 0) for c in cur}
+        best = max(growth, key=growth.get) if growth else None
+        targets.append(best if best and growth[best] > 0 else None)
+    return targets
+
+
+def recovery_periods(rows, start, end, period_s, target):
+    """Control periods from the shift at @start until the first HEALTHY_RUN
+    windows in a row where @target (a class; None: every class) missed
+    nothing (round trip), counted from its first violation within
+    BITE_WINDOWS of the shift (0: the shift did not bite); None: never
+    within [start, end)."""
     inside = [r for r in rows if r[0] - r[1] >= start - 1e-6 and r[0] <= end + 1e-6]
-    for i in range(len(inside) - HEALTHY_RUN + 1):
-        if all(not any(m for m, _ in r[2].values()) for r in inside[i:i + HEALTHY_RUN]):
+    bad = [any(m for c, (m, _) in r[2].items() if target in (None, c)) for r in inside]
+    first = next((i for i, b in enumerate(bad[:BITE_WINDOWS]) if b), None)
+    if first is None:
+        return 0
+    for i in range(first, len(inside) - HEALTHY_RUN + 1):
+        if not any(bad[i:i + HEALTHY_RUN]):
             return math.ceil((inside[i][0] - inside[i][1] - start) / period_s - 1e-6)
     return None
 
 
-def summarise(doc, period_s):
+def summarise(doc, period_s, targets):
     rows = window_rows(doc)
     phases = []
     timeline = doc["adaptive"].get("timeline", [])
@@ -103,7 +152,9 @@ def summarise(doc, period_s):
             "windows": len(mine),
             "violations": sum(1 for r in mine for m, _ in r[2].values() if m),
             "sched_violations": sum(1 for r in mine for _, s in r[2].values() if s),
-            "recovery_periods": recovery_periods(rows, start, end, period_s),
+            "target": targets[i],
+            "recovery_periods": (recovery_periods(rows, start, end, period_s, targets[i])
+                                 if targets[i] else None),
             "changes": len(changes),
             "steady_changes": sum(1 for c in changes if c["t_s"] >= start + STEADY_AFTER_S),
         })
@@ -122,8 +173,8 @@ def ratio(a, s):
     return a / s if s else (0.0 if a == 0 else math.inf)
 
 
-def fmt_rec(p):
-    return "never" if p is None else str(p)
+def fmt_rec(p, first=False):
+    return "-" if first else "never" if p is None else str(p)
 
 
 def report(summ, period_s):
@@ -132,11 +183,13 @@ def report(summ, period_s):
           f"{period_s * 1000:.0f} ms); violations = class-windows that missed an SLO")
     print(f"{'phase':<18} {'windows':>7} {'violations':>15} {'sched':>13} "
           f"{'recovery':>14} {'changes (steady)':>17}")
-    for ps, pa in zip(s["phases"], a["phases"]):
+    for i, (ps, pa) in enumerate(zip(s["phases"], a["phases"])):
         print(f"{ps['name']:<18} {pa['windows']:>7} {ps['violations']:>7} / {pa['violations']:<5} "
               f"{ps['sched_violations']:>5} / {pa['sched_violations']:<5} "
-              f"{fmt_rec(ps['recovery_periods']):>6} / {fmt_rec(pa['recovery_periods']):<5} "
-              f"{pa['changes']:>8} ({pa['steady_changes']})")
+              f"{fmt_rec(ps['recovery_periods'], not pa['target']):>6} / "
+              f"{fmt_rec(pa['recovery_periods'], not pa['target']):<5} "
+              f"{pa['changes']:>8} ({pa['steady_changes']})"
+              + (f"  shift hits {pa['target']}" if pa["target"] else ""))
     r = ratio(a["violations"], s["violations"])
     rs = ratio(a["sched_violations"], s["sched_violations"])
     print(f"{'total':<18} {'':>7} {s['violations']:>7} / {a['violations']:<5} "
@@ -148,7 +201,7 @@ def report(summ, period_s):
     verdicts["violations"] = (r <= RATIO_MAX,
                               f"{a['violations']} vs {s['violations']}: {r:.3f} "
                               f"(goal <= {RATIO_MAX:.2f})")
-    shifts = a["phases"][1:]
+    shifts = [p for p in a["phases"] if p["target"]]
     worst = [p["recovery_periods"] for p in shifts]
     ok = all(p is not None and p <= RECOVERY_PERIODS_MAX for p in worst)
     verdicts["recovery"] = (ok, "after each shift: " + ", ".join(
@@ -181,16 +234,21 @@ def main():
     out_dir = os.path.join(build, "run")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(SOURCE_ROOT, CONFIG)) as f:
-        period_s = json.load(f).get("adaptive", {}).get("period_ms", 100) / 1000
+        config = json.load(f)
+    period_s = config.get("adaptive", {}).get("period_ms", 100) / 1000
     with open(os.path.join(SOURCE_ROOT, SCENARIO)) as f:
-        scen_s = sum(float(p["duration"].rstrip("s")) for p in json.load(f)["phases"])
+        scenario = json.load(f)
+    scen_s = sum(float(p["duration"].rstrip("s")) for p in scenario["phases"])
+    targets = phase_targets(scenario, config)
     duration = a.duration or scen_s
     t0 = time.monotonic()
     docs, errors = {}, []
     for side in SIDES:
         run = r.AppRun(binary, f"ls-{side}", MODE, CONFIG, SCENARIO, duration,
                        os.path.join(out_dir, f"loadshift-{side}.json"), out_dir,
-                       echo=True, extra=["--adaptive", "on" if side == "adaptive" else "off"])
+                       echo=True, stats_period=0,
+                       extra=["--adaptive", "on" if side == "adaptive" else "off",
+                              "--stats-period", "0"])
         errs = run.run()
         errors += errs
         for e in errs:
@@ -204,7 +262,7 @@ def main():
     if errors:
         print(f"FAILED: {len(errors)} error(s)")
         return 1
-    summ = {side: summarise(docs[side], period_s) for side in SIDES}
+    summ = {side: summarise(docs[side], period_s, targets) for side in SIDES}
     verdicts = report(summ, period_s)
     summ["verdicts"] = {k: {"met": ok, "text": t} for k, (ok, t) in verdicts.items()}
     with open(os.path.join(out_dir, "loadshift-summary.json"), "w") as f:

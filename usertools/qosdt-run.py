@@ -293,12 +293,13 @@ class AppRun:
 
     def __init__(self, binary, name, mode, config, scenario, duration, results,
                  log_dir, server_results=None, echo=False, cwd=SOURCE_ROOT,
-                 extra=()):
+                 extra=(), stats_period=1):
         self.binary, self.name, self.mode = binary, name, mode
         self.config, self.scenario, self.duration = config, scenario, duration
         self.results_path, self.server_results_path = results, server_results
         self.log_dir, self.echo, self.cwd = log_dir, echo, cwd
         self.extra = list(extra)           # more qosdt options, both roles
+        self.stats_period = stats_period   # the client's live table, s (0: none)
         self.results = None
         self.server_results = None
         self.warnings = []
@@ -347,7 +348,7 @@ class AppRun:
                     f"client running {self.duration:g} s ({self.mode}, {self.scenario})")
             client = self._start("client", CLIENT_CORE, [
                 "--scenario", self.scenario, "--duration", f"{self.duration:g}",
-                "--stats-period", "1", "--link-wait", str(LINK_WAIT),
+                "--stats-period", f"{self.stats_period:g}", "--link-wait", str(LINK_WAIT),
                 "--results", self.results_path], f"  {self.name:<4} | " if self.echo else None)
             procs.append(client)
             limit = self.duration + CLIENT_SLACK
