@@ -38,14 +38,20 @@
 #include "qosdt_sched.h"
 
 /* A WRR class is served when its share covers its demand plus this, ppm. */
-#define HEADROOM_PPM 50000u
+#define HEADROOM_PPM 100000u
 /*
  * A capped strict-priority class is served when its cap covers its demand
  * plus this, ppm: rte_sched hands out TC credits per tc_period, so a Poisson
  * class near its cap runs out of credit within a period and waits for the
  * next one (ms), however little it lacks on average.
  */
-#define CAP_HEADROOM_PPM 200000u
+#define CAP_HEADROOM_PPM 250000u
+/*
+ * A decay must leave this much more headroom than a raise asks for: the
+ * hysteresis band that keeps a demand wandering around one level's edge
+ * from flapping the knob.
+ */
+#define DECAY_EXTRA_PPM 100000u
 /* A lossless class's queue this full (of its limit, in quarters) is near it. */
 #define BACKLOG_NEAR_QUARTERS 3u
 /* Windows an unexplained miss must last before the controller acts on it. */
@@ -289,7 +295,7 @@ struct outlook {
 
 static void
 outlook_of(const struct qosdt_adaptive *a, const struct setting *set,
-		struct outlook *out)
+		uint32_t extra_ppm, struct outlook *out)
 {
 	uint64_t demand[QOSDT_NB_CLASSES], capacity, cap;
 	uint8_t weight[QOSDT_NB_CLASSES];
@@ -302,9 +308,9 @@ outlook_of(const struct qosdt_adaptive *a, const struct setting *set,
 	 * would get all of that.
 	 */
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		demand[c] = with_headroom(demand_of(a, c),
-			a->cls[c].knob == QOSDT_ADAPTIVE_RATE_CAP ?
-				CAP_HEADROOM_PPM : HEADROOM_PPM);
+		demand[c] = with_headroom(demand_of(a, c), extra_ppm +
+			(a->cls[c].knob == QOSDT_ADAPTIVE_RATE_CAP ?
+				CAP_HEADROOM_PPM : HEADROOM_PPM));
 		member[c] = true;
 	}
 	if (a->base.mode == QOSDT_MODE_PRIORITY) {
@@ -380,7 +386,23 @@ class_missed(struct qosdt_adaptive *a, unsigned int c,
 	return true;
 }
 
-/* A miss of class @p c soon after a decay that took from it: that decay
+/* Do not let class @p c decay past @p level while class @p for_cls offers
+ * what it offers now (KEEP_DEMAND_PPM of it).
+ */
+static void
+keep_level(struct qosdt_adaptive *a, unsigned int c, int32_t level,
+		unsigned int for_cls)
+{
+	struct class_state *k = &a->cls[c];
+
+	k->keep = true;
+	k->keep_level = level;
+	k->keep_for = for_cls;
+	k->keep_demand = demand_of(a, for_cls);
+}
+
+/* A miss of class @p c soon (2 x hold windows) after a decay that took
+ * from it: that decay
  * went too far. The class that decayed waits twice as long next time, and
  * does not go past the level it left while @p c's demand stays.
  */
@@ -395,12 +417,9 @@ backoff_decays(struct qosdt_adaptive *a, unsigned int c)
 		d = &a->cls[i];
 		if (d->decayed_at == 0 || !(d->decay_losers & (1u << c)))
 			continue;
-		if (a->cnt.windows - d->decayed_at <= d->hold) {
+		if (a->cnt.windows - d->decayed_at <= 2 * (uint64_t)d->hold) {
 			d->hold = RTE_MIN(d->hold * 2, hold_max);
-			d->keep = true;
-			d->keep_level = d->decayed_from;
-			d->keep_for = c;
-			d->keep_demand = demand_of(a, c);
+			keep_level(a, i, d->decayed_from, c);
 			a->cnt.backoffs++;
 		}
 		d->decayed_at = 0;
@@ -536,7 +555,7 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 	uint64_t best_get;
 	int skip = -1;
 
-	outlook_of(a, &st->set, &now);
+	outlook_of(a, &st->set, 0, &now);
 	best_get = now.get[c];
 	n = raise_moves(a, &st->set, c, mv, RTE_DIM(mv));
 	for (i = 0; i < n; i++) {
@@ -545,7 +564,7 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 		cand.level[mv[i].cls] += mv[i].delta;
 		if (!setting_fits(a, &cand))
 			continue;
-		outlook_of(a, &cand, &then);
+		outlook_of(a, &cand, 0, &then);
 		if (harmed(&now, &then, higher_than(c)) != 0) {
 			/* That knob went too far: back, and on to the next. */
 			cand.level[mv[i].cls] -= mv[i].delta;
@@ -581,7 +600,7 @@ miss_explained(const struct qosdt_adaptive *a, const struct setting *set,
 
 	if (demand_of(a, c) == QOSDT_DEMAND_UNBOUNDED)
 		return false;
-	outlook_of(a, set, &now);
+	outlook_of(a, set, 0, &now);
 	return !now.served[c];
 }
 
@@ -598,8 +617,8 @@ decay_class(struct qosdt_adaptive *a, struct step *st, unsigned int c)
 	cand.level[c] += k->level > 0 ? -1 : +1;
 	if (kept(a, c, cand.level[c]) || !setting_fits(a, &cand))
 		return;
-	outlook_of(a, &st->set, &now);
-	outlook_of(a, &cand, &then);
+	outlook_of(a, &st->set, DECAY_EXTRA_PPM, &now);
+	outlook_of(a, &cand, DECAY_EXTRA_PPM, &then);
 	if (harmed(&now, &then, ALL_CLASSES) != 0)
 		return;
 	/* Down, it takes from the class itself; a donor back up, from all. */
@@ -647,9 +666,16 @@ decide(struct qosdt_adaptive *a, struct step *st)
 		if (!enough && k->missed_run < UNEXPLAINED_WINDOWS)
 			continue;
 		raise_class(a, st, c, enough);
-		/* An unexplained miss earns one level per UNEXPLAINED_WINDOWS. */
-		if (!enough)
-			k->missed_run = 0;
+		if (enough)
+			continue;
+		/*
+		 * An unexplained miss earns one level per UNEXPLAINED_WINDOWS,
+		 * and the level is kept while the load it was missed under
+		 * lasts: the model would decay it straight back into the miss.
+		 */
+		k->missed_run = 0;
+		if (st->set.level[c] != k->level)
+			keep_level(a, c, st->set.level[c], c);
 	}
 	if (st->nb != 0)
 		return;

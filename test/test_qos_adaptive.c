@@ -175,14 +175,14 @@ test_weight_raised_to_need(void)
 
 	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
 	obs_normal(&o);
-	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(500);
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(470);
 	o.cls[QOSDT_CLASS_THROUGHPUT].throughput_bps = MBPS(433);
 	obs_late(&o, QOSDT_CLASS_THROUGHPUT, US(15000));
 	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "one change expected");
 	/*
-	 * 800M for the WRR classes; reliable takes its 150M; throughput
-	 * needs 525M (500M + 5%) of the 650M left against best effort's
-	 * weight 1: w/(w+1) x 650M >= 525M first at w = 5.
+	 * 800M for the WRR classes; reliable takes its 150M + 10%; throughput
+	 * needs 517M (470M + 10%) of the 635M left against best effort's
+	 * weight 1: w/(w+1) x 635M >= 517M first at w = 5.
 	 */
 	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "weight %u",
 		weight_of(QOSDT_CLASS_THROUGHPUT));
@@ -275,8 +275,8 @@ test_no_decay_while_needed(void)
 
 	TEST_ASSERT_SUCCESS(test_weight_raised_to_need(), "raise");
 	obs_normal(&o);
-	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(500);
-	o.cls[QOSDT_CLASS_THROUGHPUT].throughput_bps = MBPS(500);
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(450);
+	o.cls[QOSDT_CLASS_THROUGHPUT].throughput_bps = MBPS(450);
 	o.cls[QOSDT_CLASS_BEST_EFFORT].throughput_bps = MBPS(150);
 	TEST_ASSERT_EQUAL(feed(&o, 500), 0, "changed while the load held");
 	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "weight moved");
@@ -325,7 +325,7 @@ test_decay_backoff(void)
 
 	TEST_ASSERT_SUCCESS(test_weight_raised_to_need(), "raise");
 	n = cfg.adaptive.healthy_windows;
-	/* 300M: the model says weight 4 serves it (520M); say it is wrong. */
+	/* 300M: the model says weight 4 serves it (508M); say it is wrong. */
 	obs_normal(&o);
 	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(300);
 	late = o;
@@ -345,6 +345,42 @@ test_decay_backoff(void)
 	TEST_ASSERT_EQUAL(feed(&o, 2 * n - 1), 0, "decayed before %u windows",
 		2 * n);
 	TEST_ASSERT_EQUAL(feed(&o, 1), 1, "no decay after %u windows", 2 * n);
+	return TEST_SUCCESS;
+}
+
+/* A burst that settles lower: the weight decays while the model says the
+ * load allows; late at the level it reached anyway, it goes back up one
+ * level and stays there while that load lasts.
+ */
+static int
+test_failed_decay_kept(void)
+{
+	struct qosdt_adaptive_obs o, late;
+	unsigned int i, quiet = 0;
+	uint8_t low;
+
+	TEST_ASSERT_SUCCESS(test_weight_raised_to_need(), "raise");
+	obs_normal(&o);
+	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(400);
+	for (i = 0; i < 200 && quiet < 30; i++) {
+		TEST_ASSERT(feed(&o, 1) >= 0, "refused");
+		quiet = last_change()->time_ns == now_ns ? 0 : quiet + 1;
+	}
+	low = weight_of(QOSDT_CLASS_THROUGHPUT);
+	TEST_ASSERT_EQUAL(low, 4, "decayed to %u: with 20%% over 400M, 4", low);
+	late = o;
+	obs_late(&late, QOSDT_CLASS_THROUGHPUT, US(2000));
+	late.cls[QOSDT_CLASS_THROUGHPUT].backlog = 3;
+	TEST_ASSERT_EQUAL(feed(&late, 2), 1, "no raise");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), low + 1, "weight");
+	for (i = 0; i < 300; i++)
+		TEST_ASSERT_EQUAL(feed(&o, 1), 0, "window %u: changed again "
+			"under the load a decay already failed at", i);
+	/* The load falls: the kept level goes. */
+	obs_normal(&o);
+	TEST_ASSERT(feed(&o, 100) > 0, "kept after the load fell");
+	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 2, "weight %u",
+		weight_of(QOSDT_CLASS_THROUGHPUT));
 	return TEST_SUCCESS;
 }
 
@@ -456,6 +492,7 @@ static struct unit_test_suite adaptive_suite = {
 		TEST_CASE_ST(NULL, case_teardown, test_no_decay_while_needed),
 		TEST_CASE_ST(NULL, case_teardown, test_unexplained_miss_waits),
 		TEST_CASE_ST(NULL, case_teardown, test_decay_backoff),
+		TEST_CASE_ST(NULL, case_teardown, test_failed_decay_kept),
 		TEST_CASE_ST(NULL, case_teardown, test_lower_class_waits),
 		TEST_CASE_ST(NULL, case_teardown, test_random_never_refused),
 		TEST_CASE(test_instance_enabled_or_not),
