@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <rte_common.h>
@@ -231,9 +232,14 @@ int
 qosdt_json_fail_load(const json_error_t *e, const char *source,
 		char *err, size_t errlen)
 {
+	struct stat st;
+
 	if (err == NULL || errlen == 0)
 		return -1;
-	if (e->line > 0)
+	/* A directory opens and reads as an empty file: name it as one. */
+	if (stat(source, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(err, errlen, "%s: is a directory", source);
+	else if (e->line > 0)
 		snprintf(err, errlen, "%s:%d:%d: %s", source, e->line,
 			e->column, e->text);
 	else

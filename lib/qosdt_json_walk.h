@@ -194,7 +194,8 @@ int qosdt_json_walk_object(struct qosdt_json_walk *w, json_t *obj,
 
 /**
  * Write a jansson load error as "<source>:<line>:<column>: <text>", or
- * "<source>: <text>" when it has no position.
+ * "<source>: <text>" when it has no position, or "<source>: is a
+ * directory" when source names one (jansson reads it as an empty file).
  *
  * @param e
  *   The error jansson filled.
