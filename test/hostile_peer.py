@@ -115,8 +115,11 @@ class Telemetry:
                 time.sleep(0.2)
 
     def query(self, cmd):
-        self.sock.send(cmd.encode())
-        return json.loads(self.sock.recv(1 << 20))
+        try:
+            self.sock.send(cmd.encode())
+            return json.loads(self.sock.recv(1 << 20))
+        except (OSError, ValueError) as e:
+            raise Fail(f"telemetry {cmd} at {self.path}: {e} (did the process die?)")
 
     def xstats(self):
         return self.query("/ethdev/xstats,0")["/ethdev/xstats"]
@@ -301,8 +304,10 @@ class Run:
             self.skipped += 1
             print(f"SKIP {name}: {e}", flush=True)
             return
-        except Fail as e:
+        except (Fail, OSError, ValueError, KeyError) as e:
             self.failed += 1
+            if self.ours is not None and not self.ours.alive():
+                e = f"{e}; our side died (exit {self.ours.proc.returncode})"
             print(f"FAIL {name}: {e}", flush=True)
             if self.ours is not None:
                 print(f"--- last lines of our side ---\n{self.ours.tail()}", flush=True)
