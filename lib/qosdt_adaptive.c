@@ -106,6 +106,8 @@ struct qosdt_adaptive {
 	uint64_t next_control_ns;
 	struct qosdt_adaptive_counters cnt;
 	unsigned int nb_timeline;
+	unsigned int nb_recent;       /* The last changes, oldest first. */
+	struct qosdt_adaptive_change recent[QOSDT_ADAPTIVE_RECENT];
 	struct qosdt_adaptive_change timeline[QOSDT_ADAPTIVE_TIMELINE_MAX];
 	rte_seqlock_t lock;
 	struct qosdt_adaptive_status published;
@@ -740,6 +742,10 @@ commit_change(struct qosdt_adaptive *a, struct qosdt_adaptive_change *ch,
 	} else {
 		a->cnt.raises++;
 	}
+	if (a->nb_recent == QOSDT_ADAPTIVE_RECENT)
+		memmove(a->recent, a->recent + 1,
+			--a->nb_recent * sizeof(a->recent[0]));
+	a->recent[a->nb_recent++] = *ch;
 	if (a->nb_timeline < QOSDT_ADAPTIVE_TIMELINE_MAX)
 		a->timeline[a->nb_timeline++] = *ch;
 	else
@@ -849,7 +855,7 @@ publish(struct qosdt_adaptive *a)
 {
 	struct qosdt_adaptive_status *p = &a->published;
 	struct setting set;
-	unsigned int n, first;
+	unsigned int n;
 
 	setting_now(a, &set);
 	rte_seqlock_write_lock(&a->lock);
@@ -860,10 +866,8 @@ publish(struct qosdt_adaptive *a)
 	p->base_rate_cap_bps =
 		a->base.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
 	p->counters = a->cnt;
-	n = RTE_MIN(a->nb_timeline, QOSDT_ADAPTIVE_RECENT);
-	first = a->nb_timeline - n;
-	memcpy(p->recent, &a->timeline[first], n * sizeof(p->recent[0]));
-	p->nb_recent = n;
+	memcpy(p->recent, a->recent, a->nb_recent * sizeof(p->recent[0]));
+	p->nb_recent = a->nb_recent;
 	rte_seqlock_write_unlock(&a->lock);
 }
 

@@ -400,12 +400,11 @@ adaptive_change_dict(const struct qosdt_adaptive_change *ch)
 	return d;
 }
 
-/* The recent changes, keyed by their index in the timeline. */
+/* The recent changes, keyed by their index among all changes. */
 static struct rte_tel_data *
 adaptive_recent_dict(const struct qosdt_adaptive_status *st)
 {
-	uint64_t first = st->counters.changes - st->counters.unrecorded -
-		st->nb_recent;
+	uint64_t first = st->counters.changes - st->nb_recent;
 	struct rte_tel_data *d = new_dict();
 	int ret = d == NULL ? -ENOMEM : 0;
 	char key[24];
