@@ -224,18 +224,22 @@ store_random(uint8_t *p, unsigned int size, uint64_t *rng)
 	}
 }
 
-/* A ring index: anything, or near where it is. */
+/* A ring index: anything, or near the ring's other index (so that the
+ * side under test often finds a plausible number of entries to read).
+ */
 static void
 random_index(struct hp_ctx *c, uint64_t *rng)
 {
 	enum shm_dir dir = hp_rand(rng) & 1 ? SHM_DIR_S2C : SHM_DIR_C2S;
 	struct shm_ring_ctl *ctl = shm_ring_ctl(&c->reg, dir,
 		(uint32_t)(hp_rand(rng) % c->reg.geo.nb_queues));
-	uint32_t *idx = hp_rand(rng) & 1 ? &ctl->head : &ctl->tail;
+	bool head = hp_rand(rng) & 1;
+	uint32_t *idx = head ? &ctl->head : &ctl->tail;
+	uint32_t other = head ? ctl->tail : ctl->head;
 	uint32_t ring = c->mask + 1, v = (uint32_t)hp_rand(rng);
 
 	if (v & 1)
-		v = *idx + (uint32_t)hp_rand_range(rng, 0, 4 * ring) - 2 * ring;
+		v = other + (uint32_t)hp_rand_range(rng, 0, 4 * ring) - 2 * ring;
 	__atomic_store_n(idx, v, __ATOMIC_RELEASE);
 }
 
