@@ -146,8 +146,9 @@ class App:
     (arrival time, {class: (sent, received, lost, dropped)}), when its
     marker lines came, and how many other lines it printed."""
 
-    def __init__(self, runner, role, cmd, cwd, log_path, prefix):
+    def __init__(self, runner, role, cmd, cwd, log_path, prefix, tel_timeout=5.0):
         self.runner, self.role, self.prefix = runner, role, prefix
+        self.tel_timeout = tel_timeout
         self.tables = []
         self.other_lines = 0
         self.running_at = None         # client: "client running" line
@@ -196,7 +197,7 @@ class App:
         for attempt in (0, 1):
             try:
                 if self.tel is None:
-                    self.tel = Telemetry(self.prefix)
+                    self.tel = Telemetry(self.prefix, self.tel_timeout)
                 return self.tel.query(cmd)
             except (OSError, ValueError):
                 if self.tel is not None:
@@ -625,6 +626,8 @@ def main():
         t.run()
     except Failure as e:
         t.case(False, str(e))
+    except (OSError, ValueError) as e:     # telemetry gone or garbled
+        t.case(False, f"telemetry: {type(e).__name__}: {e}")
     finally:
         t.teardown()
     t.summary()

@@ -41,6 +41,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -62,6 +63,8 @@ RSS_SETTLE_S = 30             # RSS reference: first sample this far into the ov
                               # (a quarter of it when shorter)
 RSS_SLACK_MIB = 4             # ... and later samples may exceed it by this much
 STOP_GRACE = 5.0
+TELEMETRY_TIMEOUT = 10.0      # s; a host stalled longer costs a sample, noted
+MISSED_MAX = 0.25             # more samples missed than this share fails the run
 CLIENT_SLACK_S = 30           # the client may end this long after its scenario
 
 UNITS = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}
@@ -113,12 +116,20 @@ def rss_mib(pid):
 
 
 def min_pools(app, seconds, step=0.05):
+    """Per mempool, the lowest in-use count sampled for seconds (a query
+    that times out on a stalled host is skipped)."""
     low = {}
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        for name, n in app.pools().items():
+        try:
+            pools = app.pools()
+        except socket.timeout:
+            continue
+        for name, n in pools.items():
             low[name] = min(n, low.get(name, n))
         time.sleep(step)
+    if not low:
+        raise RuntimeError(f"the {app.role}'s telemetry never answered in {seconds:g} s")
     return low
 
 
@@ -133,6 +144,7 @@ class Soak:
         self.apps = []
         self.probs = []
         self.acct_probs = []       # requests in no counter, or counted apart
+        self.missed = 0            # samples whose telemetry query timed out
         self.settle = min(RSS_SETTLE_S, args.duration / 4)
         self.samples = []          # (t, {role: (rss MiB, pools in use)})
         doc, self.offered_bps, self.channel_bps = soak_scenario(
@@ -152,18 +164,26 @@ class Soak:
                + ["--", "--role", role, "--config", CONFIG, "--mode", MODE,
                   "--results", self.results[role]] + extra)
         app = App(self.runner, role, cmd, self.args.source_root,
-                  os.path.join(self.tmp, f"{role}.log"), prefix)
+                  os.path.join(self.tmp, f"{role}.log"), prefix, TELEMETRY_TIMEOUT)
         self.apps.append(app)
         return app
 
     def sample(self, t, apps):
+        """RSS and mbufs in use of each app (None when its telemetry did not
+        answer within TELEMETRY_TIMEOUT: the host stalled it)."""
         row = {}
         for app in apps:
-            row[app.role] = (rss_mib(app.proc.proc.pid), sum(app.pools().values()))
+            try:
+                in_use = sum(app.pools().values())
+            except socket.timeout:
+                in_use = None
+                self.missed += 1
+            row[app.role] = (rss_mib(app.proc.proc.pid), in_use)
         self.samples.append((t, row))
         print(f"t={t:6.0f} s  " + "  ".join(
-            f"{r}: RSS {v[0]:7.1f} MiB, mbufs in use {v[1]:5d}" for r, v in row.items()),
-            flush=True)
+            f"{r}: RSS {v[0]:7.1f} MiB, mbufs in use "
+            + (f"{v[1]:5d}" if v[1] is not None else "(telemetry stalled)")
+            for r, v in row.items()), flush=True)
 
     def run(self):
         a = self.args
@@ -213,6 +233,9 @@ class Soak:
 
     def check_memory(self):
         figures = {}
+        asked = 2 * len(self.samples)
+        if asked and self.missed > MISSED_MAX * asked:
+            self.probs.append(f"{self.missed} of {asked} mempool samples timed out")
         for role in ("client", "server"):
             rows = [(t, r[role]) for t, r in self.samples if role in r]
             if not rows:
@@ -224,7 +247,7 @@ class Soak:
                 self.probs.append(f"{role}: RSS grew {grow:.1f} MiB during the overload "
                                   f"(more than {RSS_SLACK_MIB} MiB)")
             rss = [v[0] for _, v in rows]
-            mb = [v[1] for _, v in rows]
+            mb = [v[1] for _, v in rows if v[1] is not None] or [0]
             figures[role] = (f"{role} RSS start/end/max {rss[0]:.1f}/{rss[-1]:.1f}/"
                              f"{max(rss):.1f} MiB (growth after {self.settle:g} s "
                              f"{grow:+.1f} MiB), mbufs in use start/end/max "
@@ -324,6 +347,7 @@ def main():
         print(f"FAIL {p}", flush=True)
     print(f"soak: {s.args.duration} s at {s.offered_bps / s.channel_bps:.2f}x; "
           + "; ".join(figures.values())
+          + (f"; {s.missed} mempool samples missed (telemetry stalled)" if s.missed else "")
           + f"; {total} requests, {len(s.acct_probs)} accounting violations; "
           + ("FAILED" if s.probs else "OK"), flush=True)
     print(f"qosdt-test summary: name={NAME} passed={0 if s.probs else 1} "

@@ -24,7 +24,7 @@ class Telemetry:
     """One connection; query(cmd) returns the reply's value (a dict or
     list), or raises OSError/ValueError when the process is gone."""
 
-    def __init__(self, prefix, timeout=2.0):
+    def __init__(self, prefix, timeout=5.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock.settimeout(timeout)
         try:
