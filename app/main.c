@@ -304,6 +304,29 @@ app_teardown(struct app *a)
 	free(a->sc);
 }
 
+/* Parse the options after "--" (all of argv's if there is none). */
+static int
+app_options(int argc, char **argv, struct app_options *opt)
+{
+	char *sep_arg;
+	int sep, rc;
+
+	for (sep = 1; sep < argc && strcmp(argv[sep], "--") != 0; sep++)
+		;
+	if (sep == argc && argc > 1) {
+		fprintf(stderr, "qosdt: no \"--\": EAL options come first, then \"--\" and qosdt's own (see %s --help)\n",
+			argv[0]);
+		return -1;
+	}
+	if (sep == argc)
+		return options_parse(1, argv, opt);
+	sep_arg = argv[sep];
+	argv[sep] = argv[0];
+	rc = options_parse(argc - sep, argv + sep, opt);
+	argv[sep] = sep_arg;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -317,23 +340,28 @@ main(int argc, char **argv)
 		options_usage(stdout, argv[0]);
 		return 0;
 	}
+	/*
+	 * Our options and files first, EAL after: EAL probes the channel's
+	 * port, which creates its region, and a refusal must leave nothing
+	 * behind.
+	 */
+	rc = app_options(argc, argv, &a.opt);
+	if (rc != 0)
+		return rc < 0 ? 1 : 0;
+	if (app_load(&a) < 0) {
+		free(a.sc);
+		return 1;
+	}
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "qosdt: EAL initialisation failed: %s (see %s --help)\n",
 			rte_strerror(rte_errno), argv[0]);
+		free(a.sc);
 		return 1;
-	}
-	argv[ret] = argv[0];
-	rc = options_parse(argc - ret, argv + ret, &a.opt);
-	if (rc != 0) {
-		rte_eal_cleanup();
-		return rc < 0 ? 1 : 0;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	rc = app_load(&a);
-	if (rc == 0)
-		rc = app_setup(&a);
+	rc = app_setup(&a);
 	if (rc == 0)
 		rc = app_run(&a);
 	app_teardown(&a);
