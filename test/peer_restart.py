@@ -257,6 +257,22 @@ class App:
         self.proc.close()
 
 
+def stop_and_clean(apps, region, prefixes, tmp, keep_logs):
+    """Stop @apps (the last started first), remove the region and the EAL
+    files, and the logs in @tmp unless @keep_logs."""
+    for app in reversed(apps):
+        if app.proc.alive():
+            app.proc.stop(1.0)
+        app.close()
+    cleanup([region], prefixes)
+    if keep_logs:
+        print(f"logs kept in {tmp}", flush=True)
+    else:
+        for f in os.listdir(tmp):
+            os.unlink(os.path.join(tmp, f))
+        os.rmdir(tmp)
+
+
 def sleep_until(t):
     d = t - time.monotonic()
     if d > 0:
@@ -608,17 +624,8 @@ class Test:
               f"skipped=0", flush=True)
 
     def teardown(self):
-        for app in reversed(self.apps):
-            if app.proc.alive():
-                app.proc.stop(1.0)
-            app.close()
-        cleanup([self.region], self.prefixes)
-        if self.failed or self.args.keep_logs:
-            print(f"logs kept in {self.tmp}", flush=True)
-        else:
-            for f in os.listdir(self.tmp):
-                os.unlink(os.path.join(self.tmp, f))
-            os.rmdir(self.tmp)
+        stop_and_clean(self.apps, self.region, self.prefixes, self.tmp,
+                       self.failed or self.args.keep_logs)
 
 
 def parse_args():

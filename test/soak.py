@@ -50,8 +50,8 @@ TEST_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
 sys.path.insert(0, TEST_DIR)
 from app_run import load_runner  # noqa: E402
-from peer_restart import App  # noqa: E402
-from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
+from peer_restart import App, stop_and_clean  # noqa: E402
+from qosdt_eal import hugepages_ok  # noqa: E402
 
 NAME = "soak"
 CONFIG = "config/qos.json"
@@ -288,17 +288,8 @@ class Soak:
         return total
 
     def teardown(self):
-        for app in reversed(self.apps):
-            if app.proc.alive():
-                app.proc.stop(1.0)
-            app.close()
-        cleanup([self.region], [app.prefix for app in self.apps])
-        if self.probs or self.args.keep_logs:
-            print(f"logs kept in {self.tmp}", flush=True)
-        else:
-            for f in os.listdir(self.tmp):
-                os.unlink(os.path.join(self.tmp, f))
-            os.rmdir(self.tmp)
+        stop_and_clean(self.apps, self.region, [app.prefix for app in self.apps],
+                       self.tmp, bool(self.probs) or self.args.keep_logs)
 
 
 def parse_args():
