@@ -39,7 +39,6 @@ start/end/max of each figure; exits 1 on any violation.
 import argparse
 import json
 import os
-import re
 import signal
 import socket
 import sys
@@ -52,6 +51,7 @@ sys.path.insert(0, TEST_DIR)
 from app_run import load_runner  # noqa: E402
 from peer_restart import App, stop_and_clean  # noqa: E402
 from qosdt_eal import hugepages_ok  # noqa: E402
+from qosdt_scenario import frame_bps  # noqa: E402
 
 NAME = "soak"
 CONFIG = "config/qos.json"
@@ -67,23 +67,6 @@ TELEMETRY_TIMEOUT = 10.0      # s; a host stalled longer costs a sample, noted
 MISSED_MAX = 0.25             # more samples missed than this share fails the run
 CLIENT_SLACK_S = 30           # the client may end this long after its scenario
 
-UNITS = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}
-PPS = re.compile(r"^([0-9.]+)([kMG]?)pps$")
-BPS = re.compile(r"^([0-9.]+)([kMG]?)(?:bps|bit)?$")
-
-
-def frame_bps(flow, channel_bps):
-    """A scenario flow's rate in frame bits per second (doc/scenario.md)."""
-    rate, size = str(flow["rate"]).strip(), flow["size"]
-    m = PPS.match(rate)
-    if m:
-        return float(m.group(1)) * UNITS[m.group(2)] * 8 * (40 + size)
-    if rate.endswith("%"):
-        return float(rate[:-1]) / 100 * channel_bps
-    m = BPS.match(rate)
-    if m:
-        return float(m.group(1)) * UNITS[m.group(2)]
-    raise ValueError(f"{SCENARIO}: rate {rate!r} is not a form this script reads")
 
 
 def soak_scenario(source_root, duration, overload):

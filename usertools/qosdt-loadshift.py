@@ -41,9 +41,11 @@ import importlib.util
 import json
 import math
 import os
-import re
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qosdt_scenario import frame_bps  # noqa: E402
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = "config/qos.json"
@@ -90,9 +92,6 @@ def phase_of(doc, t):
     return len(doc["phases"]) - 1
 
 
-RATE_UNITS = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}
-
-
 def class_of_service(config):
     """service id -> class name, from the config's service map."""
     svc = config.get("services", {})
@@ -109,15 +108,13 @@ def phase_targets(scenario, config):
     """Per phase, the class whose offered bit rate grew most at its start
     (the class the shift hits), or None (first phase, or no growth)."""
     cls_of = class_of_service(config)
+    channel_bps = frame_bps({"rate": config["channel"]["rate"], "size": 0}, 0)
     offered = []
     for p in scenario["phases"]:
         per = {}
         for f in p["flows"]:
-            m = re.fullmatch(r"([0-9.]+)([kMG]?)", str(f["rate"]))
-            if not m:
-                return [None] * len(scenario["phases"])
             c = cls_of(f["service"])
-            per[c] = per.get(c, 0) + float(m.group(1)) * RATE_UNITS[m.group(2)]
+            per[c] = per.get(c, 0) + frame_bps(f, channel_bps)
         offered.append(per)
     targets = [None]
     for prev, cur in zip(offered, offered[1:]):
