@@ -404,11 +404,13 @@ static void
 client_window_closed(struct client *c, uint64_t now_ns)
 {
 	struct qosdt_stats st, sched;
+	struct qosdt_resv_usage buf;
 	unsigned int cls;
 
 	qosdt_monitor_read(c->rtt, &st);
 	qosdt_stats_read(c->q, &sched);
-	window_log_add(&c->windows, now_ns - c->start_ns, &st, &sched);
+	qosdt_resv_usage(qosdt_resv_of(c->q), &buf);
+	window_log_add(&c->windows, now_ns - c->start_ns, &st, &sched, &buf);
 	if (!c->generating)
 		return;
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
@@ -519,4 +521,10 @@ client_report(const struct client *c, struct report *r)
 		report_class_monitored(o, cs);
 		o->sched_latency = sched.cls[cls].latency;
 	}
+}
+
+const struct qosdt_hist *
+client_latency_hist(const struct client *c, unsigned int cls)
+{
+	return qosdt_monitor_latency_hist(c->rtt, cls);
 }

@@ -172,4 +172,18 @@ bool client_reply_ok(struct client *c, const struct rte_mbuf *m,
  */
 void client_report(const struct client *c, struct report *r);
 
+/**
+ * A class's round-trip latency histogram over the whole run. Call it once
+ * the worker has stopped and the monitor's last window is closed.
+ *
+ * @param c
+ *   The client.
+ * @param cls
+ *   enum qosdt_class.
+ * @return
+ *   The histogram.
+ */
+const struct qosdt_hist *client_latency_hist(const struct client *c,
+		unsigned int cls);
+
 #endif /* QOSDT_APP_CLIENT_H */

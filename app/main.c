@@ -273,6 +273,8 @@ app_run(struct app *a)
 	}
 	app_flush_monitors(a);
 	app_report(a);
+	for (unsigned int c = 0; a->client != NULL && c < QOSDT_NB_CLASSES; c++)
+		r->cls[c].latency_hist = client_latency_hist(a->client, c);
 	if (a->opt.role == ROLE_SERVER)
 		r->duration_s = (qosdt_monitor_now_ns() - start_ns) / 1e9;
 	if (a->client != NULL && !a->client->done)

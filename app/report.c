@@ -7,6 +7,10 @@
 
 #include <jansson.h>
 
+#include <rte_common.h>
+
+#include <qosdt_hist.h>
+
 #include "app_log.h"
 #include "report.h"
 
@@ -93,6 +97,24 @@ latency_json(const struct qosdt_latency_summary *l)
 		"p999", us(l->p999_ns), "max", us(l->max_ns));
 }
 
+/* The non-empty buckets of a histogram: their upper bounds and counts. */
+static json_t *
+hist_json(const struct qosdt_hist *h)
+{
+	json_t *upper = json_array(), *count = json_array();
+	uint64_t lo, hi;
+	unsigned int i;
+
+	for (i = 0; i < QOSDT_HIST_NB_BUCKETS; i++) {
+		if (h->buckets[i] == 0 ||
+				qosdt_hist_bucket_bounds(i, &lo, &hi) < 0)
+			continue;
+		json_array_append_new(upper, json_real(us(RTE_MIN(hi, h->max))));
+		json_array_append_new(count, json_integer(h->buckets[i]));
+	}
+	return json_pack("{s:o, s:o}", "upper_us", upper, "count", count);
+}
+
 static json_t *
 class_json(const struct report *r, const struct report_class *k)
 {
@@ -100,7 +122,9 @@ class_json(const struct report *r, const struct report_class *k)
 		(double)k->received_bytes / k->received :
 		k->sent > 0 ? (double)k->sent_bytes / k->sent : 0.0;
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
+	json_t *o;
+
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
 			" s:i, s:f, s:o, s:o, s:I, s:I, s:I}",
 		"sent", (json_int_t)k->sent,
 		"received", (json_int_t)k->received,
@@ -119,6 +143,9 @@ class_json(const struct report *r, const struct report_class *k)
 		"slo_violations", (json_int_t)k->slo_violations,
 		"latency_violations", (json_int_t)k->latency_violations,
 		"starved_windows", (json_int_t)k->starved_windows);
+	if (o != NULL && k->latency_hist != NULL)
+		json_object_set_new(o, "latency_hist", hist_json(k->latency_hist));
+	return o;
 }
 
 /* The scenario's phases, when each starts. */

@@ -41,6 +41,8 @@ struct report_class {
 	bool slo_met;             /**< The last window met every SLO. */
 	uint8_t weight;           /**< The class's configured weight. */
 	uint64_t guarantee_bps;   /**< Its configured guarantee, 0 = none. */
+	/** Client's final report: the round trips' histogram, else NULL. */
+	const struct qosdt_hist *latency_hist;
 };
 
 /** A role's results. */

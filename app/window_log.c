@@ -25,7 +25,8 @@ window_log_free(struct window_log *l)
 
 void
 window_log_add(struct window_log *l, uint64_t t_ns,
-		const struct qosdt_stats *rtt, const struct qosdt_stats *sched)
+		const struct qosdt_stats *rtt, const struct qosdt_stats *sched,
+		const struct qosdt_resv_usage *buf)
 {
 	struct window_row *r;
 	unsigned int c;
@@ -41,7 +42,11 @@ window_log_add(struct window_log *l, uint64_t t_ns,
 		r->sched_missed[c] = sched->cls[c].slo_missed;
 		r->p99_ns[c] = rtt->cls[c].window_latency.p99_ns;
 		r->throughput_bps[c] = rtt->cls[c].window_throughput_bps;
+		r->buf_in_use[c] = buf->cls[c].in_use;
+		r->buf_borrowed[c] = buf->cls[c].borrowed;
+		r->alloc_fail[c] = buf->cls[c].alloc_fail;
 	}
+	l->buffers = *buf;
 }
 
 static json_t *
@@ -49,6 +54,8 @@ class_series(const struct window_log *l, unsigned int c)
 {
 	json_t *missed = json_array(), *sched = json_array();
 	json_t *p99 = json_array(), *mbps = json_array();
+	json_t *in_use = json_array(), *borrowed = json_array();
+	json_t *fail = json_array();
 	const struct window_row *r;
 	uint32_t i;
 
@@ -58,9 +65,16 @@ class_series(const struct window_log *l, unsigned int c)
 		json_array_append_new(sched, json_integer(r->sched_missed[c]));
 		json_array_append_new(p99, json_real(r->p99_ns[c] / 1e3));
 		json_array_append_new(mbps, json_real(r->throughput_bps[c] / 1e6));
+		json_array_append_new(in_use, json_integer(r->buf_in_use[c]));
+		json_array_append_new(borrowed, json_integer(r->buf_borrowed[c]));
+		json_array_append_new(fail, json_integer(r->alloc_fail[c]));
 	}
-	return json_pack("{s:o, s:o, s:o, s:o}", "missed", missed,
-		"sched_missed", sched, "p99_us", p99, "mbps", mbps);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i}",
+		"missed", missed, "sched_missed", sched, "p99_us", p99,
+		"mbps", mbps, "buffers_in_use", in_use,
+		"buffers_borrowed", borrowed, "alloc_fail", fail,
+		"buffers_reserved", (int)l->buffers.cls[c].reserved,
+		"borrow_cap", (int)l->buffers.cls[c].borrow_cap);
 }
 
 json_t *
@@ -75,6 +89,7 @@ window_log_json(const struct window_log *l)
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		json_object_set_new(classes, qosdt_class_name(c),
 			class_series(l, c));
-	return json_pack("{s:o, s:o, s:I}", "t_s", t, "classes", classes,
+	return json_pack("{s:o, s:o, s:i, s:I}", "t_s", t, "classes", classes,
+		"shared_buffers", (int)l->buffers.shared_size,
 		"overflow", (json_int_t)l->overflow);
 }

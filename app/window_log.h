@@ -4,7 +4,7 @@
  * SLO rules the window broke (end to end, and inside the client's own
  * scheduler), its round-trip p99 and its delivered rate. It is the time
  * series behind the results' "windows" (doc/results.md): SLO violations
- * over time, recovery after a load shift.
+ * over time, recovery after a load shift, buffer use under a flood.
  */
 
 #ifndef QOSDT_APP_WINDOW_LOG_H
@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include <qosdt_monitor.h>
+#include <qosdt_resv.h>
 
 /** One closed window. */
 struct window_row {
@@ -23,6 +24,9 @@ struct window_row {
 	uint8_t sched_missed[QOSDT_NB_CLASSES]; /**< ... the scheduler's last window. */
 	uint64_t p99_ns[QOSDT_NB_CLASSES];      /**< Round-trip p99. */
 	uint64_t throughput_bps[QOSDT_NB_CLASSES]; /**< Delivered. */
+	uint32_t buf_in_use[QOSDT_NB_CLASSES];  /**< Own-pool mbufs out, at its end. */
+	uint32_t buf_borrowed[QOSDT_NB_CLASSES]; /**< Shared-pool mbufs out. */
+	uint64_t alloc_fail[QOSDT_NB_CLASSES];  /**< Refused allocations so far. */
 };
 
 /** The rows, in a buffer sized at the start (the data path never allocates). */
@@ -30,6 +34,7 @@ struct window_log {
 	uint32_t n;
 	uint32_t cap;
 	uint64_t overflow;       /**< Windows that found the buffer full. */
+	struct qosdt_resv_usage buffers; /**< The last counts (sizes, caps). */
 	struct window_row *rows;
 };
 
@@ -64,14 +69,19 @@ void window_log_free(struct window_log *l);
  *   The round-trip monitor's snapshot.
  * @param sched
  *   The scheduler monitor's snapshot.
+ * @param buf
+ *   The buffer reservation's counts at the window's end.
  */
 void window_log_add(struct window_log *l, uint64_t t_ns,
-		const struct qosdt_stats *rtt, const struct qosdt_stats *sched);
+		const struct qosdt_stats *rtt, const struct qosdt_stats *sched,
+		const struct qosdt_resv_usage *buf);
 
 /**
  * The log as the results' "windows" object: {"t_s": [...], "classes":
  * {"<class>": {"missed": [...], "sched_missed": [...], "p99_us": [...],
- * "mbps": [...]}}, "overflow": N}.
+ * "mbps": [...], "buffers_in_use": [...], "buffers_borrowed": [...],
+ * "alloc_fail": [...], "buffers_reserved": N, "borrow_cap": N}},
+ * "shared_buffers": N, "overflow": N}.
  *
  * @param l
  *   The log.

@@ -356,6 +356,12 @@ qosdt_monitor_poll(struct qosdt_monitor *mon, uint64_t now_ns)
 	return 1;
 }
 
+const struct qosdt_hist *
+qosdt_monitor_latency_hist(const struct qosdt_monitor *mon, unsigned int cls)
+{
+	return &mon->cls[cls].total_hist;
+}
+
 void
 qosdt_monitor_read(const struct qosdt_monitor *mon, struct qosdt_stats *stats)
 {

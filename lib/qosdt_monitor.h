@@ -29,6 +29,7 @@
 #include "qosdt_config.h"
 
 struct qosdt_monitor;
+struct qosdt_hist;
 
 /** Closed windows the sliding rates (throughput_bps, offered_bps) span. */
 #define QOSDT_MONITOR_RATE_WINDOWS 4u
@@ -210,6 +211,22 @@ int qosdt_monitor_poll(struct qosdt_monitor *mon, uint64_t now_ns);
  */
 void qosdt_monitor_read(const struct qosdt_monitor *mon,
 		struct qosdt_stats *stats);
+
+/**
+ * A class's latency histogram over every closed window since creation or
+ * the last reset: what qosdt_class_stats.latency summarises, bucket by
+ * bucket (a CDF's data). It is the writer's own copy, not a snapshot: read
+ * it on the writer's thread, or once the writer has stopped.
+ *
+ * @param mon
+ *   The monitor.
+ * @param cls
+ *   enum qosdt_class.
+ * @return
+ *   The histogram.
+ */
+const struct qosdt_hist *qosdt_monitor_latency_hist(
+		const struct qosdt_monitor *mon, unsigned int cls);
 
 /**
  * The monitor's clock: TSC-based nanoseconds.

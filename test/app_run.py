@@ -15,6 +15,9 @@ Usage: app_run.py BUILD_ROOT SOURCE_ROOT
    cleanly and the client's results (doc/results.md) are complete and
    consistent, every class sent and got replies, no reply was wrong, the
    reliable class lost and dropped nothing, realtime p50 < p99 <= max;
+   each class's latency histogram holds every received reply and gives
+   the same p99 as latency_us; the per-window buffer counts stay within
+   each class's reserve and borrow cap;
 5. the same run in fifo mode, checked the same way less the reliable class's
    protection (FIFO gives none), skipped when the test has run too long.
 
@@ -25,6 +28,7 @@ hangs and removes the region and EAL files.
 """
 import importlib.util
 import json
+import math
 import os
 import subprocess
 import sys
@@ -193,6 +197,7 @@ class Cases:
         if not lat["p50"] < lat["p99"] <= lat["max"]:
             probs.append(f"realtime latency: p50 {lat['p50']} < p99 {lat['p99']} <= "
                          f"max {lat['max']} does not hold")
+        probs += hist_problems(res) + buffer_problems(res)
         if probs:
             client_log = os.path.join(self.tmp.name, f"{mode}-client.log")
             with open(client_log, encoding="utf-8", errors="replace") as f:
@@ -208,6 +213,45 @@ class Cases:
         if spent > FIFO_BUDGET:
             raise Skip(f"the test has run {spent:.0f} s already (> {FIFO_BUDGET:g} s)")
         return self.run("fifo", protected=False)
+
+
+def hist_problems(res):
+    """latency_hist against received and latency_us.p99 (doc/results.md)."""
+    probs = []
+    for name, c in res["classes"].items():
+        h = c["latency_hist"]
+        n = sum(h["count"])
+        if n != c["received"]:
+            probs.append(f"{name}: latency_hist holds {n} samples, received {c['received']}")
+            continue
+        if h["upper_us"] != sorted(h["upper_us"]):
+            probs.append(f"{name}: latency_hist.upper_us not ascending")
+            continue
+        rank, seen = max(1, math.ceil(0.99 * n)), 0
+        for upper, k in zip(h["upper_us"], h["count"]):
+            seen += k
+            if seen >= rank:
+                if upper != c["latency_us"]["p99"]:
+                    probs.append(f"{name}: p99 from latency_hist {upper} us, "
+                                 f"latency_us.p99 {c['latency_us']['p99']} us")
+                break
+    return probs
+
+
+def buffer_problems(res):
+    """windows' buffer arrays: aligned with t_s, within reserve and cap."""
+    w = res["windows"]
+    probs = []
+    for name, c in w["classes"].items():
+        for k in ("buffers_in_use", "buffers_borrowed", "alloc_fail"):
+            if len(c[k]) != len(w["t_s"]):
+                probs.append(f"windows.classes.{name}.{k}: {len(c[k])} entries, "
+                             f"t_s has {len(w['t_s'])}")
+        if max(c["buffers_in_use"], default=0) > c["buffers_reserved"]:
+            probs.append(f"{name}: buffers_in_use above buffers_reserved")
+        if max(c["buffers_borrowed"], default=0) > c["borrow_cap"]:
+            probs.append(f"{name}: buffers_borrowed above borrow_cap")
+    return probs
 
 
 def main():
