@@ -9,6 +9,10 @@
 #                fuzz targets' bounded run, doc/fuzzing.md)
 #   make run     build, run usertools/qosdt-run.py: server + client, QoS vs FIFO
 #                (RUN_ARGS=... for more; the channel benchmark is in make perf)
+#   make eval    build, run usertools/qosdt-eval.py: the performance chapter's
+#                experiments, 3 repeats (~15 min), regenerating doc/perf.md
+#                and doc/perf/; QUICK=1: one short repeat (< 5 min) whose
+#                figures and report go to build/eval-quick/ instead
 #   make clean   remove the build dirs (the fetched driver SDK is kept)
 # SANITIZE=1 uses build dir build-asan with ASan+UBSan for everything
 # (make SANITIZE=1 test runs the suite there only).
@@ -29,8 +33,11 @@ MESON_ARGS =
 TEST_DIRS = build $(ASAN_DIR)
 endif
 RUN_ARGS =
+# make eval's plots need Debian's matplotlib, installed for Debian's python3
+# (another python3 first on PATH, e.g. pyenv's, would not see it).
+EVAL_PYTHON = $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 
-.PHONY: all bootstrap asan test perf run clean
+.PHONY: all bootstrap asan test perf run eval clean
 
 all: bootstrap
 	ninja -C $(BUILDDIR)
@@ -65,6 +72,12 @@ perf: all
 
 run: all
 	python3 usertools/qosdt-run.py --build $(BUILDDIR) $(RUN_ARGS)
+
+# bootstrap.sh installs python3-matplotlib when asked to.
+eval: export QOSDT_WITH_PLOTS = 1
+eval: export QOSDT_EVAL_COMMAND = make eval$(if $(QUICK), QUICK=$(QUICK))
+eval: all
+	$(EVAL_PYTHON) usertools/qosdt-eval.py --build $(BUILDDIR) $(if $(QUICK),--quick)
 
 # build/ also holds driver-sdk/, which is kept; build-*/ dirs go whole.
 clean:

@@ -6,7 +6,8 @@
 # Makes a machine ready to build qosdt and configures a build dir, doing
 # only what is missing (safe to run before every build):
 #  1. installs the Debian packages qosdt needs (apt-get, via sudo if not root),
-#     clang too with -Dfuzz=true or QOSDT_WITH_CLANG=1;
+#     clang too with -Dfuzz=true or QOSDT_WITH_CLANG=1, matplotlib with
+#     QOSDT_WITH_PLOTS=1 (make eval's figures);
 #  2. gets the DPDK driver-SDK headers into build/driver-sdk
 #     (buildtools/get-driver-sdk.sh);
 #  3. runs `meson setup BUILDDIR` (default: build), again with --reconfigure
@@ -29,6 +30,7 @@ for a in "$@"; do
 	[ "$a" != -Dfuzz=true ] || QOSDT_WITH_CLANG=1
 done
 [ "${QOSDT_WITH_CLANG:-0}" != 1 ] || PKGS="$PKGS clang libclang-rt-dev"
+[ "${QOSDT_WITH_PLOTS:-0}" != 1 ] || PKGS="$PKGS python3-matplotlib"
 missing=()
 for p in $PKGS; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
