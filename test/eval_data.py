@@ -39,6 +39,8 @@ def doc(hist=None, missed=None, t_s=None, phases=None, fails=None, p99=None):
                   "throughput_mbps": 9.0 * (i + 1), "slo_violations": i,
                   "latency_us": {"p50": 10.0 + i, "p90": 20.0, "p99": 30.0 + i, "p999": 40.0,
                                  "max": 50.0},
+                  "sched_latency_us": {"p50": 1.0, "p90": 2.0, "p99": 3.0 + i, "p999": 4.0,
+                                       "max": 5.0},
                   "latency_hist": hist or {"upper_us": [10.0, 20.0], "count": [45, 45]}}
     win = {c: {"missed": (missed or {}).get(c, [0] * n), "sched_missed": [0] * n,
                "p99_us": (p99 or [5.0] * n), "mbps": [1.0] * n,
@@ -157,7 +159,8 @@ class Cases:
                 "modes": {m: [doc(), doc()] for m in ("fifo", "wrr", "priority",
                                                       "priority+adaptive")},
                 "loadshift": {"static": [ls, ls], "adaptive": [ls, ls]},
-                "isolation": {"priority": [doc(t_s=[0.1, 0.2, 0.3, 0.4], phases=phases)]}}
+                "isolation": {"priority": [doc(t_s=[0.1, 0.2, 0.3, 0.4], phases=phases)]},
+                "server": {"modes": {"priority": [doc()]}, "loadshift": {}, "isolation": {}}}
 
     def report(self):
         rep = importlib.import_module("qosdt_eval_report")
@@ -169,6 +172,7 @@ class Cases:
             with open(path) as f:
                 text = f.read()
         want = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "`make eval`",
+                "`priority` round trip 30, client scheduler 3, server scheduler 3",
                 "350 -> 95", "60 -> 95", "5 -> 0.1", "**2.00x**"]
         want += [f"]({stem}.png)" for stem in figs.values()]
         want += [f"]({stem}.svg)" for stem in figs.values()]

@@ -63,6 +63,8 @@ PMD_SIZES = (64, 128, 256, 512, 1024, 1500)
 # scenarios' own; quick ones scale the phases down.
 APP_SECONDS = {"modes": (10, 4), "loadshift": (28, 14), "isolation": (12, 6)}
 PMD_SECONDS = {"duration": (5, 2), "warmup": (2, 1)}
+# The spin-loop probe of the host's stalls before and after the runs, s.
+NOISE_SECONDS = (10, 3)
 # Measured start-up and tear-down around a run, for the time estimate.
 APP_OVERHEAD_S = 2.5
 PMD_OVERHEAD_S = 4.5
@@ -222,7 +224,15 @@ def _first_line(cmd):
         return ""
 
 
-def machine(runner):
+def noise(runner, seconds):
+    """The host's stalls of a bare spin loop on both cores."""
+    return {str(c): {"stall_fraction": v[0], "stalls_per_s": v[1], "stalls_20us_per_s": v[2],
+                     "stalls_1ms_per_s": v[3], "longest_stall_us": v[4]}
+            for c, v in runner.noise_probe([runner.SERVER_CORE, runner.CLIENT_CORE],
+                                           seconds).items()}
+
+
+def machine(runner, noise_s):
     """What the report says about the host the figures came from."""
     cpu = ""
     with open("/proc/cpuinfo") as f:
@@ -236,7 +246,6 @@ def machine(runner):
             debian = f.read().strip()
     with open("/proc/loadavg") as f:
         load = float(f.read().split()[0])
-    noise = runner.noise_probe([runner.SERVER_CORE, runner.CLIENT_CORE])
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu, "cpus": len(os.sched_getaffinity(0)),
@@ -244,9 +253,8 @@ def machine(runner):
         "dpdk": _first_line(["pkg-config", "--modversion", "libdpdk"]),
         "hugepages": runner.hugepages_ok(runner.MEM_MB),
         "loadavg": load,
-        "noise": {str(c): {"stall_fraction": v[0], "stalls_per_s": v[1],
-                           "stalls_20us_per_s": v[2]} for c, v in noise.items()},
-        "noise_seconds": runner.NOISE_SECONDS,
+        "noise": noise(runner, noise_s),
+        "noise_seconds": noise_s,
     }
 
 
@@ -290,9 +298,9 @@ def main():
         os.makedirs(raw, exist_ok=True)
         for old in glob.glob(os.path.join(raw, "*.json")):
             os.unlink(old)               # never mix two runs' data
-        say("probing the host's noise on both cores "
-            f"({suite.runner.NOISE_SECONDS:g} s)")
-        meta = machine(suite.runner)
+        noise_s = NOISE_SECONDS[1 if a.quick else 0]
+        say(f"probing the host's stalls on both cores ({noise_s:g} s)")
+        meta = machine(suite.runner, noise_s)
         meta.update(command=command, quick=a.quick, repeat=a.repeat,
                     experiments=a.only or list(EXPERIMENTS))
         if meta["loadavg"] > 0.5:
@@ -302,6 +310,8 @@ def main():
         say(f"{len(plan.runs)} runs, about {mmss(plan.total())} (min:s) in all")
         errors = plan.execute()
         meta["elapsed_s"] = time.monotonic() - plan.t0
+        say(f"probing the host's stalls again ({noise_s:g} s)")
+        meta["noise_after"] = noise(suite.runner, noise_s)
         with open(os.path.join(raw, "meta.json"), "w") as f:
             json.dump(meta, f, indent=2)
     results = data.load(raw, MODES, PMD_SIZES)

@@ -590,7 +590,7 @@ def _spin(core, seconds, out):
     gc.disable()
     now = time.perf_counter_ns
     end = now() + int(seconds * 1e9)
-    last, lost, n5, n20 = now(), 0, 0, 0
+    last, lost, n5, n20, n1ms, top = now(), 0, 0, 0, 0, 0
     while last < end:
         t = now()
         d, last = t - last, t
@@ -598,20 +598,24 @@ def _spin(core, seconds, out):
             lost += d
             n5 += 1
             n20 += d >= 20000
-    out.put((core, lost / (seconds * 1e9), n5 / seconds, n20 / seconds))
+            n1ms += d >= 1000000
+            top = max(top, d)
+    out.put((core, lost / (seconds * 1e9), n5 / seconds, n20 / seconds, n1ms / seconds,
+             top / 1e3))
 
 
 def noise_probe(cores, seconds=NOISE_SECONDS):
     """Busy-poll every core at once, as the two processes do; returns
-    {core: (fraction of time lost in stalls >= 5 us, stalls/s, stalls >= 20 us /s)}."""
+    {core: (fraction of time lost in stalls >= 5 us, stalls/s, stalls >= 20 us /s,
+    stalls >= 1 ms /s, the longest stall in us)}."""
     out = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=_spin, args=(c, seconds, out)) for c in cores]
     for p in procs:
         p.start()
     res = {}
     for _ in procs:
-        core, lost, n5, n20 = out.get(timeout=seconds + 10)
-        res[core] = (lost, n5, n20)
+        core, *figures = out.get(timeout=seconds + 10)
+        res[core] = tuple(figures)
     for p in procs:
         p.join()
     return res
@@ -619,8 +623,8 @@ def noise_probe(cores, seconds=NOISE_SECONDS):
 
 def noise_line(noise):
     per_core = "; ".join(f"core {c}: {lost * 100:.1f}% of the time in stalls >= 5 us "
-                         f"({n5:.0f}/s, {n20:.0f}/s >= 20 us)"
-                         for c, (lost, n5, n20) in sorted(noise.items()))
+                         f"({n5:.0f}/s, {n20:.0f}/s >= 20 us, longest {top / 1000:.1f} ms)"
+                         for c, (lost, n5, n20, _, top) in sorted(noise.items()))
     return (f"host noise (a bare spin loop on both cores, {NOISE_SECONDS:g} s): {per_core}. "
             f"A round trip crosses both cores about three times: stalls this frequent "
             f"bound how low the realtime p99 can go here.")

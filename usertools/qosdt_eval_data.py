@@ -14,7 +14,7 @@ import statistics
 
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")
 PERCENTILES = ("p50", "p99", "p999")
-RAW_NAME = re.compile(r"^(modes|loadshift|isolation)-(.+)-r(\d+)\.json$")
+RAW_NAME = re.compile(r"^(server-)?(modes|loadshift|isolation)-(.+)-r(\d+)\.json$")
 
 
 def spread(values):
@@ -34,7 +34,7 @@ def load(raw, modes, sizes):
         return None
     with open(meta_path) as f:
         res = {"meta": json.load(f), "pmd": None, "modes": {}, "loadshift": {},
-               "isolation": {}}
+               "isolation": {}, "server": {"modes": {}, "loadshift": {}, "isolation": {}}}
     pmd_path = os.path.join(raw, "pmd.json")
     if os.path.exists(pmd_path):
         with open(pmd_path) as f:
@@ -43,10 +43,10 @@ def load(raw, modes, sizes):
     for path in glob.glob(os.path.join(raw, "*.json")):
         m = RAW_NAME.match(os.path.basename(path))
         if m:
-            found.append((m.group(1), m.group(2), int(m.group(3)), path))
-    for exp, name, rep, path in sorted(found, key=lambda x: x[2]):
+            found.append((bool(m.group(1)), m.group(2), m.group(3), int(m.group(4)), path))
+    for server, exp, name, rep, path in sorted(found, key=lambda x: x[3]):
         with open(path) as f:
-            res[exp].setdefault(name, []).append(json.load(f))
+            (res["server"] if server else res)[exp].setdefault(name, []).append(json.load(f))
     order = {n: i for i, n in enumerate(modes)}
     res["modes"] = dict(sorted(res["modes"].items(), key=lambda kv: order.get(kv[0], 99)))
     return res
@@ -99,6 +99,22 @@ def class_figures(docs, cls):
     row["slo_violations"] = spread([c["slo_violations"] for c in cs])
     row["runs"] = len(cs)
     return row
+
+
+def where_time_goes(res, cls, exp="modes"):
+    """Per run name of @exp, a class's round-trip p99 beside the p99 of the
+    time its requests spent in the client's scheduler and in the server's
+    (each (median, min, max) over repeats; the server's None without its
+    files)."""
+    out = {}
+    for m, docs in res[exp].items():
+        srv = res["server"][exp].get(m, [])
+        out[m] = {"rtt": spread([d["classes"][cls]["latency_us"]["p99"] for d in docs]),
+                  "client_sched": spread([d["classes"][cls]["sched_latency_us"]["p99"]
+                                          for d in docs]),
+                  "server_sched": spread([d["classes"][cls]["sched_latency_us"]["p99"]
+                                          for d in srv])}
+    return out
 
 
 def mode_table(res):

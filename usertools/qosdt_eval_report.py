@@ -43,10 +43,13 @@ def _factor(a, b):
 
 def head(res, errors):
     m = res["meta"]
-    noise = "; ".join(
-        f"core {c}: {v['stall_fraction'] * 100:.1f}% of the time in stalls >= 5 us "
-        f"({v['stalls_per_s']:.0f}/s, {v['stalls_20us_per_s']:.0f}/s >= 20 us)"
-        for c, v in sorted(m["noise"].items()))
+    def noise(probe):
+        return "; ".join(
+            f"core {c}: {v['stall_fraction'] * 100:.1f}% of the time in stalls >= 5 us "
+            f"({v['stalls_per_s']:.0f}/s, {v['stalls_20us_per_s']:.0f}/s >= 20 us"
+            + (f", {v['stalls_1ms_per_s']:.1f}/s >= 1 ms, longest "
+               f"{v['longest_stall_us'] / 1000:.1f} ms" if "longest_stall_us" in v else "")
+            + ")" for c, v in sorted(probe.items()))
     mins, secs = divmod(int(m.get("elapsed_s", 0)), 60)
     lines = [
         "# Performance",
@@ -68,10 +71,15 @@ def head(res, errors):
         f"DPDK {m['dpdk']} (Debian's packages) |",
         f"| EAL memory | {'hugepages' if m['hugepages'] else 'no hugepages (`--no-huge`)'} |",
         f"| load average before | {m['loadavg']:.2f} |",
-        f"| host noise (a bare spin loop on both cores, {m['noise_seconds']:g} s) | {noise} |",
+        f"| host stalls before (a bare spin loop on both cores, {m['noise_seconds']:g} s) | "
+        f"{noise(m['noise'])} |",
         f"| repeats | {m['repeat']}: the whole matrix, interleaved; figures are medians "
         f"with min-max over repeats |",
         f"| elapsed | {mins} min {secs:02d} s |",
+    ]
+    if m.get("noise_after"):
+        lines.insert(-3, f"| host stalls after (the same probe) | {noise(m['noise_after'])} |")
+    lines += [
         "",
         "The machine is a shared 2-vCPU VM: the host's stalls above are what every",
         "latency tail below includes. Raw data: `build/eval/raw/` (each run's results",
@@ -87,6 +95,20 @@ def head(res, errors):
         lines += ["**Runs that failed** (their data are missing below):", ""]
         lines += [f"- {e}" for e in errors] + [""]
     return lines
+
+
+def stall_text(meta):
+    """' The spin loop ... longest N ms.' from the run's probes, or ''."""
+    probes = [meta.get("noise", {}), meta.get("noise_after", {})]
+    longest = [v["longest_stall_us"] for p in probes for v in p.values()
+               if "longest_stall_us" in v]
+    per_s = [v["stalls_1ms_per_s"] for p in probes for v in p.values()
+             if "stalls_1ms_per_s" in v]
+    if not longest:
+        return ""
+    return (f" The bare spin loop of the run's probes was stalled for 1 ms or more up to "
+            f"{max(per_s):.1f} times a second, the longest for {max(longest) / 1000:.0f} ms: "
+            "a realtime request caught by such a stall on either side waits that long.")
 
 
 # --------------------------------------------------------------------- pmd
@@ -167,13 +189,21 @@ def section_modes(res, figs, slo_us, guarantees):
                      f"{fmt(rt['priority+adaptive']['p99'])} us; the controller made "
                      f"{fmt(data.changes(res['modes']['priority+adaptive']), 0)} changes per "
                      "run.")
+    where = data.where_time_goes(res, "realtime")
+    lines.append("- Where realtime's p99 is spent, in us (each part's own p99, so they "
+                 "need not add up): " + "; ".join(
+                     f"`{m}` round trip {fmt(w['rtt'], 0)}, client scheduler "
+                     f"{fmt(w['client_sched'], 0)}, server scheduler {fmt(w['server_sched'], 0)}"
+                     for m, w in where.items()) + ". What the schedulers do not hold is the "
+                 "channel, the two processes' loops (one core each, serving every class) "
+                 "and the host's stalls.")
     slo = slo_us.get("realtime")
     if slo:
         met = [m for m in modes if _med(rt[m]["p99"]) is not None and _med(rt[m]["p99"]) <= slo]
         lines.append(f"- Realtime's p99 is within its {slo:g} us SLO in "
                      f"{', '.join('`' + m + '`' for m in met) if met else 'no mode'}. Its tail "
                      "beyond p99 follows the host's stalls (the table of the run above), "
-                     "which no scheduler removes.")
+                     "which no scheduler removes." + stall_text(res["meta"]))
     lines += ["", "## 3. Throughput per class and scheduler mode", "",
               "The same runs: the request bits each class got through (frames of replied",
               "requests over the run), with the rate offered (black ticks) and",
@@ -319,18 +349,16 @@ def section_isolation(res, figs):
              "window: a class's own pool in use plus what it borrowed from the shared",
              "pool; the dashed lines are the reserves.", ""]
     _fig(lines, figs["isolation"], "realtime p99 and buffers per class over time, best-effort flood")
-    lines += ["| phase | realtime p99 us | realtime buffers (peak) | realtime refused | "
-              "best_effort p99 us | best_effort buffers (peak) | best_effort refused |",
-              "| :--- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += ["| phase | class | p99 us | buffers | buffers, peak | refused |",
+              "| :--- | :--- | ---: | ---: | ---: | ---: |"]
     for p in phases:
-        rt, be = p["classes"]["realtime"], p["classes"]["best_effort"]
-        lines.append(f"| {p['name']} | {fmt(rt['p99_us'])} | {fmt(rt['buffers'], 0)} "
-                     f"({fmt(rt['peak'], 0)}) | {fmt(rt['alloc_fail'], 0)} | "
-                     f"{fmt(be['p99_us'])} | {fmt(be['buffers'], 0)} ({fmt(be['peak'], 0)}) | "
-                     f"{fmt(be['alloc_fail'], 0)} |")
+        for cls in ("realtime", "best_effort"):
+            c = p["classes"][cls]
+            lines.append(f"| {p['name']} | {cls} | {fmt(c['p99_us'])} | {fmt(c['buffers'], 0)} "
+                         f"| {fmt(c['peak'], 0)} | {fmt(c['alloc_fail'], 0)} |")
     s0 = data.isolation_series(docs[0], "best_effort")
     r0 = data.isolation_series(docs[0], "realtime")
-    lines += ["", "Realtime p99 and buffers: the median over the phase's windows, then",
+    lines += ["", "p99 and buffers: the median over the phase's windows, then",
               "median (min-max) over repeats; peak: the most buffers in any window; refused:",
               "allocations the reservation refused in the phase.", "", "**Reading.**", ""]
     quiet = next((p for p in phases if p["name"] == "quiet"), phases[0])
@@ -340,6 +368,15 @@ def section_isolation(res, figs):
                  f"{fmt(f['p99_us'])} us during it; its buffers peak at "
                  f"{fmt(f['peak'], 0)} of its reserve of {r0['reserved']}, and "
                  f"{fmt(f['alloc_fail'], 0)} of its allocations were refused.")
+    w = data.where_time_goes(res, "realtime", "isolation")[name]
+    lines.append(f"- Over the whole run, realtime's round-trip p99 is {fmt(w['rtt'], 0)} us; "
+                 f"the p99 of its wait in the client's scheduler is "
+                 f"{fmt(w['client_sched'], 0)} us, in the server's {fmt(w['server_sched'], 0)} "
+                 "us. The server's scheduler shapes to the channel rate, which the flood "
+                 "fills there too; rte_sched looks at the traffic classes again only when "
+                 "its token bucket (`scheduler.bucket`, 1 ms at the channel rate) runs dry "
+                 "([qos_core.md](qos_core.md)), so a realtime request that arrives during a "
+                 "run of best effort waits up to about one bucket, plus any host stall.")
     fb = flood["classes"]["best_effort"]
     lines.append(f"- Best effort holds {fmt(fb['buffers'], 0)} buffers during the flood "
                  f"(peak {fmt(fb['peak'], 0)}) of its reserve of {s0['reserved']} plus a "
