@@ -29,7 +29,7 @@ plt.rcParams.update({"font.size": 10, "axes.grid": True, "grid.alpha": 0.3,
 def _save(fig, out_dir, name):
     os.makedirs(out_dir, exist_ok=True)
     for ext in ("png", "svg"):
-        fig.savefig(os.path.join(out_dir, f"{name}.{ext}"), dpi=150)
+        fig.savefig(os.path.join(out_dir, f"{name}.{ext}"), dpi=120)
     plt.close(fig)
     return f"{os.path.basename(out_dir)}/{name}"
 
