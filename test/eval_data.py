@@ -19,7 +19,6 @@ Usage: eval_data.py SOURCE_ROOT
    make eval installs and make test does not).
 """
 import importlib
-import json
 import os
 import sys
 import tempfile
