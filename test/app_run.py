@@ -35,6 +35,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qosdt_cases  # noqa: E402
+
 NAME = "app_run"
 CONFIG = "config/qos.json"
 SCENARIO = "config/mixed-overload.json"
@@ -52,39 +55,19 @@ def load_runner(source_root):
     return mod
 
 
-class Skip(Exception):
-    """A case that cannot run here; the message says why."""
-
-
-class Cases:
+class Cases(qosdt_cases.Cases):
     def __init__(self, build_root, source_root):
+        super().__init__(NAME)
         self.source_root = source_root
         self.binary = os.path.join(build_root, "app", "qosdt")
         self.runner = load_runner(source_root)
         self.tmp = tempfile.TemporaryDirectory(prefix="qosdt-app-run-")
-        self.passed = self.failed = self.skipped = 0
         self.t0 = time.monotonic()
 
-    def case(self, name, fn):
-        """Run one case: fn returns None on success or raises; a string
-        returned is the failure's reason."""
-        try:
-            if not os.access(self.binary, os.X_OK):
-                why = f"{self.binary} not found or not executable (build qosdt first)"
-            else:
-                why = fn()
-        except Skip as e:
-            self.skipped += 1
-            print(f"SKIP {name}: {e}", flush=True)
-            return
-        except Exception as e:          # a broken case is a failure, not a crash
-            why = f"{type(e).__name__}: {e}"
-        if why:
-            self.failed += 1
-            print(f"FAIL {name}: {why}", flush=True)
-        else:
-            self.passed += 1
-            print(f"PASS {name}", flush=True)
+    def precondition(self):
+        if not os.access(self.binary, os.X_OK):
+            return f"{self.binary} not found or not executable (build qosdt first)"
+        return None
 
     # ------------------------------------------------------- --check-config
 
@@ -211,7 +194,7 @@ class Cases:
     def run_fifo(self):
         spent = time.monotonic() - self.t0
         if spent > FIFO_BUDGET:
-            raise Skip(f"the test has run {spent:.0f} s already (> {FIFO_BUDGET:g} s)")
+            raise qosdt_cases.Skip(f"the test has run {spent:.0f} s already (> {FIFO_BUDGET:g} s)")
         return self.run("fifo", protected=False)
 
 
@@ -271,9 +254,7 @@ def main():
                t.run_priority)
         t.case(f"server + client, fifo, {RUN_SECONDS} s: results complete and sound",
                t.run_fifo)
-    print(f"qosdt-test summary: name={NAME} passed={t.passed} failed={t.failed} "
-          f"skipped={t.skipped}", flush=True)
-    return 1 if t.failed else 0
+    return t.summary()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ import os
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qosdt_cases  # noqa: E402
+
 NAME = "eval_data"
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")
 
@@ -50,28 +53,12 @@ def doc(hist=None, missed=None, t_s=None, phases=None, fails=None, p99=None):
             "windows": {"t_s": t_s, "classes": win, "shared_buffers": 10, "overflow": 0}}
 
 
-class Cases:
+class Cases(qosdt_cases.Cases):
     def __init__(self, source_root):
+        super().__init__(NAME)
         self.root = source_root
         sys.path.insert(0, os.path.join(source_root, "usertools"))
         self.data = importlib.import_module("qosdt_eval_data")
-        self.passed = self.failed = self.skipped = 0
-
-    def case(self, name, fn):
-        try:
-            err = fn()
-        except Skip as e:
-            self.skipped += 1
-            print(f"SKIP {name}: {e}", flush=True)
-            return
-        except Exception as e:  # a crash of the code under test fails its case
-            err = f"{type(e).__name__}: {e}"
-        if err:
-            self.failed += 1
-            print(f"FAIL {name}: {err}", flush=True)
-        else:
-            self.passed += 1
-            print(f"PASS {name}", flush=True)
 
     def spread(self):
         s = self.data.spread([3.0, None, 1.0, 2.0])
@@ -182,7 +169,7 @@ class Cases:
         try:
             importlib.import_module("matplotlib")
         except ImportError:
-            raise Skip("python3-matplotlib is not installed (make eval installs it)")
+            raise qosdt_cases.Skip("python3-matplotlib is not installed (make eval installs it)")
         fig = importlib.import_module("qosdt_eval_figures")
         with tempfile.TemporaryDirectory() as d:
             stems = fig.draw_all(self.results(), os.path.join(d, "perf"), {"realtime": 200.0},
@@ -192,10 +179,6 @@ class Cases:
         if len(stems) != 5:
             return f"{len(stems)} figures drawn, expected 5"
         return f"empty or missing: {missing}" if missing else None
-
-
-class Skip(Exception):
-    """A case that cannot run here; the message says why."""
 
 
 def main():
@@ -210,9 +193,7 @@ def main():
     t.case("config: SLOs and guarantees from config/qos.json", t.config)
     t.case("report: every section, figure, the command and the original design", t.report)
     t.case("figures: PNG and SVG of each", t.figures)
-    print(f"qosdt-test summary: name={NAME} passed={t.passed} failed={t.failed} "
-          f"skipped={t.skipped}", flush=True)
-    return 1 if t.failed else 0
+    return t.summary()
 
 
 if __name__ == "__main__":
