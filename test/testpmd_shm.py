@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -26,6 +27,12 @@ from qosdt_pmd_path import loadable_pmd  # noqa: E402
 
 EAL = ["--no-huge", "-m", "512", "--no-pci", "--log-level=lib.eal:error"]
 TESTPMD_ARGS = ["--total-num-mbufs=16384", "--stats-period", "1"]
+# Frames each receiving port must get; the runs last until they have (or
+# WAIT_TIMEOUT s).
+RX_WANT = 1000
+WAIT_TIMEOUT = 30
+# A port's cumulative RX-packets in testpmd's periodic stats.
+RX_STATS = re.compile(r"NIC statistics for port (\d+).*?\n\s*RX-packets:\s*(\d+)", re.S)
 STATS = re.compile(r"Forward statistics for port (\d+).*?\n\s*RX-packets:\s*(\d+)"
                    r"\s+RX-dropped:\s*(\d+).*?\n\s*TX-packets:\s*(\d+)\s+TX-dropped:\s*(\d+)",
                    re.S)
@@ -51,20 +58,40 @@ def start(testpmd, prefix, fwd_core, vdevs, mode, extra=()):
     for so, vdev in vdevs:
         cmd += ["-d", so, "--vdev", vdev]
     cmd += ["--", "--forward-mode=" + mode] + TESTPMD_ARGS + list(extra)
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True,
                             env=sanitizer_env(vdevs[0][0]))
+    # Read its output as it comes, so that wait_rx() can watch the stats.
+    proc.lines = []
+    proc.reader = threading.Thread(target=lambda: proc.lines.extend(proc.stdout),
+                                   daemon=True)
+    proc.reader.start()
+    return proc
+
+
+def wait_rx(proc, port, want, timeout):
+    """Wait until testpmd's periodic stats show port @port has received
+    more than @want frames, or @timeout s pass: a start-up the host slows
+    down (a shared VM's stalls) must not cut the measured span short."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        got = [int(m[1]) for m in RX_STATS.findall("".join(proc.lines[-200:]))
+               if int(m[0]) == port]
+        if got and got[-1] > want:
+            return
+        time.sleep(0.2)
 
 
 def stop(proc):
     """SIGINT, as a user would, and the output up to testpmd's exit."""
     proc.send_signal(signal.SIGINT)
     try:
-        out, _ = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, _ = proc.communicate()
-    return out
+        proc.wait()
+    proc.reader.join(timeout=5)
+    return "".join(proc.lines)
 
 
 def port_stats(out):
@@ -84,10 +111,11 @@ def one_process(testpmd, so, path):
               [(so, f"net_shm0,path={path},role=server"),
                (so, f"net_shm1,path={path},role=client")],
               "io", ["--tx-first"])
-    time.sleep(4)
+    time.sleep(2)
+    wait_rx(p, 1, RX_WANT, WAIT_TIMEOUT)
     out = stop(p)
     st = port_stats(out)
-    ok = len(st) == 2 and all(s[0] > 1000 for s in st.values())
+    ok = len(st) == 2 and all(s[0] > RX_WANT for s in st.values())
     return check("one process, two ports, io --tx-first", ok,
                  f"port statistics {st}", out)
 
@@ -99,7 +127,8 @@ def two_processes(testpmd, so, path):
     tx = start(testpmd, f"tpshmtx_{os.getpid()}", 0,
                [(so, f"net_shm0,path={path},role=client")], "txonly",
                ["--txpkts=256"])
-    time.sleep(4)
+    time.sleep(2)
+    wait_rx(rx, 0, RX_WANT, WAIT_TIMEOUT)
     out_tx = stop(tx)
     time.sleep(0.5)
     out_rx = stop(rx)
@@ -108,7 +137,7 @@ def two_processes(testpmd, so, path):
     sent = st_tx.get(0, (0, 0, 0, 0))[2]
     # Everything sent was received, but for what was still in the ring
     # (at most one ring, 512 frames) when the receiver stopped.
-    ok = got > 1000 and 0 <= sent - got <= 512
+    ok = got > RX_WANT and 0 <= sent - got <= 512
     return check("two processes, txonly -> rxonly", ok,
                  f"sent {sent}, received {got}", out_tx + out_rx)
 
