@@ -63,26 +63,46 @@ shm_test_port_destroy(uint16_t port, const char *name)
 }
 
 int
-shm_test_wait_link(uint16_t port, bool up, unsigned int timeout_ms,
-		uint64_t *elapsed_us)
+shm_test_wait_link_stalls(uint16_t port, bool up, unsigned int timeout_ms,
+		uint64_t *elapsed_us, uint64_t *stall_us)
 {
+	const uint64_t poll_us = 500;
 	uint64_t start = rte_get_timer_cycles();
 	uint64_t hz = rte_get_timer_hz();
+	uint64_t last = start, gap_us, worst = 0;
 	struct rte_eth_link link;
+	int rc;
 
 	for (;;) {
 		uint64_t now = rte_get_timer_cycles();
 
+		gap_us = (now - last) * 1000000 / hz;
+		if (gap_us > poll_us && gap_us - poll_us > worst)
+			worst = gap_us - poll_us;
+		last = now;
 		if (rte_eth_link_get_nowait(port, &link) == 0 &&
 				(link.link_status == RTE_ETH_LINK_UP) == up) {
 			if (elapsed_us != NULL)
 				*elapsed_us = (now - start) * 1000000 / hz;
-			return 0;
+			rc = 0;
+			break;
 		}
-		if (now - start > timeout_ms * hz / 1000)
-			return -1;
-		rte_delay_us_sleep(500);
+		if (now - start > timeout_ms * hz / 1000) {
+			rc = -1;
+			break;
+		}
+		rte_delay_us_sleep(poll_us);
 	}
+	if (stall_us != NULL)
+		*stall_us = worst;
+	return rc;
+}
+
+int
+shm_test_wait_link(uint16_t port, bool up, unsigned int timeout_ms,
+		uint64_t *elapsed_us)
+{
+	return shm_test_wait_link_stalls(port, up, timeout_ms, elapsed_us, NULL);
 }
 
 void

@@ -70,6 +70,28 @@ int shm_pair_create(struct shm_pair *p, const char *tag,
 void shm_pair_destroy(struct shm_pair *p);
 
 /**
+ * A wait the host stalled for this long (us) between two of its polls (a
+ * shared VM's vCPU preempted) measured the host, not the driver.
+ */
+#define SHM_TEST_STALL_US 5000
+
+/**
+ * Wait until a port's link is up (or down), and say whether the host
+ * stalled the wait.
+ *
+ * @param elapsed_us
+ *   If not NULL, receives how long it took.
+ * @param stall_us
+ *   If not NULL, receives the longest gap between two polls beyond the
+ *   poll interval: above SHM_TEST_STALL_US, elapsed_us is no measure of
+ *   the driver.
+ * @return
+ *   0 if reached within timeout_ms, -1 otherwise.
+ */
+int shm_test_wait_link_stalls(uint16_t port, bool up, unsigned int timeout_ms,
+		uint64_t *elapsed_us, uint64_t *stall_us);
+
+/**
  * Wait until a port's link is up (or down).
  *
  * @param elapsed_us

@@ -47,13 +47,13 @@ static int
 test_peer_stop_start(void)
 {
 	uint64_t restarts0 = shm_test_xstat(pair.server, "peer_restarts");
-	uint64_t us;
+	uint64_t us, stall;
 
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(pair.client), "client stop");
-	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.server, false, 1000, &us),
-		"server link still up after the client stopped");
-	TEST_ASSERT(us <= LINK_DOWN_BOUND_US, "link down took %" PRIu64 " us",
-		us);
+	TEST_ASSERT_SUCCESS(shm_test_wait_link_stalls(pair.server, false, 1000,
+		&us, &stall), "server link still up after the client stopped");
+	TEST_ASSERT(us <= LINK_DOWN_BOUND_US || stall > SHM_TEST_STALL_US,
+		"link down took %" PRIu64 " us", us);
 	TEST_ASSERT_SUCCESS(rte_eth_dev_start(pair.client), "client start");
 	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.server, true, 1000, NULL),
 		"server link not back up");
@@ -178,8 +178,8 @@ spawn_peer(const char *path)
 static int
 test_peer_kill9(void)
 {
-	uint64_t us, worst = 0;
-	int status, round;
+	uint64_t us, stall, worst = 0;
+	int status, round, stalled = 0;
 	pid_t pid;
 
 	shm_test_port_destroy(pair.client, pair.client_name);
@@ -204,13 +204,24 @@ test_peer_kill9(void)
 				round);
 		}
 		kill(pid, SIGKILL);
-		TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.server, false, 1000,
-			&us), "round %d: link still up after kill -9", round);
+		TEST_ASSERT_SUCCESS(shm_test_wait_link_stalls(pair.server, false,
+			1000, &us, &stall), "round %d: link still up after kill -9",
+			round);
 		waitpid(pid, &status, 0);
+		if (us > LINK_DOWN_BOUND_US && stall > SHM_TEST_STALL_US) {
+			/* The host, not the driver: not judged. */
+			printf("round %d: link down after %" PRIu64 " us, but the "
+				"host stalled the wait for %" PRIu64 " us: not "
+				"counted\n", round, us, stall);
+			stalled++;
+			continue;
+		}
 		worst = RTE_MAX(worst, us);
 		TEST_ASSERT(us <= LINK_DOWN_BOUND_US,
 			"round %d: link down took %" PRIu64 " us", round, us);
 	}
+	if (stalled == KILL_ROUNDS)
+		TEST_SKIP("the host stalled the wait in every round");
 	printf("kill -9 x%d: link down after at most %" PRIu64 " us "
 		"(bound %u us)\n", KILL_ROUNDS, worst, LINK_DOWN_BOUND_US);
 	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pair.mp), 0, "mbufs leaked");
