@@ -67,13 +67,27 @@ stall_watch_tick(struct stall_watch *w)
 	w->last = now;
 }
 
-/* The longest gap in ms; true if it was a host stall. */
+/*
+ * Whether measurement @p attempt (from 1) ran undisturbed; if not, says so
+ * and, when attempts remain, that it is taken again. @p ms: the longest gap.
+ */
 static bool
-stall_watch_stalled(const struct stall_watch *w, double *ms)
+stall_watch_clean(const struct stall_watch *w, unsigned int attempt, double *ms)
 {
 	*ms = (double)w->worst * 1000 / rte_get_tsc_hz();
-	return *ms > STALL_MAX_MS;
+	if (*ms <= STALL_MAX_MS)
+		return true;
+	printf("  measurement %u: the host stalled the loop for %.1f ms%s\n",
+		attempt, *ms, attempt < MEASURE_ATTEMPTS ? ", again" : "");
+	return false;
 }
+
+/* Skip the case: every attempt was stalled (the last for @p ms). */
+#define SKIP_STALLED(what, ms) do { \
+	sched_stop(); \
+	TEST_SKIP("the host stalled every one of %d measurements (the last " \
+		"for %.1f ms): no %s can be judged", MEASURE_ATTEMPTS, ms, what); \
+} while (0)
 
 static struct rte_mempool *pool;
 static struct qosdt_sched *sched;
@@ -351,7 +365,7 @@ run_saturated(unsigned int mask, uint32_t len, unsigned int ms,
 			return -1;
 		drain_count(scratch);
 	}
-	for (attempt = 0; attempt < MEASURE_ATTEMPTS; attempt++) {
+	for (attempt = 1; attempt <= MEASURE_ATTEMPTS; attempt++) {
 		memset(bytes, 0, QOSDT_NB_CLASSES * sizeof(*bytes));
 		start = rte_rdtsc();
 		end = start + hz * ms / 1000;
@@ -363,10 +377,8 @@ run_saturated(unsigned int mask, uint32_t len, unsigned int ms,
 			stall_watch_tick(&w);
 		}
 		*seconds = (double)(rte_rdtsc() - start) / hz;
-		if (!stall_watch_stalled(&w, stall_ms))
+		if (stall_watch_clean(&w, attempt, stall_ms))
 			return 0;
-		printf("  measurement %u: the host stalled the loop for %.1f ms, again\n",
-			attempt + 1, *stall_ms);
 	}
 	return -EAGAIN;
 }
@@ -375,12 +387,8 @@ run_saturated(unsigned int mask, uint32_t len, unsigned int ms,
 #define RUN_SATURATED(mask, len, ms, bytes, seconds) do { \
 	double stall_ms_; \
 	int rc_ = run_saturated(mask, len, ms, bytes, seconds, &stall_ms_); \
-	if (rc_ == -EAGAIN) { \
-		sched_stop(); \
-		TEST_SKIP("the host stalled every one of %d measurements " \
-			"(the last for %.1f ms): no rate can be judged", \
-			MEASURE_ATTEMPTS, stall_ms_); \
-	} \
+	if (rc_ == -EAGAIN) \
+		SKIP_STALLED("rate", stall_ms_); \
 	TEST_ASSERT_SUCCESS(rc_, "run"); \
 } while (0)
 
@@ -494,16 +502,10 @@ test_priority_realtime_latency(void)
 	for (attempt = 1; ; attempt++) {
 		TEST_ASSERT_SUCCESS(measure_latency(mask, lat, RTE_DIM(lat), be_lat,
 			RTE_DIM(be_lat), &nb_be, &w), "measure");
-		if (!stall_watch_stalled(&w, &stall_ms))
+		if (stall_watch_clean(&w, attempt, &stall_ms))
 			break;
-		if (attempt == MEASURE_ATTEMPTS) {
-			sched_stop();
-			TEST_SKIP("the host stalled every one of %d measurements "
-				"(the last for %.1f ms): no latency can be judged",
-				MEASURE_ATTEMPTS, stall_ms);
-		}
-		printf("  measurement %u: the host stalled the loop for %.1f ms, again\n",
-			attempt, stall_ms);
+		if (attempt == MEASURE_ATTEMPTS)
+			SKIP_STALLED("latency", stall_ms);
 	}
 	nb = RTE_DIM(lat);
 	qsort(lat, nb, sizeof(lat[0]), cmp_u64);
@@ -617,16 +619,10 @@ test_shaping_high_rates(void)
 				stall_watch_tick(&w);
 			}
 			secs = (double)(rte_rdtsc() - start) / hz;
-			if (!stall_watch_stalled(&w, &stall_ms))
+			if (stall_watch_clean(&w, attempt, &stall_ms))
 				break;
-			if (attempt == MEASURE_ATTEMPTS) {
-				sched_stop();
-				TEST_SKIP("the host stalled every one of %d measurements "
-					"(the last for %.1f ms): no rate can be judged",
-					MEASURE_ATTEMPTS, stall_ms);
-			}
-			printf("  measurement %u: the host stalled the loop for %.1f ms, "
-				"again\n", attempt, stall_ms);
+			if (attempt == MEASURE_ATTEMPTS)
+				SKIP_STALLED("rate", stall_ms);
 		}
 		/* The first bucket is free: take it off the measured bytes. */
 		bps = (bytes - (double)rates[r] / 8 * cfg.bucket_ns / 1e9) * 8 /
