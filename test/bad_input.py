@@ -39,6 +39,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "usertools"))
 from qosdt_eal import cleanup  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qosdt_cases import Cases  # noqa: E402
+
 NAME = "bad_input"
 TIMEOUT = 60          # s for one command (ASan builds are slow to start)
 EAL = ["--no-huge", "-m", "256", "--no-pci", "-l", "0,1",
@@ -251,8 +254,9 @@ ROWS = [
 ]
 
 
-class Table:
+class Table(Cases):
     def __init__(self, build_root, source_root, tmp):
+        super().__init__(NAME)
         pid = os.getpid()
         self.tmp = tmp
         self.subst = {
@@ -270,7 +274,6 @@ class Table:
         self.prefixes = []
         self.env = dict(os.environ)
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
-        self.passed = self.failed = self.skipped = 0
 
     def expand(self, s, prefix):
         return s.replace("{prefix}", prefix).format(**self.subst)
@@ -427,9 +430,7 @@ def main():
         finally:
             t.finish()
         print(f"{len(ROWS)} rows in {time.monotonic() - t0:.0f} s", flush=True)
-    print(f"qosdt-test summary: name={NAME} passed={t.passed} failed={t.failed} "
-          f"skipped={t.skipped}", flush=True)
-    return 1 if t.failed else 0
+    return t.summary()
 
 
 if __name__ == "__main__":

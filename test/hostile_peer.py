@@ -61,6 +61,7 @@ sys.path.insert(0, HERE)
 from qosdt_eal import cleanup  # noqa: E402
 from qosdt_pmd_path import loadable_pmd  # noqa: E402
 from testpmd_shm import port_stats, sanitizer_env  # noqa: E402
+from qosdt_cases import Cases, Skip  # noqa: E402
 
 NAME = "hostile_peer"
 MODES = ["indexes", "descs", "flip", "header", "random", "all"]
@@ -76,10 +77,6 @@ REAL_PEER_S = 3
 
 class Fail(Exception):
     """A check that did not hold; the message says which and why."""
-
-
-class Skip(Exception):
-    """A case that cannot run here; the message says why."""
 
 
 def sanitized_env(so):
@@ -283,8 +280,12 @@ def check_behaved(b, d):
           "no frame flowed while the peer behaved")
 
 
-class Run:
+class Run(Cases):
+    """The cases, run in order against one testpmd of ours; a case raises
+    Fail (or the errors of reading our side), unlike Cases' own cases."""
+
     def __init__(self, args):
+        super().__init__(NAME)
         self.args = args
         self.build = os.path.abspath(args.build_root)
         self.tool = os.path.join(self.build, "test", "qosdt-hostile-peer")
@@ -294,7 +295,6 @@ class Run:
         self.prefixes = []
         self.ours = None
         self.so = None
-        self.passed = self.failed = self.skipped = 0
         self.writes = 0
 
     def case(self, name, fn, *a):
@@ -449,9 +449,7 @@ def main():
     finally:
         r.cleanup()
     print(f"hostile writes survived: {r.writes} in {len(modes)} modes", flush=True)
-    print(f"qosdt-test summary: name={NAME} passed={r.passed} failed={r.failed} "
-          f"skipped={r.skipped}", flush=True)
-    return 1 if r.failed else 0
+    return r.summary()
 
 
 if __name__ == "__main__":
