@@ -14,7 +14,8 @@ Usage: eval_data.py SOURCE_ROOT
    cumulative counter;
 6. the SLOs and guarantees are read from config/qos.json;
 7. the report has every section, embeds every figure, names the command,
-   and puts the original design's figures beside ours;
+   puts the original design's figures beside ours, and calls a run noisy
+   when the host stalled for more than 20 ms, not otherwise;
 8. the figures are drawn, PNG and SVG (skipped without matplotlib, which
    make eval installs and make test does not).
 """
@@ -133,7 +134,8 @@ class Cases(qosdt_cases.Cases):
                 "hugepages": False, "loadavg": 0.1, "quick": False, "repeat": 2,
                 "elapsed_s": 61, "noise_seconds": 2,
                 "noise": {"0": {"stall_fraction": 0.01, "stalls_per_s": 10,
-                                "stalls_20us_per_s": 1}}}
+                                "stalls_20us_per_s": 1, "stalls_1ms_per_s": 0.1,
+                                "longest_stall_us": 1000}}}
         phases = [{"name": "normal", "start_s": 0.0, "duration_s": 0.2},
                   {"name": "shift", "start_s": 0.2, "duration_s": 0.2}]
         runs = [{"pmd": p, "size": s, "repeat": r, "median_mpps": m}
@@ -160,6 +162,14 @@ class Cases(qosdt_cases.Cases):
         want = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "`make eval`",
                 "`priority` round trip 30, client scheduler 3, server scheduler 3",
                 "350 -> 95", "60 -> 95", "5 -> 0.1", "**2.00x**"]
+        if "noisy host" in text:
+            return "a quiet run (longest stall 1 ms) is called noisy"
+        res = self.results()
+        res["meta"]["noise"]["0"]["longest_stall_us"] = 80000
+        with tempfile.TemporaryDirectory() as d:
+            with open(rep.write(res, figs, d, [], {}, {})) as f:
+                if "stall this VM for up to 80 ms" not in f.read():
+                    return "a run with an 80 ms stall is not called noisy"
         want += [f"]({stem}.png)" for stem in figs.values()]
         want += [f"]({stem}.svg)" for stem in figs.values()]
         missing = [w for w in want if w not in text]

@@ -10,6 +10,8 @@ import os
 
 import qosdt_eval_data as data
 
+# A probe's longest stall above this (us) marks the run as noisy.
+NOISY_STALL_US = 20000
 # A server-scheduler p99 at least this (us) is read as waits for the bucket.
 SERVER_BUCKET_WAIT_US = 500
 
@@ -91,6 +93,13 @@ def head(res, errors):
         "`isolation.csv`, `eval.json`).",
         "",
     ]
+    longest = [v["longest_stall_us"] for probe in (m["noise"], m.get("noise_after", {}))
+               for v in probe.values() if "longest_stall_us" in v]
+    if longest and max(longest) > NOISY_STALL_US:
+        lines += [f"**A noisy host.** The probes saw the host stall this VM for up to "
+                  f"{max(longest) / 1000:.0f} ms: the latency tails below are mostly the "
+                  "host's. Run `make eval` again on a quieter machine before quoting them.",
+                  ""]
     if m.get("quick"):
         lines[2:2] = ["**Quick mode** (`QUICK=1`): short runs, one repeat; a check that the",
                       "matrix runs, not figures to quote.", ""]
