@@ -149,17 +149,26 @@ def scenario_end(doc):
     return sum(p["duration_s"] for p in doc["phases"])
 
 
+def window_violations(doc, key):
+    """One run's windows of the scenario (the drain after it left out):
+    (t_s, how many classes missed an SLO in each), @key "missed": round
+    trip, "sched_missed": the client's scheduler."""
+    w = doc["windows"]
+    end = scenario_end(doc) + 1e-6
+    n = sum(1 for t in w["t_s"] if t <= end)
+    return w["t_s"][:n], [sum(1 for c in CLASSES if w["classes"][c][key][i])
+                          for i in range(n)]
+
+
+def violation_totals(docs, key):
+    """Class-windows that missed an SLO in each run's scenario."""
+    return [sum(window_violations(d, key)[1]) for d in docs]
+
+
 def violation_series(docs, key):
-    """Per window of the scenario (the drain after it left out): the mean
-    over repeats of how many classes missed an SLO in it (@key "missed":
-    round trip, "sched_missed": the client's scheduler). (t_s, values)."""
-    series = []
-    for d in docs:
-        w = d["windows"]
-        end = scenario_end(d) + 1e-6
-        n = sum(1 for t in w["t_s"] if t <= end)
-        series.append((w["t_s"][:n], [sum(1 for c in CLASSES if w["classes"][c][key][i])
-                                      for i in range(n)]))
+    """Per window of the scenario: the mean over repeats of how many
+    classes missed an SLO in it (window_violations). (t_s, values)."""
+    series = [window_violations(d, key) for d in docs]
     n = min(len(s[1]) for s in series)
     t = series[0][0][:n]
     return t, [statistics.mean(s[1][i] for s in series) for i in range(n)]

@@ -320,15 +320,8 @@ def section_loadshift(res, figs):
         lines.append(f"| {p['name']} | " + " | ".join(
             f"{fmt(per[s]['sched'][i]['violations'], 0)} | {fmt(per[s]['e2e'][i]['violations'], 0)}"
             for s in sides) + " |")
-    totals = {}
-    for s in sides:
-        for key, docs_key in (("sched", "sched_missed"), ("e2e", "missed")):
-            runs = []
-            for d in ls[s]:
-                runs.append(sum(sum(1 for c in data.CLASSES if d["windows"]["classes"][c][docs_key][i])
-                                for i, t in enumerate(d["windows"]["t_s"])
-                                if t <= data.scenario_end(d) + 1e-6))
-            totals[(s, key)] = runs
+    totals = {(s, key): data.violation_totals(ls[s], docs_key) for s in sides
+              for key, docs_key in (("sched", "sched_missed"), ("e2e", "missed"))}
     lines.append("| **total** | " + " | ".join(
         f"**{fmt(data.spread(totals[(s, 'sched')]), 0)}** | **{fmt(data.spread(totals[(s, 'e2e')]), 0)}**"
         for s in sides) + " |")
