@@ -41,6 +41,7 @@ from qosdt_eal import cleanup  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qosdt_cases import Cases  # noqa: E402
+from testpmd_shm import sanitizer_env  # noqa: E402
 
 NAME = "bad_input"
 TIMEOUT = 60          # s for one command (ASan builds are slow to start)
@@ -274,6 +275,7 @@ class Table(Cases):
         self.prefixes = []
         self.env = dict(os.environ)
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+        self._testpmd_env = None
 
     def expand(self, s, prefix):
         return s.replace("{prefix}", prefix).format(**self.subst)
@@ -304,15 +306,12 @@ class Table(Cases):
         return None
 
     def testpmd_env(self):
-        """testpmd with an ASan-built driver needs the runtime preloaded."""
-        env = dict(self.env)
-        so = self.subst["so"]
-        ldd = subprocess.run(["ldd", so], capture_output=True, text=True).stdout
-        runtimes = re.findall(r"(\S*lib(?:asan|ubsan)\.so\S*) => (\S+)", ldd)
-        if runtimes:
-            env["LD_PRELOAD"] = " ".join(path for _, path in runtimes)
-            env["ASAN_OPTIONS"] = "detect_leaks=0"
-        return env
+        """testpmd with an ASan-built driver needs the runtime preloaded
+        (looked up once)."""
+        if self._testpmd_env is None:
+            self._testpmd_env = sanitizer_env(self.subst["so"], self.env,
+                                              asan_options="detect_leaks=0")
+        return self._testpmd_env
 
     def execute(self, r, argv):
         """Run one command line; returns (status or None if it hung, output)."""

@@ -345,8 +345,9 @@ class Run(Cases):
         if self.ours is None or not self.ours.alive():
             raise Skip("our side is not running")
         env = dict(os.environ)
-        if "UBSAN_OPTIONS" in sanitized_env(self.so):
-            env["UBSAN_OPTIONS"] = sanitized_env(self.so)["UBSAN_OPTIONS"]
+        ubsan = sanitized_env(self.so).get("UBSAN_OPTIONS")
+        if ubsan is not None:
+            env["UBSAN_OPTIONS"] = ubsan
         tel = self.ours.tel
         peer = Peer(self.tool, self.path, self.peer_role(), mode, self.args.seconds,
                     self.args.behave, seed, env)

@@ -38,16 +38,18 @@ STATS = re.compile(r"Forward statistics for port (\d+).*?\n\s*RX-packets:\s*(\d+
                    re.S)
 
 
-def sanitizer_env(so):
+def sanitizer_env(so, base=None, asan_options="detect_leaks=0:abort_on_error=1"):
     """Environment for a testpmd loading so: a driver built with ASan needs
-    the ASan runtime loaded first (testpmd itself is not built with it)."""
-    env = dict(os.environ)
+    the ASan runtime loaded first (testpmd itself is not built with it).
+    base: the environment to start from (os.environ); asan_options: set
+    with the runtimes (testpmd's own exit-time leaks are not ours to
+    report)."""
+    env = dict(os.environ if base is None else base)
     ldd = subprocess.run(["ldd", so], capture_output=True, text=True).stdout
     runtimes = re.findall(r"(\S*lib(?:asan|ubsan)\.so\S*) => (\S+)", ldd)
     if runtimes:
         env["LD_PRELOAD"] = " ".join(path for _, path in runtimes)
-        # testpmd's own exit-time leaks are not ours to report
-        env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+        env["ASAN_OPTIONS"] = asan_options
     return env
 
 
