@@ -72,6 +72,49 @@ client_windows(const struct client *c)
 	return (uint32_t)RTE_MIN(span / window_ns + 64, CLIENT_MAX_WINDOWS);
 }
 
+/*
+ * One results entry per distinct service of the scenario, with its class
+ * and latency objective from the classifier (looked up once, here), and
+ * each flow's entry.
+ */
+static int
+client_services_init(struct client *c)
+{
+	const struct scenario *sc = c->sc;
+	uint32_t p, f;
+	unsigned int i;
+
+	c->svc = rte_zmalloc("qosdt_client_services",
+		CLIENT_MAX_SERVICES * sizeof(c->svc[0]), RTE_CACHE_LINE_SIZE);
+	if (c->svc == NULL) {
+		APP_LOG(ERR, "client: out of memory for the per-service results");
+		return -1;
+	}
+	for (p = 0; p < sc->nb_phases; p++) {
+		for (f = 0; f < sc->phases[p].nb_flows; f++) {
+			uint16_t id = sc->phases[p].flows[f].service_id;
+			struct report_service *e;
+
+			for (i = 0; i < c->nb_svc && c->svc[i].id != id; i++)
+				;
+			if (i == c->nb_svc) {
+				if (i == CLIENT_MAX_SERVICES) {
+					APP_LOG(ERR, "scenario %s: more than %u distinct services; at most %u are tracked",
+						sc->name, CLIENT_MAX_SERVICES,
+						CLIENT_MAX_SERVICES);
+					return -1;
+				}
+				e = &c->svc[c->nb_svc++];
+				e->id = id;
+				e->cls = qosdt_classify_service(c->cl, id,
+					&e->slo_ns);
+			}
+			c->flow_svc[p][f] = (uint8_t)i;
+		}
+	}
+	return 0;
+}
+
 int
 client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
@@ -93,6 +136,8 @@ client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 	c->timeout_tsc = (uint64_t)((double)sc->timeout_ns * rte_get_tsc_hz() / 1e9);
 	nb_reqs = client_table_size(sc);
 	if (nb_reqs == 0)
+		return -1;
+	if (client_services_init(c) < 0)
 		return -1;
 	c->rtt = qosdt_monitor_create(qosdt_config_of(q), SOCKET_ID_ANY);
 	c->reqs = rte_zmalloc("qosdt_client_reqs", nb_reqs * sizeof(c->reqs[0]),
@@ -119,6 +164,8 @@ client_fini(struct client *c)
 		pipe_held_free(&c->held[cls]);
 	qosdt_monitor_free(c->rtt);
 	c->rtt = NULL;
+	rte_free(c->svc);
+	c->svc = NULL;
 	rte_free(c->reqs);
 	c->reqs = NULL;
 	window_log_free(&c->windows);
@@ -184,10 +231,13 @@ client_expire(struct client *c, struct req_entry *e)
 {
 	uint64_t bytes = QOSDT_FRAME_HDR_LEN + e->len;
 
-	if (e->state == REQ_QUEUED)
+	if (e->state == REQ_QUEUED) {
 		CNT_ADD(&c->cnt[e->cls], dropped, 1);
-	else
+		c->svc[e->svc].dropped++;
+	} else {
 		CNT_ADD(&c->cnt[e->cls], lost, 1);
+		c->svc[e->svc].lost++;
+	}
 	qosdt_monitor_drop(c->rtt, e->cls, 1, bytes);
 	e->state = REQ_FREE;
 }
@@ -212,8 +262,9 @@ static void
 client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 		uint64_t now)
 {
+	struct report_service *svc;
 	struct req_entry *e;
-	uint64_t id, slo_ns, rtt_ns, bytes;
+	uint64_t id, rtt_ns, bytes;
 	struct qosdt_msg msg;
 
 	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
@@ -240,16 +291,20 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 		return;
 	}
 	bytes = QOSDT_FRAME_HDR_LEN + e->len;
+	svc = &c->svc[e->svc];
 	if (!client_reply_ok(c, m, e)) {
 		CNT_ADD(&c->cnt[e->cls], bad_replies, 1);
+		svc->bad_replies++;
 		qosdt_monitor_drop(c->rtt, e->cls, 1, bytes);
 	} else {
 		rtt_ns = tsc_to_ns(now - e->gen_tsc);
-		qosdt_classify_service(c->cl, e->service_id, &slo_ns);
 		CNT_ADD(&c->cnt[e->cls], received, 1);
 		CNT_ADD(&c->cnt[e->cls], received_bytes, bytes);
+		svc->received++;
+		svc->over_slo += svc->slo_ns != 0 && rtt_ns > svc->slo_ns;
+		qosdt_hist_record(&svc->rtt, rtt_ns);
 		qosdt_monitor_tx(c->rtt, e->cls, 1, bytes);
-		qosdt_monitor_latency(c->rtt, e->cls, rtt_ns, slo_ns);
+		qosdt_monitor_latency(c->rtt, e->cls, rtt_ns, svc->slo_ns);
 	}
 	e->state = REQ_FREE;
 }
@@ -323,10 +378,11 @@ client_generate(struct client *c)
 	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, CLIENT_BURST, &phase);
 	for (i = 0; i < nb_due; i++) {
 		const struct flow *f = &c->sc->phases[phase].flows[due[i]];
+		uint8_t svc = c->flow_svc[phase][due[i]];
 		struct req_entry *e;
 		struct rte_mbuf *m;
 
-		cls = qosdt_classify_service(c->cl, f->service_id, NULL);
+		cls = c->svc[svc].cls;
 		/* No buffer, or a class not free: a lossless one defers (its
 		 * requests wait their turn), a lossy one drops. */
 		m = class_free[cls] ? client_build(c, f, cls) : NULL;
@@ -342,12 +398,13 @@ client_generate(struct client *c)
 		}
 		CNT_ADD(&c->cnt[cls], sent, 1);
 		CNT_ADD(&c->cnt[cls], sent_bytes, QOSDT_FRAME_HDR_LEN + f->size);
+		c->svc[svc].sent++;
 		qosdt_monitor_rx(c->rtt, cls, 1, QOSDT_FRAME_HDR_LEN + f->size);
 		e = &c->reqs[c->next_id & c->reqs_mask];
 		*e = (struct req_entry){
 			.id = c->next_id, .gen_tsc = now, .len = f->size,
 			.service_id = f->service_id, .cls = cls,
-			.state = REQ_QUEUED,
+			.state = REQ_QUEUED, .svc = svc,
 		};
 		c->next_id++;
 		if (m == NULL) {
@@ -503,6 +560,9 @@ client_report(const struct client *c, struct report *r)
 	r->duration_s = __atomic_load_n(&c->started, __ATOMIC_ACQUIRE) ?
 		(double)(end - c->start_tsc) / rte_get_tsc_hz() : 0.0;
 	r->unmatched = __atomic_load_n(&c->unmatched, __ATOMIC_RELAXED);
+	r->nb_windows = st.windows;
+	r->services = c->svc;
+	r->nb_services = c->nb_svc;
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
 		const struct client_counters *k = &c->cnt[cls];
 		const struct qosdt_class_stats *cs = &st.cls[cls];

@@ -32,6 +32,8 @@ struct qosdt_classifier;
 #define CLIENT_MAX_PAYLOAD SVC_REPLY_MAX(SCENARIO_MAX_SIZE)
 /** Most monitoring windows a client records (a day at 100 ms). */
 #define CLIENT_MAX_WINDOWS (1u << 20)
+/** Most distinct services a scenario may use (each has its results). */
+#define CLIENT_MAX_SERVICES 64
 
 /** Where a tracked request is. */
 enum req_state {
@@ -48,6 +50,7 @@ struct req_entry {
 	uint16_t service_id;
 	uint8_t cls;
 	uint8_t state;         /**< enum req_state. */
+	uint8_t svc;           /**< Its entry in client.svc[]. */
 };
 
 /** Per-class counters, written by the worker only. */
@@ -86,6 +89,11 @@ struct client {
 	/** Requests a lossless class held back, per class. */
 	struct pipe_held held[QOSDT_NB_CLASSES];
 	struct client_counters cnt[QOSDT_NB_CLASSES];
+	/** Per service (worker-written, read once it has stopped). */
+	struct report_service *svc;
+	unsigned int nb_svc;
+	/** The svc[] entry of each flow of each phase. */
+	uint8_t flow_svc[SCENARIO_MAX_PHASES][SCENARIO_MAX_FLOWS];
 	uint64_t unmatched;          /**< Replies that match no request. */
 	struct window_log windows;   /**< Every closed window (worker's). */
 	uint8_t expect[CLIENT_MAX_PAYLOAD];

@@ -256,6 +256,7 @@ app_run(struct app *a)
 	r->scenario = a->sc != NULL ? a->sc->name : NULL;
 	r->channel_bps = a->cfg.channel_rate_bps;
 	r->overhead = a->cfg.frame_overhead;
+	r->cfg = &a->cfg;
 	r->adaptive = qosdt_adaptive_of(a->q);
 	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++) {
 		r->cls[c].weight = a->cfg.classes[c].weight;

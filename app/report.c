@@ -13,6 +13,7 @@
 
 #include "app_log.h"
 #include "report.h"
+#include "slo_verdict.h"
 
 static double
 mbps(uint64_t bytes, double seconds)
@@ -75,9 +76,16 @@ report_print(FILE *f, const struct report *r, bool final)
 			final ? &k->latency : &k->window_latency;
 		double rate = final ?
 			mbps(k->received_bytes, r->duration_s) : k->window_mbps;
-		const char *slo = final ?
-			(k->slo_violations == 0 ? "met" : "missed") :
-			(k->slo_met ? "met" : "missed");
+		const char *slo = k->slo_met ? "met" : "missed";
+
+		if (final && r->cfg != NULL && r->services != NULL) {
+			struct slo_verdict v;
+
+			slo_verdict_class(r, c, &v);
+			slo = !v.judged ? "n/a" : v.met ? "met" : "MISSED";
+		} else if (final) {
+			slo = k->slo_violations == 0 ? "met" : "missed";
+		}
 
 		fprintf(f, "   %-15s %12" PRIu64 " %12" PRIu64 " %9.1f %9.1f %9.1f %10"
 			PRIu64 " %10" PRIu64 " %-6s\n",
@@ -116,6 +124,89 @@ hist_json(const struct qosdt_hist *h)
 }
 
 static json_t *
+rule_json(const struct slo_rule_verdict *rule)
+{
+	return json_pack("{s:b, s:b}", "judged", rule->judged, "met", rule->met);
+}
+
+/* A class's "slo": the verdict on every rule and the figures it came from. */
+static json_t *
+slo_json(const struct report *r, unsigned int cls)
+{
+	struct slo_verdict v;
+	json_t *lat, *bw, *loss, *services;
+	unsigned int i;
+	char id[8];
+
+	slo_verdict_class(r, cls, &v);
+	services = json_object();
+	for (i = 0; i < r->nb_services; i++) {
+		const struct report_service *s = &r->services[i];
+
+		if (s->cls != cls)
+			continue;
+		snprintf(id, sizeof(id), "%u", s->id);
+		json_object_set_new(services, id, json_pack(
+			"{s:f, s:I, s:I, s:f, s:b}",
+			"max_latency_us", us(s->slo_ns),
+			"received", (json_int_t)s->received,
+			"over", (json_int_t)s->over_slo,
+			"p99_us", us(qosdt_hist_percentile(&s->rtt, 0.99)),
+			"met", slo_service_latency_met(s)));
+	}
+	lat = rule_json(&v.latency);
+	json_object_set_new(lat, "replies", json_integer((json_int_t)v.replies));
+	json_object_set_new(lat, "replies_over",
+		json_integer((json_int_t)v.replies_over));
+	json_object_set_new(lat, "share_over", json_real(v.replies > 0 ?
+		(double)v.replies_over / v.replies : 0.0));
+	json_object_set_new(lat, "services", services);
+	bw = rule_json(&v.bandwidth);
+	json_object_set_new(bw, "min_mbps", json_real(v.min_bandwidth_mbps));
+	json_object_set_new(bw, "offered_mbps", json_real(v.offered_mbps));
+	json_object_set_new(bw, "throughput_mbps", json_real(v.throughput_mbps));
+	loss = rule_json(&v.loss);
+	json_object_set_new(loss, "max", json_real(v.max_loss));
+	json_object_set_new(loss, "measured", json_real(v.failed_share));
+	return json_pack("{s:b, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:f}}",
+		"judged", v.judged, "met", v.met,
+		"latency", lat, "bandwidth", bw, "loss", loss,
+		"windows", "closed", (json_int_t)v.windows,
+		"missed", (json_int_t)v.windows_missed,
+		"share_missed", v.windows > 0 ?
+			(double)v.windows_missed / v.windows : 0.0);
+}
+
+/* "services": each service's requests and round trips (client). */
+static json_t *
+services_json(const struct report *r)
+{
+	json_t *o = json_object();
+	unsigned int i;
+	char id[8];
+
+	for (i = 0; i < r->nb_services; i++) {
+		const struct report_service *s = &r->services[i];
+		struct qosdt_latency_summary l;
+
+		qosdt_hist_summary(&s->rtt, &l);
+		snprintf(id, sizeof(id), "%u", s->id);
+		json_object_set_new(o, id, json_pack(
+			"{s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			"class", qosdt_class_name(s->cls),
+			"max_latency_us", us(s->slo_ns),
+			"sent", (json_int_t)s->sent,
+			"received", (json_int_t)s->received,
+			"lost", (json_int_t)s->lost,
+			"dropped", (json_int_t)s->dropped,
+			"bad_replies", (json_int_t)s->bad_replies,
+			"over_slo", (json_int_t)s->over_slo,
+			"latency_us", latency_json(&l)));
+	}
+	return o;
+}
+
+static json_t *
 class_json(const struct report *r, const struct report_class *k)
 {
 	double avg_frame = k->received > 0 ?
@@ -145,6 +236,8 @@ class_json(const struct report *r, const struct report_class *k)
 		"starved_windows", (json_int_t)k->starved_windows);
 	if (o != NULL && k->latency_hist != NULL)
 		json_object_set_new(o, "latency_hist", hist_json(k->latency_hist));
+	if (o != NULL && r->cfg != NULL && r->services != NULL)
+		json_object_set_new(o, "slo", slo_json(r, (unsigned int)(k - r->cls)));
 	return o;
 }
 
@@ -245,6 +338,8 @@ report_write_json(const struct report *r, const char *path)
 		json_object_set_new(root, "phases", phases_json(r->sc));
 	if (root != NULL && r->windows != NULL)
 		json_object_set_new(root, "windows", window_log_json(r->windows));
+	if (root != NULL && r->services != NULL)
+		json_object_set_new(root, "services", services_json(r));
 	if (root == NULL) {
 		APP_LOG(ERR, "--results: cannot build the JSON");
 		return -1;

@@ -13,6 +13,8 @@
 
 #include <qosdt_adaptive.h>
 #include <qosdt_class.h>
+#include <qosdt_config.h>
+#include <qosdt_hist.h>
 #include <qosdt_monitor.h>
 
 #include "scenario.h"
@@ -45,6 +47,20 @@ struct report_class {
 	const struct qosdt_hist *latency_hist;
 };
 
+/** One service's results (client): its requests and their round trips. */
+struct report_service {
+	uint16_t id;
+	uint8_t cls;              /**< Its class (the classifier's). */
+	uint64_t slo_ns;          /**< Its max_latency: the service rule's, else its class's; 0 = none. */
+	uint64_t sent;            /**< As report_class, for this service only. */
+	uint64_t received;
+	uint64_t lost;
+	uint64_t dropped;
+	uint64_t bad_replies;
+	uint64_t over_slo;        /**< Received replies whose round trip exceeded slo_ns. */
+	struct qosdt_hist rtt;    /**< Round trips of the received replies. */
+};
+
 /** A role's results. */
 struct report {
 	const char *role;         /**< "client" or "server". */
@@ -61,6 +77,13 @@ struct report {
 	const struct scenario *sc;
 	/** Client: every closed window; NULL for the server. */
 	const struct window_log *windows;
+	/** Client: its services, in the order the scenario names them first. */
+	const struct report_service *services;
+	unsigned int nb_services;
+	/** Client: monitoring windows closed, those slo_violations counts in. */
+	uint64_t nb_windows;
+	/** The configuration the run used: the SLOs its verdicts judge. */
+	const struct qosdt_config *cfg;
 	/** The adaptive controller, NULL when disabled (read at exit only). */
 	const struct qosdt_adaptive *adaptive;
 	uint64_t t0_ns;           /**< The run's start, on the monitors' clock. */

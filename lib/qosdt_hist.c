@@ -103,3 +103,18 @@ qosdt_hist_percentile(const struct qosdt_hist *h, double q)
 	qosdt_hist_percentiles(h, &q, &v, 1);
 	return v;
 }
+
+void
+qosdt_hist_summary(const struct qosdt_hist *h, struct qosdt_latency_summary *s)
+{
+	static const double quantiles[] = { 0.5, 0.9, 0.99, 0.999 };
+	uint64_t v[RTE_DIM(quantiles)];
+
+	qosdt_hist_percentiles(h, quantiles, v, RTE_DIM(quantiles));
+	s->count = qosdt_hist_count(h);
+	s->p50_ns = v[0];
+	s->p90_ns = v[1];
+	s->p99_ns = v[2];
+	s->p999_ns = v[3];
+	s->max_ns = qosdt_hist_max(h);
+}

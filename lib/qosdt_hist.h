@@ -179,4 +179,25 @@ uint64_t qosdt_hist_percentile(const struct qosdt_hist *h, double q);
 int qosdt_hist_percentiles(const struct qosdt_hist *h, const double *q,
 		uint64_t *out, unsigned int n);
 
+/** Latency percentiles of a histogram, ns. All 0 when count is 0. */
+struct qosdt_latency_summary {
+	uint64_t count;
+	uint64_t p50_ns;
+	uint64_t p90_ns;
+	uint64_t p99_ns;
+	uint64_t p999_ns;
+	uint64_t max_ns;
+};
+
+/**
+ * The count, p50, p90, p99, p99.9 and max of a histogram.
+ *
+ * @param h
+ *   The histogram.
+ * @param s
+ *   Filled.
+ */
+void qosdt_hist_summary(const struct qosdt_hist *h,
+		struct qosdt_latency_summary *s);
+
 #endif /* QOSDT_HIST_H */

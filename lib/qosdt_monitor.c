@@ -43,9 +43,10 @@ struct monitor_counts {
 struct monitor_class {
 	struct monitor_counts total;
 	struct monitor_counts window_start;
-	/* Samples of this window above the class's max_latency_ns. */
+	/* Samples of this window above their own latency objective. */
 	uint64_t window_over_bound;
-	/* The class's max_latency_ns, UINT64_MAX when it has none. */
+	/* The objective of a sample that brings none: the class's
+	 * max_latency_ns, UINT64_MAX when it has none. */
 	uint64_t latency_bound;
 	uint64_t slo_violation_windows;
 	/* Bytes of the last QOSDT_MONITOR_RATE_WINDOWS closed windows. */
@@ -228,28 +229,15 @@ qosdt_monitor_latency(struct qosdt_monitor *mon, unsigned int cls,
 	c = &mon->cls[cls];
 	qosdt_hist_record(&c->window_hist, ns);
 	c->total.latency_violations += slo_ns != 0 && ns > slo_ns;
-	c->window_over_bound += ns > c->latency_bound;
-}
-
-static void
-summarize(const struct qosdt_hist *h, struct qosdt_latency_summary *s)
-{
-	static const double quantiles[] = { 0.5, 0.9, 0.99, 0.999 };
-	uint64_t v[RTE_DIM(quantiles)];
-
-	qosdt_hist_percentiles(h, quantiles, v, RTE_DIM(quantiles));
-	s->count = qosdt_hist_count(h);
-	s->p50_ns = v[0];
-	s->p90_ns = v[1];
-	s->p99_ns = v[2];
-	s->p999_ns = v[3];
-	s->max_ns = qosdt_hist_max(h);
+	c->window_over_bound += ns > (slo_ns != 0 ? slo_ns : c->latency_bound);
 }
 
 /*
- * The exact window p99 (the sample of rank ceil(0.99 n)) is above the bound
- * exactly when more than n - ceil(0.99 n) samples are: decided on the counts,
- * not on the histogram's bucket bounds.
+ * The window's p99 against each sample's own objective (its service's
+ * max_latency): missed when more than n - ceil(0.99 n) samples are above
+ * theirs, which for one objective is exactly "the sample of rank
+ * ceil(0.99 n) is above it". Decided on the counts, not on the histogram's
+ * bucket bounds.
  */
 static bool
 window_p99_above_bound(const struct monitor_class *c)
@@ -267,7 +255,7 @@ window_slo_missed(const struct monitor_class *c, const struct monitor_counts *w,
 	const struct qosdt_slo *slo = &c->slo;
 	uint32_t missed = 0;
 
-	if (slo->max_latency_ns != 0 && window_p99_above_bound(c))
+	if (window_p99_above_bound(c))
 		missed |= QOSDT_SLO_MISSED_LATENCY;
 	if (slo->min_bandwidth_bps != 0 &&
 			st->window_offered_bps >= slo->min_bandwidth_bps &&
@@ -321,9 +309,9 @@ close_class_window(struct monitor_class *c, struct qosdt_class_stats *st,
 	c->slo_violation_windows += !st->slo_met;
 	st->slo_violation_windows = c->slo_violation_windows;
 
-	summarize(&c->window_hist, &st->window_latency);
+	qosdt_hist_summary(&c->window_hist, &st->window_latency);
 	qosdt_hist_merge(&c->total_hist, &c->window_hist);
-	summarize(&c->total_hist, &st->latency);
+	qosdt_hist_summary(&c->total_hist, &st->latency);
 
 	qosdt_hist_reset(&c->window_hist);
 	c->window_over_bound = 0;

@@ -27,9 +27,9 @@
 
 #include "qosdt_class.h"
 #include "qosdt_config.h"
+#include "qosdt_hist.h"
 
 struct qosdt_monitor;
-struct qosdt_hist;
 
 /** Closed windows the sliding rates (throughput_bps, offered_bps) span. */
 #define QOSDT_MONITOR_RATE_WINDOWS 4u
@@ -39,15 +39,6 @@ struct qosdt_hist;
 #define QOSDT_SLO_MISSED_BANDWIDTH (1u << 1) /**< Offered >= floor, delivered < floor. */
 #define QOSDT_SLO_MISSED_LOSS      (1u << 2) /**< Window loss above max_loss_ppm. */
 
-/** Latency percentiles of a histogram, ns. All 0 when count is 0. */
-struct qosdt_latency_summary {
-	uint64_t count;
-	uint64_t p50_ns;
-	uint64_t p90_ns;
-	uint64_t p99_ns;
-	uint64_t p999_ns;
-	uint64_t max_ns;
-};
 
 /** What one class did: totals since creation, and the last closed window. */
 struct qosdt_class_stats {

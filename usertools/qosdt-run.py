@@ -46,10 +46,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
+from qosdt_goals import (CLASSES, SHARED_CLASSES, goal_checks, slo_cells,  # noqa: E402
+                         slo_verdict, wrr_shares)
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-CLASSES = ("realtime", "throughput", "reliable", "best_effort")
 MODES = ("priority", "wrr", "fifo")
 # Per-class fields of the results JSON (doc/results.md).
 CLASS_COUNTS = ("sent", "received", "lost", "dropped", "deferred", "late",
@@ -73,13 +74,6 @@ LINK_WAIT = 5                 # s the client waits for the link (--link-wait)
 STOP_GRACE = 3.0              # s a server has to exit after SIGINT
 CLIENT_GRACE = 1.0            # s a hung client has after SIGINT before SIGKILL
 TAIL_LINES = 20               # lines of a failed process's output shown
-
-# Goals (the issue's), judged on the QoS run.
-RT_P99_MAX_US = 20.0          # realtime p99 at most this
-RT_FIFO_FACTOR = 10.0         # ... and at most FIFO's p99 over this
-TP_GUARANTEE_FRACTION = 0.95  # throughput delivers this share of its guarantee
-BE_SHARE_FRACTION = 0.9       # best effort delivers this share of its WRR share
-SHARED_CLASSES = ("throughput", "reliable", "best_effort")  # share what realtime leaves
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 SANITIZER = re.compile(r"==\d+==ERROR: \w+Sanitizer|: runtime error: ")
@@ -293,11 +287,12 @@ class AppRun:
 
     def __init__(self, binary, name, mode, config, scenario, duration, results,
                  log_dir, server_results=None, echo=False, cwd=SOURCE_ROOT,
-                 extra=(), stats_period=1):
+                 extra=(), stats_period=1, live=False):
         self.binary, self.name, self.mode = binary, name, mode
         self.config, self.scenario, self.duration = config, scenario, duration
         self.results_path, self.server_results_path = results, server_results
         self.log_dir, self.echo, self.cwd = log_dir, echo, cwd
+        self.live = live                   # echo: stream the client's live table
         self.extra = list(extra)           # more qosdt options, both roles
         self.stats_period = stats_period   # the client's live table, s (0: none)
         self.results = None
@@ -318,6 +313,25 @@ class AppRun:
         log = os.path.join(self.log_dir, f"{self.name}-{role}.log")
         self.logs.append(log)
         return Proc(role, self._command(role, core, extra), self.cwd, log, echo)
+
+    def _wait_client(self, client, limit):
+        """True if the client exited within limit seconds. Echoing on a
+        terminal without the live table, one progress line is refreshed in
+        place meanwhile."""
+        if not (self.echo and not self.live and sys.stdout.isatty()):
+            return client.wait(limit)
+        t0 = time.monotonic()
+        try:
+            while True:
+                spent = time.monotonic() - t0
+                if client.wait(min(0.5, max(0.0, limit - spent))):
+                    return True
+                if spent >= limit:
+                    return False
+                print(f"\r[run] {self.name}: {spent:3.0f} s of {self.duration:g} s "
+                      f"({self.mode}, {os.path.basename(self.scenario)})", end="", flush=True)
+        finally:
+            print("\r\033[K", end="", flush=True)
 
     def run(self):
         errors = []
@@ -349,10 +363,11 @@ class AppRun:
             client = self._start("client", CLIENT_CORE, [
                 "--scenario", self.scenario, "--duration", f"{self.duration:g}",
                 "--stats-period", f"{self.stats_period:g}", "--link-wait", str(LINK_WAIT),
-                "--results", self.results_path], f"  {self.name:<4} | " if self.echo else None)
+                "--results", self.results_path],
+                f"  {self.name:<4} | " if self.echo and self.live else None)
             procs.append(client)
             limit = self.duration + CLIENT_SLACK
-            if not client.wait(limit):
+            if not self._wait_client(client, limit):
                 killed = client.stop(CLIENT_GRACE)
                 errors.append(f"{self.name}: client still running {limit:g} s after its "
                               f"start: " + ("killed (SIGKILL)" if killed
@@ -396,103 +411,6 @@ class AppRun:
         return "\n".join(p.tail() for p in self.failed_procs)
 
 
-# ----------------------------------------------------------------- verdicts
-
-def wire_factor(c, overhead):
-    """Channel bits per request frame bit for a class."""
-    avg = c["avg_frame_bytes"]
-    return (avg + overhead) / avg if avg > 0 else 1.0
-
-
-def water_fill(capacity, demand, weight):
-    """Weighted max-min fair allocation of capacity among the demands."""
-    alloc = {k: 0.0 for k in demand}
-    active = {k for k in demand if demand[k] > 0 and weight[k] > 0}
-    left = capacity
-    while active and left > 1e-9:
-        wsum = sum(weight[k] for k in active)
-        fair = {k: left * weight[k] / wsum for k in active}
-        done = {k for k in active if demand[k] - alloc[k] <= fair[k]}
-        if not done:
-            for k in active:
-                alloc[k] += fair[k]
-            break
-        for k in done:
-            left -= demand[k] - alloc[k]
-            alloc[k] = demand[k]
-        active -= done
-    return alloc
-
-
-def wrr_shares(doc):
-    """Each shared class's WRR share, frame Mbit/s, plus the wire figures."""
-    cls, ovh = doc["classes"], doc["channel_overhead_bytes"]
-    rt = cls["realtime"]
-    rt_wire = rt["throughput_mbps"] * wire_factor(rt, ovh)
-    capacity = max(0.0, doc["channel_mbps"] - rt_wire)
-    demand = {k: cls[k]["offered_mbps"] * wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
-    weight = {k: cls[k]["weight"] for k in SHARED_CLASSES}
-    alloc = water_fill(capacity, demand, weight)
-    share = {k: alloc[k] / wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
-    return share, {"rt_wire": rt_wire, "capacity": capacity, "demand": demand,
-                   "weight": weight, "alloc": alloc}
-
-
-def verdicts(qos, fifo):
-    """{class: "met" | "MISSED (why)" | "n/a (why)"} for the QoS run."""
-    cls = qos["classes"]
-    out = {}
-    rt = cls["realtime"]
-    p99 = rt["latency_us"]["p99"]
-    if rt["received"] == 0:
-        out["realtime"] = "MISSED (no reply received)"
-    elif p99 > RT_P99_MAX_US:
-        out["realtime"] = f"MISSED (p99 {p99:.1f} > {RT_P99_MAX_US:g} us)"
-    elif fifo is None:
-        out["realtime"] = f"met (p99 <= {RT_P99_MAX_US:g} us; no FIFO run to compare)"
-    else:
-        limit = fifo["classes"]["realtime"]["latency_us"]["p99"] / RT_FIFO_FACTOR
-        out["realtime"] = ("met" if p99 <= limit else
-                           f"MISSED (p99 {p99:.1f} > FIFO p99 / {RT_FIFO_FACTOR:g} "
-                           f"= {limit:.1f} us)")
-    rel = cls["reliable"]
-    if rel["lost"] + rel["dropped"] + rel["bad_replies"] == 0:
-        out["reliable"] = "met"
-    else:
-        out["reliable"] = (f"MISSED (lost {rel['lost']}, dropped {rel['dropped']}, "
-                           f"bad {rel['bad_replies']})")
-    tp = cls["throughput"]
-    need = TP_GUARANTEE_FRACTION * tp["guarantee_mbps"]
-    if tp["guarantee_mbps"] == 0:
-        out["throughput"] = "n/a (no guarantee configured)"
-    elif tp["throughput_mbps"] >= need:
-        out["throughput"] = "met"
-    else:
-        out["throughput"] = (f"MISSED ({tp['throughput_mbps']:.1f} < "
-                             f"{TP_GUARANTEE_FRACTION:g} x {tp['guarantee_mbps']:g} Mbit/s)")
-    be = cls["best_effort"]
-    share = wrr_shares(qos)[0]["best_effort"]
-    why = []
-    if be["throughput_mbps"] < BE_SHARE_FRACTION * share:
-        why.append(f"{be['throughput_mbps']:.1f} < {BE_SHARE_FRACTION:g} x share "
-                   f"{share:.1f} Mbit/s")
-    if be["starved_windows"]:
-        why.append(f"{be['starved_windows']} starved windows")
-    out["best_effort"] = f"MISSED ({'; '.join(why)})" if why else "met"
-    for name in CLASSES:
-        c = cls[name]
-        why = []
-        if c["bad_replies"] and name != "reliable":
-            why.append(f"{c['bad_replies']} bad replies")
-        if c["sent"] != c["received"] + c["dropped"] + c["lost"] + c["bad_replies"]:
-            why.append("sent != received + dropped + lost + bad_replies")
-        if why:
-            v = out[name]
-            out[name] = (f"MISSED ({'; '.join(why)})" if not v.startswith("MISSED")
-                         else f"{v[:-1]}; {'; '.join(why)})")
-    return out
-
-
 # -------------------------------------------------------------------- table
 
 def _pair(q, f, fmt, width):
@@ -505,43 +423,59 @@ def _us(v):
     return f"{v:.1f}" if v < 1000 else f"{v:.0f}"
 
 
+def _pct(v):
+    return "-" if v is None else f"{v * 100:.1f}%"
+
+
 COLUMNS = (  # title, width of each of the QoS and FIFO cells, cell of one class
-    ("sent", 9, lambda c: str(c["sent"])),
-    ("received", 9, lambda c: str(c["received"])),
-    ("lost", 8, lambda c: str(c["lost"])),
-    ("dropped", 8, lambda c: str(c["dropped"])),
-    ("Mbit/s", 7, lambda c: f"{c['throughput_mbps']:.1f}"),
-    ("p50/p99 us", 13, lambda c: f"{_us(c['latency_us']['p50'])}/{_us(c['latency_us']['p99'])}"),
+    ("Mbit/s", 6, lambda c: f"{c['throughput_mbps']:.1f}"),
+    ("p50/p99 us", 12, lambda c: f"{_us(c['latency_us']['p50'])}/{_us(c['latency_us']['p99'])}"),
+    ("over SLO", 6, lambda c: _pct(slo_cells(c)[0])),
+    ("windows missed", 6, lambda c: _pct(slo_cells(c)[1])),
+    ("lost+drop", 7, lambda c: str(c["lost"] + c["dropped"])),
 )
 
 
 def table(qos, fifo):
-    """The side-by-side lines: per class, QoS then FIFO in each column."""
-    head1 = f"{'':<12}"
-    head2 = f"{'class':<12}"
+    """The side-by-side lines: per class, QoS then FIFO in each column, and
+    the SLO verdict of the QoS run."""
+    head1 = f"{'':<11}"
+    head2 = f"{'class':<11}"
     for title, w, _ in COLUMNS:
-        head1 += "  " + f" {title} ".center(2 * w + 1, "-")
-        head2 += "  " + f"{'QoS':>{w}} {'FIFO':>{w}}"
-    head2 += "  verdict (QoS)"
+        head1 += " " + f" {title} ".center(2 * w + 1, "-")
+        head2 += " " + f"{'QoS':>{w}} {'FIFO':>{w}}"
+    head2 += "  SLO verdict (QoS)"
     lines = [head1, head2]
-    v = verdicts(qos, fifo) if qos else {}
     for name in CLASSES:
-        row = f"{name:<12}"
+        row = f"{name:<11}"
+        q = qos["classes"][name] if qos else None
+        f = fifo["classes"][name] if fifo else None
         for _, w, fmt in COLUMNS:
-            q = qos["classes"][name] if qos else None
-            f = fifo["classes"][name] if fifo else None
-            row += "  " + _pair(q, f, fmt, w)
-        row += "  " + v.get(name, "- (no QoS run)")
+            row += " " + _pair(q, f, fmt, w)
+        row += "  " + (slo_verdict(q) if q else "- (no QoS run)")
         lines.append(row)
+    return lines
+
+
+def goal_lines(qos, fifo, idle):
+    """The transport's goals under mixed-overload, one line per class."""
+    by_class = {}
+    for cls, ok, text in goal_checks(qos, fifo, idle):
+        by_class.setdefault(cls, []).append(("" if ok else "MISSED ") + text)
+    met = sum(ok for _, ok, _ in goal_checks(qos, fifo, idle))
+    total = sum(len(v) for v in by_class.values())
+    lines = [f"goals under mixed-overload (doc/results.md): {met} of {total} met"]
+    for cls in CLASSES:
+        if cls in by_class:
+            lines.append(f"  {cls:<11} " + "; ".join(by_class[cls]))
     return lines
 
 
 def share_line(qos):
     share, w = wrr_shares(qos)
     names = "/".join(SHARED_CLASSES)
-    return (f"best_effort's WRR share: {share['best_effort']:.1f} Mbit/s: weighted "
-            f"max-min fair split (wire Mbit/s) of {w['capacity']:.1f} = channel "
-            f"{qos['channel_mbps']:g} - realtime {w['rt_wire']:.1f}, among {names} "
+    return (f"WRR shares: weighted max-min fair split (wire Mbit/s) of {w['capacity']:.1f} = "
+            f"channel {qos['channel_mbps']:g} - realtime {w['rt_wire']:.1f}, among {names} "
             f"offering " + "/".join(f"{w['demand'][k]:.1f}" for k in SHARED_CLASSES)
             + " at weights " + ":".join(str(w['weight'][k]) for k in SHARED_CLASSES)
             + " -> " + "/".join(f"{w['alloc'][k]:.1f}" for k in SHARED_CLASSES))
@@ -649,6 +583,8 @@ def main():
                     help="run only this one (repeatable)")
     ap.add_argument("--keep-logs", action="store_true",
                     help="keep the logs of runs that succeeded too")
+    ap.add_argument("--verbose", action="store_true",
+                    help="stream the client's live per-second table")
     a = ap.parse_args()
     if not 0 < a.duration <= 600:
         ap.error("--duration must be in (0, 600] seconds")
@@ -678,7 +614,8 @@ def main():
             mode, scenario, fixed = RUNS[n]
             run = AppRun(binary, n, mode, CONFIG, scenario, fixed or a.duration,
                          os.path.join(out_dir, f"results-{n}.json"), out_dir,
-                         server_results=os.path.join(out_dir, f"server-{n}.json"), echo=True)
+                         server_results=os.path.join(out_dir, f"server-{n}.json"), echo=True,
+                         live=a.verbose)
             errs = run.run()
             runs[n] = run
             errors += errs
@@ -698,12 +635,17 @@ def main():
     if qos or fifo:
         for line in table(qos, fifo):
             print(line)
-        print(f"Mbit/s: request frames (40 B header + payload) delivered; p50/p99: round "
-              f"trip; goals: doc/results.md")
+        print("Mbit/s: request frames (40 B header + payload) delivered; p50/p99: round "
+              "trip; over SLO: replies over their service's max_latency; windows missed: "
+              "100 ms windows with an SLO missed; verdicts: doc/results.md")
         if qos:
             print(share_line(qos))
-    if "idle" in runs and runs["idle"].results:
-        print(idle_line(runs["idle"].results, runs["idle"]))
+    idle = runs["idle"].results if "idle" in runs else None
+    if idle:
+        print(idle_line(idle, runs["idle"]))
+    if qos:
+        for line in goal_lines(qos, fifo, idle):
+            print(line)
     print(noise_line(noise))
     for n in notes(runs):
         print(f"note: {n}")

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The judgements `make run` and `make eval` print from results files.
+
+Two kinds, both documented in doc/results.md:
+- the SLO verdict of each class: read from the results JSON's `slo`
+  object, which the client computes (app/slo_verdict.c) against every SLO
+  the config gives the class or its services; printed here with the rule
+  that was missed and the figure that missed it;
+- the transport's goals under mixed-overload (realtime against the idle
+  and fifo runs, reliable within its share, throughput's AQM, best
+  effort's share): relative checks across the runs of one `make run`.
+"""
+
+CLASSES = ("realtime", "throughput", "reliable", "best_effort")
+SHARED_CLASSES = ("throughput", "reliable", "best_effort")  # share what realtime leaves
+
+# The goals (doc/results.md, "The goals").
+RT_IDLE_FACTOR = 2.0          # realtime p99 at most this x the idle run's p99
+RT_FIFO_FACTOR = 10.0         # ... and at most fifo's p99 over this
+RT_WINDOWS_MISSED_MAX = 0.10  # ... and misses in at most this share of windows
+REL_OVER_SLO_MAX = 0.01       # reliable: replies over their SLO
+REL_WINDOWS_MISSED_MAX = 0.10
+TP_P99_MAX_US = 1000.0        # throughput's round-trip p99
+SHARE_FRACTION = 0.9          # throughput and best effort deliver this x their WRR share
+
+
+def wire_factor(c, overhead):
+    """Channel bits per request frame bit for a class."""
+    avg = c["avg_frame_bytes"]
+    return (avg + overhead) / avg if avg > 0 else 1.0
+
+
+def water_fill(capacity, demand, weight):
+    """Weighted max-min fair allocation of capacity among the demands."""
+    alloc = {k: 0.0 for k in demand}
+    active = {k for k in demand if demand[k] > 0 and weight[k] > 0}
+    left = capacity
+    while active and left > 1e-9:
+        wsum = sum(weight[k] for k in active)
+        fair = {k: left * weight[k] / wsum for k in active}
+        done = {k for k in active if demand[k] - alloc[k] <= fair[k]}
+        if not done:
+            for k in active:
+                alloc[k] += fair[k]
+            break
+        for k in done:
+            left -= demand[k] - alloc[k]
+            alloc[k] = demand[k]
+        active -= done
+    return alloc
+
+
+def wrr_shares(doc):
+    """Each shared class's WRR share, frame Mbit/s, plus the wire figures."""
+    cls, ovh = doc["classes"], doc["channel_overhead_bytes"]
+    rt = cls["realtime"]
+    rt_wire = rt["throughput_mbps"] * wire_factor(rt, ovh)
+    capacity = max(0.0, doc["channel_mbps"] - rt_wire)
+    demand = {k: cls[k]["offered_mbps"] * wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
+    weight = {k: cls[k]["weight"] for k in SHARED_CLASSES}
+    alloc = water_fill(capacity, demand, weight)
+    share = {k: alloc[k] / wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
+    return share, {"rt_wire": rt_wire, "capacity": capacity, "demand": demand,
+                   "weight": weight, "alloc": alloc}
+
+
+def _us(v):
+    return f"{v:.1f}" if v < 1000 else f"{v:.0f}"
+
+
+def slo_misses(slo):
+    """The rules of a class's `slo` object that were missed, each with the
+    figure that missed it."""
+    out = []
+    lat = slo["latency"]
+    if lat["judged"] and not lat["met"]:
+        svcs = [f"svc {sid} p99 {_us(s['p99_us'])} > {_us(s['max_latency_us'])} us"
+                if s["received"] else f"svc {sid} no reply"
+                for sid, s in lat["services"].items() if not s["met"]]
+        out.append("latency: " + ", ".join(svcs))
+    bw = slo["bandwidth"]
+    if bw["judged"] and not bw["met"]:
+        out.append(f"bandwidth: {bw['throughput_mbps']:.1f} < {bw['min_mbps']:g} Mbit/s")
+    loss = slo["loss"]
+    if loss["judged"] and not loss["met"]:
+        out.append(f"loss: {loss['measured'] * 100:.3g}% > {loss['max'] * 100:g}%")
+    return out
+
+
+def slo_verdict(c):
+    """"met", "MISSED (rule: figure; ...)" or "n/a (why)" of one class's results."""
+    slo = c.get("slo")
+    if slo is None:
+        return "n/a (no slo in the results)"
+    if not slo["judged"]:
+        return "n/a (no load, or no SLO)"
+    if slo["met"]:
+        return "met"
+    return f"MISSED ({'; '.join(slo_misses(slo))})"
+
+
+def slo_cells(c):
+    """(share of replies over their SLO, share of windows missed) of a class."""
+    slo = c.get("slo")
+    if slo is None:
+        return None, None
+    return slo["latency"]["share_over"], slo["windows"]["share_missed"]
+
+
+def _check(goals, cls, ok, text):
+    goals.append((cls, bool(ok), text))
+
+
+def goal_checks(qos, fifo, idle):
+    """[(class, met, text)] of the transport's goals, judged on the qos run
+    against the fifo and idle runs of the same `make run` (a run not made
+    leaves its comparison out, and says so)."""
+    goals = []
+    cls = qos["classes"]
+    rt = cls["realtime"]
+    p99 = rt["latency_us"]["p99"]
+    if idle is not None and idle["classes"]["realtime"]["received"]:
+        ip99 = idle["classes"]["realtime"]["latency_us"]["p99"]
+        _check(goals, "realtime", rt["received"] and p99 <= RT_IDLE_FACTOR * ip99,
+               f"p99 {_us(p99)} <= {RT_IDLE_FACTOR:g} x idle p99 {_us(ip99)} us")
+    else:
+        _check(goals, "realtime", False, "no idle run to compare p99 with")
+    if fifo is not None:
+        fp99 = fifo["classes"]["realtime"]["latency_us"]["p99"]
+        _check(goals, "realtime", rt["received"] and p99 <= fp99 / RT_FIFO_FACTOR,
+               f"p99 {_us(p99)} <= fifo p99 / {RT_FIFO_FACTOR:g} = {_us(fp99 / RT_FIFO_FACTOR)} us")
+    w = rt["slo"]["windows"]["share_missed"]
+    _check(goals, "realtime", w <= RT_WINDOWS_MISSED_MAX,
+           f"windows missed {w * 100:.1f}% <= {RT_WINDOWS_MISSED_MAX * 100:g}%")
+
+    share, _ = wrr_shares(qos)
+    tp = cls["throughput"]
+    tp99 = tp["latency_us"]["p99"]
+    _check(goals, "throughput", tp["received"] and tp99 <= TP_P99_MAX_US,
+           f"p99 {_us(tp99)} <= {TP_P99_MAX_US:g} us")
+    _check(goals, "throughput", tp["throughput_mbps"] >= SHARE_FRACTION * share["throughput"],
+           f"{tp['throughput_mbps']:.1f} >= {SHARE_FRACTION:g} x WRR share "
+           f"{share['throughput']:.1f} Mbit/s")
+
+    rel = cls["reliable"]
+    over, wmiss = slo_cells(rel)
+    _check(goals, "reliable", over <= REL_OVER_SLO_MAX,
+           f"replies over SLO {over * 100:.2f}% <= {REL_OVER_SLO_MAX * 100:g}%")
+    _check(goals, "reliable", wmiss <= REL_WINDOWS_MISSED_MAX,
+           f"windows missed {wmiss * 100:.1f}% <= {REL_WINDOWS_MISSED_MAX * 100:g}%")
+    _check(goals, "reliable", rel["lost"] == 0 and rel["dropped"] == 0,
+           f"lost {rel['lost']}, dropped {rel['dropped']}: 0")
+
+    be = cls["best_effort"]
+    _check(goals, "best_effort", be["throughput_mbps"] >= SHARE_FRACTION * share["best_effort"],
+           f"{be['throughput_mbps']:.1f} >= {SHARE_FRACTION:g} x WRR share "
+           f"{share['best_effort']:.1f} Mbit/s")
+    _check(goals, "best_effort", be["starved_windows"] == 0,
+           f"starved windows {be['starved_windows']}: 0")
+    return goals
