@@ -159,6 +159,10 @@ class_init(struct qosdt_adaptive *a, unsigned int c)
 	k->hold = cfg->adaptive.healthy_windows;
 	if (cfg->mode == QOSDT_MODE_FIFO)
 		return;
+	/* A strict class other than realtime keeps its cap; its weight
+	 * means nothing to rte_sched. */
+	if (qosdt_config_class_strict(cfg, c) && c != QOSDT_CLASS_REALTIME)
+		return;
 	if (cfg->mode == QOSDT_MODE_PRIORITY && c == QOSDT_CLASS_REALTIME) {
 		if (cc->rate_cap_bps == 0 || b->rate_cap_max_bps == 0)
 			return;
@@ -315,16 +319,22 @@ outlook_of(const struct qosdt_adaptive *a, const struct setting *set,
 				CAP_HEADROOM_PPM : HEADROOM_PPM));
 		member[c] = true;
 	}
-	if (a->base.mode == QOSDT_MODE_PRIORITY) {
-		/* REALTIME goes first, up to its cap; the rest is shared. */
-		member[QOSDT_CLASS_REALTIME] = false;
-		out->get[QOSDT_CLASS_REALTIME] = cap != 0 ? cap : capacity;
-		capacity -= RTE_MIN(capacity,
-			a->obs.cls[QOSDT_CLASS_REALTIME].throughput_bps);
+	/* The strict classes go first, each up to its cap (realtime's is the
+	 * setting's); the rest is shared by weight. */
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		if (!qosdt_config_class_strict(&a->base, c))
+			continue;
+		member[c] = false;
+		capacity -= RTE_MIN(capacity, a->obs.cls[c].throughput_bps);
 	}
 	qosdt_wrr_shares(capacity, demand, weight, member, out->get);
-	if (a->base.mode == QOSDT_MODE_PRIORITY)
-		out->get[QOSDT_CLASS_REALTIME] = cap != 0 ? cap : UINT64_MAX;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		uint64_t cc = c == QOSDT_CLASS_REALTIME ? cap :
+			a->base.classes[c].rate_cap_bps;
+
+		if (qosdt_config_class_strict(&a->base, c))
+			out->get[c] = cc != 0 ? cc : UINT64_MAX;
+	}
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		out->served[c] = demand[c] != QOSDT_DEMAND_UNBOUNDED &&
 			out->get[c] >= demand[c];

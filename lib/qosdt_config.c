@@ -265,6 +265,7 @@ const char * const qosdt_cfg_drop_names[] = {
 	[QOSDT_DROP_NONE] = "none",
 	[QOSDT_DROP_TAIL] = "tail",
 	[QOSDT_DROP_RED] = "red",
+	[QOSDT_DROP_SOJOURN] = "sojourn",
 	NULL,
 };
 
@@ -825,6 +826,13 @@ const struct qosdt_cfg_field qosdt_cfg_red_fields[] = {
 	{ .key = NULL },
 };
 
+const struct qosdt_cfg_field qosdt_cfg_sojourn_fields[] = {
+	{ .key = "target", .kind = QOSDT_CFG_DURATION,
+	  MEMBER(struct qosdt_sojourn_config, target_ns),
+	  .min = LATENCY_MIN, .max = LATENCY_MAX, .rule = "must be 1us..4s" },
+	{ .key = NULL },
+};
+
 const struct qosdt_cfg_field qosdt_cfg_slo_fields[] = {
 	{ .key = "max_latency", .kind = QOSDT_CFG_DURATION,
 	  .flags = QOSDT_CFG_F_NULLABLE, MEMBER(struct qosdt_slo, max_latency_ns),
@@ -853,12 +861,17 @@ const struct qosdt_cfg_field qosdt_cfg_class_fields[] = {
 	{ .key = "weight", .kind = QOSDT_CFG_UINT,
 	  MEMBER(struct qosdt_class_config, weight), .min = 1, .max = UINT8_MAX },
 	{ .key = "rate", .kind = QOSDT_CFG_OBJECT, .sub = qosdt_cfg_rate_fields },
+	{ .key = "strict", .kind = QOSDT_CFG_BOOL,
+	  MEMBER(struct qosdt_class_config, strict) },
 	{ .key = "drop", .kind = QOSDT_CFG_ENUM,
 	  MEMBER(struct qosdt_class_config, drop), .names = qosdt_cfg_drop_names,
-	  .rule = "must be \"none\", \"tail\" or \"red\"" },
+	  .rule = "must be \"none\", \"tail\", \"red\" or \"sojourn\"" },
 	{ .key = "red", .kind = QOSDT_CFG_OBJECT, .flags = QOSDT_CFG_F_NULLABLE,
 	  .off = offsetof(struct qosdt_class_config, red),
 	  .sub = qosdt_cfg_red_fields },
+	{ .key = "sojourn", .kind = QOSDT_CFG_OBJECT, .flags = QOSDT_CFG_F_NULLABLE,
+	  .off = offsetof(struct qosdt_class_config, sojourn),
+	  .sub = qosdt_cfg_sojourn_fields },
 	{ .key = "borrow_cap", .kind = QOSDT_CFG_COUNT,
 	  MEMBER(struct qosdt_class_config, borrow_cap),
 	  .pct = QOSDT_CFG_PCT_BORROW,
@@ -947,19 +960,20 @@ static const struct qosdt_config default_config = {
 	.classes = {
 		[QOSDT_CLASS_REALTIME] = {
 			.buffer_share_ppm = PCT(20), .queue_share_ppm = PCT(25),
-			.weight = 4, .drop = QOSDT_DROP_TAIL,
+			.weight = 4, .strict = true, .drop = QOSDT_DROP_TAIL,
 			.slo = { .max_latency_ns = US(200) },
 		},
 		[QOSDT_CLASS_THROUGHPUT] = {
 			.buffer_share_ppm = PCT(50), .queue_share_ppm = PCT(40),
 			.weight = 2, .rate_guarantee_bps = MBPS(100),
-			.drop = QOSDT_DROP_TAIL,
+			.drop = QOSDT_DROP_SOJOURN,
+			.sojourn = { .target_ns = US(500) },
 			.slo = { .max_latency_ns = US(1000),
 				 .min_bandwidth_bps = MBPS(100) },
 		},
 		[QOSDT_CLASS_RELIABLE] = {
 			.buffer_share_ppm = PCT(20), .queue_share_ppm = PCT(25),
-			.weight = 2, .drop = QOSDT_DROP_NONE,
+			.weight = 2, .strict = true, .drop = QOSDT_DROP_NONE,
 			.slo = { .max_latency_ns = US(500),
 				 .max_loss_ppm = PCT(1) / 10, .has_max_loss = true },
 		},
@@ -1004,7 +1018,7 @@ static const struct qosdt_config default_config = {
 static const struct qosdt_cfg_percents default_percents = {
 	.shared = PCT(25),
 	.guarantee = ABS4,
-	.cap = { PCT(30), PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE },
+	.cap = { PCT(30), PCT_ABSOLUTE, PCT(40), PCT_ABSOLUTE },
 	.borrow = { PCT(50), PCT(50), PCT(50), PCT(25) },
 	.min_bandwidth = ABS4,
 	.cap_min = { PCT(10), PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE },

@@ -58,6 +58,17 @@ enum qosdt_drop_policy {
 	QOSDT_DROP_TAIL = 1,
 	/** RED (rte_red) below the queue limit, tail drop at it. */
 	QOSDT_DROP_RED = 2,
+	/**
+	 * Sojourn-time drop (an AQM, qosdt_aqm.h): an arrival that would wait
+	 * longer than a target (the class's backlog over its departure rate)
+	 * is dropped; tail drop at the queue limit.
+	 */
+	QOSDT_DROP_SOJOURN = 3,
+};
+
+/** The sojourn-time drop's settings (QOSDT_DROP_SOJOURN). */
+struct qosdt_sojourn_config {
+	uint64_t target_ns;   /**< The queueing delay the class is kept to. */
 };
 
 /** RED parameters of a class (used when drop is QOSDT_DROP_RED). */
@@ -83,8 +94,16 @@ struct qosdt_class_config {
 	uint8_t weight;             /**< WRR weight, 1..255. */
 	uint64_t rate_guarantee_bps;/**< 0 = none. Checked feasible. */
 	uint64_t rate_cap_bps;      /**< 0 = none. Enforced for a strict-priority class. */
+	/**
+	 * Priority mode: served by strict-priority traffic classes of its
+	 * own above the WRR ones, one per distinct max_latency of its
+	 * services, shortest first, together capped at rate_cap_bps
+	 * (qosdt_config_class_tcs()). Realtime always is.
+	 */
+	bool strict;
 	enum qosdt_drop_policy drop;
 	struct qosdt_red_config red;
+	struct qosdt_sojourn_config sojourn; /**< QOSDT_DROP_SOJOURN only. */
 	uint32_t borrow_cap;        /**< Buffers it may borrow from the shared pool. */
 	struct qosdt_slo slo;
 	/* Derived by the loader: */
@@ -255,22 +274,60 @@ int qosdt_rate_parse(const char *s, uint64_t reference_bps, uint64_t *bps);
  */
 int qosdt_duration_parse(const char *s, uint64_t *ns);
 
+/** Strict-priority traffic classes rte_sched has (TC0 .. TC11). */
+#define QOSDT_MAX_STRICT_TCS 12
+
+/**
+ * Whether a class is served by strict-priority traffic classes: in
+ * priority mode, realtime and every class with "strict": true.
+ *
+ * @param cfg
+ *   The configuration.
+ * @param cls
+ *   enum qosdt_class.
+ * @return
+ *   true if it is.
+ */
+bool qosdt_config_class_strict(const struct qosdt_config *cfg,
+		unsigned int cls);
+
+/**
+ * The latency objectives a class's services have, distinct and in
+ * ascending order: each service rule's max_latency for the class, else the
+ * class's own (0 when it has none). A strict class gets one traffic class
+ * per objective, the shortest first (deadline-monotonic order), so a
+ * service never waits behind one with a longer objective.
+ *
+ * @param cfg
+ *   The configuration.
+ * @param cls
+ *   enum qosdt_class.
+ * @param objective
+ *   Receives the objectives, ns.
+ * @return
+ *   How many (at least 1, at most QOSDT_MAX_STRICT_TCS + 1 to tell "too
+ *   many"); objective[] holds the first QOSDT_MAX_STRICT_TCS of them.
+ */
+unsigned int qosdt_config_class_tcs(const struct qosdt_config *cfg,
+		unsigned int cls, uint64_t objective[QOSDT_MAX_STRICT_TCS]);
+
 /**
  * The four weights rte_sched's best-effort traffic class (its WRR queues)
- * gets for these class weights in @p mode. Priority mode: throughput,
- * reliable, best_effort, best_effort (realtime is the strict-priority TC).
- * WRR mode: realtime, throughput, reliable, best_effort. FIFO: none.
+ * gets for these class weights. Priority mode: the classes that are not
+ * strict, in class order, the last one's weight repeated in the queues
+ * left over. WRR mode: realtime, throughput, reliable, best_effort. FIFO:
+ * none.
  *
- * @param mode
- *   enum qosdt_sched_mode.
+ * @param cfg
+ *   The configuration: its mode and which classes are strict.
  * @param class_weight
  *   A weight per class, indexed by enum qosdt_class.
  * @param wrr
- *   The four WRR queue weights (untouched in FIFO mode).
+ *   The four WRR queue weights (untouched when none is used).
  * @return
- *   4, or 0 if the mode uses no WRR.
+ *   How many queues carry a class (1..4), or 0 if none does.
  */
-unsigned int qosdt_config_wrr_weights(enum qosdt_sched_mode mode,
+unsigned int qosdt_config_wrr_weights(const struct qosdt_config *cfg,
 		const uint8_t class_weight[QOSDT_NB_CLASSES], uint8_t wrr[4]);
 
 /**

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -32,6 +33,19 @@
 
 /* ------------------------------------------------------------------ */
 /* Formatting values for messages.                                     */
+
+/* "500us", "2ms" when exact, else the number of ns. */
+static const char *
+duration_str(uint64_t ns, char *buf, size_t len)
+{
+	if (ns != 0 && ns % 1000000 == 0)
+		snprintf(buf, len, "%" PRIu64 "ms", ns / 1000000);
+	else if (ns != 0 && ns % 1000 == 0)
+		snprintf(buf, len, "%" PRIu64 "us", ns / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	return buf;
+}
 
 /* "1G", "300M", "64k" when exact, else the number of bit/s. */
 static const char *
@@ -200,17 +214,62 @@ qosdt_wrr_weights_fit(const uint8_t wrr[4])
 	return wrr_cost_max(wrr) <= WRR_COST_MAX;
 }
 
+bool
+qosdt_config_class_strict(const struct qosdt_config *cfg, unsigned int cls)
+{
+	return cfg->mode == QOSDT_MODE_PRIORITY && cls < QOSDT_NB_CLASSES &&
+		(cls == QOSDT_CLASS_REALTIME || cfg->classes[cls].strict);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 unsigned int
-qosdt_config_wrr_weights(enum qosdt_sched_mode mode,
+qosdt_config_class_tcs(const struct qosdt_config *cfg, unsigned int cls,
+		uint64_t objective[QOSDT_MAX_STRICT_TCS])
+{
+	uint64_t own = cfg->classes[cls].slo.max_latency_ns;
+	uint64_t v[QOSDT_MAX_RULES + 1];
+	unsigned int n = 0, k = 0, i;
+
+	/* Rule 0 is the default class's; a rule without max_latency takes
+	 * the class's own. A class no rule names serves at its own. */
+	for (i = 0; i < cfg->nb_rules; i++)
+		if (cfg->rules[i].cls == cls)
+			v[n++] = cfg->rules[i].max_latency_ns != 0 ?
+				cfg->rules[i].max_latency_ns : own;
+	if (n == 0)
+		v[n++] = own;
+	qsort(v, n, sizeof(v[0]), cmp_u64);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && v[i] == v[i - 1])
+			continue;
+		if (k < QOSDT_MAX_STRICT_TCS)
+			objective[k] = v[i];
+		k++;
+	}
+	return k;
+}
+
+unsigned int
+qosdt_config_wrr_weights(const struct qosdt_config *cfg,
 		const uint8_t class_weight[QOSDT_NB_CLASSES], uint8_t wrr[4])
 {
-	switch (mode) {
+	unsigned int c, n = 0;
+
+	switch (cfg->mode) {
 	case QOSDT_MODE_PRIORITY:
-		wrr[0] = class_weight[QOSDT_CLASS_THROUGHPUT];
-		wrr[1] = class_weight[QOSDT_CLASS_RELIABLE];
-		wrr[2] = class_weight[QOSDT_CLASS_BEST_EFFORT];
-		wrr[3] = class_weight[QOSDT_CLASS_BEST_EFFORT];
-		return 4;
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			if (!qosdt_config_class_strict(cfg, c))
+				wrr[n++] = class_weight[c];
+		for (c = n; n > 0 && c < 4; c++)
+			wrr[c] = wrr[n - 1];
+		return n;
 	case QOSDT_MODE_WRR:
 		memcpy(wrr, class_weight, 4);
 		return 4;
@@ -226,7 +285,7 @@ check_wrr(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 {
 	uint8_t wrr[4];
 
-	if (qosdt_config_wrr_weights(cfg->mode, class_weight, wrr) == 0 ||
+	if (qosdt_config_wrr_weights(cfg, class_weight, wrr) == 0 ||
 			qosdt_wrr_weights_fit(wrr))
 		return 0;
 	return qosdt_json_fail(w, "in %s mode rte_sched's WRR gets %u:%u:%u:%u and lcm/min = %" PRIu64 " > 255: its uint8 costs would wrap and distort the ratios",
@@ -373,6 +432,37 @@ check_red(struct qosdt_json_walk *w, struct qosdt_class_config *c,
 	return 0;
 }
 
+/* The sojourn-time drop: only with drop "sojourn", a target within the
+ * class's latency objective. */
+static int
+check_sojourn(struct qosdt_json_walk *w, struct qosdt_class_config *c,
+		const char *name)
+{
+	const struct qosdt_sojourn_config *sj = &c->sojourn;
+	bool given = sj->target_ns != 0;
+	char a[24], b[24];
+
+	qosdt_json_walk_set(w, "classes.%s.sojourn", name);
+	if (c->drop != QOSDT_DROP_SOJOURN) {
+		if (!given)
+			return 0;
+		return qosdt_json_fail(w, c->drop == QOSDT_DROP_NONE ?
+			"only with drop \"sojourn\": a lossless class (drop \"none\") keeps backpressure instead" :
+			"only with drop \"sojourn\"");
+	}
+	if (sj->target_ns == 0)
+		return qosdt_json_fail(w, "required with drop \"sojourn\": its target");
+	if (check_fields(w, qosdt_cfg_sojourn_fields, sj) < 0)
+		return -1;
+	if (c->slo.max_latency_ns != 0 && sj->target_ns >= c->slo.max_latency_ns) {
+		qosdt_json_walk_set(w, "classes.%s.sojourn.target", name);
+		return qosdt_json_fail(w, "%s is not below the class's slo.max_latency (%s): the queue alone would use up the objective",
+			duration_str(sj->target_ns, a, sizeof(a)),
+			duration_str(c->slo.max_latency_ns, b, sizeof(b)));
+	}
+	return 0;
+}
+
 static int
 check_borrow(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		const struct qosdt_class_config *c, const char *name)
@@ -384,27 +474,62 @@ check_borrow(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		c->borrow_cap, cfg->shared_buffers);
 }
 
-/* The cap: realtime only, within the channel, and enough for one frame. */
+/* Traffic classes the strict classes need (one per distinct objective). */
+static int
+check_strict_tcs(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
+{
+	uint64_t obj[QOSDT_MAX_STRICT_TCS];
+	unsigned int cls, n = 0;
+
+	if (!cfg->classes[QOSDT_CLASS_REALTIME].strict) {
+		qosdt_json_walk_set(w, "classes.realtime.strict");
+		return qosdt_json_fail(w, "realtime is always strict: priority mode serves it first");
+	}
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		if (qosdt_config_class_strict(cfg, cls))
+			n += qosdt_config_class_tcs(cfg, cls, obj);
+	if (n <= QOSDT_MAX_STRICT_TCS)
+		return 0;
+	qosdt_json_walk_set(w, "classes");
+	return qosdt_json_fail(w, "the strict classes need %u strict-priority traffic classes (one per distinct max_latency of their services), rte_sched has %u",
+		n, QOSDT_MAX_STRICT_TCS);
+}
+
+/*
+ * The caps: only a strict class may have one (rte_sched caps a strict TC,
+ * not a WRR queue); within the channel; enough for one frame in each of
+ * the class's TCs, which share it equally. A strict class other than
+ * realtime must have one: uncapped, it could leave the WRR classes
+ * nothing.
+ */
 static int
 check_caps(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
-	uint64_t cap = cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
-	char a[24], b[24];
-	unsigned int cls;
+	uint64_t obj[QOSDT_MAX_STRICT_TCS];
+	char a[24], b[24], what[48];
+	unsigned int cls, n;
 
-	for (cls = QOSDT_CLASS_REALTIME + 1; cls < QOSDT_NB_CLASSES; cls++) {
-		if (cfg->classes[cls].rate_cap_bps == 0)
-			continue;
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		const struct qosdt_class_config *c = &cfg->classes[cls];
+		bool strict = cls == QOSDT_CLASS_REALTIME || c->strict;
+
 		qosdt_json_walk_set(w, "classes.%s.rate.cap", qosdt_class_name(cls));
-		return qosdt_json_fail(w, "only realtime may be capped: it is the strict-priority TC, rte_sched cannot cap a WRR queue");
+		if (!strict && c->rate_cap_bps != 0)
+			return qosdt_json_fail(w, "only a strict class may be capped (realtime, or one with \"strict\": true): rte_sched caps a strict-priority TC, not a WRR queue");
+		if (strict && cls != QOSDT_CLASS_REALTIME && c->rate_cap_bps == 0)
+			return qosdt_json_fail(w, "required for a strict class: uncapped, its strict priority could leave the WRR classes nothing");
+		if (c->rate_cap_bps > cfg->channel_rate_bps)
+			return qosdt_json_fail(w, "%s is above channel.rate (%s)",
+				rate_str(c->rate_cap_bps, a, sizeof(a)),
+				rate_str(cfg->channel_rate_bps, b, sizeof(b)));
+		if (!qosdt_config_class_strict(cfg, cls) || c->rate_cap_bps == 0)
+			continue;
+		n = qosdt_config_class_tcs(cfg, cls, obj);
+		snprintf(what, sizeof(what), "each of its %u TCs at 1/%u of it,", n, n);
+		if (check_tc_credits(w, cfg, n > 1 ? what : "its TC at",
+				c->rate_cap_bps / n) < 0)
+			return -1;
 	}
-	qosdt_json_walk_set(w, "classes.realtime.rate.cap");
-	if (cap > cfg->channel_rate_bps)
-		return qosdt_json_fail(w, "%s is above channel.rate (%s)",
-			rate_str(cap, a, sizeof(a)),
-			rate_str(cfg->channel_rate_bps, b, sizeof(b)));
-	if (cfg->mode == QOSDT_MODE_PRIORITY && cap != 0)
-		return check_tc_credits(w, cfg, "TC0 at", cap);
 	return 0;
 }
 
@@ -417,18 +542,23 @@ static uint64_t
 guarantee_max(const struct qosdt_config *cfg, unsigned int cls)
 {
 	const struct qosdt_class_config *c = cfg->classes;
-	uint64_t cap = c[QOSDT_CLASS_REALTIME].rate_cap_bps;
 	uint64_t rate = cfg->channel_rate_bps;
-	uint64_t wsum = 0;
+	uint64_t wsum = 0, caps = 0;
 	unsigned int i;
 
 	switch (cfg->mode) {
 	case QOSDT_MODE_PRIORITY:
-		if (cls == QOSDT_CLASS_REALTIME)
-			return cap != 0 ? cap : rate;
-		for (i = QOSDT_CLASS_REALTIME + 1; i < QOSDT_NB_CLASSES; i++)
-			wsum += c[i].weight;
-		return cap != 0 ? (rate - cap) * c[cls].weight / wsum : 0;
+		if (qosdt_config_class_strict(cfg, cls))
+			return c[cls].rate_cap_bps != 0 ? c[cls].rate_cap_bps : rate;
+		for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+			if (!qosdt_config_class_strict(cfg, i))
+				wsum += c[i].weight;
+			else if (c[i].rate_cap_bps == 0)
+				return 0;
+			else
+				caps += c[i].rate_cap_bps;
+		}
+		return caps < rate ? (rate - caps) * c[cls].weight / wsum : 0;
 	case QOSDT_MODE_WRR:
 		for (i = 0; i < QOSDT_NB_CLASSES; i++)
 			wsum += c[i].weight;
@@ -459,11 +589,11 @@ check_guarantees(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 		if (g <= max)
 			continue;
 		qosdt_json_walk_set(w, "classes.%s.rate.guarantee", qosdt_class_name(cls));
-		if (cfg->mode == QOSDT_MODE_PRIORITY && cls == QOSDT_CLASS_REALTIME)
+		if (qosdt_config_class_strict(cfg, cls))
 			return qosdt_json_fail(w, "%s is above the class's rate.cap (%s)",
 				rate_str(g, a, sizeof(a)), rate_str(max, b, sizeof(b)));
 		if (max == 0)
-			return qosdt_json_fail(w, "cannot be kept: realtime has no rate.cap, so strict priority may leave the WRR classes nothing");
+			return qosdt_json_fail(w, "cannot be kept: the strict classes' caps (realtime has none, or they fill the channel) may leave the WRR classes nothing");
 		return qosdt_json_fail(w, "%s is above the class's WRR share in %s mode (%s = weight / sum of weights x the rate they share)",
 			rate_str(g, a, sizeof(a)), qosdt_mode_name(cfg->mode),
 			rate_str(max, b, sizeof(b)));
@@ -513,11 +643,13 @@ check_classes(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 		weights[cls] = c->weight;
 		if (check_class_sizes(w, c, name) < 0 ||
 				check_red(w, c, name) < 0 ||
+				check_sojourn(w, c, name) < 0 ||
 				check_borrow(w, cfg, c, name) < 0 ||
 				check_min_bandwidth(w, cfg, c, name) < 0)
 			return -1;
 	}
-	if (check_caps(w, cfg) < 0 || check_guarantees(w, cfg) < 0)
+	if (check_strict_tcs(w, cfg) < 0 || check_caps(w, cfg) < 0 ||
+			check_guarantees(w, cfg) < 0)
 		return -1;
 	qosdt_json_walk_set(w, "classes");
 	return check_wrr(w, cfg, weights);

@@ -86,6 +86,7 @@ extern const struct qosdt_cfg_field qosdt_cfg_buffers_fields[];   /* config */
 extern const struct qosdt_cfg_field qosdt_cfg_class_fields[];     /* class */
 extern const struct qosdt_cfg_field qosdt_cfg_rate_fields[];      /* class */
 extern const struct qosdt_cfg_field qosdt_cfg_red_fields[];       /* red */
+extern const struct qosdt_cfg_field qosdt_cfg_sojourn_fields[];   /* sojourn */
 extern const struct qosdt_cfg_field qosdt_cfg_slo_fields[];       /* slo */
 extern const struct qosdt_cfg_field qosdt_cfg_rule_fields[];      /* rule */
 extern const struct qosdt_cfg_field qosdt_cfg_monitor_fields[];   /* config */

@@ -9,6 +9,7 @@
 #include <rte_red.h>
 #include <rte_sched.h>
 
+#include "qosdt_aqm.h"
 #include "qosdt_log.h"
 #include "qosdt_mbuf.h"
 #include "qosdt_monitor.h"
@@ -17,21 +18,39 @@
 /* Enqueue works through the burst in chunks of this many mbufs. */
 #define SCHED_CHUNK 64
 
-/* An admission queue: one per rte_sched queue we use. */
+/*
+ * The pipe's token bucket: this many largest frames. The subport shapes
+ * (its bucket is scheduler.bucket deep); the pipe runs at the port rate,
+ * but its credits last only this long, and rte_sched's grinder looks at
+ * the pipe's traffic classes again only when it reloads the pipe, which it
+ * does when the credits run out. So a message of a higher class waits
+ * behind at most this much of a lower one, instead of a whole bucket.
+ */
+#define PIPE_BUCKET_FRAMES 2
+
+/* An admission queue: one per class (one for all in fifo mode). */
 struct sched_queue {
-	uint32_t backlog;             /* Mbufs in its rte_sched queue. */
+	uint32_t backlog;             /* Its mbufs inside rte_sched. */
+	uint64_t backlog_bytes;       /* Their bytes. */
 	uint32_t limit;               /* Admission limit, <= rte_sched qsize. */
 	enum qosdt_drop_policy drop;
 	struct rte_red_config red_cfg;
 	struct rte_red red;
+	struct qosdt_aqm aqm;         /* QOSDT_DROP_SOJOURN, times in TSC cycles. */
 };
 
-/* What a class maps to. */
+/*
+ * What a class maps to: one rte_sched queue, or for a strict class one
+ * strict traffic class per latency objective of its services (shortest
+ * first), each with its rte_mbuf_sched queue id.
+ */
 struct sched_class {
 	struct qosdt_sched_class_counters cnt;
 	struct sched_queue *q;
-	uint32_t sched_field;         /* rte_mbuf_sched queue id, for this class. */
-	uint8_t tc;
+	uint32_t nb_tc;
+	uint64_t objective[QOSDT_MAX_STRICT_TCS]; /* ns, ascending */
+	uint32_t sched_field[QOSDT_MAX_STRICT_TCS];
+	uint8_t tc[QOSDT_MAX_STRICT_TCS];
 };
 
 struct qosdt_sched {
@@ -51,28 +70,56 @@ struct qosdt_sched {
 	uint64_t subport_profiles[QOSDT_SCHED_MAX_PROFILES]; /* RT cap, bit/s */
 };
 
-/* Where each class goes in rte_sched, by mode: traffic class and queue. */
+/*
+ * Where a class's k-th objective goes in rte_sched: traffic class and
+ * queue. Priority mode: the strict classes take TC0, TC1, ... in class
+ * order, one per objective (realtime first); the others share the
+ * best-effort TC's WRR queues in class order. WRR mode: one WRR queue per
+ * class. FIFO: one queue.
+ */
 static void
-class_position(enum qosdt_sched_mode mode, unsigned int cls,
-		uint32_t *tc, uint32_t *queue)
+class_position(const struct qosdt_config *cfg, unsigned int cls,
+		unsigned int k, uint32_t *tc, uint32_t *queue)
 {
+	uint64_t obj[QOSDT_MAX_STRICT_TCS];
+	unsigned int c, strict_tcs = 0, wrr = 0;
+
 	*tc = RTE_SCHED_TRAFFIC_CLASS_BE;
-	switch (mode) {
+	*queue = 0;
+	switch (cfg->mode) {
 	case QOSDT_MODE_PRIORITY:
-		if (cls == QOSDT_CLASS_REALTIME) {
-			*tc = 0;
-			*queue = 0;
-		} else {
-			*queue = cls - 1;
+		for (c = 0; c < cls; c++) {
+			if (qosdt_config_class_strict(cfg, c))
+				strict_tcs += qosdt_config_class_tcs(cfg, c, obj);
+			else
+				wrr++;
 		}
+		if (qosdt_config_class_strict(cfg, cls))
+			*tc = strict_tcs + k;
+		else
+			*queue = wrr;
 		break;
 	case QOSDT_MODE_WRR:
 		*queue = cls;
 		break;
 	default:
-		*queue = 0;
 		break;
 	}
+}
+
+/* The rte_sched queues a class spreads over. */
+static uint32_t
+class_nb_tc(const struct qosdt_config *cfg, unsigned int cls, uint64_t *obj)
+{
+	uint64_t none[QOSDT_MAX_STRICT_TCS];
+
+	if (!qosdt_config_class_strict(cfg, cls)) {
+		if (obj != NULL)
+			obj[0] = 0;
+		return 1;
+	}
+	return RTE_MIN(qosdt_config_class_tcs(cfg, cls, obj != NULL ? obj : none),
+		(unsigned int)QOSDT_MAX_STRICT_TCS);
 }
 
 static uint16_t
@@ -97,49 +144,79 @@ bucket_size(const struct qosdt_config *cfg, uint64_t bytes_per_s)
 		cfg->bucket_ns / 1000000000));
 }
 
-/* REALTIME's cap as rte_sched sees it: the subport's TC0 rate. */
-static uint64_t
-rt_cap_bytes(const struct qosdt_config *cfg, uint64_t rt_cap_bps)
-{
-	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
-
-	if (cfg->mode != QOSDT_MODE_PRIORITY || rt_cap_bps == 0)
-		return rate;
-	return RTE_MIN(bps_to_bytes(rt_cap_bps), rate);
-}
-
-/* The subport: shaped at the channel rate, TC0 at REALTIME's cap. */
+/*
+ * The subport: shaped at the channel rate; in priority mode each strict
+ * class's TCs share its cap equally (realtime's is @p rt_cap_bps, which the
+ * adaptive controller moves; an uncapped class's TCs run at the channel).
+ */
 static void
 subport_profile_fill(const struct qosdt_config *cfg, uint64_t rt_cap_bps,
 		struct rte_sched_subport_profile_params *sp)
 {
 	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
-	unsigned int i;
+	unsigned int cls, k, i;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->tb_rate = rate;
 	sp->tb_size = bucket_size(cfg, rate);
 	for (i = 0; i < RTE_SCHED_TRAFFIC_CLASSES_PER_PIPE; i++)
 		sp->tc_rate[i] = rate;
-	sp->tc_rate[0] = rt_cap_bytes(cfg, rt_cap_bps);
 	sp->tc_period = cfg->tc_period_ms;
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		uint64_t cap = cls == QOSDT_CLASS_REALTIME ? rt_cap_bps :
+			cfg->classes[cls].rate_cap_bps;
+		uint32_t n = class_nb_tc(cfg, cls, NULL), tc, queue;
+
+		if (!qosdt_config_class_strict(cfg, cls) || cap == 0)
+			continue;
+		for (k = 0; k < n; k++) {
+			class_position(cfg, cls, k, &tc, &queue);
+			sp->tc_rate[tc] = RTE_MIN(bps_to_bytes(cap / n), rate);
+		}
+	}
 }
 
-/* The pipe: the whole channel (the subport shapes), and its WRR weights. */
+static uint64_t port_rate(const struct qosdt_config *cfg);
+
+/* What realtime's TCs get of @p cap as rte_sched sees it: the key of the
+ * subport profiles (only realtime's cap changes at run time). */
+static uint64_t
+rt_cap_bytes(const struct qosdt_config *cfg, uint64_t cap)
+{
+	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+
+	if (cfg->mode != QOSDT_MODE_PRIORITY || cap == 0)
+		return rate;
+	return RTE_MIN(bps_to_bytes(cap / class_nb_tc(cfg,
+		QOSDT_CLASS_REALTIME, NULL)), rate);
+}
+
+/*
+ * The pipe: the port's rate with a bucket of PIPE_BUCKET_FRAMES frames
+ * (the subport shapes), every used TC at the channel rate, and the WRR
+ * weights.
+ */
 static void
 pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *wrr,
 		struct rte_sched_pipe_params *pp)
 {
 	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	unsigned int cls, k;
 
 	memset(pp, 0, sizeof(*pp));
-	pp->tb_rate = rate;
-	pp->tb_size = bucket_size(cfg, rate);
+	pp->tb_rate = port_rate(cfg);
+	pp->tb_size = PIPE_BUCKET_FRAMES *
+		((uint64_t)cfg->max_frame_len + cfg->frame_overhead);
 	pp->tc_period = cfg->tc_period_ms;
 	pp->tc_ov_weight = 1;
-	pp->tc_rate[RTE_SCHED_TRAFFIC_CLASS_BE] = rate;
-	if (cfg->mode == QOSDT_MODE_PRIORITY)
-		pp->tc_rate[0] = rate;
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		uint32_t n = class_nb_tc(cfg, cls, NULL), tc, queue;
+
+		for (k = 0; k < n; k++) {
+			class_position(cfg, cls, k, &tc, &queue);
+			pp->tc_rate[tc] = rate;
+		}
+	}
 	memcpy(pp->wrr_weights, wrr, sizeof(pp->wrr_weights));
 }
 
@@ -150,11 +227,11 @@ pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *wrr,
  * our profile table. fifo uses one queue: 1:1:1:1.
  */
 static void
-wrr_of(enum qosdt_sched_mode mode, const uint8_t *class_weight, uint8_t *wrr)
+wrr_of(const struct qosdt_config *cfg, const uint8_t *class_weight, uint8_t *wrr)
 {
 	unsigned int i, g;
 
-	if (qosdt_config_wrr_weights(mode, class_weight, wrr) == 0) {
+	if (qosdt_config_wrr_weights(cfg, class_weight, wrr) == 0) {
 		memset(wrr, 1, 4);
 		return;
 	}
@@ -183,7 +260,7 @@ config_wrr(const struct qosdt_config *cfg, uint8_t *wrr)
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		w[c] = cfg->classes[c].weight;
-	wrr_of(cfg->mode, w, wrr);
+	wrr_of(cfg, w, wrr);
 }
 
 /*
@@ -250,6 +327,12 @@ admission_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 			q->limit = cc->queue_limit;
 			q->drop = cc->drop;
 		}
+		if (q->drop == QOSDT_DROP_SOJOURN)
+			qosdt_aqm_init(&q->aqm,
+				(double)cc->sojourn.target_ns * rte_get_tsc_hz() / 1e9,
+				(double)bps_to_bytes(cfg->channel_rate_bps) /
+					rte_get_tsc_hz(),
+				2 * ((uint64_t)cfg->max_frame_len + cfg->frame_overhead));
 		if (q->drop == QOSDT_DROP_RED) {
 			if (rte_red_config_init(&q->red_cfg, cc->red.wq_log2,
 					cc->red.min_th, cc->red.max_th,
@@ -273,10 +356,12 @@ queue_sizes(const struct qosdt_sched *s, const struct qosdt_config *cfg,
 	unsigned int c;
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		uint32_t tc, queue;
+		uint32_t n = class_nb_tc(cfg, c, NULL), tc, queue, k;
 
-		class_position(cfg->mode, c, &tc, &queue);
-		qsize[tc] = RTE_MAX(qsize[tc], qsize_for(s->cls[c].q->limit));
+		for (k = 0; k < n; k++) {
+			class_position(cfg, c, k, &tc, &queue);
+			qsize[tc] = RTE_MAX(qsize[tc], qsize_for(s->cls[c].q->limit));
+		}
 	}
 }
 
@@ -353,18 +438,24 @@ static void
 class_fields_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 {
 	struct rte_mbuf probe;
-	unsigned int c;
+	unsigned int c, k;
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		uint32_t tc, queue;
-		uint8_t tc8, color;
+		struct sched_class *sc = &s->cls[c];
 
-		class_position(cfg->mode, c, &tc, &queue);
-		memset(&probe, 0, sizeof(probe));
-		rte_sched_port_pkt_write(s->port, &probe, 0, 0, tc, queue,
-			RTE_COLOR_GREEN);
-		rte_mbuf_sched_get(&probe, &s->cls[c].sched_field, &tc8, &color);
-		s->cls[c].tc = tc8;
+		sc->nb_tc = class_nb_tc(cfg, c, sc->objective);
+		for (k = 0; k < sc->nb_tc; k++) {
+			uint32_t tc, queue;
+			uint8_t tc8, color;
+
+			class_position(cfg, c, k, &tc, &queue);
+			memset(&probe, 0, sizeof(probe));
+			rte_sched_port_pkt_write(s->port, &probe, 0, 0, tc, queue,
+				RTE_COLOR_GREEN);
+			rte_mbuf_sched_get(&probe, &sc->sched_field[k], &tc8,
+				&color);
+			sc->tc[k] = tc8;
+		}
 	}
 }
 
@@ -422,7 +513,21 @@ admit(const struct qosdt_sched *s, struct sched_queue *q)
 			rte_red_enqueue(&q->red_cfg, &q->red, q->backlog,
 				q->backlog == 0 ? red_time(s) : 0) != 0)
 		return 1;
+	if (q->drop == QOSDT_DROP_SOJOURN &&
+			qosdt_aqm_drop(&q->aqm, q->backlog_bytes))
+		return 1;
 	return 0;
+}
+
+/* The rte_sched queue of a class's message: by its latency objective. */
+static unsigned int
+class_tc_of(const struct sched_class *sc, uint64_t slo_ns)
+{
+	unsigned int k;
+
+	for (k = 0; k + 1 < sc->nb_tc && sc->objective[k] < slo_ns; k++)
+		;
+	return k;
 }
 
 /* Per-class counts of one burst, reported to the monitor once. */
@@ -459,11 +564,13 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 	struct burst_counts offered = { {0}, {0} }, dropped = { {0}, {0} };
 	uint32_t held_cls[QOSDT_NB_CLASSES] = {0};
 	uint16_t i, na = 0, nh = 0;
+	unsigned int k;
 	int ret;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		unsigned int c = qosdt_mbuf_meta(m)->cls;
+		const struct qosdt_mbuf_meta *meta = qosdt_mbuf_meta(m);
+		unsigned int c = meta->cls;
 		struct sched_class *sc;
 
 		if (unlikely(c >= QOSDT_NB_CLASSES))
@@ -474,9 +581,12 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		switch (unlikely(m->pkt_len > s->cfg.max_frame_len) ? 1 :
 				admit(s, sc->q)) {
 		case 0:
-			rte_mbuf_sched_set(m, sc->sched_field, sc->tc,
+			k = sc->nb_tc == 1 ? 0 :
+				class_tc_of(sc, meta->slo_latency_ns);
+			rte_mbuf_sched_set(m, sc->sched_field[k], sc->tc[k],
 				RTE_COLOR_GREEN);
 			sc->q->backlog++;
+			sc->q->backlog_bytes += m->pkt_len;
 			sc->cnt.enq_pkts++;
 			sc->cnt.enq_bytes += m->pkt_len;
 			offered.pkts[c]++;
@@ -552,18 +662,24 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 	k = rte_sched_port_dequeue(s->port, pkts, n);
 	if (k <= 0)
 		return 0;
-	if (s->mon != NULL)
-		now = rte_rdtsc();
+	now = rte_rdtsc();
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct qosdt_mbuf_meta *meta = qosdt_mbuf_meta(m);
 		struct sched_class *sc;
+		struct sched_queue *q;
 
 		c = meta->cls < QOSDT_NB_CLASSES ?
 			meta->cls : QOSDT_CLASS_BEST_EFFORT;
 		sc = &s->cls[c];
-		if (--sc->q->backlog == 0 && sc->q->drop == QOSDT_DROP_RED)
-			rte_red_mark_queue_empty(&sc->q->red, red_time(s));
+		q = sc->q;
+		q->backlog--;
+		q->backlog_bytes -= m->pkt_len;
+		if (q->drop == QOSDT_DROP_SOJOURN)
+			qosdt_aqm_dequeued(&q->aqm, now, m->pkt_len, q->backlog);
+		else if (q->backlog == 0 && q->drop == QOSDT_DROP_RED) {
+			rte_red_mark_queue_empty(&q->red, red_time(s));
+		}
 		sc->cnt.deq_pkts++;
 		sc->cnt.deq_bytes += m->pkt_len;
 		sent.pkts[c]++;
@@ -670,7 +786,7 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 		QOSDT_LOG(ERR, "scheduler profile refused: %s", err);
 		return -EINVAL;
 	}
-	wrr_of(trial.mode, weights, wrr);
+	wrr_of(&trial, weights, wrr);
 	ret = pipe_profile_get(s, &trial, wrr, &pipe_id);
 	if (ret == 0)
 		ret = subport_profile_get(s, &trial, rt_cap_bps, &subport_id);

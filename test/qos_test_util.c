@@ -41,6 +41,18 @@ qos_test_config(struct qosdt_config *cfg, enum qosdt_sched_mode mode,
 	return 0;
 }
 
+void
+qos_test_three_wrr(struct qosdt_config *cfg)
+{
+	struct qosdt_class_config *rel = &cfg->classes[QOSDT_CLASS_RELIABLE];
+	struct qosdt_class_config *tp = &cfg->classes[QOSDT_CLASS_THROUGHPUT];
+
+	rel->strict = false;
+	rel->rate_cap_bps = 0;
+	tp->drop = QOSDT_DROP_TAIL;
+	memset(&tp->sojourn, 0, sizeof(tp->sojourn));
+}
+
 struct rte_mbuf *
 qos_test_request(struct rte_mempool *pool, uint16_t service,
 		uint64_t request_id, uint32_t payload_len)

@@ -24,6 +24,14 @@ int qos_test_config(struct qosdt_config *cfg, enum qosdt_sched_mode mode,
 		uint64_t rate_bps);
 
 /**
+ * Turn @p cfg (priority mode) into the layout of three WRR classes under
+ * strict realtime: reliable not strict and uncapped, throughput with tail
+ * drop. The adaptive controller's tests and the WRR share tests are
+ * written against it; not validated.
+ */
+void qos_test_three_wrr(struct qosdt_config *cfg);
+
+/**
  * A one-segment request frame (qosdt_msg_build()) from @p pool: service
  * @p service, request id @p request_id, @p payload_len bytes of a pattern.
  *

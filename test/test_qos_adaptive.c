@@ -21,6 +21,7 @@
 #include "qosdt.h"
 #include "qosdt_adaptive.h"
 #include "qosdt_sched.h"
+#include "qos_test_util.h"
 #include "test.h"
 
 #define MBPS(x) ((uint64_t)(x) * 1000000)
@@ -39,6 +40,7 @@ ctl_start(enum qosdt_sched_mode mode)
 	char err[QOSDT_CONFIG_ERRLEN];
 
 	qosdt_config_defaults(&cfg);
+	qos_test_three_wrr(&cfg);
 	cfg.mode = mode;
 	cfg.adaptive.enabled = true;
 	if (qosdt_config_validate(&cfg, err, sizeof(err)) != 0) {
@@ -470,6 +472,7 @@ test_instance_enabled_or_not(void)
 	struct qosdt *q;
 
 	qosdt_config_defaults(&cfg);
+	qos_test_three_wrr(&cfg);
 	q = qosdt_create("adapt_off", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_NULL(qosdt_adaptive_of(q), "a controller while disabled");

@@ -126,35 +126,67 @@ static const struct bad_config bad_configs[] = {
 	  "must be 1..255" },
 	{ "{\"classes\": {\"realtime\": {\"weight\": 256}}}", "classes.realtime.weight",
 	  "must be 1..255" },
-	{ "{\"classes\": {\"throughput\": {\"weight\": 16}, \"reliable\": {\"weight\": 17}}}",
+	{ "{\"classes\": {\"throughput\": {\"weight\": 16}, \"reliable\": {\"weight\": 17, \"strict\": false, \"rate\": {\"cap\": null}}}}",
 	  "classes", "in priority mode rte_sched's WRR gets 16:17:1:1 and lcm/min = 272" },
 	{ "{\"scheduler\": {\"mode\": \"wrr\"}, \"classes\": {\"realtime\": {\"weight\": 16}, \"throughput\": {\"weight\": 17}}}",
 	  "classes", "in wrr mode rte_sched's WRR gets 16:17:2:1 and lcm/min = 272" },
-	{ "{\"adaptive\": {\"bounds\": {\"throughput\": {\"weight\": [1, 16]}, \"reliable\": {\"weight\": [1, 17]}, \"best_effort\": {\"weight\": [1, 1]}}}}",
+	{ "{\"classes\": {\"reliable\": {\"strict\": false, \"rate\": {\"cap\": null}}}, \"adaptive\": {\"bounds\": {\"throughput\": {\"weight\": [1, 16]}, \"reliable\": {\"weight\": [1, 17]}, \"best_effort\": {\"weight\": [1, 1]}}}}",
 	  "adaptive.bounds", "WRR gets 16:17:1:1 and lcm/min = 272" },
 	/* classes: rate cap */
 	{ "{\"classes\": {\"throughput\": {\"rate\": {\"cap\": \"10%\"}}}}",
-	  "classes.throughput.rate.cap", "only realtime may be capped" },
+	  "classes.throughput.rate.cap", "only a strict class may be capped" },
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": \"0\"}}}}",
 	  "classes.realtime.rate.cap", "must be > 0" },
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": \"2G\"}}}}",
 	  "classes.realtime.rate.cap", "2G is above channel.rate (1G)" },
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": \"1M\"}}}}",
-	  "classes.realtime.rate.cap", "1250 bytes, less than max_frame + overhead (2048)" },
+	  "classes.realtime.rate.cap", "each of its 2 TCs at 1/2 of it, 500k x tc_period_ms 10 = 625 bytes, less than max_frame + overhead (2048)" },
+	/* classes: strict (priority mode: strict-priority TCs, one per objective) */
+	{ "{\"classes\": {\"best_effort\": {\"strict\": true}}}",
+	  "classes.best_effort.rate.cap", "required for a strict class" },
+	{ "{\"classes\": {\"reliable\": {\"strict\": false}}}",
+	  "classes.reliable.rate.cap", "only a strict class may be capped" },
+	{ "{\"classes\": {\"realtime\": {\"strict\": false}}}",
+	  "classes.realtime.strict", "realtime is always strict" },
+	{ "{\"classes\": {\"reliable\": {\"strict\": 1}}}",
+	  "classes.reliable.strict", "true or false" },
+	{ "{\"classes\": {\"reliable\": {\"strict\": true, \"rate\": {\"cap\": \"4M\"}}}}",
+	  "classes.reliable.rate.cap", "each of its 3 TCs at 1/3 of it, 1333333 x tc_period_ms 10 = 1666 bytes" },
+	{ "{\"classes\": {\"reliable\": {\"strict\": true, \"rate\": {\"cap\": \"80%\"}}}}",
+	  "classes.throughput.rate.guarantee", "the strict classes' caps" },
+	{ "{\"classes\": {\"throughput\": {\"strict\": true, \"rate\": {\"cap\": \"10%\", \"guarantee\": \"20%\"}}}}",
+	  "classes.throughput.rate.guarantee", "above the class's rate.cap (100M)" },
+	{ "{\"classes\": {\"best_effort\": {\"strict\": true, \"rate\": {\"cap\": \"10%\"}}}, \"services\": {\"map\": [{\"ids\": 1, \"class\": \"realtime\", \"max_latency\": \"1us\"}, {\"ids\": 2, \"class\": \"realtime\", \"max_latency\": \"2us\"}, {\"ids\": 3, \"class\": \"realtime\", \"max_latency\": \"3us\"}, {\"ids\": 4, \"class\": \"realtime\", \"max_latency\": \"4us\"}, {\"ids\": 5, \"class\": \"realtime\", \"max_latency\": \"5us\"}, {\"ids\": 6, \"class\": \"realtime\", \"max_latency\": \"6us\"}, {\"ids\": 7, \"class\": \"realtime\", \"max_latency\": \"7us\"}, {\"ids\": 8, \"class\": \"best_effort\", \"max_latency\": \"8us\"}, {\"ids\": 9, \"class\": \"best_effort\", \"max_latency\": \"9us\"}, {\"ids\": 10, \"class\": \"best_effort\", \"max_latency\": \"10us\"}, {\"ids\": 11, \"class\": \"best_effort\", \"max_latency\": \"11us\"}, {\"ids\": 12, \"class\": \"best_effort\", \"max_latency\": \"12us\"}]}}",
+	  "classes", "the strict classes need 14 strict-priority traffic classes" },
 	/* classes: rate guarantee */
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"guarantee\": \"300M\"}}, \"throughput\": {\"rate\": {\"guarantee\": \"800M\"}}}}",
 	  "classes", "rate.guarantee sums to 1100M, above channel.rate (1G)" },
 	{ "{\"classes\": {\"throughput\": {\"rate\": {\"guarantee\": \"300M\"}}}}",
-	  "classes.throughput.rate.guarantee", "WRR share in priority mode (280M" },
+	  "classes.throughput.rate.guarantee", "WRR share in priority mode (200M" },
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"guarantee\": \"400M\"}}}}",
 	  "classes.realtime.rate.guarantee", "above the class's rate.cap (300M)" },
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": null}}}}",
-	  "classes.throughput.rate.guarantee", "realtime has no rate.cap" },
+	  "classes.throughput.rate.guarantee", "realtime has none" },
 	{ "{\"scheduler\": {\"mode\": \"wrr\"}, \"classes\": {\"throughput\": {\"rate\": {\"guarantee\": \"300M\"}}}}",
 	  "classes.throughput.rate.guarantee", "WRR share in wrr mode (222222222" },
 	/* classes: drop policy and RED */
 	{ "{\"classes\": {\"realtime\": {\"drop\": \"wred\"}}}", "classes.realtime.drop",
-	  "must be \"none\", \"tail\" or \"red\"" },
+	  "must be \"none\", \"tail\", \"red\" or \"sojourn\"" },
+	/* classes: the sojourn-time drop */
+	{ "{\"classes\": {\"realtime\": {\"drop\": \"sojourn\"}}}",
+	  "classes.realtime.sojourn", "required with drop \"sojourn\"" },
+	{ "{\"classes\": {\"realtime\": {\"sojourn\": {\"target\": \"50us\"}}}}",
+	  "classes.realtime.sojourn", "only with drop \"sojourn\"" },
+	{ "{\"classes\": {\"reliable\": {\"sojourn\": {\"target\": \"100us\"}}}}",
+	  "classes.reliable.sojourn", "a lossless class (drop \"none\") keeps backpressure instead" },
+	{ "{\"classes\": {\"throughput\": {\"drop\": \"sojourn\", \"sojourn\": {\"target\": \"1ms\"}}}}",
+	  "classes.throughput.sojourn.target", "1ms is not below the class's slo.max_latency (1ms)" },
+	{ "{\"classes\": {\"throughput\": {\"drop\": \"sojourn\", \"sojourn\": {\"target\": \"5s\"}}}}",
+	  "classes.throughput.sojourn.target", "must be 1us..4s" },
+	{ "{\"classes\": {\"throughput\": {\"drop\": \"sojourn\", \"sojourn\": {\"target\": \"500us\", \"interval\": \"1ms\"}}}}",
+	  "classes.throughput.sojourn.interval", "unknown key" },
+	{ "{\"classes\": {\"throughput\": {\"drop\": \"sojourn\", \"sojourn\": {\"target\": \"fast\"}}}}",
+	  "classes.throughput.sojourn.target", "" },
 	{ "{\"classes\": {\"realtime\": {\"drop\": \"red\"}}}", "classes.realtime.red",
 	  "required with drop \"red\"" },
 	{ "{\"classes\": {\"realtime\": {\"red\": {\"min_th\": 1, \"max_th\": 2, \"maxp_inv\": 10, \"wq_log2\": 9}}}}",
@@ -283,7 +315,9 @@ class_diff(const struct qosdt_class_config *a, const struct qosdt_class_config *
 	DIFF(a, b, weight, what);
 	DIFF(a, b, rate_guarantee_bps, what);
 	DIFF(a, b, rate_cap_bps, what);
+	DIFF(a, b, strict, what);
 	DIFF(a, b, drop, what);
+	DIFF(a, b, sojourn.target_ns, what);
 	DIFF(a, b, red.min_th, what);
 	DIFF(a, b, red.max_th, what);
 	DIFF(a, b, red.maxp_inv, what);
@@ -696,20 +730,32 @@ test_wrr_weights(void)
 	static const uint8_t trap[4] = { 1, 16, 17, 1 };
 	static const uint8_t original[4] = { 4, 2, 2, 1 };
 	static const uint8_t edge[4] = { 255, 255, 1, 1 };
+	struct qosdt_config cfg;
 	uint8_t wrr[4];
 
+	qosdt_config_defaults(&cfg);
 	TEST_ASSERT(!qosdt_wrr_weights_fit(trap), "1:16:17:1 fits");
 	TEST_ASSERT(qosdt_wrr_weights_fit(original), "4:2:2:1 does not fit");
 	TEST_ASSERT(qosdt_wrr_weights_fit(edge), "255:255:1:1 does not fit");
-	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(QOSDT_MODE_PRIORITY, original,
-		wrr), 4u, "priority uses WRR");
+	cfg.mode = QOSDT_MODE_PRIORITY;
+	cfg.classes[QOSDT_CLASS_RELIABLE].strict = false;
+	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(&cfg, original, wrr), 3u,
+		"priority: three WRR classes");
 	TEST_ASSERT(wrr[0] == 2 && wrr[1] == 2 && wrr[2] == 1 && wrr[3] == 1,
 		"priority: throughput, reliable, best_effort x2");
-	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(QOSDT_MODE_WRR, original, wrr),
-		4u, "wrr uses WRR");
+	/* A strict reliable leaves the WRR to throughput and best effort. */
+	cfg.classes[QOSDT_CLASS_RELIABLE].strict = true;
+	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(&cfg, original, wrr), 2u,
+		"priority, strict reliable: two WRR classes");
+	TEST_ASSERT(wrr[0] == 2 && wrr[1] == 1 && wrr[2] == 1 && wrr[3] == 1,
+		"priority, strict reliable: throughput, best_effort x3");
+	cfg.mode = QOSDT_MODE_WRR;
+	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(&cfg, original, wrr), 4u,
+		"wrr uses WRR");
 	TEST_ASSERT(memcmp(wrr, original, 4) == 0, "wrr: the four classes");
-	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(QOSDT_MODE_FIFO, original, wrr),
-		0u, "fifo has no WRR");
+	cfg.mode = QOSDT_MODE_FIFO;
+	TEST_ASSERT_EQUAL(qosdt_config_wrr_weights(&cfg, original, wrr), 0u,
+		"fifo has no WRR");
 	return TEST_SUCCESS;
 }
 
@@ -727,9 +773,10 @@ test_wrr_mode_dependent(void)
 	char err[QOSDT_CONFIG_ERRLEN];
 	struct qosdt_config cfg;
 
-	/* Refused in priority mode (16:17:1:1), rows of test_bad_configs. */
+	/* Refused in priority mode with a reliable that is not strict
+	 * (16:17:1:1), rows of test_bad_configs. */
 	TEST_ASSERT_SUCCESS(parse(fifo, &cfg, err), "fifo: %s", err);
-	/* Refused in wrr mode (16:17:2:1); priority mode sees 17:2:1:1. */
+	/* Refused in wrr mode (16:17:2:1); priority mode sees 17:1:1:1. */
 	TEST_ASSERT_SUCCESS(parse(priority, &cfg, err), "priority: %s", err);
 	return TEST_SUCCESS;
 }
