@@ -305,6 +305,8 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 		qosdt_hist_record(&svc->rtt, rtt_ns);
 		qosdt_monitor_tx(c->rtt, e->cls, 1, bytes);
 		qosdt_monitor_latency(c->rtt, e->cls, rtt_ns, svc->slo_ns);
+		if (unlikely(hop_trace_on) && e->cls == QOSDT_CLASS_REALTIME)
+			hop_trace_stamp_id(id, HOP_CLIENT_DONE);
 	}
 	e->state = REQ_FREE;
 }
@@ -400,6 +402,8 @@ client_generate(struct client *c)
 		CNT_ADD(&c->cnt[cls], sent_bytes, QOSDT_FRAME_HDR_LEN + f->size);
 		c->svc[svc].sent++;
 		qosdt_monitor_rx(c->rtt, cls, 1, QOSDT_FRAME_HDR_LEN + f->size);
+		if (unlikely(hop_trace_on) && cls == QOSDT_CLASS_REALTIME)
+			hop_trace_stamp_id_at(c->next_id, HOP_CLIENT_GEN, now);
 		e = &c->reqs[c->next_id & c->reqs_mask];
 		*e = (struct req_entry){
 			.id = c->next_id, .gen_tsc = now, .len = f->size,
@@ -446,6 +450,8 @@ client_schedule(struct client *c)
 			continue;
 		}
 		e->state = REQ_SENT;
+		if (unlikely(hop_trace_on) && e->cls == QOSDT_CLASS_REALTIME)
+			hop_trace_stamp_id(id, HOP_CLIENT_SCHED);
 		payload_fill(rte_pktmbuf_mtod_offset(pkts[i], uint8_t *,
 			QOSDT_FRAME_HDR_LEN), e->len, id);
 		out[nb_out++] = pkts[i];

@@ -19,6 +19,7 @@
 
 #include "app_log.h"
 #include "client.h"
+#include "hop_trace.h"
 #include "options.h"
 #include "pipeline.h"
 #include "port.h"
@@ -165,6 +166,8 @@ app_setup(struct app *a)
 
 	if (a->opt.role == ROLE_SERVER) {
 		server_scale_rates(&qcfg, SERVER_RATE_HEADROOM);
+		/* It orders the work; the client shaped the channel. */
+		qcfg.express = true;
 		if (qosdt_config_validate(&qcfg, err, sizeof(err)) < 0) {
 			APP_LOG(ERR, "server scheduler at %dx the channel rate: %s",
 				SERVER_RATE_HEADROOM, err);
@@ -194,6 +197,10 @@ app_setup(struct app *a)
 	if (pipe_create(&a->pipe, "qp", a->opt.port_id, qcfg.nb_buffers) < 0)
 		return -1;
 	a->pipe_ok = true;
+	a->pipe.rx_hop = a->opt.role == ROLE_SERVER ? HOP_SERVER_RX : HOP_CLIENT_RX;
+	a->pipe.tx_hop = a->opt.role == ROLE_SERVER ? HOP_SERVER_TX : HOP_CLIENT_TX;
+	if (a->opt.trace_path != NULL && hop_trace_enable() < 0)
+		return -1;
 	if (a->opt.role == ROLE_SERVER) {
 		server_init(&a->server, a->q, &a->pipe, &mac, a->opt.duration_s,
 			&quit);
@@ -286,6 +293,8 @@ app_run(struct app *a)
 			r->malformed, r->unmatched);
 	if (a->opt.results_path != NULL &&
 			report_write_json(r, a->opt.results_path) < 0)
+		return -1;
+	if (a->opt.trace_path != NULL && hop_trace_write(a->opt.trace_path) < 0)
 		return -1;
 	return 0;
 }

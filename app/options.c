@@ -34,6 +34,7 @@ enum {
 	OPT_DURATION,
 	OPT_STATS_PERIOD,
 	OPT_RESULTS,
+	OPT_TRACE,
 	OPT_PORT,
 	OPT_STAGE_LCORES,
 	OPT_LINK_WAIT,
@@ -49,6 +50,7 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
 	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "stage-lcores", required_argument, NULL, OPT_STAGE_LCORES },
 	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
@@ -91,6 +93,8 @@ options_usage(FILE *f, const char *prog)
 "                        (default 1; 0: final summary only)\n"
 "  --results FILE        write the per-class results as JSON at exit\n"
 "                        (doc/results.md)\n"
+"  --trace FILE          stamp a sample of realtime requests at each hop\n"
+"                        and write the stamps at exit (doc/perf-analysis.md)\n"
 "  --port N              the ethdev port of the channel (default 0)\n"
 "  --stage-lcores RX,WORKER,TX\n"
 "                        the lcore running each stage; stages may share an\n"
@@ -181,26 +185,27 @@ options_defaults(struct app_options *o)
 		o->stage_lcore[i] = -1;
 }
 
-/* Fail now, not after the run, if the results cannot be written. */
+/* Fail now, not after the run, if a file of option --@p opt cannot be
+ * written at exit (it is written to PATH.tmp and renamed). */
 static int
-results_writable(const char *path)
+file_writable(const char *opt, const char *path)
 {
 	char tmp[4096];
 	struct stat st;
 	FILE *f;
 
-	/* The results are renamed onto path at exit: a directory refuses. */
+	/* Renamed onto path at exit: a directory refuses. */
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "qosdt: --results: %s is a directory\n", path);
+		fprintf(stderr, "qosdt: --%s: %s is a directory\n", opt, path);
 		return -1;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "qosdt: --results: path too long\n");
+		fprintf(stderr, "qosdt: --%s: path too long\n", opt);
 		return -1;
 	}
 	f = fopen(tmp, "w");
 	if (f == NULL) {
-		fprintf(stderr, "qosdt: --results: cannot write %s: %s\n", tmp,
+		fprintf(stderr, "qosdt: --%s: cannot write %s: %s\n", opt, tmp,
 			strerror(errno));
 		return -1;
 	}
@@ -228,8 +233,10 @@ options_check(const struct app_options *o)
 		fprintf(stderr, "qosdt: --scenario is for --role client only\n");
 		return -1;
 	}
-	if (o->results_path != NULL)
-		return results_writable(o->results_path);
+	if (o->results_path != NULL && file_writable("results", o->results_path) < 0)
+		return -1;
+	if (o->trace_path != NULL && file_writable("trace", o->trace_path) < 0)
+		return -1;
 	return 0;
 }
 
@@ -284,6 +291,9 @@ options_apply(struct app_options *o, int opt, const char *arg)
 			OPT_MAX_SECONDS, &o->link_wait_s);
 	case OPT_RESULTS:
 		o->results_path = arg;
+		return 0;
+	case OPT_TRACE:
+		o->trace_path = arg;
 		return 0;
 	case OPT_PORT:
 		if (options_parse_uint("qosdt", "port", arg, RTE_MAX_ETHPORTS - 1,

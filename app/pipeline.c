@@ -114,6 +114,9 @@ pipe_stage_rx(void *arg)
 			continue;
 		n = rte_eth_rx_burst(p->port_id, q, pkts,
 			RTE_MIN(room, (unsigned int)PIPE_TURN));
+		if (unlikely(hop_trace_on))
+			for (uint16_t i = 0; i < n; i++)
+				hop_trace_stamp(pkts[i], q, p->rx_hop);
 		/* Single producer: the room counted is still there. */
 		rte_ring_sp_enqueue_burst(p->rx_ring[q], (void **)pkts, n, NULL);
 		total += n;
@@ -135,6 +138,9 @@ tx_flush(struct pipe *p, uint16_t q)
 	for (i = 0; i < n; i++)
 		pkts[i] = f->slots[(f->head + i) & f->mask];
 	sent = rte_eth_tx_burst(p->port_id, q, pkts, n);
+	if (unlikely(hop_trace_on))
+		for (i = 0; i < sent; i++)
+			hop_trace_stamp(pkts[i], q, p->tx_hop);
 	__atomic_store_n(&f->head, f->head + sent, __ATOMIC_RELAXED);
 	return sent;
 }

@@ -17,6 +17,7 @@
 
 #include <qosdt_class.h>
 
+#include "hop_trace.h"
 #include "options.h"
 
 /** Frames moved between stages per call. */
@@ -52,6 +53,9 @@ struct pipe_fifo {
 /** The stages' rings and the port they serve. */
 struct pipe {
 	uint16_t port_id;
+	/** The hops the RX and TX stages stamp (hop_trace.h), by role. */
+	enum hop rx_hop;
+	enum hop tx_hop;
 	/** RX -> worker, one per class queue (per-class backpressure). */
 	struct rte_ring *rx_ring[QOSDT_NB_CLASSES];
 	/** Worker -> TX; the mbuf's class (qosdt_mbuf_meta) picks the queue. */

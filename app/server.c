@@ -122,6 +122,9 @@ server_admit(struct server *s, unsigned int cls)
 		(void **)held->pkts, PIPE_BURST, NULL);
 	if (n == 0)
 		return 0;
+	if (unlikely(hop_trace_on))
+		for (k = 0; k < n; k++)
+			hop_trace_stamp(held->pkts[k], cls, HOP_SERVER_ADMIT);
 	k = qosdt_enqueue_burst(s->q, held->pkts, n);
 	memmove(held->pkts, held->pkts + k, (n - k) * sizeof(held->pkts[0]));
 	held->n = n - k;
@@ -145,7 +148,14 @@ server_stage_worker(void *arg)
 	room = rte_ring_free_count(s->pipe->tx_ring);
 	n = qosdt_dequeue_burst(s->q, pkts, RTE_MIN(room, (unsigned int)SERVER_BURST));
 	for (i = 0; i < n; i++) {
-		int rc = server_serve(pkts[i], &s->mac);
+		unsigned int q = qosdt_mbuf_meta(pkts[i])->cls;
+		int rc;
+
+		if (unlikely(hop_trace_on))
+			hop_trace_stamp(pkts[i], q, HOP_SERVER_SCHED);
+		rc = server_serve(pkts[i], &s->mac);
+		if (unlikely(hop_trace_on))
+			hop_trace_stamp(pkts[i], q, HOP_SERVER_SERVED);
 
 		if (rc < 0) {
 			__atomic_store_n(&s->refused, s->refused + 1,

@@ -148,6 +148,14 @@ struct qosdt_config {
 	uint32_t queue_slots;       /**< Total queue slots shared out by queue_share. */
 	uint32_t tc_period_ms;      /**< rte_sched TC credit period. */
 	uint64_t bucket_ns;         /**< Token bucket depth, as time at the channel rate. */
+	/**
+	 * Priority mode, for an instance that orders work and shapes
+	 * nothing (a server's): a realtime message that finds no realtime
+	 * message queued is released at once, ahead of everything, without
+	 * passing through rte_sched; realtime's cap is then not enforced. Not
+	 * a key of the JSON config: the application sets it.
+	 */
+	bool express;
 	/* buffers */
 	uint32_t nb_buffers;        /**< All buffers: class pools + shared pool. */
 	uint32_t shared_buffers;    /**< Of which in the shared pool. */

@@ -17,6 +17,8 @@
 
 /* Enqueue works through the burst in chunks of this many mbufs. */
 #define SCHED_CHUNK 64
+/* Realtime messages the express path holds (cfg.express). */
+#define EXPRESS_SLOTS 64
 
 /*
  * The pipe's token bucket: this many largest frames. The subport shapes
@@ -55,6 +57,10 @@ struct sched_class {
 
 struct qosdt_sched {
 	struct rte_sched_port *port;
+	uint32_t backlog;             /* Mbufs inside rte_sched, all classes. */
+	/* The express path (cfg.express): realtime released at once, in order. */
+	uint32_t express_head, express_tail;
+	struct rte_mbuf *express[EXPRESS_SLOTS];
 	struct qosdt_monitor *mon;
 	struct sched_class cls[QOSDT_NB_CLASSES];
 	struct sched_queue queues[QOSDT_NB_CLASSES];
@@ -500,6 +506,8 @@ qosdt_sched_free(struct qosdt_sched *s)
 		return;
 	/* rte_sched_port_free frees the mbufs still queued. */
 	rte_sched_port_free(s->port);
+	while (s->express_head != s->express_tail)
+		rte_pktmbuf_free(s->express[s->express_head++ % EXPRESS_SLOTS]);
 	rte_free(s);
 }
 
@@ -528,6 +536,28 @@ class_tc_of(const struct sched_class *sc, uint64_t slo_ns)
 	for (k = 0; k + 1 < sc->nb_tc && sc->objective[k] < slo_ns; k++)
 		;
 	return k;
+}
+
+/*
+ * The express path: realtime's message goes straight out when none of
+ * realtime's is inside rte_sched (all it holds of realtime are express
+ * ones), which is where strict priority would put it anyway. Counted in
+ * the class's backlog, so its queue limit holds.
+ */
+static bool
+express_take(struct qosdt_sched *s, struct sched_class *sc,
+		struct rte_mbuf *m)
+{
+	uint32_t held = s->express_tail - s->express_head;
+
+	if (sc->q->backlog != held || held == EXPRESS_SLOTS)
+		return false;
+	s->express[s->express_tail++ % EXPRESS_SLOTS] = m;
+	sc->q->backlog++;
+	sc->q->backlog_bytes += m->pkt_len;
+	sc->cnt.enq_pkts++;
+	sc->cnt.enq_bytes += m->pkt_len;
+	return true;
 }
 
 /* Per-class counts of one burst, reported to the monitor once. */
@@ -581,6 +611,12 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		switch (unlikely(m->pkt_len > s->cfg.max_frame_len) ? 1 :
 				admit(s, sc->q)) {
 		case 0:
+			if (c == QOSDT_CLASS_REALTIME && s->cfg.express &&
+					express_take(s, sc, m)) {
+				offered.pkts[c]++;
+				offered.bytes[c] += m->pkt_len;
+				break;
+			}
 			k = sc->nb_tc == 1 ? 0 :
 				class_tc_of(sc, meta->slo_latency_ns);
 			rte_mbuf_sched_set(m, sc->sched_field[k], sc->tc[k],
@@ -609,6 +645,7 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 			break;
 		}
 	}
+	s->backlog += na;
 	ret = rte_sched_port_enqueue(s->port, accepted, na);
 	if (unlikely(ret != na))
 		/* Cannot happen while admission keeps every queue under its
@@ -656,11 +693,22 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 	int i, k;
 
 	/* rte_sched_port_dequeue() stops only when it has n: with 0 it would
-	 * write past the caller's array. */
+	 * write past the caller's array. Nothing queued: its grinders would
+	 * only scan an empty bitmap, which an idle polling loop pays for in
+	 * every turn (and a message arriving waits for). */
 	if (unlikely(s->port == NULL || n == 0))
 		return 0;
-	k = rte_sched_port_dequeue(s->port, pkts, n);
-	if (k <= 0)
+	for (k = 0; k < n && s->express_head != s->express_tail; k++)
+		pkts[k] = s->express[s->express_head++ % EXPRESS_SLOTS];
+	if (s->backlog != 0 && k < n) {
+		int r = rte_sched_port_dequeue(s->port, pkts + k, n - k);
+
+		if (r > 0) {
+			s->backlog -= r;
+			k += r;
+		}
+	}
+	if (k == 0)
 		return 0;
 	now = rte_rdtsc();
 	for (i = 0; i < k; i++) {
