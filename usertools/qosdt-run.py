@@ -2,19 +2,24 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Run the qosdt server and client over net_shm and judge the QoS goals.
 
-What `make run` runs. Three runs, each a server (core 0) and a client
+What `make run` runs. Four runs, each a server (core 0) and a client
 (core 1) sharing one net_shm region in /dev/shm:
 
   qos   config/qos.json, config/mixed-overload.json, --mode priority
   fifo  the same load with --mode fifo: the baseline without QoS
-  idle  config/idle-latency.json, --mode priority, 4 s: latency without load
+  idle  config/idle-latency.json, --mode priority, 4 s: latency without
+        load, with a sample of its requests stamped at each hop (--trace)
+  bare  qosdt-pingpong: the channel's own round trip, no qosdt around it
 
-The client's live table is streamed, each line prefixed by the run's name.
-Full output goes to build/run/<run>-server.log and <run>-client.log (kept
-when a run fails or with --keep-logs, else removed at the end); results to
-build/run/results-<run>.json (client) and build/run/server-<run>.json
-(server). Then one table puts QoS beside FIFO per class, with a verdict on
-each class's goal; doc/results.md says how each verdict is reached.
+On a terminal one progress line per run is refreshed in place (--verbose
+streams the client's live per-second table instead). Full output goes to
+build/run/<run>-server.log and <run>-client.log (kept when a run fails or
+with --keep-logs, else removed at the end); results to
+build/run/results-<run>.json (client), build/run/server-<run>.json
+(server), build/run/pingpong.json and the idle run's hop stamps. Then one
+table puts QoS beside FIFO per class with the SLO verdict of each class,
+the idle run's hop budget, and the transport's goals; doc/results.md says
+how each verdict and goal is reached.
 
 Every wait is bounded: a server that is not ready in 6 s, a client still
 running 8 s after its --duration, or a server still running 3 s after
@@ -26,7 +31,7 @@ results (a missed goal is reported, not an error); 1 when a process failed
 or hung, or a results file is missing or invalid; 2 on bad arguments.
 
 Usage: usertools/qosdt-run.py [--build DIR] [--duration S]
-       [--only qos|fifo|idle ...] [--keep-logs]
+       [--only qos|fifo|idle|bare ...] [--keep-logs] [--verbose]
 """
 import argparse
 import collections
@@ -48,6 +53,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
 from qosdt_goals import (CLASSES, SHARED_CLASSES, goal_checks, slo_cells,  # noqa: E402
                          slo_verdict, wrr_shares)
+from qosdt_hops import budget_lines  # noqa: E402
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -287,12 +293,15 @@ class AppRun:
 
     def __init__(self, binary, name, mode, config, scenario, duration, results,
                  log_dir, server_results=None, echo=False, cwd=SOURCE_ROOT,
-                 extra=(), stats_period=1, live=False):
+                 extra=(), stats_period=1, live=False, trace=False):
         self.binary, self.name, self.mode = binary, name, mode
         self.config, self.scenario, self.duration = config, scenario, duration
         self.results_path, self.server_results_path = results, server_results
         self.log_dir, self.echo, self.cwd = log_dir, echo, cwd
         self.live = live                   # echo: stream the client's live table
+        # --trace: each role's hop stamps (app/hop_trace.h), joined after
+        self.trace = ({r: os.path.join(log_dir, f"trace-{name}-{r}.json")
+                       for r in ("client", "server")} if trace else None)
         self.extra = list(extra)           # more qosdt options, both roles
         self.stats_period = stats_period   # the client's live table, s (0: none)
         self.results = None
@@ -305,9 +314,10 @@ class AppRun:
 
     def _command(self, role, core, extra):
         vdev = f"net_shm0,path=/dev/shm/{self.tag},role={role}"
+        trace = ["--trace", self.trace[role]] if self.trace else []
         return ([self.binary] + eal_args(core, f"{self.tag}-{role}", vdev, hugepages_ok(MEM_MB))
                 + ["--", "--role", role, "--config", self.config, "--mode", self.mode]
-                + self.extra + extra)
+                + self.extra + trace + extra)
 
     def _start(self, role, core, extra, echo):
         log = os.path.join(self.log_dir, f"{self.name}-{role}.log")
@@ -340,8 +350,11 @@ class AppRun:
             if p and os.path.exists(p):
                 os.unlink(p)               # never judge a stale file
         try:
+            # The live tables only when they are shown: each line wakes
+            # this process, on a core the two busy-polling ones need.
             srv_extra = (["--results", self.server_results_path]
                          if self.server_results_path else [])
+            srv_extra += ["--stats-period", "1" if self.live else "0"]
             server = self._start("server", SERVER_CORE, srv_extra, None)
             procs.append(server)
             t0 = time.monotonic()
@@ -362,7 +375,8 @@ class AppRun:
                     f"client running {self.duration:g} s ({self.mode}, {self.scenario})")
             client = self._start("client", CLIENT_CORE, [
                 "--scenario", self.scenario, "--duration", f"{self.duration:g}",
-                "--stats-period", f"{self.stats_period:g}", "--link-wait", str(LINK_WAIT),
+                "--stats-period", f"{self.stats_period if self.live else 0:g}",
+                "--link-wait", str(LINK_WAIT),
                 "--results", self.results_path],
                 f"  {self.name:<4} | " if self.echo and self.live else None)
             procs.append(client)
@@ -457,12 +471,13 @@ def table(qos, fifo):
     return lines
 
 
-def goal_lines(qos, fifo, idle):
+def goal_lines(qos, fifo, idle, bare=None):
     """The transport's goals under mixed-overload, one line per class."""
     by_class = {}
-    for cls, ok, text in goal_checks(qos, fifo, idle):
+    checks = goal_checks(qos, fifo, idle, bare)
+    for cls, ok, text in checks:
         by_class.setdefault(cls, []).append(("" if ok else "MISSED ") + text)
-    met = sum(ok for _, ok, _ in goal_checks(qos, fifo, idle))
+    met = sum(ok for _, ok, _ in checks)
     total = sum(len(v) for v in by_class.values())
     lines = [f"goals under mixed-overload (doc/results.md): {met} of {total} met"]
     for cls in CLASSES:
@@ -510,6 +525,54 @@ def notes(runs):
                     if bad:
                         out.append(f"{name}: {c}: {bad} bad replies")
     return out
+
+
+# ------------------------------------------------------ bare ping-pong
+
+PINGPONG_COUNT = 4000     # round trips, at idle-latency's 1000/s
+PINGPONG_TIMEOUT = 15.0   # s for the whole run
+
+
+def run_pingpong(build, log_dir):
+    """The bare channel's round trip between the same two cores (app/pingpong.c):
+    (its results document or None, [errors])."""
+    binary = os.path.join(build, "app", "qosdt-pingpong")
+    tag = f"qosdt-run-{os.getpid()}-pingpong"
+    out = os.path.join(log_dir, "pingpong.json")
+    if os.path.exists(out):
+        os.unlink(out)
+    procs, errors = [], []
+    try:
+        for role, core in (("reflect", SERVER_CORE), ("ping", CLIENT_CORE)):
+            side = "server" if role == "reflect" else "client"
+            vdev = f"net_shm0,path=/dev/shm/{tag},role={side}"
+            cmd = ([binary] + eal_args(core, f"{tag}-{role}", vdev, hugepages_ok(MEM_MB))
+                   + ["--", "--role", role])
+            if role == "ping":
+                cmd += ["--count", str(PINGPONG_COUNT), "--results", out]
+            p = Proc(role, cmd, SOURCE_ROOT, os.path.join(log_dir, f"pingpong-{role}.log"))
+            procs.append(p)
+            if role == "reflect":
+                t0 = time.monotonic()
+                while "ready" not in " ".join(p.tail_lines) and p.alive() \
+                        and time.monotonic() - t0 < READY_TIMEOUT:
+                    time.sleep(0.05)
+        ping = procs[-1]
+        if not ping.wait(PINGPONG_TIMEOUT):
+            errors.append("pingpong: still running after "
+                          f"{PINGPONG_TIMEOUT:g} s: killed")
+        elif ping.proc.returncode != 0:
+            errors.append(f"pingpong: exited with code {ping.proc.returncode}")
+    finally:
+        for p in reversed(procs):
+            p.stop(1.0)
+            p.close()
+        cleanup([f"/dev/shm/{tag}"], [f"{tag}-reflect", f"{tag}-ping"])
+    try:
+        with open(out, encoding="utf-8") as f:
+            return json.load(f), errors
+    except (OSError, ValueError) as e:
+        return None, errors + [f"pingpong: {out}: {e}"]
 
 
 # ------------------------------------------------------------ host noise
@@ -570,6 +633,7 @@ RUNS = {  # name: (mode, scenario, fixed duration or None for --duration)
     "qos": ("priority", "config/mixed-overload.json", None),
     "fifo": ("fifo", "config/mixed-overload.json", None),
     "idle": ("priority", "config/idle-latency.json", 4.0),
+    "bare": (None, None, None),  # qosdt-pingpong: the channel's own round trip
 }
 CONFIG = "config/qos.json"
 
@@ -594,7 +658,7 @@ def main():
     out_dir = os.path.join(build, "run")
     if not os.access(binary, os.X_OK):
         sys.exit(f"error: {binary} not found or not executable (build it: ninja -C {a.build})")
-    for f in {CONFIG} | {RUNS[n][1] for n in names}:
+    for f in {CONFIG} | {RUNS[n][1] for n in names if RUNS[n][1]}:
         if not os.path.isfile(os.path.join(SOURCE_ROOT, f)):
             sys.exit(f"error: {os.path.join(SOURCE_ROOT, f)} not found")
     os.makedirs(out_dir, exist_ok=True)
@@ -606,16 +670,24 @@ def main():
     say(f"{binary}, server on core {SERVER_CORE}, client on core {CLIENT_CORE}, "
         f"EAL memory: {'hugepages' if hugepages_ok(MEM_MB) else '--no-huge'} -m {MEM_MB}; "
         f"runs: {', '.join(names)}")
-    runs, errors = {}, []
+    runs, errors, bare = {}, [], None
     t_start = time.monotonic()
     try:
         noise = noise_probe(sorted({SERVER_CORE, CLIENT_CORE}))
         for n in names:
             mode, scenario, fixed = RUNS[n]
+            if n == "bare":
+                say("bare: qosdt-pingpong, the channel's own round trip "
+                    f"({PINGPONG_COUNT} at 1000/s)")
+                bare, errs = run_pingpong(build, out_dir)
+                errors += errs
+                for e in errs:
+                    say(f"ERROR: {e}")
+                continue
             run = AppRun(binary, n, mode, CONFIG, scenario, fixed or a.duration,
                          os.path.join(out_dir, f"results-{n}.json"), out_dir,
                          server_results=os.path.join(out_dir, f"server-{n}.json"), echo=True,
-                         live=a.verbose)
+                         live=a.verbose, trace=n == "idle")
             errs = run.run()
             runs[n] = run
             errors += errs
@@ -643,8 +715,16 @@ def main():
     idle = runs["idle"].results if "idle" in runs else None
     if idle:
         print(idle_line(idle, runs["idle"]))
+    if bare:
+        lat = bare["latency_us"]
+        print(f"bare net_shm ping-pong ({bare['frame_bytes']} B frames, same cores): "
+              f"p50 {lat['p50']:.1f} us, p99 {lat['p99']:.1f}, {bare['received']} round trips")
+    if idle and runs["idle"].trace and all(os.path.exists(p) for p in runs["idle"].trace.values()):
+        for line in budget_lines(runs["idle"].trace["client"], runs["idle"].trace["server"],
+                                 "idle"):
+            print(line)
     if qos:
-        for line in goal_lines(qos, fifo, idle):
+        for line in goal_lines(qos, fifo, idle, bare):
             print(line)
     print(noise_line(noise))
     for n in notes(runs):

@@ -18,6 +18,7 @@ SHARED_CLASSES = ("throughput", "reliable", "best_effort")  # share what realtim
 RT_IDLE_FACTOR = 2.0          # realtime p99 at most this x the idle run's p99
 RT_FIFO_FACTOR = 10.0         # ... and at most fifo's p99 over this
 RT_WINDOWS_MISSED_MAX = 0.10  # ... and misses in at most this share of windows
+RT_BARE_FACTOR = 2.0          # idle p50 at most this x the bare ping-pong's p50
 REL_OVER_SLO_MAX = 0.01       # reliable: replies over their SLO
 REL_WINDOWS_MISSED_MAX = 0.10
 TP_P99_MAX_US = 1000.0        # throughput's round-trip p99
@@ -111,14 +112,18 @@ def _check(goals, cls, ok, text):
     goals.append((cls, bool(ok), text))
 
 
-def goal_checks(qos, fifo, idle):
+def goal_checks(qos, fifo, idle, bare=None):
     """[(class, met, text)] of the transport's goals, judged on the qos run
-    against the fifo and idle runs of the same `make run` (a run not made
-    leaves its comparison out, and says so)."""
+    against the fifo and idle runs and the bare ping-pong of the same
+    `make run` (a run not made leaves its comparison out, and says so)."""
     goals = []
     cls = qos["classes"]
     rt = cls["realtime"]
     p99 = rt["latency_us"]["p99"]
+    if idle is not None and bare is not None and idle["classes"]["realtime"]["received"]:
+        ip50, bp50 = idle["classes"]["realtime"]["latency_us"]["p50"], bare["latency_us"]["p50"]
+        _check(goals, "realtime", ip50 <= RT_BARE_FACTOR * bp50,
+               f"idle p50 {_us(ip50)} <= {RT_BARE_FACTOR:g} x bare ping-pong p50 {_us(bp50)} us")
     if idle is not None and idle["classes"]["realtime"]["received"]:
         ip99 = idle["classes"]["realtime"]["latency_us"]["p99"]
         _check(goals, "realtime", rt["received"] and p99 <= RT_IDLE_FACTOR * ip99,

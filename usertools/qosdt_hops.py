@@ -39,7 +39,7 @@ def _pct(values, q):
 
 
 def budget(client, server):
-    """[(segment, median us, p90 us)] plus the total's, over the requests
+    """[(segment, median us, p90 us, p99 us)] plus the total's, over the requests
     every hop of which was stamped; and how many those were."""
     joined = []
     for rid, c in client.items():
@@ -52,19 +52,20 @@ def budget(client, server):
     rows = []
     for name, a, b in SEGMENTS:
         d = [(h[b] - h[a]) / 1e3 for h in joined]
-        rows.append((name, _pct(d, 0.5), _pct(d, 0.9)))
+        rows.append((name, _pct(d, 0.5), _pct(d, 0.9), _pct(d, 0.99)))
     total = [(h["client_done"] - h["client_gen"]) / 1e3 for h in joined]
-    rows.append(("round trip", _pct(total, 0.5), _pct(total, 0.9)))
+    rows.append(("round trip", _pct(total, 0.5), _pct(total, 0.9), _pct(total, 0.99)))
     return rows, len(joined)
 
 
-def budget_lines(client_path, server_path):
+def budget_lines(client_path, server_path, what="idle"):
     """The hop budget as printable lines."""
     rows, n = budget(load(client_path), load(server_path))
     if n == 0:
         return ["hop budget: no request was stamped at every hop"]
-    lines = [f"idle round trip hop by hop ({n} traced realtime requests; median / p90 us):"]
-    lines += [f"  {name:<28} {med:7.2f} {p90:7.2f}" for name, med, p90 in rows]
+    lines = [f"{what} round trip hop by hop ({n} traced realtime requests; "
+             "median / p90 / p99 us):"]
+    lines += [f"  {name:<28} {med:7.2f} {p90:7.2f} {p99:8.1f}" for name, med, p90, p99 in rows]
     return lines
 
 
