@@ -87,7 +87,8 @@ lb_setup(void)
 			pipe_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
 		goto fail;
 	lb.spipe_ok = true;
-	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit);
+	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit,
+		SVC_SEMANTICS_BINARY);
 	if (shm_test_wait_link(lb.cli_port, true, 3000, NULL) != 0 ||
 			shm_test_wait_link(lb.srv_port, true, 3000, NULL) != 0)
 		goto fail;
@@ -342,23 +343,23 @@ test_serve_awkward_frames(void)
 	TEST_ASSERT(m != NULL && qosdt_msg_build(m, &lb.cmac, &lb.smac, &msg,
 		"abc") == 0, "build");
 	TEST_ASSERT(rte_pktmbuf_append(m, 20) != NULL, "pad");
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), QOSDT_RESULT_SUCCESS,
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), QOSDT_RESULT_SUCCESS,
 		"padded request served");
 	TEST_ASSERT_SUCCESS(qosdt_msg_parse(m, &got), "reply parses");
 	TEST_ASSERT(got.length == 3 && rte_pktmbuf_pkt_len(m) == 43 &&
 		memcmp(qosdt_msg_payload(m), "cba", 3) == 0, "reply trimmed");
 	/* A reply (or anything with a result) is not served again. */
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1, "reply refused");
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), -1, "reply refused");
 	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
 	h->msg.flags = 0;
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1,
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), -1,
 		"request with a result refused");
 	/* Several segments: refused, left as they were. */
 	h->msg.result = QOSDT_RESULT_NONE;
 	seg = rte_pktmbuf_alloc(mp);
 	TEST_ASSERT(seg != NULL && rte_pktmbuf_append(seg, 8) != NULL, "seg");
 	TEST_ASSERT_SUCCESS(rte_pktmbuf_chain(m, seg), "chain");
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1, "chained refused");
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), -1, "chained refused");
 	TEST_ASSERT_EQUAL(m->nb_segs, 2, "left as it was");
 	rte_pktmbuf_free(m);
 	return TEST_SUCCESS;
@@ -524,7 +525,7 @@ test_client_hostile_replies(void)
 			n = rte_eth_rx_burst(lb.srv_port, q, pkts, RTE_DIM(pkts));
 			for (i = 0; i < n; i++, seen++) {
 				m = pkts[i];
-				if (server_serve(m, &lb.smac) != QOSDT_RESULT_SUCCESS)
+				if (server_serve(m, &lb.smac, NULL) != QOSDT_RESULT_SUCCESS)
 					printf("request %u not served\n", seen);
 				h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
 				switch (seen) {
