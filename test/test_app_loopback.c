@@ -25,6 +25,7 @@
 #include "scenario.h"
 #include "server.h"
 #include "services.h"
+#include "services_hvisor.h"
 #include "shm_test_util.h"
 #include "test.h"
 
@@ -366,6 +367,61 @@ test_serve_awkward_frames(void)
 }
 
 /*
+ * server_serve() with the original's semantics: the reply keeps the
+ * request's length (the data and its NUL), the hash is text cut to it, an
+ * unknown id gets NOT_EXIST and its payload back as it came, and the
+ * generators' state goes on from one request to the next.
+ */
+static int
+test_serve_hvisor(void)
+{
+	static const struct {
+		uint16_t id;
+		const char *req;     /* with its NUL: the length is sizeof - 1 */
+		uint32_t len;
+		uint8_t result;
+		const char *reply;
+	} steps[] = {
+		{ SVC_DJB2, "hello", 6, QOSDT_RESULT_SUCCESS, "21071" },
+		{ SVC_CRC32, "123456789", 10, QOSDT_RESULT_SUCCESS, "CBF43926\0" },
+		{ SVC_FLIP, "ab\0cd", 6, QOSDT_RESULT_SUCCESS, "ba\0cd" },
+		{ 99, "who", 4, QOSDT_RESULT_NOT_EXIST, "who" },
+		{ SVC_LCG, "0123456789", 11, QOSDT_RESULT_SUCCESS, "1103527590" },
+		{ SVC_LCG, "0123456789", 11, QOSDT_RESULT_SUCCESS, "377401575\0" },
+	};
+	struct rte_mempool *mp = qosdt_pool(lb.qc, QOSDT_CLASS_BEST_EFFORT);
+	struct svc_hvisor_state st;
+	struct qosdt_msg got;
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	svc_hvisor_state_init(&st);
+	for (i = 0; i < RTE_DIM(steps); i++) {
+		struct qosdt_msg msg = {
+			.service_id = steps[i].id,
+			.length = steps[i].len,
+		};
+
+		m = rte_pktmbuf_alloc(mp);
+		TEST_ASSERT(m != NULL && qosdt_msg_build(m, &lb.cmac, &lb.smac,
+			&msg, steps[i].req) == 0, "build");
+		TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, &st),
+			steps[i].result, "step %u: result", i);
+		TEST_ASSERT_SUCCESS(qosdt_msg_parse(m, &got), "reply parses");
+		TEST_ASSERT(got.length == steps[i].len &&
+			rte_pktmbuf_pkt_len(m) == QOSDT_FRAME_HDR_LEN + got.length,
+			"step %u: reply of %u bytes, not the request's %u", i,
+			got.length, steps[i].len);
+		TEST_ASSERT(memcmp(qosdt_msg_payload(m), steps[i].reply,
+			steps[i].len) == 0, "step %u: reply \"%.*s\"", i,
+			(int)got.length, (const char *)qosdt_msg_payload(m));
+		TEST_ASSERT(got.flags & QOSDT_MSG_F_REPLY, "step %u: reply flag", i);
+		rte_pktmbuf_free(m);
+	}
+	return TEST_SUCCESS;
+}
+
+/*
  * Every service and an unknown id, 60 requests each, from the client. Each
  * must be answered: the timeout is far beyond any answer's time (a shared
  * VM's host stalls this one for up to 300 ms), so that only a request
@@ -625,6 +681,7 @@ static struct unit_test_suite loopback_suite = {
 		TEST_CASE(test_not_exist),
 		TEST_CASE(test_malformed),
 		TEST_CASE(test_serve_awkward_frames),
+		TEST_CASE(test_serve_hvisor),
 		TEST_CASE(test_client_scenario),
 		TEST_CASE(test_client_hostile_replies),
 		TEST_CASE(test_client_stages_on_two_lcores),
