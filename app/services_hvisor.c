@@ -3,7 +3,9 @@
  * The original HyperAMP server's service semantics, rule by rule as
  * doc/services.md states them: in place, on the C string the buffer holds,
  * its length unchanged. Its char is unsigned (the original runs on
- * aarch64): every byte is read as 0..255.
+ * aarch64): every byte is read as 0..255. Text is written as its
+ * snprintf(buf, size, ...) writes it, size being the original's buffer
+ * (the data and its NUL), and only within the request's bytes.
  */
 
 #include <errno.h>
@@ -51,7 +53,7 @@ svc_hvisor_state_init(struct svc_hvisor_state *st)
 	st->rand_letter = RAND_LETTER_SEED;
 }
 
-/* strlen() bounded by the buffer: its end stands for a NUL. */
+/* strlen() of the original's buffer: the request's first NUL, or its end. */
 static uint32_t
 text_len(const uint8_t *buf, uint32_t len)
 {
@@ -144,38 +146,59 @@ xorshift_next(uint32_t x)
 }
 
 /*
- * min(data length, 63) characters, then a NUL: the data length is the
- * buffer's length - 1 (a 0-byte buffer gets nothing and draws nothing).
+ * The original's buffer is the data and its NUL. A request that ends with
+ * a NUL is that buffer; one that does not is the data alone, and the
+ * original's buffer is one byte longer: the NUL after it, which is not
+ * ours to write (nor sent back). Its size, then (64 bits: len + 1 cannot
+ * wrap).
+ */
+static uint64_t
+original_size(const uint8_t *buf, uint32_t len)
+{
+	return len > 0 && buf[len - 1] == '\0' ? len : (uint64_t)len + 1;
+}
+
+/*
+ * snprintf(buf, size, "%s", text) into the original's buffer of @p size
+ * bytes, of which the first @p len are ours: at most size - 1 characters
+ * and a NUL; the bytes after the NUL are left as they were.
  */
 static void
-rand_string(uint32_t *state, uint8_t *buf, uint32_t len)
+put_text(uint8_t *buf, uint32_t len, uint64_t size, const char *text)
 {
-	uint32_t n, i;
+	uint32_t k = (uint32_t)RTE_MIN((uint64_t)strlen(text), size - 1);
 
-	if (len == 0)
-		return;
-	n = RTE_MIN(len - 1, RAND_STRING_MAX);
+	memcpy(buf, text, k);
+	if (k < len)
+		buf[k] = '\0';
+}
+
+/* min(data length, 63) characters, then a NUL. */
+static void
+rand_string(uint32_t *state, uint8_t *buf, uint32_t len, uint64_t size)
+{
+	uint32_t n = (uint32_t)RTE_MIN(size - 1, (uint64_t)RAND_STRING_MAX);
+	uint32_t i;
+
 	for (i = 0; i < n; i++) {
 		*state = lcg_next(*state);
 		buf[i] = (uint8_t)rand_string_chars[*state % RAND_STRING_NCHARS];
 	}
-	buf[n] = '\0';
+	if (n < len)
+		buf[n] = '\0';
 }
 
-/*
- * The text services write with snprintf(buf, len, ...) as the original
- * does: at most len - 1 characters and a NUL, nothing when len is 0; the
- * bytes after the NUL are left as they were.
- */
 int
 svc_hvisor_run(struct svc_hvisor_state *st, uint16_t id, uint8_t *buf,
 		uint32_t len)
 {
-	char *text = (char *)buf;
+	char text[RTE_MAX(sizeof("18446744073709551615"), sizeof("FFFFFFFF"))];
+	uint64_t size;
 	uint32_t n;
 
 	if (!svc_exists(id))
 		return -ENOENT;
+	size = original_size(buf, len);
 	n = text_len(buf, len);
 	switch ((enum service_id)id) {
 	case SVC_ECHO:
@@ -198,29 +221,35 @@ svc_hvisor_run(struct svc_hvisor_state *st, uint16_t id, uint8_t *buf,
 		shift_letters(buf, n, ROT13_SHIFT);
 		break;
 	case SVC_DJB2:
-		snprintf(text, len, "%" PRIu64, djb2_64(buf, n));
+		snprintf(text, sizeof(text), "%" PRIu64, djb2_64(buf, n));
+		put_text(buf, len, size, text);
 		break;
 	case SVC_CRC32:
-		snprintf(text, len, "%08" PRIX32, svc_crc32(buf, n));
+		snprintf(text, sizeof(text), "%08" PRIX32, svc_crc32(buf, n));
+		put_text(buf, len, size, text);
 		break;
 	case SVC_FNV1A:
-		snprintf(text, len, "%08" PRIX32, fnv1a(buf, n));
+		snprintf(text, sizeof(text), "%08" PRIX32, fnv1a(buf, n));
+		put_text(buf, len, size, text);
 		break;
 	case SVC_XORSHIFT32:
 		st->xorshift = xorshift_next(st->xorshift);
-		snprintf(text, len, "%" PRIu32, st->xorshift);
+		snprintf(text, sizeof(text), "%" PRIu32, st->xorshift);
+		put_text(buf, len, size, text);
 		break;
 	case SVC_LCG:
 		st->lcg = lcg_next(st->lcg);
-		snprintf(text, len, "%" PRIu32, st->lcg);
+		snprintf(text, sizeof(text), "%" PRIu32, st->lcg);
+		put_text(buf, len, size, text);
 		break;
 	case SVC_RANDOM_STRING:
-		rand_string(&st->rand_string, buf, len);
+		rand_string(&st->rand_string, buf, len, size);
 		break;
 	case SVC_RANDOM_LETTER:
 		st->rand_letter = lcg_next(st->rand_letter);
-		snprintf(text, len, "%c",
-			(char)('A' + st->rand_letter % LETTERS));
+		text[0] = (char)('A' + st->rand_letter % LETTERS);
+		text[1] = '\0';
+		put_text(buf, len, size, text);
 		break;
 	}
 	return 0;

@@ -2,10 +2,10 @@
 /*
  * The 15 services with the original HyperAMP server's semantics
  * (`qosdt --services hvisor`, doc/services.md): C strings worked on in
- * place. A request is the data and a trailing NUL; the length never
- * changes; the text services stop at the first NUL; hashes and numbers are
- * written as text cut to the buffer (snprintf); the generators keep their
- * state for the whole server.
+ * place. The original's buffer is the data and a trailing NUL; the length
+ * never changes; the text services stop at the first NUL; hashes and
+ * numbers are written as text cut to the buffer (snprintf); the generators
+ * keep their state for the whole server.
  */
 
 #ifndef QOSDT_APP_SERVICES_HVISOR_H
@@ -32,21 +32,26 @@ struct svc_hvisor_state {
 void svc_hvisor_state_init(struct svc_hvisor_state *st);
 
 /**
- * Run a service in place on a request's buffer, as the original server
- * does. Nothing is read or written outside @p buf[0, len): where the
- * original would run off a buffer without a NUL, its end stands for one,
- * and a 0-byte buffer gets nothing written (the random string's original
- * writes one byte before it).
+ * Run a service in place on a request, as the original server does.
+ *
+ * A request is the data, with or without the NUL the original client puts
+ * after it (qosdt-send --text sends it). If its last byte is a NUL, the
+ * request is the original's buffer; if not, the original's buffer is the
+ * request and a NUL after it, which is neither written nor part of the
+ * reply. Either way the reply is the first @p len bytes of that buffer
+ * once served: what the original's client reads. Nothing outside
+ * @p buf[0, len) is read or written.
  *
  * @param st
- *   The generators' states (services 12-15 advance theirs).
+ *   The generators' states (services 12, 13 and 15 advance theirs on every
+ *   request, 14 once per character written).
  * @param id
  *   Service id.
  * @param buf
- *   The request: the data and its NUL (may be NULL when @p len is 0).
- *   Rewritten with the reply, which has the same length.
+ *   The request (may be NULL when @p len is 0), rewritten with the reply,
+ *   which has the same length.
  * @param len
- *   Bytes in @p buf, the message's length (the data's length + 1).
+ *   Bytes in @p buf: the message's length.
  * @return
  *   0 on success; -ENOENT if @p id is no service (@p buf and @p st are
  *   left as they were).

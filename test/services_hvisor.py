@@ -9,10 +9,10 @@ qosdt-send --text (the original client's requests: the data and a NUL)
 sends it one request after another, covering services 1-15 and an unknown
 id: empty data, an embedded NUL, bytes >= 0x80, hash text cut to a short
 buffer, the generators' sequences across requests of separate processes
-(their state is the server's), and one request without the NUL (the
-buffer's end stands for it). Each reply's result and every one of its
-bytes must equal what Original, a reference written here from the rules
-of doc/services.md, computes; so must its length (the request's).
+(their state is the server's), and requests without the NUL (served as
+if it followed them). Each reply's result and every one of its bytes must
+equal what Original, a reference written here from the rules of
+doc/services.md, computes; so must its length (the request's).
 
 Prints PASS, FAIL or SKIP per case, then the summary line
 buildtools/test-summary.py counts.
@@ -75,8 +75,17 @@ class Original:
                 out[i] = 0x41 + (c - 0x41 + n) % 26
         return bytes(out)
 
-    def run(self, sid, buf):
-        """(result, reply bytes) for a request buffer."""
+    def run(self, sid, req):
+        """(result, reply bytes) for a request: the original's buffer if it
+        ends with a NUL, else the data with a NUL after it; the reply is the
+        buffer's first len(req) bytes."""
+        buf = req if req.endswith(b"\0") else req + b"\0"
+        result, out = self.original(sid, buf)
+        return result, out[:len(req)]
+
+    def original(self, sid, buf):
+        """(result, buffer afterwards) for the original's buffer: the data
+        and its NUL."""
         end = buf.find(b"\0")
         s, rest = (buf, b"") if end < 0 else (buf[:end], buf[end:])
         if sid == 1:
@@ -117,8 +126,6 @@ class Original:
             self.lcg = self.lcg_next(self.lcg)
             return "SUCCESS", self.snprintf(buf, b"%d" % self.lcg)
         if sid == 14:
-            if not buf:
-                return "SUCCESS", buf
             n = min(len(buf) - 1, 63)
             out = bytearray(buf)
             for i in range(n):
@@ -157,7 +164,10 @@ VECTORS = [
     (15, b"abc", True),
     (16, b"who", True),
     (0, b"who", True),
-    (9, b"hello", False),                    # no NUL: cut to 4 digits
+    (9, b"hello", False),                    # no NUL: 5 digits, no NUL back
+    (14, b"zzz", False),
+    (15, b"", False),                        # nothing back, a letter drawn
+    (15, b"ab", False),
 ]
 
 
@@ -228,11 +238,14 @@ class Test(Cases):
         result = re.search(r"^result\s+(\S+)", out, re.M)
         if text:    # --text: all the bytes in hex on their own line
             got = re.search(r"^bytes\s+(\d+):((?: [0-9a-f]{2})*)$", out, re.M)
-        else:       # without: hex when any byte is not printable
-            got = re.search(r"^reply\s+(\d+) bytes: ([0-9a-f]*)$", out, re.M)
+        else:       # without: quoted if all printable, else hex
+            got = re.search(r'^reply\s+(\d+) bytes: (?:"(.*)"|([0-9a-f]*))', out, re.M)
         if result is None or got is None:
             return f"no result or reply bytes: {out.strip()[-400:]!r}"
-        got_bytes = bytes.fromhex(got.group(2))
+        if text or got.group(3) is not None:
+            got_bytes = bytes.fromhex(got.group(2) if text else got.group(3))
+        else:
+            got_bytes = got.group(2).encode()
         if result.group(1) != want_result:
             return f"result {result.group(1)}, expected {want_result}"
         if int(got.group(1)) != len(buf) or got_bytes != want:

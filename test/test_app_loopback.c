@@ -368,7 +368,8 @@ test_serve_awkward_frames(void)
 
 /*
  * server_serve() with the original's semantics: the reply keeps the
- * request's length (the data and its NUL), the hash is text cut to it, an
+ * request's length (the data, and its NUL if sent), the hash is text cut
+ * to it, an
  * unknown id gets NOT_EXIST and its payload back as it came, and the
  * generators' state goes on from one request to the next.
  */
@@ -377,7 +378,7 @@ test_serve_hvisor(void)
 {
 	static const struct {
 		uint16_t id;
-		const char *req;     /* with its NUL: the length is sizeof - 1 */
+		const char *req;     /* len bytes: the data, mostly with its NUL */
 		uint32_t len;
 		uint8_t result;
 		const char *reply;
@@ -388,6 +389,8 @@ test_serve_hvisor(void)
 		{ 99, "who", 4, QOSDT_RESULT_NOT_EXIST, "who" },
 		{ SVC_LCG, "0123456789", 11, QOSDT_RESULT_SUCCESS, "1103527590" },
 		{ SVC_LCG, "0123456789", 11, QOSDT_RESULT_SUCCESS, "377401575\0" },
+		/* Without its NUL: served as if it followed, not sent back. */
+		{ SVC_DJB2, "hello", 5, QOSDT_RESULT_SUCCESS, "21071" },
 	};
 	struct rte_mempool *mp = qosdt_pool(lb.qc, QOSDT_CLASS_BEST_EFFORT);
 	struct svc_hvisor_state st;

@@ -11,12 +11,12 @@
  * --services hvisor): known answers for every service, computed apart
  * (by a Python model of doc/services.md's rules and, for the hashes,
  * their published check values), the generators' first values from a
- * fresh server and their independence, the hash text cut to short
- * buffers, NOT_EXIST leaving buffer and generators alone, and every id on
- * every length up to 80 against ref_hvisor_run(), a reference written
- * here from the same rules, on buffers exactly as long as the request
- * (so that ASan sees any byte read or written outside it). Then the
- * --services option: its values, a bad one, the client refused.
+ * fresh server and their independence, requests without their NUL, the
+ * hash text cut to short buffers, NOT_EXIST leaving buffer and generators
+ * alone, and every id on every length up to 80 against ref_hvisor_run(), a
+ * reference written here from the same rules, on buffers exactly as long
+ * as the request (so that ASan sees any byte read or written outside it).
+ * Then the --services option: its values, a bad one, the client refused.
  */
 
 #include <errno.h>
@@ -612,12 +612,13 @@ ref_shift(uint8_t c, unsigned int shift)
 }
 
 /*
- * The rules on a NUL-terminated copy (strlen as the original), the text
+ * The rules on the original's buffer of @p len bytes, the data and its
+ * NUL: on a NUL-terminated copy (strlen as the original), the text
  * services' output put into the buffer by hand: min(text, len - 1)
- * characters and a NUL, nothing at all for a 0-byte buffer.
+ * characters and a NUL.
  */
 static int
-ref_hvisor_run(struct ref_hvisor *g, uint16_t id, uint8_t *buf, uint32_t len)
+ref_original(struct ref_hvisor *g, uint16_t id, uint8_t *buf, uint32_t len)
 {
 	static char s[BIG_LEN + 1];
 	char text[32] = "";
@@ -710,6 +711,26 @@ ref_hvisor_run(struct ref_hvisor *g, uint16_t id, uint8_t *buf, uint32_t len)
 	return 0;
 }
 
+/*
+ * A request: the original's buffer if it ends with a NUL; else the data
+ * alone, the buffer being the data and a NUL. The reply is the buffer's
+ * first @p len bytes after the rules ran on all of it.
+ */
+static int
+ref_hvisor_run(struct ref_hvisor *g, uint16_t id, uint8_t *buf, uint32_t len)
+{
+	static uint8_t original[BIG_LEN + 1];
+	uint32_t size = len;
+	int ret;
+
+	memcpy(original, buf, len);
+	if (len == 0 || buf[len - 1] != '\0')
+		original[size++] = '\0';
+	ret = ref_original(g, id, original, size);
+	memcpy(buf, original, len);
+	return ret;
+}
+
 /* A request as the original client makes it: the data and a NUL. */
 struct hv_vector {
 	uint16_t id;
@@ -770,37 +791,51 @@ static const struct hv_vector hv_vectors[] = {
 };
 
 /*
- * Run @p id on the request made of @p data (@p len bytes) and a NUL; the
- * reply must be the @p len + 1 bytes of @p want. The buffer is exactly as
- * long as the request.
+ * Run @p id on the request @p req of @p len bytes, in a buffer exactly that
+ * long; the reply must be the @p len bytes of @p want.
  */
 static int
-hv_check(struct svc_hvisor_state *st, uint16_t id, const void *data,
+hv_check_req(struct svc_hvisor_state *st, uint16_t id, const void *req,
 		uint32_t len, const void *want)
 {
-	uint8_t *buf = malloc(len + 1);
+	uint8_t *buf = malloc(len > 0 ? len : 1);
 	int ret, ok;
 
 	TEST_ASSERT(buf != NULL, "no memory");
-	memcpy(buf, data, len);
-	buf[len] = '\0';
-	ret = svc_hvisor_run(st, id, buf, len + 1);
-	ok = ret == 0 && memcmp(buf, want, len + 1) == 0;
+	memcpy(buf, req, len);
+	ret = svc_hvisor_run(st, id, len > 0 ? buf : NULL, len);
+	ok = ret == 0 && memcmp(buf, want, len) == 0;
 	if (!ok) {
 		uint32_t i;
 
 		printf("hvisor %s on %u bytes: returned %d, reply", svc_name(id),
 			len, ret);
-		for (i = 0; i <= len; i++)
+		for (i = 0; i < len; i++)
 			printf(" %02x", buf[i]);
 		printf("; expected");
-		for (i = 0; i <= len; i++)
+		for (i = 0; i < len; i++)
 			printf(" %02x", ((const uint8_t *)want)[i]);
 		printf("\n");
 	}
 	free(buf);
 	TEST_ASSERT(ok, "hvisor service %u: wrong reply", id);
 	return TEST_SUCCESS;
+}
+
+/*
+ * Run @p id on the request made of @p data (@p len bytes) and a NUL; the
+ * reply must be the @p len + 1 bytes of @p want.
+ */
+static int
+hv_check(struct svc_hvisor_state *st, uint16_t id, const void *data,
+		uint32_t len, const void *want)
+{
+	uint8_t req[128];
+
+	TEST_ASSERT(len < sizeof(req), "vector too long");
+	memcpy(req, data, len);
+	req[len] = '\0';
+	return hv_check_req(st, id, req, len + 1, want);
 }
 
 static int
@@ -816,6 +851,47 @@ test_hvisor_vectors(void)
 		if (hv_check(&st, v->id, v->data, v->len, v->reply))
 			return TEST_FAILED;
 	}
+	return TEST_SUCCESS;
+}
+
+/*
+ * Requests without their NUL: served as the data and a NUL after it, the
+ * reply as long as the data (what the original's client reads). Text then
+ * has one character more room than with the NUL sent.
+ */
+static int
+test_hvisor_without_nul(void)
+{
+	struct svc_hvisor_state st;
+
+	svc_hvisor_state_init(&st);
+	if (hv_check_req(&st, SVC_ECHO, "Hello", 5, "Hello") ||
+			hv_check_req(&st, SVC_FLIP, "hello", 5, "olleh") ||
+			hv_check_req(&st, SVC_FLIP, "ab\0cd", 5, "ba\0cd") ||
+			hv_check_req(&st, SVC_XOR_ENC, "ABC", 3, "\x03\x00\x01") ||
+			hv_check_req(&st, SVC_ROT13_ENC, "Hello", 5, "Uryyb") ||
+			hv_check_req(&st, SVC_DJB2, "hello", 5, "21071") ||
+			hv_check_req(&st, SVC_DJB2, "hello, world, hi!!!!", 20,
+				"17713776742247319662") ||
+			hv_check_req(&st, SVC_CRC32, "ab", 2, "9E") ||
+			hv_check_req(&st, SVC_CRC32, "123456789", 9, "CBF43926\0") ||
+			hv_check_req(&st, SVC_FNV1A, "a", 1, "E") ||
+			hv_check_req(&st, SVC_XORSHIFT32, "abc", 3, "271") ||
+			hv_check_req(&st, SVC_XORSHIFT32, "", 0, "") ||  /* draws */
+			hv_check_req(&st, SVC_XORSHIFT32, "0123456789", 10,
+				"1250077441") ||
+			hv_check_req(&st, SVC_LCG, "0123456789", 10, "1103527590") ||
+			hv_check_req(&st, SVC_RANDOM_STRING, "zzzzz", 5, "yZWj2") ||
+			hv_check_req(&st, SVC_RANDOM_STRING, "", 0, "") ||
+			hv_check_req(&st, SVC_RANDOM_STRING, "zzz", 3, "r4l") ||
+			hv_check_req(&st, SVC_RANDOM_LETTER, "a", 1, "G") ||
+			hv_check_req(&st, SVC_RANDOM_LETTER, "", 0, "") ||  /* X */
+			hv_check_req(&st, SVC_RANDOM_LETTER, "abc", 3, "U\0c"))
+		return TEST_FAILED;
+	/* A last byte of NUL is the request's NUL: "\0" is empty data. */
+	if (hv_check_req(&st, SVC_DJB2, "\0", 1, "\0") ||
+			hv_check_req(&st, SVC_DJB2, "a\0", 2, "1\0"))
+		return TEST_FAILED;
 	return TEST_SUCCESS;
 }
 
@@ -1024,7 +1100,7 @@ hv_fill(uint8_t *buf, uint32_t len, unsigned int kind)
 		buf[len - 1] = '\0';            /* a request: data and its NUL */
 	if (kind == 2 && len > 2)
 		buf[len / 2] = '\0';            /* a NUL in the middle */
-	/* kind 0: no NUL at all, the buffer's end stands for one */
+	/* kind 0: no NUL at all, a request without its NUL */
 }
 
 /*
@@ -1142,6 +1218,7 @@ static struct unit_test_suite services_suite = {
 		TEST_CASE(test_enospc_untouched),
 		TEST_CASE(test_in_place),
 		TEST_CASE(test_hvisor_vectors),
+		TEST_CASE(test_hvisor_without_nul),
 		TEST_CASE(test_hvisor_generators),
 		TEST_CASE(test_hvisor_generators_apart),
 		TEST_CASE(test_hvisor_truncation),
