@@ -168,7 +168,8 @@ put_text(uint8_t *buf, uint32_t len, uint64_t size, const char *text)
 {
 	uint32_t k = (uint32_t)RTE_MIN((uint64_t)strlen(text), size - 1);
 
-	memcpy(buf, text, k);
+	if (k > 0)      /* buf may be NULL when len is 0 */
+		memcpy(buf, text, k);
 	if (k < len)
 		buf[k] = '\0';
 }
