@@ -203,7 +203,7 @@ app_setup(struct app *a)
 		return -1;
 	if (a->opt.role == ROLE_SERVER) {
 		server_init(&a->server, a->q, &a->pipe, &mac, a->opt.duration_s,
-			&quit);
+			&quit, a->opt.services);
 		return 0;
 	}
 	a->client = calloc(1, sizeof(*a->client));
@@ -242,8 +242,9 @@ app_run(struct app *a)
 	if (a->opt.role == ROLE_SERVER) {
 		ops.stage[STAGE_WORKER] = server_stage_worker;
 		ops.arg[STAGE_WORKER] = &a->server;
-		printf("qosdt: server ready on port %u, mode %s\n",
-			a->opt.port_id, qosdt_mode_name(a->cfg.mode));
+		printf("qosdt: server ready on port %u, mode %s, services %s\n",
+			a->opt.port_id, qosdt_mode_name(a->cfg.mode),
+			svc_semantics_name(a->opt.services));
 	} else {
 		ops.stage[STAGE_WORKER] = client_stage_worker;
 		ops.arg[STAGE_WORKER] = a->client;

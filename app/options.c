@@ -13,6 +13,7 @@
 #include "app_log.h"
 #include "options.h"
 #include "scenario.h"
+#include "services.h"
 
 RTE_LOG_REGISTER_DEFAULT(app_logtype, NOTICE);
 
@@ -38,6 +39,7 @@ enum {
 	OPT_PORT,
 	OPT_STAGE_LCORES,
 	OPT_LINK_WAIT,
+	OPT_SERVICES,
 	OPT_HELP,
 };
 
@@ -54,6 +56,7 @@ static const struct option long_options[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "stage-lcores", required_argument, NULL, OPT_STAGE_LCORES },
 	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
+	{ "services", required_argument, NULL, OPT_SERVICES },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -101,6 +104,12 @@ options_usage(FILE *f, const char *prog)
 "                        lcore, down to all three on one (run to completion,\n"
 "                        the default: all on the main lcore)\n"
 "  --link-wait S         wait up to S seconds for the peer (default 10)\n"
+"  --services binary|hvisor\n"
+"                        server: the services' semantics (doc/services.md);\n"
+"                        binary (default): explicit lengths, every byte is\n"
+"                        data; hvisor: the original HyperAMP server's, in\n"
+"                        place on the data and its NUL, hashes as text (for\n"
+"                        qosdt-send --text; --role client needs binary)\n"
 "  --check-config FILE   validate FILE (and --scenario) and exit, without\n"
 "                        EAL: 0 if valid, else the errors and 1\n"
 "  --help                this text\n",
@@ -181,6 +190,7 @@ options_defaults(struct app_options *o)
 	o->adaptive = -1;
 	o->stats_period_s = 1.0;
 	o->link_wait_s = 10.0;
+	o->services = SVC_SEMANTICS_BINARY;
 	for (unsigned int i = 0; i < STAGE_MAX; i++)
 		o->stage_lcore[i] = -1;
 }
@@ -231,6 +241,11 @@ options_check(const struct app_options *o)
 	}
 	if (o->role == ROLE_SERVER && o->scenario_path != NULL) {
 		fprintf(stderr, "qosdt: --scenario is for --role client only\n");
+		return -1;
+	}
+	if (o->role == ROLE_CLIENT && o->services != SVC_SEMANTICS_BINARY) {
+		fprintf(stderr, "qosdt: --services %s is for --role server only (the client checks replies with the binary semantics)\n",
+			svc_semantics_name(o->services));
 		return -1;
 	}
 	if (o->results_path != NULL && file_writable("results", o->results_path) < 0)
@@ -303,6 +318,14 @@ options_apply(struct app_options *o, int opt, const char *arg)
 		return 0;
 	case OPT_STAGE_LCORES:
 		return parse_stage_lcores(arg, o->stage_lcore);
+	case OPT_SERVICES:
+		o->services = svc_semantics_from_name(arg);
+		if (o->services < 0) {
+			fprintf(stderr, "qosdt: --services: bad value \"%s\": binary or hvisor (see --help)\n",
+				arg);
+			return -1;
+		}
+		return 0;
 	}
 	return -1;
 bad:

@@ -36,6 +36,7 @@ struct app_options {
 	uint16_t port_id;
 	int stage_lcore[STAGE_MAX]; /**< -1 = the main lcore. */
 	double link_wait_s;
+	int services;             /**< Server: enum svc_semantics. */
 };
 
 /**

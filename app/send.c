@@ -2,7 +2,8 @@
 /*
  * qosdt-send: send one request to a running qosdt server and print the
  * reply, the class and the round-trip latency (the counterpart of the
- * original `hyper_amp_qos ... "data" ID`).
+ * original `hyper_amp_qos ... "data" ID`). With --text it speaks the
+ * original's C strings, for a server run with --services hvisor.
  */
 
 #include <ctype.h>
@@ -34,6 +35,7 @@
 struct send_options {
 	long service_id;
 	bool hex;
+	bool text;      /**< Send a trailing NUL, print the reply as a C string. */
 	const char *config_path;
 	double timeout_s;
 	double link_wait_s;
@@ -62,6 +64,10 @@ usage(FILE *f, const char *prog)
 "\n"
 "  --service ID     service id, 0..65535 (1..15 exist; see doc/services.md)\n"
 "  --hex            DATA is hexadecimal (binary requests)\n"
+"  --text           as the original HyperAMP client: send DATA and a NUL\n"
+"                   (length + 1), print the reply as a C string (up to\n"
+"                   its first NUL) and all its bytes in hex; for a server\n"
+"                   run with --services hvisor (doc/services.md)\n"
 "  --config FILE    QoS configuration giving the service's class\n"
 "                   (default: the built-in one, = config/qos.json)\n"
 "  --timeout S      wait this long for the reply (default 1)\n"
@@ -101,6 +107,7 @@ parse_options(int argc, char **argv, struct send_options *o)
 	static const struct option opts[] = {
 		{ "service", required_argument, NULL, 's' },
 		{ "hex", no_argument, NULL, 'x' },
+		{ "text", no_argument, NULL, 'T' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "link-wait", required_argument, NULL, 'w' },
@@ -126,6 +133,9 @@ parse_options(int argc, char **argv, struct send_options *o)
 			break;
 		case 'x':
 			o->hex = true;
+			break;
+		case 'T':
+			o->text = true;
 			break;
 		case 'c':
 			o->config_path = optarg;
@@ -159,15 +169,27 @@ parse_options(int argc, char **argv, struct send_options *o)
 		fprintf(stderr, "qosdt-send: need --service ID and one DATA argument (see --help)\n");
 		return -1;
 	}
-	if (o->hex)
-		return parse_hex(argv[optind], o);
-	o->len = strlen(argv[optind]);
-	if (o->len > sizeof(o->data)) {
-		fprintf(stderr, "qosdt-send: DATA: longer than %zu bytes\n",
-			sizeof(o->data));
-		return -1;
+	if (o->hex) {
+		if (parse_hex(argv[optind], o) < 0)
+			return -1;
+	} else {
+		o->len = strlen(argv[optind]);
+		if (o->len > sizeof(o->data)) {
+			fprintf(stderr, "qosdt-send: DATA: longer than %zu bytes\n",
+				sizeof(o->data));
+			return -1;
+		}
+		memcpy(o->data, argv[optind], o->len);
 	}
-	memcpy(o->data, argv[optind], o->len);
+	if (o->text) {
+		/* The original client's request: the data and a NUL. */
+		if (o->len >= sizeof(o->data)) {
+			fprintf(stderr, "qosdt-send: DATA: longer than %zu bytes with --text (its NUL takes one)\n",
+				sizeof(o->data) - 1);
+			return -1;
+		}
+		o->data[o->len++] = '\0';
+	}
 	return 0;
 }
 
@@ -190,6 +212,34 @@ print_payload(const uint8_t *p, uint32_t n)
 		printf(" (0x%08" PRIx32 " = %" PRIu32 ")",
 			rte_be_to_cpu_32(*(const unaligned_uint32_t *)p),
 			rte_be_to_cpu_32(*(const unaligned_uint32_t *)p));
+	printf("\n");
+}
+
+/*
+ * The reply as the original client shows it: the C string up to the first
+ * NUL (non-printable bytes escaped), then all the bytes it holds, as many
+ * as were sent.
+ */
+static void
+print_text_payload(const uint8_t *p, uint32_t n)
+{
+	const uint8_t *nul = n > 0 ? memchr(p, '\0', n) : NULL;
+	uint32_t slen = nul != NULL ? (uint32_t)(nul - p) : n;
+	uint32_t i;
+
+	printf("reply    \"");
+	for (i = 0; i < slen; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			printf("\\%c", p[i]);
+		else if (p[i] >= 0x20 && p[i] < 0x7f)
+			putchar(p[i]);
+		else
+			printf("\\x%02x", p[i]);
+	}
+	printf("\"%s\n", nul != NULL ? "" : " (no NUL)");
+	printf("bytes    %" PRIu32 ":", n);
+	for (i = 0; i < n; i++)
+		printf(" %02x", p[i]);
 	printf("\n");
 }
 
@@ -228,7 +278,9 @@ await_reply(const struct send_options *o, uint64_t request_id, uint64_t t0)
 					result_names[msg.result] : "unknown");
 				p = rte_pktmbuf_read(pkts[i], QOSDT_FRAME_HDR_LEN,
 					msg.length, buf);
-				if (p != NULL)
+				if (p != NULL && o->text)
+					print_text_payload(p, msg.length);
+				else if (p != NULL)
 					print_payload(p, msg.length);
 				printf("queue    %u (%s)\n", q, qosdt_class_name(q));
 				printf("latency  %.1f us\n",

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -24,9 +25,13 @@
 void
 server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
 		const struct rte_ether_addr *mac, double duration_s,
-		volatile bool *quit)
+		volatile bool *quit, enum svc_semantics sem)
 {
 	memset(s, 0, sizeof(*s));
+	if (sem == SVC_SEMANTICS_HVISOR) {
+		svc_hvisor_state_init(&s->hvisor_state);
+		s->hvisor = &s->hvisor_state;
+	}
 	s->q = q;
 	s->pipe = pipe;
 	s->mac = *mac;
@@ -48,8 +53,37 @@ frame_set_payload_len(struct rte_mbuf *m, uint32_t len)
 	return rte_pktmbuf_trim(m, have - want);
 }
 
+/* The binary semantics: the reply is the service's output, into the room
+ * the buffer has. Sets *out_len; returns the result. */
+static uint8_t
+serve_binary(uint16_t id, uint8_t *payload, uint32_t len, uint32_t cap,
+		uint32_t *out_len)
+{
+	switch (svc_run(id, payload, len, payload, cap, out_len)) {
+	case 0:
+		return QOSDT_RESULT_SUCCESS;
+	case -ENOENT:
+		*out_len = 0;
+		return QOSDT_RESULT_NOT_EXIST;
+	default:
+		*out_len = 0;
+		return QOSDT_RESULT_FAIL;
+	}
+}
+
+/* The original's semantics: in place, the length unchanged. */
+static uint8_t
+serve_hvisor(struct svc_hvisor_state *st, uint16_t id, uint8_t *payload,
+		uint32_t len, uint32_t *out_len)
+{
+	*out_len = len;
+	return svc_hvisor_run(st, id, payload, len) == 0 ?
+		QOSDT_RESULT_SUCCESS : QOSDT_RESULT_NOT_EXIST;
+}
+
 int
-server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac)
+server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		struct svc_hvisor_state *hvisor)
 {
 	struct qosdt_frame_hdr *h;
 	struct qosdt_msg msg;
@@ -66,20 +100,12 @@ server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac)
 	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
 	cap = rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN +
 		rte_pktmbuf_tailroom(m);
-	switch (svc_run(msg.service_id, payload, msg.length, payload, cap,
-			&out_len)) {
-	case 0:
-		result = QOSDT_RESULT_SUCCESS;
-		break;
-	case -ENOENT:
-		result = QOSDT_RESULT_NOT_EXIST;
-		out_len = 0;
-		break;
-	default:
-		result = QOSDT_RESULT_FAIL;
-		out_len = 0;
-		break;
-	}
+	if (hvisor != NULL)
+		result = serve_hvisor(hvisor, msg.service_id, payload,
+			msg.length, &out_len);
+	else
+		result = serve_binary(msg.service_id, payload, msg.length, cap,
+			&out_len);
 	/* Cannot fail: 40 + out_len <= data_len + tailroom. */
 	frame_set_payload_len(m, out_len);
 	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
@@ -153,7 +179,7 @@ server_stage_worker(void *arg)
 
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SCHED);
-		rc = server_serve(pkts[i], &s->mac);
+		rc = server_serve(pkts[i], &s->mac, s->hvisor);
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SERVED);
 

@@ -2,7 +2,8 @@
 /*
  * The server role (the service VM): requests from the class queues are
  * classified and scheduled by the QoS core, served in scheduling order by
- * the 15 services, and answered in place on their class's queue.
+ * the 15 services (binary or the original's semantics, --services), and
+ * answered in place on their class's queue.
  */
 
 #ifndef QOSDT_APP_SERVER_H
@@ -15,6 +16,8 @@
 
 #include "pipeline.h"
 #include "report.h"
+#include "services.h"
+#include "services_hvisor.h"
 
 struct qosdt;
 
@@ -25,6 +28,9 @@ struct server {
 	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
 	volatile bool *quit;         /**< Set when end_tsc has passed. */
 	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
+	/** The original's generator states; NULL: binary semantics. */
+	struct svc_hvisor_state *hvisor;
+	struct svc_hvisor_state hvisor_state; /**< What hvisor points to. */
 	/** Requests a lossless class held back, per RX ring. */
 	struct pipe_held held[QOSDT_NB_CLASSES];
 	/* Written by the worker, read by the stats tick (relaxed atomics). */
@@ -48,10 +54,12 @@ struct server {
  *   Stop after this long (0: until *quit).
  * @param quit
  *   Set by the worker when the duration has passed.
+ * @param sem
+ *   The services' semantics (the original's generators start afresh).
  */
 void server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
 		const struct rte_ether_addr *mac, double duration_s,
-		volatile bool *quit);
+		volatile bool *quit, enum svc_semantics sem);
 
 /**
  * Free the requests the worker still holds back (a server_init()ed or
@@ -75,21 +83,29 @@ unsigned int server_stage_worker(void *arg);
 
 /**
  * Serve one request in place: run its service on the payload and turn the
- * frame into the reply (REPLY flag, result, length, addresses). Unknown
- * service: NOT_EXIST and an empty payload; a reply that does not fit the
- * buffer: FAIL and an empty payload.
+ * frame into the reply (REPLY flag, result, length, addresses).
+ *
+ * Binary semantics (@p hvisor NULL): the reply is the service's output;
+ * unknown service: NOT_EXIST and an empty payload; a reply that does not
+ * fit the buffer: FAIL and an empty payload. The original's semantics:
+ * the payload is rewritten in place and keeps its length; unknown service:
+ * NOT_EXIST and the payload as it came.
  *
  * @param m
  *   A frame, owned by the caller, in one segment (what the QoS core admits:
  *   at most channel.max_frame bytes, which fit one buffer).
  * @param mac
  *   The replying port's address.
+ * @param hvisor
+ *   NULL for the binary semantics (services.h); else the original's
+ *   (services_hvisor.h), with these generator states.
  * @return
  *   The result written (enum qosdt_msg_result), or -1 if @p m is not a
  *   request (malformed, already a reply or carrying a result, or in more
  *   than one segment): left unchanged.
  */
-int server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac);
+int server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		struct svc_hvisor_state *hvisor);
 
 /**
  * Fill a report from the server's counters (any thread).

@@ -82,6 +82,29 @@ shift_letter(uint8_t c, uint8_t shift)
 	return pos < LETTERS ? (uint8_t)(c - pos + moved) : c;
 }
 
+static const char *const semantics_names[] = {
+	[SVC_SEMANTICS_BINARY] = "binary",
+	[SVC_SEMANTICS_HVISOR] = "hvisor",
+};
+
+int
+svc_semantics_from_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(semantics_names); i++)
+		if (strcmp(name, semantics_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+svc_semantics_name(enum svc_semantics sem)
+{
+	return (unsigned int)sem < RTE_DIM(semantics_names) ?
+		semantics_names[sem] : "unknown";
+}
+
 bool
 svc_exists(uint16_t id)
 {
@@ -249,8 +272,8 @@ crc32_pick(void)
 	rte_net_crc_set_alg(RTE_NET_CRC_AVX512);
 }
 
-static uint32_t
-crc32_ieee(const uint8_t *in, uint32_t len)
+uint32_t
+svc_crc32(const uint8_t *in, uint32_t len)
 {
 	static const uint8_t empty;
 
@@ -335,7 +358,7 @@ svc_run(uint16_t id, const uint8_t *in, uint32_t in_len,
 		put_be32(out, djb2(in, in_len));
 		break;
 	case SVC_CRC32:
-		put_be32(out, crc32_ieee(in, in_len));
+		put_be32(out, svc_crc32(in, in_len));
 		break;
 	case SVC_FNV1A:
 		put_be32(out, fnv1a(in, in_len));

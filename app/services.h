@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The 15 services of the service VM (HyperAMP's, FIELD-NOTES section 7),
- * on explicit lengths: every byte value is data, nothing is NUL-terminated.
+ * The 15 services of the service VM (HyperAMP's, doc/services.md), on
+ * explicit lengths: every byte value is data, nothing is NUL-terminated.
+ * These are the "binary" semantics; services_hvisor.h has the original
+ * server's C-string ones.
  */
 
 #ifndef QOSDT_APP_SERVICES_H
@@ -36,6 +38,12 @@ enum service_id {
 	SVC_LCG = 13,
 	SVC_RANDOM_STRING = 14, /**< Random alphanumerics, as long as the input. */
 	SVC_RANDOM_LETTER = 15, /**< One random letter. */
+};
+
+/** The services' semantics a server answers with (--services). */
+enum svc_semantics {
+	SVC_SEMANTICS_BINARY = 0, /**< Explicit lengths (this file). */
+	SVC_SEMANTICS_HVISOR,     /**< The original's (services_hvisor.h). */
 };
 
 /** The highest service id that exists. */
@@ -109,5 +117,38 @@ uint32_t svc_reply_len(uint16_t id, uint32_t in_len);
  */
 int svc_run(uint16_t id, const uint8_t *in, uint32_t in_len,
 		uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+/**
+ * The semantics a --services value names.
+ *
+ * @param name
+ *   "binary" or "hvisor".
+ * @return
+ *   enum svc_semantics, or -1 for any other name.
+ */
+int svc_semantics_from_name(const char *name);
+
+/**
+ * The name of a semantics ("binary", "hvisor").
+ *
+ * @param sem
+ *   enum svc_semantics.
+ * @return
+ *   A static string; "unknown" for a value that is none.
+ */
+const char *svc_semantics_name(enum svc_semantics sem);
+
+/**
+ * CRC-32 (IEEE: reflected 0xEDB88320, init and final xor 0xFFFFFFFF), the
+ * hash of service 10 in both semantics.
+ *
+ * @param p
+ *   Bytes (may be NULL when @p len is 0).
+ * @param len
+ *   How many.
+ * @return
+ *   The CRC ("123456789" gives 0xCBF43926).
+ */
+uint32_t svc_crc32(const uint8_t *p, uint32_t len);
 
 #endif /* QOSDT_APP_SERVICES_H */

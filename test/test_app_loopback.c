@@ -25,6 +25,7 @@
 #include "scenario.h"
 #include "server.h"
 #include "services.h"
+#include "services_hvisor.h"
 #include "shm_test_util.h"
 #include "test.h"
 
@@ -87,7 +88,8 @@ lb_setup(void)
 			pipe_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
 		goto fail;
 	lb.spipe_ok = true;
-	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit);
+	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit,
+		SVC_SEMANTICS_BINARY);
 	if (shm_test_wait_link(lb.cli_port, true, 3000, NULL) != 0 ||
 			shm_test_wait_link(lb.srv_port, true, 3000, NULL) != 0)
 		goto fail;
@@ -342,25 +344,83 @@ test_serve_awkward_frames(void)
 	TEST_ASSERT(m != NULL && qosdt_msg_build(m, &lb.cmac, &lb.smac, &msg,
 		"abc") == 0, "build");
 	TEST_ASSERT(rte_pktmbuf_append(m, 20) != NULL, "pad");
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), QOSDT_RESULT_SUCCESS,
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), QOSDT_RESULT_SUCCESS,
 		"padded request served");
 	TEST_ASSERT_SUCCESS(qosdt_msg_parse(m, &got), "reply parses");
 	TEST_ASSERT(got.length == 3 && rte_pktmbuf_pkt_len(m) == 43 &&
 		memcmp(qosdt_msg_payload(m), "cba", 3) == 0, "reply trimmed");
 	/* A reply (or anything with a result) is not served again. */
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1, "reply refused");
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), -1, "reply refused");
 	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
 	h->msg.flags = 0;
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1,
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), -1,
 		"request with a result refused");
 	/* Several segments: refused, left as they were. */
 	h->msg.result = QOSDT_RESULT_NONE;
 	seg = rte_pktmbuf_alloc(mp);
 	TEST_ASSERT(seg != NULL && rte_pktmbuf_append(seg, 8) != NULL, "seg");
 	TEST_ASSERT_SUCCESS(rte_pktmbuf_chain(m, seg), "chain");
-	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac), -1, "chained refused");
+	TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, NULL), -1, "chained refused");
 	TEST_ASSERT_EQUAL(m->nb_segs, 2, "left as it was");
 	rte_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
+/*
+ * server_serve() with the original's semantics: the reply keeps the
+ * request's length (the data, and its NUL if sent), the hash is text cut
+ * to it, an
+ * unknown id gets NOT_EXIST and its payload back as it came, and the
+ * generators' state goes on from one request to the next.
+ */
+static int
+test_serve_hvisor(void)
+{
+	static const struct {
+		uint16_t id;
+		const char *req;     /* len bytes: the data, mostly with its NUL */
+		uint32_t len;
+		uint8_t result;
+		const char *reply;
+	} steps[] = {
+		{ SVC_DJB2, "hello", 6, QOSDT_RESULT_SUCCESS, "21071" },
+		{ SVC_CRC32, "123456789", 10, QOSDT_RESULT_SUCCESS, "CBF43926\0" },
+		{ SVC_FLIP, "ab\0cd", 6, QOSDT_RESULT_SUCCESS, "ba\0cd" },
+		{ 99, "who", 4, QOSDT_RESULT_NOT_EXIST, "who" },
+		{ SVC_LCG, "0123456789", 11, QOSDT_RESULT_SUCCESS, "1103527590" },
+		{ SVC_LCG, "0123456789", 11, QOSDT_RESULT_SUCCESS, "377401575\0" },
+		/* Without its NUL: served as if it followed, not sent back. */
+		{ SVC_DJB2, "hello", 5, QOSDT_RESULT_SUCCESS, "21071" },
+	};
+	struct rte_mempool *mp = qosdt_pool(lb.qc, QOSDT_CLASS_BEST_EFFORT);
+	struct svc_hvisor_state st;
+	struct qosdt_msg got;
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	svc_hvisor_state_init(&st);
+	for (i = 0; i < RTE_DIM(steps); i++) {
+		struct qosdt_msg msg = {
+			.service_id = steps[i].id,
+			.length = steps[i].len,
+		};
+
+		m = rte_pktmbuf_alloc(mp);
+		TEST_ASSERT(m != NULL && qosdt_msg_build(m, &lb.cmac, &lb.smac,
+			&msg, steps[i].req) == 0, "build");
+		TEST_ASSERT_EQUAL(server_serve(m, &lb.smac, &st),
+			steps[i].result, "step %u: result", i);
+		TEST_ASSERT_SUCCESS(qosdt_msg_parse(m, &got), "reply parses");
+		TEST_ASSERT(got.length == steps[i].len &&
+			rte_pktmbuf_pkt_len(m) == QOSDT_FRAME_HDR_LEN + got.length,
+			"step %u: reply of %u bytes, not the request's %u", i,
+			got.length, steps[i].len);
+		TEST_ASSERT(memcmp(qosdt_msg_payload(m), steps[i].reply,
+			steps[i].len) == 0, "step %u: reply \"%.*s\"", i,
+			(int)got.length, (const char *)qosdt_msg_payload(m));
+		TEST_ASSERT(got.flags & QOSDT_MSG_F_REPLY, "step %u: reply flag", i);
+		rte_pktmbuf_free(m);
+	}
 	return TEST_SUCCESS;
 }
 
@@ -524,7 +584,7 @@ test_client_hostile_replies(void)
 			n = rte_eth_rx_burst(lb.srv_port, q, pkts, RTE_DIM(pkts));
 			for (i = 0; i < n; i++, seen++) {
 				m = pkts[i];
-				if (server_serve(m, &lb.smac) != QOSDT_RESULT_SUCCESS)
+				if (server_serve(m, &lb.smac, NULL) != QOSDT_RESULT_SUCCESS)
 					printf("request %u not served\n", seen);
 				h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
 				switch (seen) {
@@ -624,6 +684,7 @@ static struct unit_test_suite loopback_suite = {
 		TEST_CASE(test_not_exist),
 		TEST_CASE(test_malformed),
 		TEST_CASE(test_serve_awkward_frames),
+		TEST_CASE(test_serve_hvisor),
 		TEST_CASE(test_client_scenario),
 		TEST_CASE(test_client_hostile_replies),
 		TEST_CASE(test_client_stages_on_two_lcores),

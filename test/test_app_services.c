@@ -6,16 +6,31 @@
  * hashes (CRC-32 also against a bitwise reference), the two generators
  * from hand-computed seeds, the random services' length and alphabet,
  * exact reply lengths, -ENOSPC without a write, in-place operation.
+ *
+ * The original HyperAMP server's semantics (app/services_hvisor.h,
+ * --services hvisor): known answers for every service, computed apart
+ * (by a Python model of doc/services.md's rules and, for the hashes,
+ * their published check values), the generators' first values from a
+ * fresh server and their independence, requests without their NUL, the
+ * hash text cut to short buffers, NOT_EXIST leaving buffer and generators
+ * alone, and every id on every length up to 80 against ref_hvisor_run(), a
+ * reference written here from the same rules, on buffers exactly as long
+ * as the request (so that ASan sees any byte read or written outside it).
+ * Then the --services option: its values, a bad one, the client refused.
  */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
 
+#include "options.h"
 #include "services.h"
+#include "services_hvisor.h"
 #include "test.h"
 
 #define BIG_LEN 1500
@@ -559,6 +574,630 @@ test_in_place(void)
 	return TEST_SUCCESS;
 }
 
+/* The original's semantics (services_hvisor.h). */
+
+/* A reference of the original's rules, written apart from the code. */
+struct ref_hvisor {
+	uint32_t xorshift, lcg, rand_string, rand_letter;
+};
+
+static void
+ref_hvisor_init(struct ref_hvisor *g)
+{
+	g->xorshift = 1;          /* becomes 123456789 before each step from 1 */
+	g->lcg = 1;
+	g->rand_string = 12345;
+	g->rand_letter = 54321;
+}
+
+static uint32_t
+ref_lcg(uint32_t x)
+{
+	return (uint32_t)(((uint64_t)x * 1103515245u + 12345u) % 0x80000000u);
+}
+
+/* Letters shifted by @p shift within their case, written out longhand. */
+static uint8_t
+ref_shift(uint8_t c, unsigned int shift)
+{
+	static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
+	static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	const char *p;
+
+	if (c != 0 && (p = strchr(lower, c)) != NULL)
+		return (uint8_t)lower[(p - lower + shift) % 26];
+	if (c != 0 && (p = strchr(upper, c)) != NULL)
+		return (uint8_t)upper[(p - upper + shift) % 26];
+	return c;
+}
+
+/*
+ * The rules on the original's buffer of @p len bytes, the data and its
+ * NUL: on a NUL-terminated copy (strlen as the original), the text
+ * services' output put into the buffer by hand: min(text, len - 1)
+ * characters and a NUL.
+ */
+static int
+ref_original(struct ref_hvisor *g, uint16_t id, uint8_t *buf, uint32_t len)
+{
+	static char s[BIG_LEN + 1];
+	char text[32] = "";
+	bool has_text = true;
+	uint64_t djb2 = 5381;
+	uint32_t h, i, n, k;
+	int bit;
+
+	memcpy(s, buf, len);
+	s[len] = '\0';
+	n = strlen(s);
+	switch (id) {
+	case 1:
+		has_text = false;
+		break;
+	case 2:
+		for (i = 0; i < n; i++)
+			buf[i] = (uint8_t)s[n - 1 - i];
+		has_text = false;
+		break;
+	case 3: case 4: case 7: case 8:
+		for (i = 0; i < n; i++)
+			buf[i] = ref_shift((uint8_t)s[i],
+				id == 3 ? 3 : id == 4 ? 23 : 13);
+		has_text = false;
+		break;
+	case 5: case 6:
+		for (i = 0; i < n; i++)
+			buf[i] = (uint8_t)s[i] ^ 0x42;
+		has_text = false;
+		break;
+	case 9:
+		for (i = 0; i < n; i++)
+			djb2 = (djb2 << 5) + djb2 + (uint8_t)s[i];
+		sprintf(text, "%llu", (unsigned long long)djb2);
+		break;
+	case 10:
+		h = 0xFFFFFFFF;
+		for (i = 0; i < n; i++) {
+			h ^= (uint8_t)s[i];
+			for (bit = 0; bit < 8; bit++)
+				h = (h & 1) ? (h >> 1) ^ 0xEDB88320 : h >> 1;
+		}
+		sprintf(text, "%08X", h ^ 0xFFFFFFFF);
+		break;
+	case 11:
+		h = 2166136261u;
+		for (i = 0; i < n; i++)
+			h = (h ^ (uint8_t)s[i]) * 16777619u;
+		sprintf(text, "%08X", h);
+		break;
+	case 12:
+		h = g->xorshift == 1 ? 123456789u : g->xorshift;
+		h ^= h << 13;
+		h ^= h >> 17;
+		h ^= h << 5;
+		g->xorshift = h;
+		sprintf(text, "%u", h);
+		break;
+	case 13:
+		g->lcg = ref_lcg(g->lcg);
+		sprintf(text, "%u", g->lcg);
+		break;
+	case 14:
+		has_text = false;
+		if (len == 0)
+			break;
+		k = len - 1 < 63 ? len - 1 : 63;
+		for (i = 0; i < k; i++) {
+			g->rand_string = ref_lcg(g->rand_string);
+			buf[i] = (uint8_t)"abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				[g->rand_string % 62];
+		}
+		buf[k] = '\0';
+		break;
+	case 15:
+		g->rand_letter = ref_lcg(g->rand_letter);
+		text[0] = (char)('A' + g->rand_letter % 26);
+		text[1] = '\0';
+		break;
+	default:
+		return -ENOENT;
+	}
+	if (has_text && len > 0) {
+		k = RTE_MIN((uint32_t)strlen(text), len - 1);
+		memcpy(buf, text, k);
+		buf[k] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * A request: the original's buffer if it ends with a NUL; else the data
+ * alone, the buffer being the data and a NUL. The reply is the buffer's
+ * first @p len bytes after the rules ran on all of it.
+ */
+static int
+ref_hvisor_run(struct ref_hvisor *g, uint16_t id, uint8_t *buf, uint32_t len)
+{
+	static uint8_t original[BIG_LEN + 1];
+	uint32_t size = len;
+	int ret;
+
+	memcpy(original, buf, len);
+	if (len == 0 || buf[len - 1] != '\0')
+		original[size++] = '\0';
+	ret = ref_original(g, id, original, size);
+	memcpy(buf, original, len);
+	return ret;
+}
+
+/* A request as the original client makes it: the data and a NUL. */
+struct hv_vector {
+	uint16_t id;
+	const char *data;   /* the data, without the request's NUL */
+	uint32_t len;       /* its bytes */
+	const char *reply;  /* every byte of the reply: len + 1 */
+};
+
+#define HV(id, data, reply) { id, data, sizeof(data) - 1, reply }
+
+/*
+ * Services 1-11 from a fresh state. Each reply is len + 1 bytes, given
+ * here whole: the string, its NUL and what the buffer still holds after.
+ */
+static const struct hv_vector hv_vectors[] = {
+	HV(1, "Hello", "Hello\0"),
+	HV(1, "", "\0"),
+	HV(1, "a\0b", "a\0b\0"),
+	HV(2, "hello", "olleh\0"),
+	HV(2, "ab\0cd", "ba\0cd\0"),                 /* stops at the NUL */
+	HV(2, "", "\0"),
+	HV(3, "xyz XYZ \xe9!", "abc ABC \xe9!\0"),   /* >= 0x80 unchanged */
+	HV(3, "Hello", "Khoor\0"),
+	HV(4, "abc ABC", "xyz XYZ\0"),
+	HV(4, "Khoor\0Khoor", "Hello\0Khoor\0"),
+	HV(5, "ABC", "\x03\x00\x01\0"),              /* 'B' becomes a NUL */
+	HV(5, "a\0b", "#\0b\0"),                     /* not past the first NUL */
+	HV(6, "\x03", "A\0"),
+	HV(6, "\xff", "\xbd\0"),
+	HV(7, "Hello, World!", "Uryyb, Jbeyq!\0"),
+	HV(7, "\xc1z", "\xc1m\0"),
+	HV(8, "Uryyb", "Hello\0"),
+	/* djb2, 64 bits: "hello" = 210714636441, cut to the 5 data bytes. */
+	HV(9, "hello", "21071\0"),
+	HV(9, "hello world!", "152120978033\0"),      /* 20 digits cut to 12 */
+	HV(9, "hello, world, hi!!!!", "17713776742247319662\0"),  /* 20: fit */
+	HV(9, "a", "1\0"),                           /* 177670, cut to 1 */
+	HV(9, "", "\0"),
+	/* {0xFF} alone (the NUL ends it): 5381 * 33 + 255, unsigned. */
+	HV(9, "\xff\0xxxxxxxx", "177828\0xxx\0"),
+	HV(9, "\xff\x80" "abcdefghijklmnopqrstuvwxyz",
+		"12991081772746284387\0tuvwxyz\0"),
+	/* CRC-32 check values: "123456789" = CBF43926, "a" = E8B7BE43. */
+	HV(10, "123456789", "CBF43926\0\0"),
+	HV(10, "ab", "9E\0"),
+	HV(10, "hello", "3610A\0"),
+	HV(10, "a\0cdefghijk", "E8B7BE43\0jk\0"),
+	HV(10, "The quick brown fox jumps over the lazy dog",
+		"414FA339\0 brown fox jumps over the lazy dog\0"),
+	HV(10, "\x80\x81\0xxxxxxx", "E0E53902\0x\0"),
+	HV(10, "", "\0"),
+	/* FNV-1a 32: "a" = E40C292C, "123456789" = BB86B11C. */
+	HV(11, "a", "E\0"),
+	HV(11, "hello", "4F9F2\0"),
+	HV(11, "123456789", "BB86B11C\0\0"),
+	HV(11, "\xff\0abcdefgh", "7A0B824E\0h\0"),
+	HV(11, "", "\0"),
+};
+
+/*
+ * Run @p id on the request @p req of @p len bytes, in a buffer exactly that
+ * long; the reply must be the @p len bytes of @p want.
+ */
+static int
+hv_check_req(struct svc_hvisor_state *st, uint16_t id, const void *req,
+		uint32_t len, const void *want)
+{
+	uint8_t *buf = malloc(len > 0 ? len : 1);
+	int ret, ok;
+
+	TEST_ASSERT(buf != NULL, "no memory");
+	memcpy(buf, req, len);
+	ret = svc_hvisor_run(st, id, len > 0 ? buf : NULL, len);
+	ok = ret == 0 && memcmp(buf, want, len) == 0;
+	if (!ok) {
+		uint32_t i;
+
+		printf("hvisor %s on %u bytes: returned %d, reply", svc_name(id),
+			len, ret);
+		for (i = 0; i < len; i++)
+			printf(" %02x", buf[i]);
+		printf("; expected");
+		for (i = 0; i < len; i++)
+			printf(" %02x", ((const uint8_t *)want)[i]);
+		printf("\n");
+	}
+	free(buf);
+	TEST_ASSERT(ok, "hvisor service %u: wrong reply", id);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Run @p id on the request made of @p data (@p len bytes) and a NUL; the
+ * reply must be the @p len + 1 bytes of @p want.
+ */
+static int
+hv_check(struct svc_hvisor_state *st, uint16_t id, const void *data,
+		uint32_t len, const void *want)
+{
+	uint8_t req[128];
+
+	TEST_ASSERT(len < sizeof(req), "vector too long");
+	memcpy(req, data, len);
+	req[len] = '\0';
+	return hv_check_req(st, id, req, len + 1, want);
+}
+
+static int
+test_hvisor_vectors(void)
+{
+	struct svc_hvisor_state st;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(hv_vectors); i++) {
+		const struct hv_vector *v = &hv_vectors[i];
+
+		svc_hvisor_state_init(&st);
+		if (hv_check(&st, v->id, v->data, v->len, v->reply))
+			return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+/*
+ * Requests without their NUL: served as the data and a NUL after it, the
+ * reply as long as the data (what the original's client reads). Text then
+ * has one character more room than with the NUL sent.
+ */
+static int
+test_hvisor_without_nul(void)
+{
+	struct svc_hvisor_state st;
+
+	svc_hvisor_state_init(&st);
+	if (hv_check_req(&st, SVC_ECHO, "Hello", 5, "Hello") ||
+			hv_check_req(&st, SVC_FLIP, "hello", 5, "olleh") ||
+			hv_check_req(&st, SVC_FLIP, "ab\0cd", 5, "ba\0cd") ||
+			hv_check_req(&st, SVC_XOR_ENC, "ABC", 3, "\x03\x00\x01") ||
+			hv_check_req(&st, SVC_ROT13_ENC, "Hello", 5, "Uryyb") ||
+			hv_check_req(&st, SVC_DJB2, "hello", 5, "21071") ||
+			hv_check_req(&st, SVC_DJB2, "hello, world, hi!!!!", 20,
+				"17713776742247319662") ||
+			hv_check_req(&st, SVC_CRC32, "ab", 2, "9E") ||
+			hv_check_req(&st, SVC_CRC32, "123456789", 9, "CBF43926\0") ||
+			hv_check_req(&st, SVC_FNV1A, "a", 1, "E") ||
+			hv_check_req(&st, SVC_XORSHIFT32, "abc", 3, "271") ||
+			hv_check_req(&st, SVC_XORSHIFT32, "", 0, "") ||  /* draws */
+			hv_check_req(&st, SVC_XORSHIFT32, "0123456789", 10,
+				"1250077441") ||
+			hv_check_req(&st, SVC_LCG, "0123456789", 10, "1103527590") ||
+			hv_check_req(&st, SVC_RANDOM_STRING, "zzzzz", 5, "yZWj2") ||
+			hv_check_req(&st, SVC_RANDOM_STRING, "", 0, "") ||
+			hv_check_req(&st, SVC_RANDOM_STRING, "zzz", 3, "r4l") ||
+			hv_check_req(&st, SVC_RANDOM_LETTER, "a", 1, "G") ||
+			hv_check_req(&st, SVC_RANDOM_LETTER, "", 0, "") ||  /* X */
+			hv_check_req(&st, SVC_RANDOM_LETTER, "abc", 3, "U\0c"))
+		return TEST_FAILED;
+	/* A last byte of NUL is the request's NUL: "\0" is empty data. */
+	if (hv_check_req(&st, SVC_DJB2, "\0", 1, "\0") ||
+			hv_check_req(&st, SVC_DJB2, "a\0", 2, "1\0"))
+		return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+/* The generators' first values from a fresh server, one request each. */
+static int
+test_hvisor_generators(void)
+{
+	/* xorshift32 (13/17/5) from 123456789, computed apart. */
+	static const char *const xorshift[] = {
+		"2714967881", "2238813396", "1250077441", "3820100336",
+		"3177519686",
+	};
+	/* The LCG from 1: the classic rand() example's first values. */
+	static const char *const lcg[] = {
+		"1103527590", "377401575", "662824084", "1147902781",
+		"2035015474",
+	};
+	static const char letters[] = "GXUXGDSDUF";
+	char want[16];
+	struct svc_hvisor_state st;
+	unsigned int i;
+
+	/* Each from 10 data bytes: the whole number and its NUL fit. */
+	svc_hvisor_state_init(&st);
+	for (i = 0; i < RTE_DIM(xorshift); i++) {
+		memset(want, 0, sizeof(want));
+		strcpy(want, xorshift[i]);
+		if (hv_check(&st, SVC_XORSHIFT32, "0123456789", 10, want))
+			return TEST_FAILED;
+	}
+	svc_hvisor_state_init(&st);
+	for (i = 0; i < RTE_DIM(lcg); i++) {
+		memset(want, 0, sizeof(want));
+		strcpy(want, lcg[i]);
+		if (hv_check(&st, SVC_LCG, "0123456789", 10, want))
+			return TEST_FAILED;
+	}
+	/* Cut to 3 data bytes, the next values go on: "271" then "223". */
+	svc_hvisor_state_init(&st);
+	if (hv_check(&st, SVC_XORSHIFT32, "abc", 3, "271\0") ||
+			hv_check(&st, SVC_XORSHIFT32, "abc", 3, "223\0") ||
+			hv_check(&st, SVC_LCG, "", 0, "\0") ||  /* draws 1103527590 */
+			hv_check(&st, SVC_LCG, "abc", 3, "377\0"))
+		return TEST_FAILED;
+
+	/* Random string from 12345: 63 characters at most, then the NUL. */
+	svc_hvisor_state_init(&st);
+	if (hv_check(&st, SVC_RANDOM_STRING,
+			"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+			70, "yZWj2r4lcJg5ydaLCLiZAZovGZylKfafi5KhAXKBMxsjQl2T2nYN8PGjK5Kd0FC"
+			"\0zzzzzz\0"))
+		return TEST_FAILED;
+	svc_hvisor_state_init(&st);
+	if (hv_check(&st, SVC_RANDOM_STRING, "zzzzz", 5, "yZWj2\0") ||
+			hv_check(&st, SVC_RANDOM_STRING, "", 0, "\0") ||
+			hv_check(&st, SVC_RANDOM_STRING, "zzz", 3, "r4l\0"))
+		return TEST_FAILED;
+
+	/* Random letter from 54321: one letter, then the NUL. */
+	svc_hvisor_state_init(&st);
+	for (i = 0; i < 4; i++) {
+		char one[3] = { letters[i], '\0', '\0' };
+
+		if (hv_check(&st, SVC_RANDOM_LETTER, "a", 1, one))
+			return TEST_FAILED;
+	}
+	/* Only the NUL: nothing written, but the letter is drawn. */
+	if (hv_check(&st, SVC_RANDOM_LETTER, "", 0, "\0") ||
+			hv_check(&st, SVC_RANDOM_LETTER, "abc", 3, "D\0c\0"))
+		return TEST_FAILED;
+	for (i = 6; i < sizeof(letters) - 1; i++) {
+		char one[3] = { letters[i], '\0', '\0' };
+
+		if (hv_check(&st, SVC_RANDOM_LETTER, "a", 1, one))
+			return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+/*
+ * Each generator has its own state, kept across requests and untouched by
+ * the others' and by other services; two states are two servers.
+ */
+static int
+test_hvisor_generators_apart(void)
+{
+	struct svc_hvisor_state a, b;
+	uint8_t x[2] = { 'x', '\0' };
+
+	svc_hvisor_state_init(&a);
+	svc_hvisor_state_init(&b);
+	if (hv_check(&a, SVC_LCG, "0123456789", 10, "1103527590\0") ||
+			hv_check(&a, SVC_RANDOM_STRING, "zzzzz", 5, "yZWj2\0") ||
+			hv_check(&a, SVC_XORSHIFT32, "0123456789", 10, "2714967881\0") ||
+			hv_check(&a, SVC_RANDOM_LETTER, "a", 1, "G\0") ||
+			hv_check(&a, SVC_CRC32, "123456789", 9, "CBF43926\0\0") ||
+			svc_hvisor_run(&a, 99, x, 2) != -ENOENT ||
+			hv_check(&a, SVC_LCG, "0123456789", 10, "377401575\0\0") ||
+			hv_check(&a, SVC_RANDOM_STRING, "zzz", 3, "r4l\0") ||
+			hv_check(&a, SVC_XORSHIFT32, "0123456789", 10, "2238813396\0") ||
+			hv_check(&a, SVC_RANDOM_LETTER, "a", 1, "X\0"))
+		return TEST_FAILED;
+	/* b is another server: its generators start afresh. */
+	if (hv_check(&b, SVC_LCG, "0123456789", 10, "1103527590\0") ||
+			hv_check(&b, SVC_RANDOM_LETTER, "a", 1, "G\0"))
+		return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+/*
+ * The hashes' text cut to every shorter buffer: n data bytes, the hashed
+ * string and then a NUL and padding, get the text's first n characters
+ * and a NUL, and keep their bytes after them.
+ */
+static int
+test_hvisor_truncation(void)
+{
+	static const struct {
+		uint16_t id;
+		const char *in;      /* the string hashed */
+		const char *full;    /* its hash's whole text */
+	} hashes[] = {
+		{ SVC_DJB2, "hello world!", "15212097803322581250" },
+		{ SVC_CRC32, "a", "E8B7BE43" },
+		{ SVC_FNV1A, "a", "E40C292C" },
+	};
+	char data[32], want[32];
+	struct svc_hvisor_state st;
+	unsigned int h, n, in, full;
+
+	svc_hvisor_state_init(&st);
+	for (h = 0; h < RTE_DIM(hashes); h++) {
+		in = strlen(hashes[h].in);
+		full = strlen(hashes[h].full);
+		for (n = in; n < full + 4; n++) {
+			memset(data, '.', sizeof(data));
+			memcpy(data, hashes[h].in, in);
+			if (n > in)
+				data[in] = '\0';
+			memcpy(want, data, n);
+			want[n] = '\0';
+			memcpy(want, hashes[h].full, RTE_MIN(n, full));
+			want[RTE_MIN(n, full)] = '\0';
+			if (hv_check(&st, hashes[h].id, data, n, want))
+				return TEST_FAILED;
+		}
+		/* Fewer data bytes hash less: "hello world!" cut to n bytes. */
+		for (n = 0; n < 12; n++) {
+			struct ref_hvisor g;
+			uint8_t ref[13];
+
+			memcpy(ref, "hello world!", n);
+			ref[n] = '\0';
+			ref_hvisor_init(&g);
+			ref_hvisor_run(&g, hashes[h].id, ref, n + 1);
+			if (hv_check(&st, hashes[h].id, "hello world!", n, ref))
+				return TEST_FAILED;
+		}
+	}
+	/* A 1-byte request (only the NUL) and a 0-byte one stay as they are. */
+	for (h = 0; h < RTE_DIM(hashes); h++)
+		if (hv_check(&st, hashes[h].id, "", 0, "\0") ||
+				svc_hvisor_run(&st, hashes[h].id, NULL, 0) != 0)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+/* An unknown id: -ENOENT, buffer and generators as they were. */
+static int
+test_hvisor_not_exist(void)
+{
+	static const uint16_t not_ids[] = { 0, SVC_MAX + 1, 100, UINT16_MAX };
+	struct svc_hvisor_state st, before;
+	uint8_t buf[8];
+	unsigned int i;
+
+	svc_hvisor_state_init(&st);
+	for (i = 0; i < RTE_DIM(not_ids); i++) {
+		memcpy(buf, "abc\0xyz", 8);
+		before = st;
+		TEST_ASSERT_EQUAL(svc_hvisor_run(&st, not_ids[i], buf, 8), -ENOENT,
+			"id %u ran", not_ids[i]);
+		TEST_ASSERT(memcmp(buf, "abc\0xyz", 8) == 0,
+			"id %u changed the buffer", not_ids[i]);
+		TEST_ASSERT(memcmp(&st, &before, sizeof(st)) == 0,
+			"id %u moved a generator", not_ids[i]);
+		TEST_ASSERT_EQUAL(svc_hvisor_run(&st, not_ids[i], NULL, 0),
+			-ENOENT, "id %u on nothing", not_ids[i]);
+	}
+	/* The generators still give their first values. */
+	if (hv_check(&st, SVC_LCG, "0123456789", 10, "1103527590\0") ||
+			hv_check(&st, SVC_RANDOM_LETTER, "a", 1, "G\0"))
+		return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+/* Fill @p len bytes: printable, letters, >= 0x80, NULs where @p kind says. */
+static void
+hv_fill(uint8_t *buf, uint32_t len, unsigned int kind)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(0x20 + (i * 37 + kind * 11) % 0xDF);
+	if (kind == 1 && len > 0)
+		buf[len - 1] = '\0';            /* a request: data and its NUL */
+	if (kind == 2 && len > 2)
+		buf[len / 2] = '\0';            /* a NUL in the middle */
+	/* kind 0: no NUL at all, a request without its NUL */
+}
+
+/*
+ * Every id on every length up to 80, three kinds of content, against the
+ * reference: the same bytes and the same generator sequences. The buffer
+ * is allocated at the exact length, so ASan catches any byte outside it.
+ */
+static int
+test_hvisor_reference(void)
+{
+	struct svc_hvisor_state st;
+	struct ref_hvisor g;
+	uint8_t ref[96];
+	uint32_t len;
+	unsigned int id, kind;
+	int want_ret, ret;
+
+	svc_hvisor_state_init(&st);
+	ref_hvisor_init(&g);
+	for (kind = 0; kind < 3; kind++) {
+		for (len = 0; len <= 80; len++) {
+			for (id = 0; id <= SVC_MAX + 2; id++) {
+				uint8_t *buf = malloc(len > 0 ? len : 1);
+
+				TEST_ASSERT(buf != NULL, "no memory");
+				hv_fill(buf, len, kind);
+				memcpy(ref, buf, len);
+				ret = svc_hvisor_run(&st, id, len > 0 ? buf : NULL, len);
+				want_ret = ref_hvisor_run(&g, id, ref, len);
+				ret = ret == want_ret && memcmp(buf, ref, len) == 0;
+				free(buf);
+				TEST_ASSERT(ret, "hvisor %s (id %u) on %u bytes of kind %u differs from the reference",
+					svc_name(id), id, len, kind);
+			}
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+/* Parse a qosdt command line; returns options_parse()'s result. */
+static int
+parse_args(struct app_options *o, const char *const *args, int n)
+{
+	char *argv[16];
+	int i;
+
+	for (i = 0; i < n; i++)
+		argv[i] = (char *)(uintptr_t)args[i];
+	argv[n] = NULL;
+	return options_parse(n, argv, o);
+}
+
+#define PARSE(o, ...) parse_args(o, (const char *const []){ __VA_ARGS__ }, \
+	(int)RTE_DIM(((const char *const []){ __VA_ARGS__ })))
+
+/* --services: binary by default, hvisor, and nothing else; server only. */
+static int
+test_services_option(void)
+{
+	struct app_options o;
+
+	TEST_ASSERT_EQUAL(svc_semantics_from_name("binary"),
+		SVC_SEMANTICS_BINARY, "binary");
+	TEST_ASSERT_EQUAL(svc_semantics_from_name("hvisor"),
+		SVC_SEMANTICS_HVISOR, "hvisor");
+	TEST_ASSERT_EQUAL(svc_semantics_from_name("HVISOR"), -1, "HVISOR");
+	TEST_ASSERT_EQUAL(svc_semantics_from_name(""), -1, "empty");
+	TEST_ASSERT_EQUAL(svc_semantics_from_name("hvisor "), -1, "a space");
+	TEST_ASSERT(strcmp(svc_semantics_name(SVC_SEMANTICS_HVISOR), "hvisor") == 0,
+		"hvisor's name");
+	TEST_ASSERT(strcmp(svc_semantics_name(7), "unknown") == 0,
+		"a value that is none");
+
+	TEST_ASSERT_SUCCESS(PARSE(&o, "qosdt", "--role", "server", "--config",
+		"x.json"), "server");
+	TEST_ASSERT_EQUAL(o.services, SVC_SEMANTICS_BINARY, "default");
+	TEST_ASSERT_SUCCESS(PARSE(&o, "qosdt", "--role", "server", "--config",
+		"x.json", "--services", "hvisor"), "--services hvisor");
+	TEST_ASSERT_EQUAL(o.services, SVC_SEMANTICS_HVISOR, "hvisor");
+	TEST_ASSERT_SUCCESS(PARSE(&o, "qosdt", "--role", "server", "--config",
+		"x.json", "--services", "hvisor", "--services", "binary"),
+		"the last --services");
+	TEST_ASSERT_EQUAL(o.services, SVC_SEMANTICS_BINARY, "binary");
+	/* A bad value and a client with hvisor are refused (stderr says why). */
+	TEST_ASSERT_EQUAL(PARSE(&o, "qosdt", "--role", "server", "--config",
+		"x.json", "--services", "original"), -1, "--services original");
+	TEST_ASSERT_EQUAL(PARSE(&o, "qosdt", "--role", "server", "--config",
+		"x.json", "--services"), -1, "--services without a value");
+	TEST_ASSERT_EQUAL(PARSE(&o, "qosdt", "--role", "client", "--config",
+		"x.json", "--scenario", "s.json", "--services", "hvisor"), -1,
+		"client with --services hvisor");
+	TEST_ASSERT_SUCCESS(PARSE(&o, "qosdt", "--role", "client", "--config",
+		"x.json", "--scenario", "s.json", "--services", "binary"),
+		"client with --services binary");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite services_suite = {
 	.suite_name = "app services",
 	.unit_test_cases = {
@@ -578,6 +1217,14 @@ static struct unit_test_suite services_suite = {
 		TEST_CASE(test_reply_len_exact),
 		TEST_CASE(test_enospc_untouched),
 		TEST_CASE(test_in_place),
+		TEST_CASE(test_hvisor_vectors),
+		TEST_CASE(test_hvisor_without_nul),
+		TEST_CASE(test_hvisor_generators),
+		TEST_CASE(test_hvisor_generators_apart),
+		TEST_CASE(test_hvisor_truncation),
+		TEST_CASE(test_hvisor_not_exist),
+		TEST_CASE(test_hvisor_reference),
+		TEST_CASE(test_services_option),
 		TEST_CASES_END()
 	}
 };
