@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Run the qosdt server and client over net_shm and judge the QoS goals.
 
-What `make run` runs. Four runs, each a server (core 0) and a client
+What `make run` runs. Five runs, each a server (core 0) and a client
 (core 1) sharing one net_shm region in /dev/shm:
 
   qos   config/qos.json, config/mixed-overload.json, --mode priority
   fifo  the same load with --mode fifo: the baseline without QoS
-  idle  config/idle-latency.json, --mode priority, 4 s: latency without
-        load, with a sample of its requests stamped at each hop (--trace)
+  idle  config/idle-latency.json, --mode priority, 4 s: latency without load
+  hops  the same for 3 s, a sample of its requests stamped at each hop
+        (--trace): where the idle round trip goes
   bare  qosdt-pingpong: the channel's own round trip, no qosdt around it
 
 On a terminal one progress line per run is refreshed in place (--verbose
@@ -31,7 +32,7 @@ results (a missed goal is reported, not an error); 1 when a process failed
 or hung, or a results file is missing or invalid; 2 on bad arguments.
 
 Usage: usertools/qosdt-run.py [--build DIR] [--duration S]
-       [--only qos|fifo|idle|bare ...] [--keep-logs] [--verbose]
+       [--only qos|fifo|idle|hops|bare ...] [--keep-logs] [--verbose]
 """
 import argparse
 import collections
@@ -633,6 +634,9 @@ RUNS = {  # name: (mode, scenario, fixed duration or None for --duration)
     "qos": ("priority", "config/mixed-overload.json", None),
     "fifo": ("fifo", "config/mixed-overload.json", None),
     "idle": ("priority", "config/idle-latency.json", 4.0),
+    # The idle load again, a sample of its requests stamped at each hop
+    # (--trace): apart, since the stamps cost the requests they time.
+    "hops": ("priority", "config/idle-latency.json", 3.0),
     "bare": (None, None, None),  # qosdt-pingpong: the channel's own round trip
 }
 CONFIG = "config/qos.json"
@@ -687,7 +691,7 @@ def main():
             run = AppRun(binary, n, mode, CONFIG, scenario, fixed or a.duration,
                          os.path.join(out_dir, f"results-{n}.json"), out_dir,
                          server_results=os.path.join(out_dir, f"server-{n}.json"), echo=True,
-                         live=a.verbose, trace=n == "idle")
+                         live=a.verbose, trace=n == "hops")
             errs = run.run()
             runs[n] = run
             errors += errs
@@ -719,9 +723,9 @@ def main():
         lat = bare["latency_us"]
         print(f"bare net_shm ping-pong ({bare['frame_bytes']} B frames, same cores): "
               f"p50 {lat['p50']:.1f} us, p99 {lat['p99']:.1f}, {bare['received']} round trips")
-    if idle and runs["idle"].trace and all(os.path.exists(p) for p in runs["idle"].trace.values()):
-        for line in budget_lines(runs["idle"].trace["client"], runs["idle"].trace["server"],
-                                 "idle"):
+    hops = runs.get("hops")
+    if hops and hops.results and all(os.path.exists(p) for p in hops.trace.values()):
+        for line in budget_lines(hops.trace["client"], hops.trace["server"], "idle"):
             print(line)
     if qos:
         for line in goal_lines(qos, fifo, idle, bare):
