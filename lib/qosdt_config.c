@@ -967,7 +967,7 @@ static const struct qosdt_config default_config = {
 			.buffer_share_ppm = PCT(50), .queue_share_ppm = PCT(40),
 			.weight = 2, .rate_guarantee_bps = MBPS(100),
 			.drop = QOSDT_DROP_SOJOURN,
-			.sojourn = { .target_ns = US(500) },
+			.sojourn = { .target_ns = US(300) },
 			.slo = { .max_latency_ns = US(1000),
 				 .min_bandwidth_bps = MBPS(100) },
 		},
