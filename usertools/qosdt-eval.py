@@ -321,7 +321,9 @@ def main():
     if not a.quick:
         data.write_csv(results, os.path.join(a.doc, "perf", "data"))
     slo_us, guarantees = data.config_targets(os.path.join(SOURCE_ROOT, CONFIG))
-    figs = figures.draw_all(results, os.path.join(a.doc, "perf"), slo_us, guarantees)
+    objectives = data.service_objectives(os.path.join(SOURCE_ROOT, CONFIG))
+    figs = figures.draw_all(results, os.path.join(a.doc, "perf"), slo_us, guarantees,
+                            objectives)
     path = report.write(results, figs, a.doc, errors, slo_us, guarantees)
     say(f"raw data in {raw}, summaries in {a.out}, figures in "
         f"{os.path.join(a.doc, 'perf')}, report {path}")

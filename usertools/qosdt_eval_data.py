@@ -13,6 +13,7 @@ import re
 import statistics
 
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")
+SLO_RULES = ("latency", "bandwidth", "loss")
 PERCENTILES = ("p50", "p99", "p999")
 RAW_NAME = re.compile(r"^(server-)?(modes|loadshift|isolation)-(.+)-r(\d+)\.json$")
 
@@ -97,6 +98,17 @@ def class_figures(docs, cls):
     row["offered_mbps"] = spread([c["offered_mbps"] for c in cs])
     row["loss_pct"] = spread([loss_pct(c) for c in cs])
     row["slo_violations"] = spread([c["slo_violations"] for c in cs])
+    # The SLO verdict of each run (doc/results.md), where the results have it.
+    slos = [c["slo"] for c in cs if "slo" in c]
+    if slos:
+        row["over_pct"] = spread([100.0 * v["latency"]["share_over"] for v in slos])
+        row["windows_missed_pct"] = spread([100.0 * v["windows"]["share_missed"]
+                                            for v in slos])
+        row["slo_missed"] = {rule: sum(1 for v in slos if v[rule]["judged"]
+                                       and not v[rule]["met"])
+                             for rule in SLO_RULES
+                             if any(v[rule]["judged"] for v in slos)}
+        row["slo_runs"] = len(slos)
     row["runs"] = len(cs)
     return row
 
@@ -311,6 +323,29 @@ def write_csv(res, out):
 
 _UNIT_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 _RATE = {"": 1e-6, "k": 1e-3, "K": 1e-3, "M": 1.0, "G": 1e3}
+
+
+def service_objectives(path):
+    """From a qosdt config: {class: [(services, us), ...]}, each distinct
+    latency objective of the class's services (a rule's max_latency, else
+    the class's), ascending, with the service ids that have it."""
+    with open(path) as f:
+        cfg = json.load(f)
+    own = {}
+    for cls, c in cfg.get("classes", {}).items():
+        m = re.fullmatch(r"([0-9.]+)(ns|us|ms|s)", str(c.get("slo", {}).get("max_latency", "")))
+        if m:
+            own[cls] = float(m.group(1)) * _UNIT_US[m.group(2)]
+    out = {}
+    for rule in cfg.get("services", {}).get("map", []):
+        cls, ids = rule.get("class"), str(rule.get("ids"))
+        m = re.fullmatch(r"([0-9.]+)(ns|us|ms|s)", str(rule.get("max_latency", "")))
+        us = float(m.group(1)) * _UNIT_US[m.group(2)] if m else own.get(cls)
+        if cls and us:
+            out.setdefault(cls, {}).setdefault(us, []).append(ids)
+    return {cls: sorted(((", ".join(ids), us) for us, ids in objs.items()),
+                        key=lambda o: o[1])
+            for cls, objs in out.items()}
 
 
 def config_targets(path):

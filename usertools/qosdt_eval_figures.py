@@ -86,7 +86,7 @@ def draw_pmd(res, out_dir):
     return _save(fig, out_dir, "pmd-throughput")
 
 
-def draw_cdf(res, out_dir, slo_us):
+def draw_cdf(res, out_dir, slo_us, objectives=None):
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), layout="constrained")
     for ax, cls in zip(axes.flat, data.CLASSES):
         for mode, docs in res["modes"].items():
@@ -98,9 +98,14 @@ def draw_cdf(res, out_dir, slo_us):
             colour, ls = MODE_STYLES.get(mode, ("#000000", "-"))
             ax.step(cdf[0], [min(y, top) for y in cdf[1]], where="post", color=colour,
                     ls=ls, label=mode)
-        if cls in slo_us:
-            ax.axvline(slo_us[cls], color="#000000", lw=0.8, ls=(0, (1, 2)))
-            ax.text(slo_us[cls], 0.02, " SLO", fontsize=8, transform=ax.get_xaxis_transform())
+        # Each service's objective (a rule's max_latency, else the class's).
+        marks = (objectives or {}).get(cls) or (
+            [("", slo_us[cls])] if cls in slo_us else [])
+        for i, (ids, us) in enumerate(marks):
+            ax.axvline(us, color="#000000", lw=0.8, ls=(0, (1, 2)))
+            ax.text(us, 0.02 + 0.06 * i, f" SLO {ids}".rstrip() if not ids else
+                    f" svc {ids}: {us:g} us", fontsize=7,
+                    transform=ax.get_xaxis_transform())
         ax.set_xscale("log")
         ax.set_yscale("logit")
         ax.set_ylim(0.01, 0.9999)
@@ -112,7 +117,7 @@ def draw_cdf(res, out_dir, slo_us):
         ax.set_xlabel("round-trip latency (us, log)")
         ax.set_ylabel("fraction of replies (logit)")
         ax.set_title(cls)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="upper left")
     fig.suptitle("mixed-overload: round-trip latency CDF per class and scheduler mode "
                  "(the repeats' replies pooled)", fontsize=10)
     return _save(fig, out_dir, "latency-cdf")
@@ -213,13 +218,13 @@ def draw_isolation(res, out_dir, slo_us):
     return _save(fig, out_dir, "isolation")
 
 
-def draw_all(res, out_dir, slo_us, guarantees):
+def draw_all(res, out_dir, slo_us, guarantees, objectives=None):
     """Every figure the results have data for: {name: stem}."""
     figs = {}
     if res["pmd"] and res["pmd"]["sizes"]:
         figs["pmd"] = draw_pmd(res, out_dir)
     if res["modes"]:
-        figs["cdf"] = draw_cdf(res, out_dir, slo_us)
+        figs["cdf"] = draw_cdf(res, out_dir, slo_us, objectives)
         figs["throughput"] = draw_throughput(res, out_dir, guarantees)
     if res["loadshift"]:
         figs["loadshift"] = draw_loadshift(res, out_dir)
