@@ -8,7 +8,7 @@
  * The law is in doc/adaptive.md.
  *
  * It runs on the thread that owns the scheduler (rte_sched configuration
- * calls must not race its data path, FIELD-NOTES 5): qosdt_dequeue_burst()
+ * calls must not race its data path, doc/dpdk-notes.md): qosdt_dequeue_burst()
  * calls qosdt_adaptive_poll() for an instance whose configuration enables
  * it. Every change is logged, counted, kept in a timeline and published for
  * other threads (qosdt_adaptive_status_read(), telemetry /qosdt/adaptive).

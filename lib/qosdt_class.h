@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-/** A QoS class. The values are the original extension's (FIELD-NOTES 7). */
+/** A QoS class. The values are the original extension's (doc/original.md). */
 enum qosdt_class {
 	QOSDT_CLASS_REALTIME = 0,    /**< Latency first (echo, flip). */
 	QOSDT_CLASS_THROUGHPUT = 1,  /**< Bandwidth first (hashes). */

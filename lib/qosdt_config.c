@@ -941,7 +941,7 @@ static const struct qosdt_cfg_field root_fields[] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* Defaults: the original QoS extension (FIELD-NOTES section 7).       */
+/* Defaults: the original QoS extension (doc/original.md).       */
 
 #define PCT(x) ((uint32_t)(x) * PPM_PER_PERCENT)
 #define MBPS(x) (UINT64_C(x) * 1000 * 1000)

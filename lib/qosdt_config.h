@@ -5,7 +5,7 @@
  * The qosdt configuration: one JSON file (see doc/config.md), parsed with
  * jansson and validated completely before anything is built from it, so
  * that rte_sched never sees a value that would free the port or stall a
- * class (FIELD-NOTES section 5).
+ * class (doc/dpdk-notes.md).
  *
  * All rates in this structure are in bits per second, all times in
  * nanoseconds unless the field name says otherwise.
@@ -341,7 +341,7 @@ unsigned int qosdt_config_wrr_weights(const struct qosdt_config *cfg,
 /**
  * Whether rte_sched keeps the ratios of four WRR weights. It stores each
  * queue's cost lcm(weights) / weight in a uint8, so the weights fit only
- * if lcm / min(weights) <= 255 (1:16:17:1 does not: FIELD-NOTES section 5).
+ * if lcm / min(weights) <= 255 (1:16:17:1 does not: doc/dpdk-notes.md).
  * The adaptive controller must check each weight set it applies.
  *
  * @param wrr

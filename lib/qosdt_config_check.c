@@ -2,7 +2,7 @@
 
 /*
  * Validation of a configuration: every rule of doc/config.md, section by
- * section, including the rte_sched traps of FIELD-NOTES section 5 that
+ * section, including the rte_sched traps of doc/dpdk-notes.md that
  * rte_sched itself does not check. It also derives the fields computed
  * from others: percentages into absolute values, the shared pool, and
  * each class's buffers and queue slots.

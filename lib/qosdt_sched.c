@@ -422,7 +422,7 @@ port_build(struct qosdt_sched *s, const char *name,
 	sub.n_max_pipe_profiles = QOSDT_SCHED_MAX_PROFILES;
 	sub.cman_params = NULL;
 
-	/* On error both calls free the whole port (FIELD-NOTES 5). */
+	/* On error both calls free the whole port (doc/dpdk-notes.md). */
 	ret = rte_sched_subport_config(s->port, 0, &sub, 0);
 	if (ret == 0)
 		ret = rte_sched_pipe_config(s->port, 0, 0, 0);
@@ -846,7 +846,7 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 	/*
 	 * Reconfiguring restarts the credits: only what changed. Valid ids
 	 * cannot fail; if they did, rte_sched would have freed the port
-	 * under us (FIELD-NOTES 5), and the scheduler drops from then on.
+	 * under us (doc/dpdk-notes.md), and the scheduler drops from then on.
 	 */
 	if (subport_id != s->subport_profile)
 		ret = rte_sched_subport_config(s->port, 0, NULL, subport_id);

@@ -23,7 +23,7 @@
  * never send it and it would block its queue. Every drop and hold is thus
  * known by class.
  *
- * All calls on one scheduler must come from one thread (FIELD-NOTES 5).
+ * All calls on one scheduler must come from one thread (doc/dpdk-notes.md).
  */
 
 #ifndef QOSDT_SCHED_H

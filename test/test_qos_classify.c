@@ -23,7 +23,7 @@
 static struct rte_mempool *pool;
 static struct qosdt_config cfg;
 
-/* FIELD-NOTES section 7: each service's class and latency SLO (us). */
+/* doc/original.md: each service's class and latency SLO (us). */
 static const struct {
 	uint16_t id;
 	unsigned int cls;

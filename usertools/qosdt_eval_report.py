@@ -15,7 +15,7 @@ NOISY_STALL_US = 20000
 # A server-scheduler p99 at least this (us) is read as waits for the bucket.
 SERVER_BUCKET_WAIT_US = 500
 
-# The original QoS extension's expectations (FIELD-NOTES 7; never measured).
+# The original QoS extension's expectations (doc/original.md; never measured).
 ORIGINAL = {"realtime_latency_us": (350, 95), "throughput_mbps": (60, 95),
             "reliable_loss_pct": (5.0, 0.1)}
 
@@ -272,7 +272,7 @@ def section_table(res):
         lines.append("")
     o = ORIGINAL
     lines += ["**Against the original design's expectations.** The original QoS extension",
-              "expected, without and with its QoS (FIELD-NOTES section 7; its code never",
+              "expected, without and with its QoS (doc/original.md; its code never",
               "measured them): realtime latency about 350 -> 95 us, throughput",
               "60 -> 95 Mbit/s, reliable loss 5% -> 0.1%. Its load is not recorded; ours is",
               "mixed-overload on a 1 Gbit/s channel, so compare the direction and the",
