@@ -9,8 +9,9 @@ Usage: kernel_baseline.py SOURCE_ROOT
 2. the histogram's buckets are at most 1/32 of an octave wide and hold
    every value at or below their upper bound and above the previous one;
 3. a sockperf full log gives each round trip from its send and receive
-   times, and sockperf's own counts and percentiles; a log without rows or
-   without its summary is an error naming what is missing;
+   times, the rate the probe left at, and sockperf's own counts and
+   percentiles; a log without rows or without its summary is an error
+   naming what is missing;
 4. iperf3's JSON gives the flood's sent and received rates; its error is
    passed on;
 5. the shaper: htb-prio puts UDP to the probe's port into a prio 0 class of
@@ -124,6 +125,8 @@ class Cases(qosdt_cases.Cases):
         bad = {k: s.get(k) for k in want if s.get(k) != want[k]}
         if bad:
             return f"summary {bad}, expected {want}"
+        if round(self.kb.sent_pps(FULL_LOG)) != 7500:
+            return f"sent at {self.kb.sent_pps(FULL_LOG)} pps, expected 7500 (3 gaps in 0.4 ms)"
         own = s["sockperf_rtt_us"]
         if own.get("p999") != 70.5 or own.get("p50") != 20.25 or own.get("max") != 70.5:
             return f"sockperf's own percentiles {own}"
@@ -140,9 +143,8 @@ class Cases(qosdt_cases.Cases):
         return None
 
     def iperf3(self):
-        doc = {"end": {"sum": {"bits_per_second": 1.2e9}},
-               "server_output_json": {"end": {"sum": {"bits_per_second": 4.8e8,
-                                                      "lost_percent": 60.0, "packets": 9}}}}
+        doc = {"end": {"sum_sent": {"bits_per_second": 1.2e9, "packets": 9},
+                       "sum_received": {"bits_per_second": 4.8e8, "lost_percent": 60.0}}}
         f = self.kb.parse_iperf3(json.dumps(doc))
         if (round(f["sent_mbps"]), round(f["received_mbps"]), f["lost_pct"]) != (1200, 480, 60.0):
             return f"flood {f}, expected 1200 sent, 480 received, 60% lost"
@@ -157,8 +159,10 @@ class Cases(qosdt_cases.Cases):
 
     def shaper(self):
         prio = [" ".join(c) for c in self.kb.tc_commands("htb-prio", "x0", 500)]
-        want = ["classid 1:10 htb rate 150mbit ceil 150mbit prio 0",
-                "classid 1:20 htb rate 350mbit ceil 500mbit prio 1",
+        want = ["classid 1:10 htb rate 150mbit burst 18750b ceil 150mbit cburst 18750b "
+                "quantum 1514 prio 0",
+                "classid 1:20 htb rate 350mbit burst 43750b ceil 500mbit cburst 62500b "
+                "quantum 1514 prio 1",
                 "htb default 20", "parent 1:20 handle 20: pfifo limit 1000",
                 f"match ip dport {self.kb.PROBE_PORT} 0xffff flowid 1:10"]
         missing = [w for w in want if not any(w in c for c in prio)]

@@ -47,7 +47,14 @@ PROBE_SHARE = 0.30          # realtime's rate cap in config/qos.json
 PROBE_BYTES = 104           # qosdt's 40 B header + service 1's 64 B payload
 PROBE_PPS = 10000           # service 1 in config/mixed-overload.json
 FLOOD_BYTES = 1400          # the bulk services' size in mixed-overload
+# The flood's sockets. One UDP socket cannot overflow the shaper's queue:
+# its send buffer (net.core.wmem_default, 208 KiB: about 90 datagrams of
+# 1400 B in flight) fills first and then sendto() blocks, so the flood would
+# slow to the shaper's rate instead of being dropped there. 16 sockets hold
+# more than the 1000-packet queue (doc/perf-analysis.md).
+FLOOD_STREAMS = 16
 QUEUE_PACKETS = 1000        # each leaf pfifo (Linux's default txqueuelen)
+BUCKET_MS = 1.0             # HTB's buckets, as config/qos.json's scheduler.bucket
 PROBE_PORT = 11111
 FLOOD_PORT = 5201
 CLIENT_IP, SERVER_IP = "198.18.0.1", "198.18.0.2"
@@ -146,9 +153,9 @@ def rtt_figures(rtts):
 
 
 def parse_iperf3(client_json):
-    """The flood from `iperf3 -u -J --get-server-output` on the client side:
-    the rate its sender sent and the rate its receiver got (Mbit/s of UDP
-    payload) and the receiver's loss (%). Raises Failure on an error."""
+    """The flood from `iperf3 -u -J` on the client side: the rate its
+    sender sent and the rate its receiver got (Mbit/s of UDP payload) and
+    the receiver's loss (%). Raises Failure on an error."""
     try:
         doc = json.loads(client_json)
     except ValueError as e:
@@ -156,12 +163,12 @@ def parse_iperf3(client_json):
     if doc.get("error"):
         raise Failure(f"iperf3: {doc['error']}")
     try:
-        sent = doc["end"]["sum"]["bits_per_second"] / 1e6
-        srv = doc["server_output_json"]["end"]["sum"]
+        sent, got = doc["end"]["sum_sent"], doc["end"]["sum_received"]
+        return {"sent_mbps": sent["bits_per_second"] / 1e6,
+                "received_mbps": got["bits_per_second"] / 1e6,
+                "lost_pct": got["lost_percent"], "datagrams": sent["packets"]}
     except (KeyError, TypeError):
-        raise Failure("iperf3's JSON lacks end.sum or the server's output")
-    return {"sent_mbps": sent, "received_mbps": srv["bits_per_second"] / 1e6,
-            "lost_pct": srv.get("lost_percent", 0.0), "datagrams": srv.get("packets", 0)}
+        raise Failure("iperf3's JSON lacks end.sum_sent or end.sum_received")
 
 
 def parse_qdisc(tc_json):
@@ -174,27 +181,32 @@ def parse_qdisc(tc_json):
 
 # ------------------------------------------------------------------- set-up
 
+def _htb_class(dev, parent, classid, rate_mbps, ceil_mbps, prio=None):
+    """tc class add ... htb: the rate and ceil with buckets (burst, cburst)
+    of BUCKET_MS at each, and a quantum of one MTU frame (which also
+    silences HTB's warning about the quantum its r2q gives at these rates)."""
+    def bucket(mbps):
+        return f"{max(1514, int(mbps * 1e6 / 8 * BUCKET_MS / 1000))}b"
+    cmd = ["class", "add", "dev", dev, "parent", parent, "classid", classid, "htb",
+           "rate", f"{rate_mbps:g}mbit", "burst", bucket(rate_mbps),
+           "ceil", f"{ceil_mbps:g}mbit", "cburst", bucket(ceil_mbps), "quantum", "1514"]
+    return cmd + (["prio", str(prio)] if prio is not None else [])
+
+
 def tc_commands(variant, dev, rate_mbps):
     """The tc commands (argument lists) that shape @dev for @variant."""
-    rate = f"{rate_mbps:g}mbit"
-    q = ["quantum", "1514"]     # one MTU frame per round; silences HTB's warning
     fifo = ["pfifo", "limit", str(QUEUE_PACKETS)]
     if variant == "fifo":
         return [["qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "10"],
-                ["class", "add", "dev", dev, "parent", "1:", "classid", "1:10", "htb",
-                 "rate", rate, "ceil", rate] + q,
+                _htb_class(dev, "1:", "1:10", rate_mbps, rate_mbps),
                 ["qdisc", "add", "dev", dev, "parent", "1:10", "handle", "10:"] + fifo]
     if variant != "htb-prio":
         raise ValueError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
-    probe = f"{rate_mbps * PROBE_SHARE:g}mbit"
-    bulk = f"{rate_mbps * (1 - PROBE_SHARE):g}mbit"
+    probe = rate_mbps * PROBE_SHARE
     return [["qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "20"],
-            ["class", "add", "dev", dev, "parent", "1:", "classid", "1:1", "htb",
-             "rate", rate, "ceil", rate] + q,
-            ["class", "add", "dev", dev, "parent", "1:1", "classid", "1:10", "htb",
-             "rate", probe, "ceil", probe, "prio", "0"] + q,
-            ["class", "add", "dev", dev, "parent", "1:1", "classid", "1:20", "htb",
-             "rate", bulk, "ceil", rate, "prio", "1"] + q,
+            _htb_class(dev, "1:", "1:1", rate_mbps, rate_mbps),
+            _htb_class(dev, "1:1", "1:10", probe, probe, prio=0),
+            _htb_class(dev, "1:1", "1:20", rate_mbps - probe, rate_mbps, prio=1),
             ["qdisc", "add", "dev", dev, "parent", "1:10", "handle", "10:"] + fifo,
             ["qdisc", "add", "dev", dev, "parent", "1:20", "handle", "20:"] + fifo,
             ["filter", "add", "dev", dev, "parent", "1:", "protocol", "ip", "prio", "1",
@@ -326,6 +338,40 @@ def _wait_listening(ns, proto, port, timeout=5.0):
     raise Failure(f"nothing listens on {proto} port {port} in {ns} after {timeout:g} s")
 
 
+def _probe_cmd(mps, duration_s, full_log):
+    return ["sockperf", "under-load", "-i", SERVER_IP, "-p", str(PROBE_PORT),
+            "-m", str(PROBE_BYTES), "--mps", str(mps), "--reply-every", "1",
+            "-t", f"{duration_s:g}", "--full-rtt", "--no-rdtsc", "--full-log", full_log]
+
+
+def sent_pps(text):
+    """The rate the probe really left at: from the send times of a
+    sockperf full log, messages per second; None with fewer than 2."""
+    tx = [float(m.group(1)) for m in map(_FULL_LOG_ROW.match, text.splitlines()) if m]
+    if len(tx) < 2 or tx[-1] <= tx[0]:
+        return None
+    return (len(tx) - 1) / (tx[-1] - tx[0])
+
+
+def calibrated_mps(ns, full_log):
+    """The --mps that makes this sockperf send PROBE_PPS. sockperf 3.7
+    (Debian 12's) paces --no-rdtsc runs in TSC ticks taken for nanoseconds,
+    so it sends at PROBE_PPS / (TSC GHz): 4.8 kpps for 10 kpps on a 2.1 GHz
+    TSC (fixed upstream after 3.7). A 1 s probe on the idle path measures
+    the factor; a sockperf without the bug measures 1."""
+    r = subprocess.run(ns.exec(ns.client, _probe_cmd(PROBE_PPS, 1, full_log)),
+                       capture_output=True, text=True, timeout=30)
+    try:
+        with open(full_log) as f:
+            got = sent_pps(f.read())
+    except OSError:
+        got = None
+    if r.returncode or not got:
+        raise Failure(f"sockperf's calibration run failed: {(r.stdout + r.stderr)[-400:]}")
+    ns.commands.append(" ".join(_probe_cmd(PROBE_PPS, 1, full_log)) + "   # calibration")
+    return max(1, round(PROBE_PPS * PROBE_PPS / got))
+
+
 def run(variant, duration_s, rate_mbps=RATE_MBPS, flood_factor=FLOOD_FACTOR,
         log=lambda m: None, workdir="/tmp"):
     """One run of @variant: the probe for @duration_s under the flood.
@@ -341,28 +387,30 @@ def run(variant, duration_s, rate_mbps=RATE_MBPS, flood_factor=FLOOD_FACTOR,
         for name in remove_stale():
             log(f"removed {name}, left by a run that was killed")
         with Netns(variant, rate_mbps, log) as ns:
-            def start(side, cmd):
+            def start(side, cmd, out=subprocess.PIPE):
                 full = ns.exec(side, cmd)
                 ns.commands.append(" ".join(full[4:]))
-                p = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                p = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out,
                                      stderr=subprocess.STDOUT, text=True)
                 procs.append(p)
                 return p
-            start(ns.server, ["sockperf", "server", "-i", SERVER_IP, "-p", str(PROBE_PORT)])
-            start(ns.server, ["iperf3", "-s", "-1", "-p", str(FLOOD_PORT), "-B", SERVER_IP])
+            # The servers' output is not read: never let a full pipe block them.
+            start(ns.server, ["sockperf", "server", "-i", SERVER_IP, "-p", str(PROBE_PORT)],
+                  subprocess.DEVNULL)
+            start(ns.server, ["iperf3", "-s", "-1", "-p", str(FLOOD_PORT), "-B", SERVER_IP],
+                  subprocess.DEVNULL)
             _wait_listening(ns.server, "udp", PROBE_PORT)
             _wait_listening(ns.server, "tcp", FLOOD_PORT)
+            mps = calibrated_mps(ns, full_log)
             flood = start(ns.client, [
                 "iperf3", "-c", SERVER_IP, "-p", str(FLOOD_PORT), "-u",
-                "-b", f"{flood_mbps:g}M", "-l", str(FLOOD_BYTES),
-                "-t", str(int(math.ceil(duration_s)) + 2), "-J", "--get-server-output"])
+                "-b", f"{flood_mbps / FLOOD_STREAMS:g}M", "-P", str(FLOOD_STREAMS),
+                "-l", str(FLOOD_BYTES),
+                "-t", str(int(math.ceil(duration_s)) + 2), "-J"])
             time.sleep(1.0)     # the flood fills the shaper's queue first
             if flood.poll() is not None:
                 raise Failure(f"iperf3 flood exited early: {flood.stdout.read()[-400:]}")
-            probe = start(ns.client, [
-                "sockperf", "under-load", "-i", SERVER_IP, "-p", str(PROBE_PORT),
-                "-m", str(PROBE_BYTES), "--mps", str(PROBE_PPS), "--reply-every", "1",
-                "-t", f"{duration_s:g}", "--full-rtt", "--no-rdtsc", "--full-log", full_log])
+            probe = start(ns.client, _probe_cmd(mps, duration_s, full_log))
             try:
                 probe_out = probe.communicate(timeout=duration_s + 30)[0]
             except subprocess.TimeoutExpired:
@@ -389,13 +437,13 @@ def run(variant, duration_s, rate_mbps=RATE_MBPS, flood_factor=FLOOD_FACTOR,
         "name": NAMES[variant], "variant": variant, "duration_s": duration_s,
         "shaper_mbps": rate_mbps, "queue_packets": QUEUE_PACKETS,
         "probe_class_mbps": rate_mbps * PROBE_SHARE if variant == "htb-prio" else None,
-        "probe": {"bytes": PROBE_BYTES, "rate_pps": PROBE_PPS, "sent": s["sent"],
-                  "received": s["received"], "lost": s["dropped"],
+        "probe": {"bytes": PROBE_BYTES, "rate_pps": PROBE_PPS, "sockperf_mps": mps,
+                  "sent": s["sent"], "received": s["received"], "lost": s["dropped"],
                   "out_of_order": s["out_of_order"], "valid_s": s["valid_s"],
                   "sent_pps": s["sent"] / s["valid_s"] if s["valid_s"] else None,
                   "rtt_us": rtt_figures(rtts), "rtt_hist": histogram(rtts),
                   "sockperf_rtt_us": s["sockperf_rtt_us"]},
-        "flood": dict(fl, bytes=FLOOD_BYTES, offered_mbps=flood_mbps),
+        "flood": dict(fl, bytes=FLOOD_BYTES, offered_mbps=flood_mbps, streams=FLOOD_STREAMS),
         "qdisc": qdisc,
         "commands": commands,
     }
@@ -421,7 +469,14 @@ def one_line(doc):
     return (f"{doc['name']}: round trip p50 {r['p50']:.1f} us, p99 {r['p99']:.1f} us, "
             f"p99.9 {r['p999']:.1f} us, max {r['max']:.0f} us; {doc['probe']['lost']} of "
             f"{doc['probe']['sent']} lost; flood {fl['sent_mbps']:.0f} Mbit/s sent, "
-            f"{fl['received_mbps']:.0f} through the {doc['shaper_mbps']:g} Mbit/s shaper")
+            f"{fl['received_mbps']:.0f} through the {doc['shaper_mbps']:g} Mbit/s shaper, "
+            f"which dropped {shaper_drops(doc)} packets; probe sent at "
+            f"{doc['probe']['sent_pps'] / 1000:.2f} kpps")
+
+
+def shaper_drops(doc):
+    """Packets the shaper's queues dropped in a run (tc's counters)."""
+    return sum(q["drops"] for q in doc.get("qdisc", {}).values())
 
 
 def load(raw_dir):
