@@ -21,7 +21,7 @@ Usage: kernel_baseline.py SOURCE_ROOT
    median, min and max over repeats;
 7. the report's section has qosdt's realtime rows and both kernel rows and
    is in make eval's perf.md; a flood that did not oversubscribe the shaper
-   is called out;
+   and a probe that left slower than 10 kpps are called out;
 8. the realtime CDF panel gets both kernel curves (skipped without
    matplotlib, which make eval installs);
 9. the namespaces are removed again when the set-up fails half way (a
@@ -225,9 +225,15 @@ class Cases(qosdt_cases.Cases):
             return f"the section lacks {missing}:\n{text}"
         if "not oversubscribed" in text:
             return "a flood at twice the shaper is called too weak"
-        weak = "\n".join(self.kb.report_lines(self.kernel_results(600.0), modes))
+        if "left at only" in text:
+            return "a probe sent at 10 kpps is called too slow"
+        weak = self.kernel_results(600.0)
+        weak["kernel-fifo"][0]["probe"]["sent_pps"] = 4770.0
+        weak = "\n".join(self.kb.report_lines(weak, modes))
         if "sent only 600 Mbit/s" not in weak:
             return "a flood of 600 Mbit/s against a 500 Mbit/s shaper is not called out"
+        if "left at only 4.77 kpps" not in weak:
+            return "a probe sent at 4.77 of 10 kpps is not called out"
         if self.kb.report_lines({}, modes):
             return "a run without the kernel experiment has its section"
         rep = importlib.import_module("qosdt_eval_report")

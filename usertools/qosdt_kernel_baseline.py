@@ -623,12 +623,16 @@ def report_lines(kernel, qosdt_realtime):
                      f"under the flood; one FIFO puts it at {_fmt(fifo['p99'])} us, behind "
                      "the flood's standing queue.")
     for name, r in s.items():
-        sent, thru = r["flood_sent_mbps"], r["flood_received_mbps"]
-        if sent and thru and sent[0] < 1.5 * thru[0]:
+        sent = r["flood_sent_mbps"]
+        if sent and sent[0] < 1.5 * r["shaper_mbps"]:
             lines.append(f"- `{name}`: the flood sent only {sent[0]:.0f} Mbit/s against the "
-                         f"shaper's {r['shaper_mbps']:g}: the shaper was not oversubscribed "
-                         "twice over, so this host could not make the flood this baseline "
-                         "needs.")
+                         f"shaper's {r['shaper_mbps']:g}: not the overload this baseline "
+                         "needs (the host's CPUs were too busy to make it); do not quote "
+                         "this row.")
+        pps = r["sent_pps"]
+        if pps and pps[0] < 0.95 * PROBE_PPS:
+            lines.append(f"- `{name}`: the probe left at only {pps[0] / 1000:.2f} kpps of "
+                         f"{PROBE_PPS / 1000:g}: sockperf's sender did not get its CPU.")
     q = (qosdt_realtime or {}).get("priority")
     if q and prio:
         q99 = statistics.median(d["classes"]["realtime"]["latency_us"]["p99"] for d in q)
