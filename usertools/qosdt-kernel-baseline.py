@@ -16,7 +16,7 @@ writes each run's raw JSON there (kernel-VARIANT-rN.json, as make eval's
 raw/). Exit status: 0 when every run completed, 1 when one failed, 2 on
 bad arguments.
 
-Usage: usertools/qosdt-kernel-baseline.py [--duration 10] [--rate 500]
+Usage: usertools/qosdt-kernel-baseline.py [--duration 10] [--rate 200]
        [--flood-factor 2] [--variant htb-prio|fifo ...] [--repeat 1]
        [--out DIR]
 """
