@@ -14,7 +14,7 @@ them again, also on an error or Ctrl-C.
 Prints one line per run and the round trips' percentiles; --out DIR also
 writes each run's raw JSON there (kernel-VARIANT-rN.json, as make eval's
 raw/). Exit status: 0 when every run completed, 1 when one failed, 2 on
-bad arguments.
+bad arguments, 130 when interrupted (Ctrl-C, SIGTERM).
 
 Usage: usertools/qosdt-kernel-baseline.py [--duration 10] [--rate 200]
        [--flood-factor 2] [--variant htb-prio|fifo ...] [--repeat 1]
@@ -87,4 +87,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        say("interrupted: the namespaces and processes it made are removed")
+        sys.exit(130)
