@@ -16,10 +16,11 @@ Each leaf queue is a pfifo of 1000 packets (Linux's default txqueuelen).
 The probe is `sockperf under-load`: UDP datagrams of 104 bytes (qosdt's
 frame: 40 B header + service 1's 64 B payload) at a constant 10 kpps, each
 echoed by `sockperf server`, open loop (the next one leaves on time whether
-or not a reply came back), every send and receive time in a --full-log.
-The flood is `iperf3 -u`: 1400-byte datagrams (mixed-overload's bulk size)
-offered at twice the shaper's rate. doc/perf-analysis.md says why these
-tools and these rates.
+or not a reply came back), every send and receive time in a --full-log;
+a 1 s probe first calibrates sockperf 3.7's pacing (calibrated_mps()).
+The flood is `iperf3 -u` over 16 sockets: 1400-byte datagrams
+(mixed-overload's bulk size) offered at twice the shaper's rate.
+doc/perf-analysis.md says why these tools and these rates.
 
 Raw data per run: a JSON document (run()), read back by load() and summed
 up by summary(); report_lines() and draw_realtime_cdf() put them into
