@@ -73,8 +73,10 @@ perf: all
 run: all
 	python3 usertools/qosdt-run.py --build $(BUILDDIR) $(RUN_ARGS)
 
-# bootstrap.sh installs python3-matplotlib when asked to.
+# bootstrap.sh installs python3-matplotlib, and iproute2, sockperf and
+# iperf3 for the kernel baseline, when asked to.
 eval: export QOSDT_WITH_PLOTS = 1
+eval: export QOSDT_WITH_NETBENCH = 1
 eval: export QOSDT_EVAL_COMMAND = make eval$(if $(QUICK), QUICK=$(QUICK))
 eval: all
 	$(EVAL_PYTHON) usertools/qosdt-eval.py --build $(BUILDDIR) $(if $(QUICK),--quick)

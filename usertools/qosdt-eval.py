@@ -14,6 +14,9 @@ What `make eval` runs (`make eval QUICK=1`: --quick). The matrix:
              over time
   isolation  config/be-flood.json: realtime's latency and every class's
              buffer use while best effort floods the channel
+  kernel     the kernel baseline: realtime's probe over veth between two
+             network namespaces, tc HTB with a prio class and with one FIFO,
+             flooded (usertools/qosdt_kernel_baseline.py; needs root)
 
 Each repeat runs the whole matrix once (repeats are interleaved, so slow
 drift of a shared machine hits every experiment alike); the full mode
@@ -48,10 +51,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qosdt_eval_data as data  # noqa: E402
+import qosdt_kernel_baseline as kbase  # noqa: E402
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = "config/qos.json"
-EXPERIMENTS = ("pmd", "modes", "loadshift", "isolation")
+EXPERIMENTS = ("pmd", "modes", "loadshift", "isolation", "kernel")
 # name: (scheduler mode, adaptive controller on)
 MODES = {"fifo": ("fifo", False), "wrr": ("wrr", False),
          "priority": ("priority", False), "priority+adaptive": ("priority", True)}
@@ -61,7 +65,7 @@ SCENARIOS = {"modes": "config/mixed-overload.json",
 PMD_SIZES = (64, 128, 256, 512, 1024, 1500)
 # Seconds per run: (full, quick). The app runs' full durations are their
 # scenarios' own; quick ones scale the phases down.
-APP_SECONDS = {"modes": (10, 4), "loadshift": (28, 14), "isolation": (12, 6)}
+APP_SECONDS = {"modes": (10, 4), "loadshift": (28, 14), "isolation": (12, 6), "kernel": (10, 4)}
 PMD_SECONDS = {"duration": (5, 2), "warmup": (2, 1)}
 # The spin-loop probe of the host's stalls before and after the runs, s.
 NOISE_SECONDS = (10, 3)
@@ -212,6 +216,9 @@ class Suite:
             if "isolation" in only:
                 p.add(f"isolation priority, {tag}", self.seconds("isolation") + APP_OVERHEAD_S,
                       lambda rep=rep: self.app_run("isolation", "priority", "priority", False, rep))
+            for v in kbase.VARIANTS if "kernel" in only else ():
+                p.add(f"kernel {v}, {tag}", self.seconds("kernel") + 4, lambda v=v, rep=rep:
+                      kbase.eval_run(self.raw, v, rep, self.seconds("kernel"), say))
         return p
 
 
@@ -317,9 +324,12 @@ def main():
     results = data.load(raw, MODES, PMD_SIZES)
     if results is None:
         sys.exit(f"error: no raw data in {raw} (run without --from-raw first)")
+    results["kernel"] = kbase.load(raw)
     data.write_csv(results, a.out)
+    kbase.write_csv(results["kernel"], a.out)
     if not a.quick:
         data.write_csv(results, os.path.join(a.doc, "perf", "data"))
+        kbase.write_csv(results["kernel"], os.path.join(a.doc, "perf", "data"))
     slo_us, guarantees = data.config_targets(os.path.join(SOURCE_ROOT, CONFIG))
     objectives = data.service_objectives(os.path.join(SOURCE_ROOT, CONFIG))
     figs = figures.draw_all(results, os.path.join(a.doc, "perf"), slo_us, guarantees,

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
 
 import qosdt_eval_data as data  # noqa: E402
+import qosdt_kernel_baseline as kbase  # noqa: E402
 
 CLASS_COLOURS = {"realtime": "#d62728", "throughput": "#1f77b4",
                  "reliable": "#2ca02c", "best_effort": "#7f7f7f"}
@@ -98,6 +99,8 @@ def draw_cdf(res, out_dir, slo_us, objectives=None):
             colour, ls = MODE_STYLES.get(mode, ("#000000", "-"))
             ax.step(cdf[0], [min(y, top) for y in cdf[1]], where="post", color=colour,
                     ls=ls, label=mode)
+        if cls == "realtime":
+            kbase.draw_realtime_cdf(ax, res.get("kernel"))
         # Each service's objective (a rule's max_latency, else the class's).
         marks = (objectives or {}).get(cls) or (
             [("", slo_us[cls])] if cls in slo_us else [])

@@ -9,6 +9,7 @@ is lower, by how much, whether a goal is met), not prose about another run.
 import os
 
 import qosdt_eval_data as data
+import qosdt_kernel_baseline as kbase
 
 # A probe's longest stall above this (us) marks the run as noisy.
 NOISY_STALL_US = 20000
@@ -422,6 +423,7 @@ def write(res, figs, doc_dir, errors, slo_us, guarantees):
         lines += section_isolation(res, figs)
     if "cdf" in figs:
         lines += section_table(res)
+    lines += kbase.report_lines(res.get("kernel"), res["modes"])
     path = os.path.join(doc_dir, "perf.md")
     with open(path, "w") as f:
         f.write("\n".join(lines).rstrip("\n") + "\n")
