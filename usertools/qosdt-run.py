@@ -477,7 +477,7 @@ def goal_lines(qos, fifo, idle, bare=None):
     by_class = {}
     checks = goal_checks(qos, fifo, idle, bare)
     for cls, ok, text in checks:
-        by_class.setdefault(cls, []).append(("" if ok else "MISSED ") + text)
+        by_class.setdefault(cls, []).append(f"{text} {'met' if ok else 'MISSED'}")
     met = sum(ok for _, ok, _ in checks)
     total = sum(len(v) for v in by_class.values())
     lines = [f"goals under mixed-overload (doc/results.md): {met} of {total} met"]

@@ -108,58 +108,64 @@ def slo_cells(c):
     return slo["latency"]["share_over"], slo["windows"]["share_missed"]
 
 
-def _check(goals, cls, ok, text):
-    goals.append((cls, bool(ok), text))
+def _check(goals, cls, ok, goal, figures):
+    """One goal: the rule, then the figures it was judged on."""
+    goals.append((cls, bool(ok), f"{goal}: {figures}"))
 
 
 def goal_checks(qos, fifo, idle, bare=None):
     """[(class, met, text)] of the transport's goals, judged on the qos run
     against the fifo and idle runs and the bare ping-pong of the same
-    `make run` (a run not made leaves its comparison out, and says so)."""
+    `make run` (a run not made leaves its comparison out, and says so).
+    The text is the goal, then the figures it was judged on."""
     goals = []
     cls = qos["classes"]
     rt = cls["realtime"]
     p99 = rt["latency_us"]["p99"]
-    if idle is not None and bare is not None and idle["classes"]["realtime"]["received"]:
-        ip50, bp50 = idle["classes"]["realtime"]["latency_us"]["p50"], bare["latency_us"]["p50"]
+    irt = idle["classes"]["realtime"] if idle is not None else None
+    if irt is not None and bare is not None and irt["received"]:
+        ip50, bp50 = irt["latency_us"]["p50"], bare["latency_us"]["p50"]
         _check(goals, "realtime", ip50 <= RT_BARE_FACTOR * bp50,
-               f"idle p50 {_us(ip50)} <= {RT_BARE_FACTOR:g} x bare ping-pong p50 {_us(bp50)} us")
-    if idle is not None and idle["classes"]["realtime"]["received"]:
-        ip99 = idle["classes"]["realtime"]["latency_us"]["p99"]
+               f"idle p50 <= {RT_BARE_FACTOR:g} x bare ping-pong p50",
+               f"{_us(ip50)} vs {_us(RT_BARE_FACTOR * bp50)} us")
+    if irt is not None and irt["received"]:
+        ip99 = irt["latency_us"]["p99"]
         _check(goals, "realtime", rt["received"] and p99 <= RT_IDLE_FACTOR * ip99,
-               f"p99 {_us(p99)} <= {RT_IDLE_FACTOR:g} x idle p99 {_us(ip99)} us")
+               f"p99 <= {RT_IDLE_FACTOR:g} x idle p99",
+               f"{_us(p99)} vs {_us(RT_IDLE_FACTOR * ip99)} us")
     else:
-        _check(goals, "realtime", False, "no idle run to compare p99 with")
+        _check(goals, "realtime", False, "p99 against the idle run's", "no idle run")
     if fifo is not None:
         fp99 = fifo["classes"]["realtime"]["latency_us"]["p99"]
         _check(goals, "realtime", rt["received"] and p99 <= fp99 / RT_FIFO_FACTOR,
-               f"p99 {_us(p99)} <= fifo p99 / {RT_FIFO_FACTOR:g} = {_us(fp99 / RT_FIFO_FACTOR)} us")
+               f"p99 <= fifo p99 / {RT_FIFO_FACTOR:g}",
+               f"{_us(p99)} vs {_us(fp99 / RT_FIFO_FACTOR)} us")
     w = rt["slo"]["windows"]["share_missed"]
     _check(goals, "realtime", w <= RT_WINDOWS_MISSED_MAX,
-           f"windows missed {w * 100:.1f}% <= {RT_WINDOWS_MISSED_MAX * 100:g}%")
+           f"windows missed <= {RT_WINDOWS_MISSED_MAX * 100:g}%", f"{w * 100:.1f}%")
 
     share, _ = wrr_shares(qos)
     tp = cls["throughput"]
     tp99 = tp["latency_us"]["p99"]
     _check(goals, "throughput", tp["received"] and tp99 <= TP_P99_MAX_US,
-           f"p99 {_us(tp99)} <= {TP_P99_MAX_US:g} us")
+           f"p99 <= {TP_P99_MAX_US:g} us", f"{_us(tp99)} us")
     _check(goals, "throughput", tp["throughput_mbps"] >= SHARE_FRACTION * share["throughput"],
-           f"{tp['throughput_mbps']:.1f} >= {SHARE_FRACTION:g} x WRR share "
-           f"{share['throughput']:.1f} Mbit/s")
+           f">= {SHARE_FRACTION:g} x WRR share",
+           f"{tp['throughput_mbps']:.1f} vs {SHARE_FRACTION * share['throughput']:.1f} Mbit/s")
 
     rel = cls["reliable"]
     over, wmiss = slo_cells(rel)
     _check(goals, "reliable", over <= REL_OVER_SLO_MAX,
-           f"replies over SLO {over * 100:.2f}% <= {REL_OVER_SLO_MAX * 100:g}%")
+           f"replies over SLO <= {REL_OVER_SLO_MAX * 100:g}%", f"{over * 100:.2f}%")
     _check(goals, "reliable", wmiss <= REL_WINDOWS_MISSED_MAX,
-           f"windows missed {wmiss * 100:.1f}% <= {REL_WINDOWS_MISSED_MAX * 100:g}%")
+           f"windows missed <= {REL_WINDOWS_MISSED_MAX * 100:g}%", f"{wmiss * 100:.1f}%")
     _check(goals, "reliable", rel["lost"] == 0 and rel["dropped"] == 0,
-           f"lost {rel['lost']}, dropped {rel['dropped']}: 0")
+           "none lost or dropped", f"lost {rel['lost']}, dropped {rel['dropped']}")
 
     be = cls["best_effort"]
     _check(goals, "best_effort", be["throughput_mbps"] >= SHARE_FRACTION * share["best_effort"],
-           f"{be['throughput_mbps']:.1f} >= {SHARE_FRACTION:g} x WRR share "
-           f"{share['best_effort']:.1f} Mbit/s")
+           f">= {SHARE_FRACTION:g} x WRR share",
+           f"{be['throughput_mbps']:.1f} vs {SHARE_FRACTION * share['best_effort']:.1f} Mbit/s")
     _check(goals, "best_effort", be["starved_windows"] == 0,
-           f"starved windows {be['starved_windows']}: 0")
+           "never starved", f"{be['starved_windows']} starved windows")
     return goals
