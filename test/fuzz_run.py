@@ -123,7 +123,7 @@ def main():
                     help="how long each target runs (default 60)")
     ap.add_argument("targets", nargs="*", metavar="TARGET",
                     help=f"targets to run (default: all of {', '.join(TARGETS)})")
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()     # targets before or after --seconds
     targets = args.targets or TARGETS
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
