@@ -40,7 +40,7 @@ left. Each mode passes when testpmd is still running and:
   (once per time the header goes bad) at most the times it was right again
   plus one; then, the attack over, the peer garbles the header from a right
   state until seen (after random stores our side must still notice): one
-  header error and one link down exactly;
+  header error exactly, and the link down;
 - every mode: afterwards, with the peer behaving, frames of the peer's come
   back unaltered on every queue, no bad descriptor either way.
 
@@ -285,12 +285,15 @@ def check_mode(mode, peer, d):
 
 def check_witnessed(w, d):
     """After random stores, the header garbled once until seen: d, our
-    side's xstats delta over that, shows it exactly once."""
+    side's xstats delta over that, counts it exactly once, and the link
+    went down (at least: a host stall can add a flap, never take one)."""
     check(w["ok"], "the peer's header episode after the attack timed out")
     check_equal("region_header_errors (header garbled after the attack)",
                 d["region_header_errors"], w["header_episodes"])
-    check_equal("link_down_events (header garbled after the attack)",
-                d["link_down_events"], w["down_episodes"])
+    check(d["link_down_events"] >= w["down_episodes"],
+          f"link_down_events (header garbled after the attack): our side counted "
+          f"{d['link_down_events']}, the peer made {w['down_episodes']} episodes "
+          "that take the link down")
 
 
 def check_behaved(b, d):
