@@ -194,8 +194,8 @@ int hp_attack(struct hp_ctx *c, enum hp_mode mode, double seconds);
 /**
  * After an attack (the channel settled): garble the header from a right
  * state until the side under test has seen it, then restore it until seen
- * again. The side under test must count exactly one header error and one
- * link down for it, whatever came before.
+ * again. The side under test must count exactly one header error for it,
+ * and take its link down, whatever came before.
  *
  * @param c
  *   The context.
