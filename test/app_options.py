@@ -39,9 +39,9 @@ from qosdt_eal import cleanup  # noqa: E402
 NAME = "app_options"
 EAL = ["--no-huge", "-m", "256", "--no-pci", "-l", "0,1", "--log-level=lib.eal:error",
        "--no-telemetry"]
-READY_S = 30          # a server up (ASan builds start slowly)
-STOP_S = 10           # a server's exit after SIGINT
-CMD_S = 30            # one short command
+READY_S = 60          # a server up (ASan builds start slowly; the host stalls)
+STOP_S = 20           # a server's exit after SIGINT
+CMD_S = 60            # one short command
 REQUEST = b"options!"
 
 

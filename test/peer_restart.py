@@ -107,6 +107,9 @@ OTHER_LINES_PER_RESTART = 4   # survivor's lines besides tables and link changes
 STALL_MS = 30                 # a thread held off its CPU this long can make a live
                               # peer's heartbeat (every 10 ms) miss the survivor's
                               # 50 ms timeout (it takes 30 ms or more): a stall
+FLAP_MS = 40                  # a live peer's heartbeat standing still this long
+                              # can take the survivor's link down: at most one
+                              # flap per FLAP_MS of a stall
 HB_STILL_MS = 25              # ... and a heartbeat seen standing still this long
                               # (sampled every HB_WATCH_S: 30 ms less the sampling)
 KILL_HB_S = 0.4               # the killed side's last heartbeat read this long after
@@ -269,23 +272,31 @@ class StallWatch:
         span [end - ms, end] something could not run, in clusters of spans
         that overlap (one stall seen several ways); a cluster counts as many
         stalls as the most events one source had in it (a thread that got
-        the CPU now and then was held up each time). Returns (stalls, the
-        events as text)."""
+        the CPU now and then was held up each time), and at least one per
+        whole FLAP_MS of its span (a heartbeat thread that ran now and then
+        while the watchers could not look can let the survivor's link come
+        back and time out again that often). Returns (stalls, the events as
+        text)."""
         with self._lock:
             ev = sorted((t - ms / 1e3, t, what) for t, what, ms in self.events
                         if t0 <= t <= t1 and not
                         (what == f"hb-{victim}" and t >= t_kill and
                          t - ms / 1e3 <= t_kill + KILL_HB_S))
-        stalls, end, per = 0, None, collections.Counter()
+        stalls, begin, end, per = 0, None, None, collections.Counter()
+
+        def cluster():
+            return max(max(per.values()), int((end - begin) * 1e3 // FLAP_MS))
+
         for start, stop, what in ev:
             if end is not None and start > end:
-                stalls += max(per.values())
+                stalls += cluster()
                 per.clear()
                 end = None
             per[what] += 1
+            begin = start if end is None else begin
             end = stop if end is None else max(end, stop)
         seen = ", ".join(f"{what} {(stop - start) * 1e3:.0f} ms" for start, stop, what in ev)
-        return stalls + (max(per.values()) if per else 0), seen
+        return stalls + (cluster() if per else 0), seen
 
     def close(self):
         self._stop.set()
