@@ -12,6 +12,8 @@ plus config/ for the JSON parsers) and what earlier runs added
 finding: a crash, a sanitizer report, a leak, a timeout or running out of
 memory. A finding fails it; the input is kept under
 BUILD_ROOT/fuzz/findings/ and the line printed says how to reproduce it.
+A target that ran no input at all (libFuzzer's final stats report no
+execution, or none) fails too: it fuzzed nothing.
 
 Prints one line per target with its executions, then the summary line
 buildtools/test-summary.py counts. Exits 77 (skip) with the reason when
@@ -100,9 +102,13 @@ def run_target(source_root, build_dir, target, seconds):
     took = time.monotonic() - t0
     executed = sum(int(n) for n in EXECUTED.findall(r.stdout))
     found = FINDING.findall(r.stdout)
-    if r.returncode == 0 and not found:
+    if r.returncode == 0 and not found and executed > 0:
         return True, (f"PASS {target}: {executed} executions in {took:.0f} s, "
                       f"no finding")
+    if r.returncode == 0 and not found:
+        sys.stdout.write(r.stdout[-6000:])
+        return False, (f"FAIL {target}: no execution in {took:.0f} s (libFuzzer's "
+                       f"final stats report {executed or 'none'}): it fuzzed nothing")
     sys.stdout.write(r.stdout[-6000:])
     what = found[0] if found else "(no input saved)"
     return False, (f"FAIL {target}: finding after {executed} executions "
@@ -117,7 +123,7 @@ def main():
                     help="how long each target runs (default 60)")
     ap.add_argument("targets", nargs="*", metavar="TARGET",
                     help=f"targets to run (default: all of {', '.join(TARGETS)})")
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()     # targets before or after --seconds
     targets = args.targets or TARGETS
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:

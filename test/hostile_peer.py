@@ -32,7 +32,15 @@ left. Each mode passes when testpmd is still running and:
 - header: every garbled header counted once in region_header_errors, every
   generation change in peer_restarts, the link went down at least once per
   episode that must take it down, and frames flowed meanwhile, unaltered;
-- random, all: something was counted;
+- random, all: each counter within what the peer did: every producer
+  index jump it settled with counted in rx_bad_index; in random mode
+  (where the peer's random stores are the only writes to the indexes our
+  side reads) rx_bad_index at most the stores to a producer index, and
+  tx_bad_index at most the stores to a consumer index; region_header_errors
+  (once per time the header goes bad) at most the times it was right again
+  plus one; then, the attack over, the peer garbles the header from a right
+  state until seen (after random stores our side must still notice): one
+  header error exactly, and the link down;
 - every mode: afterwards, with the peer behaving, frames of the peer's come
   back unaltered on every queue, no bad descriptor either way.
 
@@ -259,10 +267,33 @@ def check_mode(mode, peer, d):
               f"frames during the attack: {peer['traffic_round_trips']} back intact, "
               f"{peer['traffic_corrupted']} altered")
     if mode in ("random", "all"):
-        counted = sum(d[k] for k in ("rx_bad_descriptors", "rx_bad_index",
-                                     "tx_bad_index", "region_header_errors"))
-        check(counted > 0, "nothing counted after random writes")
+        check(d["rx_bad_index"] >= peer["rx_jumps"],
+              f"rx_bad_index {d['rx_bad_index']}: fewer than the {peer['rx_jumps']} "
+              "producer index jumps the peer settled with (each seen consumed)")
+        if mode == "random":
+            check(d["rx_bad_index"] <= peer["prod_index_stores"],
+                  f"rx_bad_index {d['rx_bad_index']}: more than the "
+                  f"{peer['prod_index_stores']} stores to a producer index")
+            check(d["tx_bad_index"] <= peer["cons_index_stores"],
+                  f"tx_bad_index {d['tx_bad_index']}: more than the "
+                  f"{peer['cons_index_stores']} stores to a consumer index")
+        check(d["region_header_errors"] <= peer["header_fixes"] + 1,
+              f"region_header_errors {d['region_header_errors']}: more than the "
+              f"{peer['header_fixes']} times the header was right again, plus one")
     check(peer["ok"], "the peer's settling after the attack timed out")
+
+
+def check_witnessed(w, d):
+    """After random stores, the header garbled once until seen: d, our
+    side's xstats delta over that, counts it exactly once, and the link
+    went down (at least: a host stall can add a flap, never take one)."""
+    check(w["ok"], "the peer's header episode after the attack timed out")
+    check_equal("region_header_errors (header garbled after the attack)",
+                d["region_header_errors"], w["header_episodes"])
+    check(d["link_down_events"] >= w["down_episodes"],
+          f"link_down_events (header garbled after the attack): our side counted "
+          f"{d['link_down_events']}, the peer made {w['down_episodes']} episodes "
+          "that take the link down")
 
 
 def check_behaved(b, d):
@@ -356,25 +387,37 @@ class Run(Cases):
             x0 = tel.xstats()
             peer.go()
             attacked = json.loads(peer.expect("attacked"))
-            x1 = tel.xstats()
+            x1 = xw = tel.xstats()
             peer.go()
+            witnessed = None
+            if mode in ("random", "all") and attacked["ok"]:
+                witnessed = json.loads(peer.expect("witnessed"))
+                xw = tel.xstats()
+                peer.go()
             behaved = json.loads(peer.expect("behaved"))
         finally:
             rc = peer.finish()
         x2 = tel.xstats()
         self.writes += attacked["hostile_writes"]
         print(f"    {mode}: {attacked['hostile_writes']} hostile writes in "
-              f"{self.args.seconds} s; our side counted rx_bad_descriptors "
+              f"{self.args.seconds} s (to a producer index "
+              f"{attacked['prod_index_stores']}, a consumer index "
+              f"{attacked['cons_index_stores']}, the header {attacked['header_stores']}, "
+              f"which was right again {attacked['header_fixes']} times); "
+              f"our side counted rx_bad_descriptors "
               f"{x1['rx_bad_descriptors'] - x0['rx_bad_descriptors']}, rx_bad_index "
               f"{x1['rx_bad_index'] - x0['rx_bad_index']}, tx_bad_index "
               f"{x1['tx_bad_index'] - x0['tx_bad_index']}, region_header_errors "
-              f"{x1['region_header_errors'] - x0['region_header_errors']}; "
+              f"{x1['region_header_errors'] - x0['region_header_errors']}, "
+              f"link_down_events {x1['link_down_events'] - x0['link_down_events']}; "
               f"then {sum(behaved['round_trips'])} frames echoed", flush=True)
         check(self.ours.alive(), f"testpmd died (exit {self.ours.proc.returncode})")
         check(not SANITIZER_REPORT.search(peer.stderr),
               f"sanitizer report from the peer:\n{peer.stderr}")
         check_mode(mode, attacked, delta(x0, x1))
-        check_behaved(behaved, delta(x1, x2))
+        if witnessed is not None:
+            check_witnessed(witnessed, delta(x1, xw))
+        check_behaved(behaved, delta(xw, x2))
         check(rc == 0, f"the peer exited {rc}: {peer.stderr.strip()}")
 
     def real_peer(self):

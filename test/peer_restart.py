@@ -40,11 +40,16 @@ trickle of realtime and reliable requests. One restart:
    trickle kills there must be some;
 6. the client is still running, printed at most OTHER_LINES_PER_RESTART
    lines besides its tables and the driver's link up/down lines (no error
-   loop while the peer is down), and its link went down at most
-   FLAPS_PER_RESTART times more than once (xstat link_down_events): a host
-   that stalls a process for more than 50 ms makes the survivor see the
-   live peer's heartbeat stand still, and these flaps are counted and
-   reported, not a failure, unless the link keeps flapping.
+   loop while the peer is down), and its link went down once, plus at
+   most once per stall measured meanwhile (xstat link_down_events): a
+   live peer's heartbeat (every 10 ms) stands still for the 50 ms timeout
+   only when something held a thread off its CPU for 30 ms or more.
+   StallWatch measures that three ways: a peer's heartbeat counter in the
+   region seen standing still for HB_STILL_MS (the kill's own excepted), a
+   watcher thread pinned to each CPU that woke STALL_MS late, or a
+   heartbeat thread (eal-intr-thread) of the two processes whose run delay
+   (/proc/PID/task/TID/schedstat) grew by STALL_MS at once. A flap no
+   stall explains fails the restart.
 
 Then the client is stopped with SIGINT: its results (doc/results.md) must be
 complete and consistent (sent == received + dropped + lost + bad_replies in
@@ -99,8 +104,20 @@ SAMPLE_S = 0.05               # pool sampling interval
 POLL_S = 0.002                # link state polling interval
 STATS_PERIOD = "0.1"          # the client's live table
 OTHER_LINES_PER_RESTART = 4   # survivor's lines besides tables and link changes
-FLAPS_PER_RESTART = 50        # spurious link downs allowed in one restart (12 seen
-                              # on a 2-CPU host shared with other busy pollers)
+STALL_MS = 30                 # a thread held off its CPU this long can make a live
+                              # peer's heartbeat (every 10 ms) miss the survivor's
+                              # 50 ms timeout (it takes 30 ms or more): a stall
+FLAP_MS = 40                  # a live peer's heartbeat standing still this long
+                              # can take the survivor's link down: at most one
+                              # flap per FLAP_MS of a stall
+HB_STILL_MS = 25              # ... and a heartbeat seen standing still this long
+                              # (sampled every HB_WATCH_S: 30 ms less the sampling)
+KILL_HB_S = 0.4               # the killed side's last heartbeat read this long after
+                              # the kill at most (its new process comes DEAD_S later)
+WATCH_S = 0.005               # StallWatch's sampling period (CPUs, run delays)
+HB_WATCH_S = 0.002            # ... and of the heartbeats in the region
+SIDE_HEARTBEAT = {"server": 64 + 8, "client": 128 + 8}   # offsets in the region
+                              # (doc/shm_region.md: the side states, u64 heartbeat)
 STOP_GRACE = 5.0              # s a process has to exit after SIGINT
 LINK_LINE = re.compile(r"^net_shm: \S+: link (up|down)$")
 
@@ -146,6 +163,143 @@ def scenario(period, periods):
 
 class Failure(Exception):
     """A violation; the message says what."""
+
+
+def intr_run_delay_ns(pid):
+    """The run delay (ns waiting for a CPU) of process pid's EAL interrupt
+    thread, which runs net_shm's heartbeat; None when it cannot be read."""
+    total, found = 0, False
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                if f.read().strip() != "eal-intr-thread":
+                    continue
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[1])
+                found = True
+        except (OSError, ValueError, IndexError):
+            continue
+    return total if found else None
+
+
+class StallWatch:
+    """When a live peer's heartbeat could have missed the survivor's
+    timeout: a side's heartbeat counter in the region stood still for
+    HB_STILL_MS; a watcher thread pinned to each CPU woke STALL_MS late
+    (the host stopped the vCPU, or other work held it); the heartbeat
+    thread of a watched process waited STALL_MS for a CPU."""
+
+    def __init__(self, region):
+        self.region = region
+        self.events = []
+        self.pids = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.threads = [threading.Thread(target=self._cpu, args=(cpu,), daemon=True)
+                        for cpu in sorted(os.sched_getaffinity(0))]
+        self.threads.append(threading.Thread(target=self._intr, daemon=True))
+        self.threads.append(threading.Thread(target=self._heartbeats, daemon=True))
+        for t in self.threads:
+            t.start()
+
+    def _add(self, t, what, ms):
+        with self._lock:
+            self.events.append((t, what, ms))
+
+    def _cpu(self, cpu):
+        try:
+            os.sched_setaffinity(0, {cpu})        # 0: this thread only
+        except OSError:
+            return
+        while not self._stop.is_set():
+            t0 = time.monotonic()
+            time.sleep(WATCH_S)
+            t1 = time.monotonic()
+            if (t1 - t0 - WATCH_S) * 1e3 >= STALL_MS:
+                self._add(t1, f"cpu{cpu}", (t1 - t0 - WATCH_S) * 1e3)
+
+    def _intr(self):
+        last = {}
+        while not self._stop.is_set():
+            for pid in list(self.pids):
+                d = intr_run_delay_ns(pid)
+                if d is None:
+                    continue
+                if pid in last and d - last[pid] >= STALL_MS * 1e6:
+                    self._add(time.monotonic(), f"intr{pid}", (d - last[pid]) / 1e6)
+                last[pid] = d
+            time.sleep(WATCH_S)
+
+    def _read_heartbeats(self):
+        """{side: heartbeat} from the region, {} while it is not there."""
+        try:
+            fd = os.open(self.region, os.O_RDONLY)
+        except OSError:
+            return {}
+        try:
+            return {side: int.from_bytes(os.pread(fd, 8, off), "little")
+                    for side, off in SIDE_HEARTBEAT.items()}
+        except OSError:
+            return {}
+        finally:
+            os.close(fd)
+
+    def _heartbeats(self):
+        """A side's counter read with the same value at t_a and t_b did not
+        move in between: one stall of t_b - t_a when that is HB_STILL_MS."""
+        seen = {}                       # side: (value, first read, last read)
+        while not self._stop.is_set():
+            now = time.monotonic()
+            for side, v in self._read_heartbeats().items():
+                old = seen.get(side)
+                if old is not None and old[0] == v:
+                    seen[side] = (v, old[1], now)
+                    continue
+                if old is not None and (old[2] - old[1]) * 1e3 >= HB_STILL_MS:
+                    self._add(old[2], f"hb-{side}", (old[2] - old[1]) * 1e3)
+                seen[side] = (v, now, now)
+            time.sleep(HB_WATCH_S)
+
+    def count(self, t0, t1, victim, t_kill):
+        """Stalls measured between t0 and t1, not counting the victim side's
+        heartbeat standing still from its kill at t_kill (seen from a read
+        up to KILL_HB_S later: the watch may read it late) until its new
+        process bumps it, DEAD_S later at the earliest: the events, each the
+        span [end - ms, end] something could not run, in clusters of spans
+        that overlap (one stall seen several ways); a cluster counts as many
+        stalls as the most events one source had in it (a thread that got
+        the CPU now and then was held up each time), and at least one per
+        whole FLAP_MS of its span (a heartbeat thread that ran now and then
+        while the watchers could not look can let the survivor's link come
+        back and time out again that often). Returns (stalls, the events as
+        text)."""
+        with self._lock:
+            ev = sorted((t - ms / 1e3, t, what) for t, what, ms in self.events
+                        if t0 <= t <= t1 and not
+                        (what == f"hb-{victim}" and t >= t_kill and
+                         t - ms / 1e3 <= t_kill + KILL_HB_S))
+        stalls, begin, end, per = 0, None, None, collections.Counter()
+
+        def cluster():
+            return max(max(per.values()), int((end - begin) * 1e3 // FLAP_MS))
+
+        for start, stop, what in ev:
+            if end is not None and start > end:
+                stalls += cluster()
+                per.clear()
+                end = None
+            per[what] += 1
+            begin = start if end is None else begin
+            end = stop if end is None else max(end, stop)
+        seen = ", ".join(f"{what} {(stop - start) * 1e3:.0f} ms" for start, stop, what in ev)
+        return stalls + (cluster() if per else 0), seen
+
+    def close(self):
+        self._stop.set()
 
 
 class App:
@@ -320,6 +474,8 @@ class Test:
         self.down_ms, self.up_ms, self.leaked = [], [], 0
         self.down_still, self.up_still = [], []
         self.flaps = 0
+        self.stalls = 0            # stalls StallWatch measured during the restarts
+        self.watch = StallWatch(self.region)
         self.idle_kills = 0        # burst kills that found nothing in flight
         self.rechecks = 0          # quiet parts looked at again
         self.scenario_path = os.path.join(self.tmp, "restart-bursts.json")
@@ -350,6 +506,7 @@ class Test:
         app = App(self.runner, role, cmd, self.args.source_root,
                   os.path.join(self.tmp, f"{role}{n}.log"), prefix)
         self.apps.append(app)
+        self.watch.pids.add(app.proc.proc.pid)
         return app
 
     def start_server(self, results=None):
@@ -463,24 +620,31 @@ class Test:
             k += 1
         return pools, gap, leaked
 
-    def survivor_sane(self, app, lines0, downs0, probs):
-        """The survivor's log and link since a restart began (lines0, downs0:
-        its other_lines and link_down_events then); returns what to print."""
+    def survivor_sane(self, app, t0, t_kill, lines0, downs0, probs):
+        """The survivor's log and link since a restart began (at t0, with
+        lines0, downs0: its other_lines and link_down_events then; the peer
+        killed at t_kill); returns what to print."""
+        victim = "client" if app.role == "server" else "server"
         extra = app.other_lines - lines0
         if extra > OTHER_LINES_PER_RESTART:
             probs.append(f"the {app.role} printed {extra} lines besides its tables "
                          "and link changes")
         flaps = app.link_downs() - downs0 - 1
+        stalls, seen = self.watch.count(t0, time.monotonic(), victim, t_kill)
         self.flaps += flaps
-        if flaps > FLAPS_PER_RESTART:
-            probs.append(f"the {app.role}'s link went down {flaps} more times")
-        return f"; {flaps} spurious link flaps (host stalls)" if flaps else ""
+        self.stalls += stalls
+        if flaps > stalls:
+            probs.append(f"the {app.role}'s link went down {flaps} more times than the "
+                         f"kill explains, and only {stalls} stalls were measured "
+                         f"meanwhile ({seen or 'none'})")
+        return (f"; {flaps} spurious link flaps, {stalls} stalls measured ({seen})"
+                if flaps else "")
 
     def restart_server(self, i, srv, cli, base):
         """One server restart; returns the new server."""
         probs = []
         in_burst = i % 2 == 1
-        lines0, downs0 = cli.other_lines, cli.link_downs()
+        t0, lines0, downs0 = time.monotonic(), cli.other_lines, cli.link_downs()
         t_kill, at_kill, k = self.kill_under_load(srv, cli, cli, in_burst)
         t_down, down_ms = self.link_change(cli, False, t_kill, "the kill", probs)
         sleep_until(t_down + DEAD_S)
@@ -503,7 +667,7 @@ class Test:
                          "(the trickle should have sent some)")
         if not cli.proc.alive():
             raise Failure(f"restart {i}: the client died")
-        flaps = self.survivor_sane(cli, lines0, downs0, probs)
+        flaps = self.survivor_sane(cli, t0, t_kill, lines0, downs0, probs)
         self.case(not probs,
                   f"restart {i} ({'in a burst' if in_burst else 'in the trickle'}): "
                   f"link down {down_ms} after the kill, up "
@@ -564,7 +728,7 @@ class Test:
 
     def restart_client(self, j, srv, cli, srv_base):
         probs = []
-        lines0, downs0 = srv.other_lines, srv.link_downs()
+        t0, lines0, downs0 = time.monotonic(), srv.other_lines, srv.link_downs()
         t_kill, at_kill, _ = self.kill_under_load(cli, srv, cli, True)
         t_down, down_ms = self.link_change(srv, False, t_kill, "the kill", probs)
         sleep_until(t_down + DEAD_S)
@@ -575,7 +739,7 @@ class Test:
             probs.append(f"server pools not back at baseline: {leaked}")
         if not srv.proc.alive():
             raise Failure(f"client restart {j}: the server died")
-        flaps = self.survivor_sane(srv, lines0, downs0, probs)
+        flaps = self.survivor_sane(srv, t0, t_kill, lines0, downs0, probs)
         self.case(not probs,
                   f"client restart {j}: server's link down {down_ms} after the kill; "
                   f"in use at kill {at_kill}, server's quiet {fmt_pools(pools)}"
@@ -616,7 +780,8 @@ class Test:
               f"{self.args.client_restarts} client restarts; link down "
               f"{stat(self.down_ms, self.down_still, LINK_DOWN_BOUND_MS)} the kill; "
               f"link up {stat(self.up_ms, self.up_still, LINK_UP_BOUND_MS)} 'server ready'; "
-              f"leaked mbufs {self.leaked}; spurious link flaps {self.flaps}; quiet parts "
+              f"leaked mbufs {self.leaked}; spurious link flaps {self.flaps} (stalls "
+              f"measured {self.stalls}); quiet parts "
               f"looked at again {self.rechecks}; burst kills with nothing in flight "
               f"{self.idle_kills}; "
               f"{'FAILED' if self.failed else 'OK'}", flush=True)
@@ -624,6 +789,7 @@ class Test:
               f"skipped=0", flush=True)
 
     def teardown(self):
+        self.watch.close()
         stop_and_clean(self.apps, self.region, self.prefixes, self.tmp,
                        self.failed or self.args.keep_logs)
 

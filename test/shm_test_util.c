@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,23 +63,64 @@ shm_test_port_destroy(uint16_t port, const char *name)
 	rte_vdev_uninit(name);
 }
 
+uint64_t
+shm_test_thread_run_delay_ns(const char *comm)
+{
+	char path[300], name[64];
+	unsigned long long run, wait;
+	uint64_t total = 0;
+	struct dirent *e;
+	FILE *f;
+	DIR *d;
+
+	d = opendir("/proc/self/task");
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(name, sizeof(name), f) == NULL)
+			name[0] = '\0';
+		fclose(f);
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, comm) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat",
+			e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%llu %llu", &run, &wait) == 2)
+			total += wait;
+		fclose(f);
+	}
+	closedir(d);
+	return total;
+}
+
 int
 shm_test_wait_link_stalls(uint16_t port, bool up, unsigned int timeout_ms,
 		uint64_t *elapsed_us, uint64_t *stall_us)
 {
 	const uint64_t poll_us = 500;
+	uint64_t hb_wait0 = shm_test_thread_run_delay_ns("eal-intr-thread");
 	uint64_t start = rte_get_timer_cycles();
 	uint64_t hz = rte_get_timer_hz();
-	uint64_t last = start, gap_us, worst = 0;
+	uint64_t last = start, late_us, late_sum = 0, hb_wait;
 	struct rte_eth_link link;
 	int rc;
 
 	for (;;) {
 		uint64_t now = rte_get_timer_cycles();
 
-		gap_us = (now - last) * 1000000 / hz;
-		if (gap_us > poll_us && gap_us - poll_us > worst)
-			worst = gap_us - poll_us;
+		late_us = (now - last) * 1000000 / hz;
+		late_us = late_us > poll_us ? late_us - poll_us : 0;
+		if (late_us > SHM_TEST_LATE_POLL_US)
+			late_sum += late_us;
 		last = now;
 		if (rte_eth_link_get_nowait(port, &link) == 0 &&
 				(link.link_status == RTE_ETH_LINK_UP) == up) {
@@ -93,8 +135,10 @@ shm_test_wait_link_stalls(uint16_t port, bool up, unsigned int timeout_ms,
 		}
 		rte_delay_us_sleep(poll_us);
 	}
+	hb_wait = (shm_test_thread_run_delay_ns("eal-intr-thread") - hb_wait0) /
+		1000;
 	if (stall_us != NULL)
-		*stall_us = worst;
+		*stall_us = RTE_MAX(late_sum, hb_wait);
 	return rc;
 }
 

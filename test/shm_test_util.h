@@ -70,21 +70,38 @@ int shm_pair_create(struct shm_pair *p, const char *tag,
 void shm_pair_destroy(struct shm_pair *p);
 
 /**
- * A wait the host stalled for this long (us) between two of its polls (a
- * shared VM's vCPU preempted) measured the host, not the driver.
+ * A poll of a wait that came this much (us) later than its sleep asked
+ * measured the host, not the driver: the thread was off the CPU. Shorter
+ * lateness is the timer's own slack and is not counted.
  */
-#define SHM_TEST_STALL_US 5000
+#define SHM_TEST_LATE_POLL_US 1000
 
 /**
- * Wait until a port's link is up (or down), and say whether the host
- * stalled the wait.
+ * Time (ns) the threads of this process named @p comm have spent runnable
+ * but waiting for a CPU so far (the run delay of
+ * /proc/self/task/TID/schedstat, summed).
+ *
+ * @param comm
+ *   The thread name, e.g. "eal-intr-thread" (EAL alarms, the net_shm
+ *   heartbeat, run on it).
+ * @return
+ *   The run delay, or 0 when no such thread or no schedstat exists.
+ */
+uint64_t shm_test_thread_run_delay_ns(const char *comm);
+
+/**
+ * Wait until a port's link is up (or down), and measure how much of the
+ * wait the machine, not the driver, is to blame for.
  *
  * @param elapsed_us
  *   If not NULL, receives how long it took.
  * @param stall_us
- *   If not NULL, receives the longest gap between two polls beyond the
- *   poll interval: above SHM_TEST_STALL_US, elapsed_us is no measure of
- *   the driver.
+ *   If not NULL, receives the time the wait was held up by the machine:
+ *   the larger of (a) the lateness of this thread's polls beyond their
+ *   sleep, summed over the polls later than SHM_TEST_LATE_POLL_US (a vCPU
+ *   the host preempted, another process on its CPU), and (b) how long the
+ *   heartbeat's thread (EAL's interrupt thread) waited for a CPU meanwhile.
+ *   elapsed_us - stall_us is what the driver took, at most.
  * @return
  *   0 if reached within timeout_ms, -1 otherwise.
  */

@@ -11,6 +11,15 @@
  * hold several names separated by commas or blanks). Without any command the
  * registered commands are listed. Exit status: 0 when something passed and
  * nothing failed, 77 when everything was skipped, 1 otherwise.
+ *
+ * Besides the human report, two kinds of lines are for
+ * buildtools/test-summary.py: one per case as soon as it has run,
+ *   qosdt-test case: name=COMMAND result=passed|failed|skipped case=CASE
+ * (cases of suites run from inside a case, such as the runner's own self
+ * test's, print none: they are not counted), and the summary line at the
+ * end,
+ *   qosdt-test summary: name=COMMAND[,...] passed=N failed=N skipped=N
+ * A process that dies part-way leaves the case lines of what it ran.
  */
 
 #include <stdio.h>
@@ -30,6 +39,10 @@ struct test_case_counts test_case_totals;
 static struct test_command *test_commands;
 /* Set when a command name was registered twice. */
 static const char *test_duplicate_command;
+/* The command running, named in the case lines. */
+static const char *test_current_command = "(none)";
+/* unit_test_suite_runner() calls in progress: 1 for a command's own suite. */
+static unsigned int test_suite_depth;
 
 void
 test_command_register(struct test_command *t)
@@ -70,6 +83,17 @@ test_commands_list(void)
 	printf("Registered test commands:\n");
 	for (t = test_commands; t != NULL; t = t->next)
 		printf("  %s\n", t->command);
+}
+
+/* The machine-readable line of one counted case, flushed at once. */
+static void
+test_case_line(const char *case_name, int ret)
+{
+	printf("qosdt-test case: name=%s result=%s case=%s\n",
+		test_current_command,
+		ret == TEST_SUCCESS ? "passed" :
+		ret == TEST_SKIPPED ? "skipped" : "failed", case_name);
+	fflush(stdout);
 }
 
 static const char *
@@ -123,6 +147,7 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 	unsigned int n = 0;
 	int ret;
 
+	test_suite_depth++;
 	printf(" + ------------------------------------------------------- +\n");
 	printf(" + Test Suite : %s\n", name);
 
@@ -155,6 +180,9 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 			tc->name != NULL ? tc->name : "(unnamed)",
 			test_result_str(ret));
 		fflush(stdout);
+		if (test_suite_depth == 1)
+			test_case_line(tc->name != NULL ? tc->name : "(unnamed)",
+				ret);
 	}
 
 	if (n == 0) {
@@ -164,6 +192,9 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 			printf(" + Suite %s has no test cases\n", name);
 			counts.failed++;
 		}
+		if (test_suite_depth == 1)
+			test_case_line("(no case)", setup_ret == TEST_SKIPPED ?
+				TEST_SKIPPED : TEST_FAILED);
 	}
 
 	if (setup_ret == TEST_SUCCESS && suite->teardown != NULL)
@@ -181,6 +212,7 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 	test_case_totals.passed += counts.passed;
 	test_case_totals.failed += counts.failed;
 	test_case_totals.skipped += counts.skipped;
+	test_suite_depth--;
 
 	if (counts.failed > 0)
 		return TEST_FAILED;
@@ -204,21 +236,28 @@ test_command_run(const struct test_command *t)
 
 	printf("Running %s\n", t->command);
 	fflush(stdout);
+	test_current_command = t->command;
 	ret = t->callback();
 	ran_cases = memcmp(&before, &test_case_totals, sizeof(before)) != 0;
 
 	if (ret == TEST_SUCCESS) {
 		printf("Test OK\n");
-		if (!ran_cases)
+		if (!ran_cases) {
 			test_case_totals.passed++;
+			test_case_line(t->command, TEST_SUCCESS);
+		}
 	} else if (ret == TEST_SKIPPED) {
 		printf("Test Skipped\n");
-		if (!ran_cases)
+		if (!ran_cases) {
 			test_case_totals.skipped++;
+			test_case_line(t->command, TEST_SKIPPED);
+		}
 	} else {
 		printf("Test Failed\n");
-		if (test_case_totals.failed == before.failed)
+		if (test_case_totals.failed == before.failed) {
 			test_case_totals.failed++;
+			test_case_line(t->command, TEST_FAILED);
+		}
 		ret = TEST_FAILED;
 	}
 	fflush(stdout);

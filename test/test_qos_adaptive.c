@@ -8,18 +8,23 @@
  * and not while the load still needs the raise; it waits for a second
  * window before acting on a miss it cannot explain; a decay undone by a miss
  * slows the next one down; and over thousands of random windows in every
- * mode, rte_sched never refuses what it applies.
+ * mode, rte_sched never refuses what it applies. Last, end to end: late
+ * messages through a real instance's dequeue raise realtime's cap, and it
+ * comes back once they stop.
  */
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_mbuf.h>
 #include <rte_memory.h>
 
 #include "qosdt.h"
 #include "qosdt_adaptive.h"
+#include "qosdt_classify.h"
 #include "qosdt_sched.h"
 #include "qos_test_util.h"
 #include "test.h"
@@ -465,6 +470,176 @@ test_random_never_refused(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * End to end through qosdt_dequeue_burst() on a real instance, on clocks the
+ * test sets: every realtime message is stamped E2E_LATE_MS in the past
+ * (qosdt_classify_burst() takes the classification TSC its latency is
+ * measured from), and the monitor's first window starts one window in the
+ * past (qosdt_monitor_reset()), so the first dequeue closes it. Each window
+ * then misses realtime's objective by far whatever the host does; the
+ * controller (on, priority mode) sees it from the dequeues alone and raises
+ * realtime's cap for latency; the instance runs the cap the timeline says.
+ * The load gone then (idle dequeues: no message a host stall could make
+ * late), the cap decays back to the configured one. Off, the same late load
+ * changes nothing. Windows and control periods are E2E_WINDOW_MS (real
+ * time).
+ */
+#define E2E_WINDOW_MS 10
+#define E2E_LATE_MS 5
+#define E2E_BURST 8
+#define E2E_DEADLINE_S 10
+
+/* One burst of late realtime requests through q, all drained; without
+ * load, one idle dequeue (a millisecond apart).
+ */
+static int
+e2e_burst(struct qosdt *q, bool load, uint64_t *id)
+{
+	struct rte_mbuf *pkts[E2E_BURST];
+	uint64_t tsc = rte_rdtsc() - rte_get_tsc_hz() * E2E_LATE_MS / 1000;
+	unsigned int i, out = 0;
+
+	if (!load) {
+		TEST_ASSERT_EQUAL(qosdt_dequeue_burst(q, pkts, E2E_BURST), 0,
+			"a message out of an idle instance");
+		rte_delay_us_sleep(1000);
+		return 0;
+	}
+	for (i = 0; i < E2E_BURST; i++) {
+		pkts[i] = qos_test_request(qosdt_pool(q, QOSDT_CLASS_REALTIME), 1,
+			(*id)++, 16);
+		if (pkts[i] == NULL) {
+			rte_pktmbuf_free_bulk(pkts, i);
+			return -1;
+		}
+	}
+	if (qosdt_classify_burst(qosdt_classifier_of(q), pkts, E2E_BURST, tsc) != 0 ||
+			qosdt_enqueue_classified_burst(q, pkts, E2E_BURST) !=
+			E2E_BURST) {
+		printf("a realtime burst was refused\n");
+		return -1;
+	}
+	while (out < E2E_BURST) {
+		uint16_t n = qosdt_dequeue_burst(q, pkts, E2E_BURST);
+
+		rte_pktmbuf_free_bulk(pkts, n);
+		out += n;
+	}
+	return 0;
+}
+
+/* realtime's cap the instance runs */
+static uint64_t
+e2e_cap(const struct qosdt *q)
+{
+	return qosdt_config_of(q)->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+}
+
+/* Feed bursts until the cap the instance runs is (or is not) @p cap, or
+ * the deadline passes; 0 when it got there.
+ */
+static int
+e2e_until(struct qosdt *q, bool load, uint64_t *id, uint64_t cap, bool is)
+{
+	uint64_t end = rte_get_timer_cycles() +
+		E2E_DEADLINE_S * rte_get_timer_hz();
+
+	while (rte_get_timer_cycles() < end) {
+		if (e2e_burst(q, load, id) != 0)
+			return -1;
+		if ((e2e_cap(q) == cap) == is)
+			return 0;
+	}
+	return -1;
+}
+
+static int
+test_dequeue_drives_controller(void)
+{
+	uint64_t base, id = 1, window_ns = E2E_WINDOW_MS * UINT64_C(1000000);
+	const struct qosdt_adaptive_change *ch;
+	struct qosdt_adaptive_status st;
+	struct qosdt_stats stats;
+	struct qosdt *q;
+	unsigned int i, n;
+
+	qosdt_config_defaults(&cfg);
+	cfg.mode = QOSDT_MODE_PRIORITY;
+	cfg.window_ms = E2E_WINDOW_MS;
+	cfg.adaptive.period_ms = E2E_WINDOW_MS;
+	base = cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+
+	/* Off: the late load changes nothing. */
+	q = qosdt_create("e2e_off", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
+	qosdt_monitor_reset(qosdt_monitor_of(q), qosdt_monitor_now_ns() - window_ns);
+	do {
+		TEST_ASSERT_SUCCESS(e2e_burst(q, true, &id), "burst");
+		qosdt_stats_read(q, &stats);
+	} while (stats.windows < 5);
+	TEST_ASSERT(stats.cls[QOSDT_CLASS_REALTIME].latency_violations > 0,
+		"the late messages violated nothing");
+	TEST_ASSERT_EQUAL(e2e_cap(q), base, "the cap changed with the controller off");
+	qosdt_free(q);
+
+	/* On: raised from the dequeues alone. */
+	cfg.adaptive.enabled = true;
+	q = qosdt_create("e2e_on", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
+	qosdt_monitor_reset(qosdt_monitor_of(q), qosdt_monitor_now_ns() - window_ns);
+	TEST_ASSERT_SUCCESS(e2e_burst(q, true, &id), "first burst");
+	qosdt_stats_read(q, &stats);
+	TEST_ASSERT_EQUAL(stats.windows, 1, "the first dequeue closed %" PRIu64
+		" windows", stats.windows);
+	TEST_ASSERT_SUCCESS(e2e_until(q, true, &id, base, false),
+		"realtime's cap not raised in %u s of late messages", E2E_DEADLINE_S);
+	n = qosdt_adaptive_timeline(qosdt_adaptive_of(q), &ch);
+	TEST_ASSERT(n > 0, "the cap changed but the timeline is empty");
+	TEST_ASSERT(ch[0].cls == QOSDT_CLASS_REALTIME &&
+		ch[0].knob == QOSDT_ADAPTIVE_RATE_CAP &&
+		ch[0].reason == QOSDT_ADAPTIVE_LATENCY && ch[0].from == base &&
+		ch[0].to > base &&
+		ch[0].measured >= E2E_LATE_MS * UINT64_C(1000000) * 9 / 10 &&
+		ch[0].objective == cfg.classes[QOSDT_CLASS_REALTIME].slo.max_latency_ns,
+		"first change: class %u knob %u reason %u, %" PRIu64 " -> %" PRIu64
+		", measured %" PRIu64 " ns against %" PRIu64, ch[0].cls, ch[0].knob,
+		ch[0].reason, ch[0].from, ch[0].to, ch[0].measured, ch[0].objective);
+	TEST_ASSERT_EQUAL(e2e_cap(q), ch[n - 1].to,
+		"the instance runs %" PRIu64 ", the last change set %" PRIu64,
+		e2e_cap(q), ch[n - 1].to);
+	qosdt_adaptive_status_read(qosdt_adaptive_of(q), &st);
+	TEST_ASSERT(st.rate_cap_bps == e2e_cap(q) && st.counters.raises >= 1 &&
+		st.counters.refused == 0, "status: cap %" PRIu64 ", raises %" PRIu64
+		", refused %" PRIu64, st.rate_cap_bps, st.counters.raises,
+		st.counters.refused);
+	for (i = 0; i < QOSDT_NB_CLASSES; i++)
+		TEST_ASSERT_EQUAL(qosdt_config_of(q)->classes[i].weight,
+			cfg.classes[i].weight, "weight of class %u moved", i);
+	printf("late messages: realtime's cap %" PRIu64 " -> %" PRIu64 " (p99 %"
+		PRIu64 " ns against %" PRIu64 ")\n", base, e2e_cap(q),
+		ch[0].measured, ch[0].objective);
+
+	/* The load gone (no message: nothing a host stall can make late),
+	 * back to the configured cap. */
+	TEST_ASSERT_SUCCESS(e2e_until(q, false, &id, base, true),
+		"realtime's cap still %" PRIu64 " after %u s without load",
+		e2e_cap(q), E2E_DEADLINE_S);
+	n = qosdt_adaptive_timeline(qosdt_adaptive_of(q), &ch);
+	TEST_ASSERT(ch[n - 1].reason == QOSDT_ADAPTIVE_DECAY &&
+		ch[n - 1].to == base, "the last change (reason %u, to %" PRIu64
+		") is not a decay to the configured cap", ch[n - 1].reason,
+		ch[n - 1].to);
+	qosdt_adaptive_status_read(qosdt_adaptive_of(q), &st);
+	TEST_ASSERT(st.rate_cap_bps == base && st.counters.decays >= 1,
+		"status: cap %" PRIu64 ", decays %" PRIu64, st.rate_cap_bps,
+		st.counters.decays);
+	qosdt_stats_read(q, &stats);
+	printf("load gone: back at %" PRIu64 " after %" PRIu64 " windows of "
+		"%u ms in all\n", base, stats.windows, E2E_WINDOW_MS);
+	qosdt_free(q);
+	return TEST_SUCCESS;
+}
+
 /* Off is the static configuration: no controller; on, one. */
 static int
 test_instance_enabled_or_not(void)
@@ -499,6 +674,7 @@ static struct unit_test_suite adaptive_suite = {
 		TEST_CASE_ST(NULL, case_teardown, test_lower_class_waits),
 		TEST_CASE_ST(NULL, case_teardown, test_random_never_refused),
 		TEST_CASE(test_instance_enabled_or_not),
+		TEST_CASE(test_dequeue_drives_controller),
 		TEST_CASES_END()
 	}
 };

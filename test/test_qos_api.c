@@ -3,7 +3,9 @@
 /*
  * The public API as another DPDK application uses it: load the shipped
  * config, create an instance, put the 15 services through it with buffers
- * from the class pools, read the statistics, free it with nothing left.
+ * from the class pools, read the statistics, free it with nothing left;
+ * what is held back comes out in order and in class; classification alone
+ * (qosdt_classify_burst_now) marks and counts malformed frames.
  */
 
 #include <stdio.h>
@@ -11,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "qosdt.h"
@@ -175,6 +180,203 @@ test_held_back_contract(void)
 }
 
 /*
+ * What is held back comes out later, all of it, in the order it was offered
+ * and in its class: RELIABLE filled to its limit (a burst straddling it is
+ * held back in part), then drained a little, the held ones offered again
+ * (some held once more), until every one is in; the dequeue order of the
+ * reliable messages is then their request order, every one still classed
+ * RELIABLE, none dropped, and the monitor counted the holds.
+ */
+static int
+test_held_back_come_out_in_order(void)
+{
+	uint32_t limit = cfg.classes[QOSDT_CLASS_RELIABLE].queue_limit;
+	struct rte_mbuf *pkts[BURST], *held[BURST], *out[BURST];
+	unsigned int i, n, k, nb_held = 0, sent = 0, got = 0, holds = 0;
+	struct qosdt_sched_class_counters sc;
+	struct qosdt_stats st;
+	struct qosdt *q;
+	uint64_t next = 0;
+	int ret = TEST_FAILED;
+
+	q = qosdt_create("api", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create");
+	/* Offer limit + 2 bursts; what is held goes back in once room is made. */
+	while (sent < limit + 2 * (BURST - 1) || nb_held > 0) {
+		if (nb_held == 0) {
+			for (i = 0; i < BURST - 1; i++) {
+				pkts[i] = request_new(q, 3 + i % 6, sent + i);
+				TEST_ASSERT_NOT_NULL(pkts[i], "request");
+			}
+			n = BURST - 1;
+			k = qosdt_enqueue_burst(q, pkts, n);
+			sent += n;
+		} else {
+			memcpy(pkts, held, nb_held * sizeof(*pkts));
+			n = nb_held;
+			k = qosdt_enqueue_classified_burst(q, pkts, n);
+		}
+		nb_held = n - k;
+		memcpy(held, pkts + k, nb_held * sizeof(*held));
+		holds += nb_held > 0;
+		/* Once the limit is reached, a few out to make room. */
+		if (nb_held > 0) {
+			unsigned int room = 0;
+
+			while (room < BURST / 2) {
+				unsigned int d = qosdt_dequeue_burst(q, out,
+					BURST / 2 - room);
+
+				for (i = 0; i < d; i++) {
+					struct qosdt_msg msg;
+
+					if (qosdt_msg_parse(out[i], &msg) != 0 ||
+							msg.request_id != next ||
+							qosdt_mbuf_meta(out[i])->cls !=
+							QOSDT_CLASS_RELIABLE) {
+						printf("out #%u: request %lu class %u, "
+							"expected request %lu, reliable\n",
+							got + i,
+							(unsigned long)msg.request_id,
+							qosdt_mbuf_meta(out[i])->cls,
+							(unsigned long)next);
+						rte_pktmbuf_free_bulk(out + i, d - i);
+						rte_pktmbuf_free_bulk(held, nb_held);
+						goto end;
+					}
+					next++;
+					rte_pktmbuf_free(out[i]);
+				}
+				got += d;
+				room += d;
+			}
+		}
+	}
+	TEST_ASSERT(holds > 0, "nothing was ever held back");
+	/* Drain the rest: still in order and in class. */
+	while (got < sent) {
+		n = qosdt_dequeue_burst(q, out, BURST);
+		for (i = 0; i < n; i++) {
+			struct qosdt_msg msg;
+
+			if (qosdt_msg_parse(out[i], &msg) != 0 ||
+					msg.request_id != next ||
+					qosdt_mbuf_meta(out[i])->cls != QOSDT_CLASS_RELIABLE) {
+				printf("out #%u: request %lu class %u, expected "
+					"request %lu, reliable\n", got + i,
+					(unsigned long)msg.request_id,
+					qosdt_mbuf_meta(out[i])->cls, (unsigned long)next);
+				rte_pktmbuf_free_bulk(out + i, n - i);
+				goto end;
+			}
+			next++;
+		}
+		rte_pktmbuf_free_bulk(out, n);
+		got += n;
+	}
+	TEST_ASSERT_EQUAL(qosdt_dequeue_burst(q, out, BURST), 0, "more than sent");
+	qosdt_sched_counters(qosdt_sched_of(q), QOSDT_CLASS_RELIABLE, &sc);
+	TEST_ASSERT_EQUAL(sc.drop_pkts, 0, "reliable dropped %lu",
+		(unsigned long)sc.drop_pkts);
+	TEST_ASSERT_EQUAL(sc.deq_pkts, sent, "reliable dequeued %lu of %u",
+		(unsigned long)sc.deq_pkts, sent);
+	/* The window closes on a dequeue after window_ms. */
+	usleep((cfg.window_ms + 20) * 1000);
+	qosdt_dequeue_burst(q, out, BURST);
+	qosdt_stats_read(q, &st);
+	TEST_ASSERT(st.cls[QOSDT_CLASS_RELIABLE].held_pkts >= holds,
+		"the monitor counted %lu held, %u holds happened",
+		(unsigned long)st.cls[QOSDT_CLASS_RELIABLE].held_pkts, holds);
+	TEST_ASSERT_EQUAL(st.cls[QOSDT_CLASS_RELIABLE].tx_pkts, sent, "tx %lu",
+		(unsigned long)st.cls[QOSDT_CLASS_RELIABLE].tx_pkts);
+	printf("%u reliable offered over a %u limit, held back %u times: all out "
+		"in order, in class\n", sent, limit, holds);
+	ret = TEST_SUCCESS;
+end:
+	TEST_ASSERT(buffers_all_returned(q) || ret != TEST_SUCCESS,
+		"buffers still out");
+	qosdt_free(q);
+	return ret;
+}
+
+/*
+ * qosdt_classify_burst_now(): the metadata of each frame (class, service,
+ * objective, a timestamp taken during the call), the frames unchanged, and
+ * the number of malformed frames returned, those marked and given the
+ * default class. Classified frames then go in unclassified again.
+ */
+static int
+test_classify_burst_now(void)
+{
+	static const uint16_t services[] = { 1, 9, 3, 14 };
+	struct rte_mbuf *pkts[8], *out[8];
+	uint8_t before[8][64];
+	struct qosdt_frame_hdr *h;
+	uint64_t t0, t1, slo;
+	unsigned int i, n = 0, cls;
+	struct qosdt *q;
+
+	q = qosdt_create("api", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create");
+	for (i = 0; i < 8; i++) {
+		pkts[i] = request_new(q, services[i % 4], i);
+		TEST_ASSERT_NOT_NULL(pkts[i], "request");
+	}
+	/* 4..6 malformed: not our ethertype, length past the frame, cut. */
+	h = rte_pktmbuf_mtod(pkts[4], struct qosdt_frame_hdr *);
+	h->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	h = rte_pktmbuf_mtod(pkts[5], struct qosdt_frame_hdr *);
+	h->msg.length = rte_cpu_to_be_32(17);
+	rte_pktmbuf_trim(pkts[6], pkts[6]->pkt_len - 10);
+	for (i = 0; i < 8; i++)
+		memcpy(before[i], rte_pktmbuf_mtod(pkts[i], void *),
+			RTE_MIN(pkts[i]->data_len, (uint16_t)sizeof(before[i])));
+	TEST_ASSERT_EQUAL(qosdt_classify_burst_now(q, pkts, 0), 0, "empty burst");
+	TEST_ASSERT_EQUAL(qosdt_classify_burst_now(q, pkts, 4), 0,
+		"valid frames counted malformed");
+	t0 = rte_rdtsc();
+	TEST_ASSERT_EQUAL(qosdt_classify_burst_now(q, pkts, 8), 3, "malformed");
+	t1 = rte_rdtsc();
+	for (i = 0; i < 8; i++) {
+		const struct qosdt_mbuf_meta *m = qosdt_mbuf_meta(pkts[i]);
+		bool bad = i >= 4 && i <= 6;
+
+		TEST_ASSERT(memcmp(before[i], rte_pktmbuf_mtod(pkts[i], void *),
+			RTE_MIN(pkts[i]->data_len, (uint16_t)sizeof(before[i]))) == 0,
+			"frame %u changed", i);
+		TEST_ASSERT(m->ts >= t0 && m->ts <= t1, "frame %u: timestamp %lu "
+			"outside the call [%lu, %lu]", i, (unsigned long)m->ts,
+			(unsigned long)t0, (unsigned long)t1);
+		TEST_ASSERT_EQUAL(!!(m->flags & QOSDT_META_F_MALFORMED), bad,
+			"frame %u: flags %#x", i, m->flags);
+		if (bad) {
+			TEST_ASSERT(m->cls == qosdt_classify_service(
+				qosdt_classifier_of(q), 0xffff, NULL) &&
+				m->service_id == 0, "malformed frame %u: class "
+				"%u service %u, not the default class and none",
+				i, m->cls, m->service_id);
+			continue;
+		}
+		cls = qosdt_classify_service(qosdt_classifier_of(q),
+			services[i % 4], &slo);
+		TEST_ASSERT(m->cls == cls && m->service_id == services[i % 4] &&
+			m->slo_latency_ns == slo, "frame %u: class %u service %u "
+			"objective %u, expected %u %u %lu", i, m->cls, m->service_id,
+			m->slo_latency_ns, cls, services[i % 4], (unsigned long)slo);
+	}
+	/* The valid ones go in as classified; the malformed are the caller's. */
+	rte_pktmbuf_free_bulk(pkts + 4, 3);
+	pkts[4] = pkts[7];
+	TEST_ASSERT_EQUAL(qosdt_enqueue_classified_burst(q, pkts, 5), 5, "enqueue");
+	while (n < 5)
+		n += qosdt_dequeue_burst(q, out + n, 5 - n);
+	rte_pktmbuf_free_bulk(out, n);
+	TEST_ASSERT(buffers_all_returned(q), "buffers still out");
+	qosdt_free(q);
+	return TEST_SUCCESS;
+}
+
+/*
  * One burst mixing what is queued, what is held back and what is malformed:
  * the consumed ones first, the held ones (only reliable) at the tail in
  * their order, the malformed ones freed and counted.
@@ -291,6 +493,8 @@ static struct unit_test_suite api_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_services_round_trip),
 		TEST_CASE(test_held_back_contract),
+		TEST_CASE(test_held_back_come_out_in_order),
+		TEST_CASE(test_classify_burst_now),
 		TEST_CASE(test_mixed_burst_contract),
 		TEST_CASE(test_telemetry_owner_and_running_config),
 		TEST_CASE(test_create_refuses_bad_config),

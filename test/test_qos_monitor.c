@@ -16,6 +16,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_memory.h>
+#include <rte_pause.h>
 
 #include "qosdt_config.h"
 #include "qosdt_monitor.h"
@@ -481,8 +482,14 @@ test_clock(void)
  * sent, one held, CONC_LAT samples of which CONC_VIOL(c) violate. Every
  * published snapshot must then be an exact multiple of one window, with the
  * same multiple (windows) in every class: a torn copy cannot pass.
+ * The two must really overlap: the writer starts once the reader reads, and
+ * goes on past CONC_WINDOWS until the reader has seen CONC_MID_MIN window
+ * counts between the first and the last (or CONC_MAX_S pass: then the case
+ * fails, the reads never met the writes).
  */
 #define CONC_WINDOWS 20000
+#define CONC_MID_MIN 10
+#define CONC_MAX_S 5
 #define CONC_BYTES 64
 #define CONC_LAT 8
 #define CONC_RX(c) (16u + (c))
@@ -490,13 +497,19 @@ test_clock(void)
 #define CONC_VIOL(c) (c)
 
 static volatile bool writer_done;
+static volatile bool reader_started;
+static uint64_t reader_seen;	/* distinct window counts above 0 the reader saw */
+static uint64_t writer_windows;	/* windows the writer closed in all */
 
 static int
 conc_writer(void *arg __rte_unused)
 {
-	unsigned int w, c, k;
+	uint64_t end = 0, w;
+	unsigned int c, k;
 
-	for (w = 1; w <= CONC_WINDOWS; w++) {
+	while (!__atomic_load_n(&reader_started, __ATOMIC_ACQUIRE))
+		rte_pause();
+	for (w = 1;; w++) {
 		for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 			qosdt_monitor_rx(mon, c, CONC_RX(c), CONC_RX(c) * CONC_BYTES);
 			qosdt_monitor_drop(mon, c, CONC_DROP(c),
@@ -509,7 +522,15 @@ conc_writer(void *arg __rte_unused)
 					k < CONC_VIOL(c) ? 999 : 0);
 		}
 		qosdt_monitor_poll(mon, T0 + w * WINDOW_NS);
+		if (w == CONC_WINDOWS)
+			end = rte_get_timer_cycles() + CONC_MAX_S * rte_get_timer_hz();
+		/* the last count seen may be the final one: one more */
+		if (w >= CONC_WINDOWS && (__atomic_load_n(&reader_seen,
+				__ATOMIC_RELAXED) > CONC_MID_MIN ||
+				rte_get_timer_cycles() > end))
+			break;
 	}
+	writer_windows = w;
 	__atomic_store_n(&writer_done, true, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -550,15 +571,18 @@ static int
 test_snapshot_consistency(void)
 {
 	unsigned int lcore = rte_get_next_lcore(rte_lcore_id(), 1, 0);
-	uint64_t reads = 0, last_windows = 0, seen_mid = 0;
+	uint64_t reads = 0, last_windows = 0, seen = 0, mid;
 	struct qosdt_stats st;
 	int ret = TEST_SUCCESS;
 
 	if (lcore >= RTE_MAX_LCORE)
 		TEST_SKIP("needs a second lcore for the writer (-l 0,1)");
 	writer_done = false;
+	reader_started = false;
+	reader_seen = 0;
 	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(conc_writer, NULL, lcore),
 		"cannot launch the writer on lcore %u", lcore);
+	__atomic_store_n(&reader_started, true, __ATOMIC_RELEASE);
 	while (ret == TEST_SUCCESS &&
 			!__atomic_load_n(&writer_done, __ATOMIC_ACQUIRE)) {
 		qosdt_monitor_read(mon, &st);
@@ -570,17 +594,24 @@ test_snapshot_consistency(void)
 		} else {
 			ret = check_snapshot(&st);
 		}
-		seen_mid += st.windows != last_windows;
+		if (st.windows != last_windows && st.windows > 0)
+			__atomic_store_n(&reader_seen, ++seen, __ATOMIC_RELAXED);
 		last_windows = st.windows;
 	}
 	rte_eal_wait_lcore(lcore);
 	TEST_ASSERT_SUCCESS(ret, "inconsistent snapshot after %" PRIu64 " reads",
 		reads);
 	qosdt_monitor_read(mon, &st);
-	TEST_ASSERT_EQUAL(st.windows, CONC_WINDOWS, "final window count");
+	TEST_ASSERT_EQUAL(st.windows, writer_windows, "final window count");
 	TEST_ASSERT_SUCCESS(check_snapshot(&st), "final snapshot");
-	printf("%" PRIu64 " snapshots read, %" PRIu64
-		" distinct window counts, while the writer ran\n", reads, seen_mid);
+	/* window counts seen strictly between 0 and the writer's last */
+	mid = seen - (last_windows == writer_windows);
+	printf("%" PRIu64 " snapshots read while the writer closed %" PRIu64
+		" windows: %" PRIu64 " window counts between the first and the "
+		"last\n", reads, writer_windows, mid);
+	TEST_ASSERT(mid >= CONC_MID_MIN, "the reader saw %" PRIu64 " window "
+		"counts while the writer ran (at least %u needed): the reads and "
+		"the writes never overlapped", mid, CONC_MID_MIN);
 	return TEST_SUCCESS;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -23,6 +24,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_pause.h>
 #include <rte_random.h>
 
 #include "qosdt_config.h"
@@ -50,6 +52,7 @@
 
 #define STRESS_ROUNDS 20000
 #define STRESS_MAX_BULK 8
+#define STRESS_MAX_S 5
 #define LOG_LEN 4096
 /* Room for more than everything, to see an over-allocation. */
 #define ALL_MAX (TOTAL + 2 * QOSDT_NB_CLASSES)
@@ -744,12 +747,22 @@ test_other_lcore(void)
 	return check_idle();
 }
 
-/* Two lcores allocate and free random bulks of one class at once. */
+/*
+ * Two lcores allocate and free random bulks of one class at once. Each
+ * holds at most STRESS_MAX_BULK (RL_OWN): only the two at once borrow. They
+ * go on past STRESS_ROUNDS until one of them has seen the class borrow (or
+ * STRESS_MAX_S pass: then the case fails, they never overlapped).
+ */
 struct stress {
 	unsigned int cls;
+	uint64_t rounds;
 	uint64_t refused;
 	uint32_t max_borrowed;
 };
+
+static bool stress_go;
+static bool stress_borrowed;
+static uint64_t stress_end;
 
 static int
 stress_loop(void *arg)
@@ -757,9 +770,13 @@ stress_loop(void *arg)
 	struct stress *s = arg;
 	struct rte_mbuf *m[STRESS_MAX_BULK];
 	struct qosdt_resv_usage u;
-	unsigned int i, n;
+	unsigned int n;
 
-	for (i = 0; i < STRESS_ROUNDS; i++) {
+	while (!__atomic_load_n(&stress_go, __ATOMIC_ACQUIRE))
+		rte_pause();
+	for (s->rounds = 0; s->rounds < STRESS_ROUNDS ||
+			(!__atomic_load_n(&stress_borrowed, __ATOMIC_RELAXED) &&
+			rte_get_timer_cycles() < stress_end); s->rounds++) {
 		n = 1 + rte_rand_max(STRESS_MAX_BULK);
 		if (qosdt_resv_alloc_bulk(resv, s->cls, m, n) != 0) {
 			s->refused++;
@@ -768,6 +785,8 @@ stress_loop(void *arg)
 		qosdt_resv_usage(resv, &u);
 		s->max_borrowed = RTE_MAX(s->max_borrowed,
 			u.cls[s->cls].borrowed);
+		if (u.cls[s->cls].borrowed > 0)
+			__atomic_store_n(&stress_borrowed, true, __ATOMIC_RELAXED);
 		rte_pktmbuf_free_bulk(m, n);
 	}
 	return 0;
@@ -781,14 +800,22 @@ test_two_lcores_at_once(void)
 
 	if (w < 0)
 		TEST_SKIP("needs a worker lcore (run with -l 0,1)");
-	/* Each holds up to 8 at a time: 16 > RL_OWN, so they borrow. */
+	RTE_BUILD_BUG_ON(STRESS_MAX_BULK > RL_OWN);
+	stress_go = false;
+	stress_borrowed = false;
+	stress_end = rte_get_timer_cycles() + STRESS_MAX_S * rte_get_timer_hz();
 	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(stress_loop, &on_worker, w),
 		"");
+	__atomic_store_n(&stress_go, true, __ATOMIC_RELEASE);
 	stress_loop(&on_main);
 	TEST_ASSERT_SUCCESS(rte_eal_wait_lcore(w), "");
-	printf("refused %" PRIu64 " + %" PRIu64 " of %u bulks, most borrowed %u\n",
-		on_main.refused, on_worker.refused, 2 * STRESS_ROUNDS,
+	printf("refused %" PRIu64 " + %" PRIu64 " of %" PRIu64 " + %" PRIu64
+		" bulks, most borrowed %u\n", on_main.refused, on_worker.refused,
+		on_main.rounds, on_worker.rounds,
 		RTE_MAX(on_main.max_borrowed, on_worker.max_borrowed));
+	TEST_ASSERT(on_main.max_borrowed > 0 || on_worker.max_borrowed > 0,
+		"no borrowing in %u s: the two lcores never held more than the "
+		"class's own %u at once", STRESS_MAX_S, RL_OWN);
 	TEST_ASSERT(on_main.max_borrowed <= RL_CAP &&
 		on_worker.max_borrowed <= RL_CAP, "borrowed above the cap");
 	TEST_ASSERT_EQUAL(alloc_fails(RL), on_main.refused + on_worker.refused,

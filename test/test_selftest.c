@@ -5,7 +5,10 @@
  * teardown, skips, and the result of unit_test_suite_runner().
  */
 
+#include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 
 #include "test.h"
 
@@ -224,3 +227,40 @@ test_runner_selftest(void)
 }
 
 REGISTER_TEST_COMMAND(runner_selftest_autotest, test_runner_selftest);
+
+/* Dies as a crashing test would (SIGABRT, no core file). */
+static int
+crash_now(void)
+{
+	const struct rlimit no_core = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &no_core);
+	printf("crashing on purpose\n");
+	fflush(stdout);
+	abort();
+	return TEST_FAILED;
+}
+
+static struct unit_test_suite runner_crash_suite = {
+	.suite_name = "runner crash (the process dies in its third case)",
+	.unit_test_cases = {
+		TEST_CASE(always_pass),
+		TEST_CASE(skip_always),
+		TEST_CASE(crash_now),
+		TEST_CASE(always_pass),
+		TEST_CASES_END()
+	}
+};
+
+/*
+ * Not a test: test/test_summary.py runs it to check that the cases a
+ * crashing binary ran before it died are counted (one passed, one skipped)
+ * and the crash as one failure.
+ */
+static int
+runner_crash_selftest(void)
+{
+	return unit_test_suite_runner(&runner_crash_suite);
+}
+
+REGISTER_TEST_COMMAND(runner_crash_selftest, runner_crash_selftest);

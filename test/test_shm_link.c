@@ -6,7 +6,9 @@
  * as an echo peer) takes the link down within the documented bound
  * (SHM_PEER_TIMEOUT_US + SHM_HEARTBEAT_PERIOD_US, under 100 ms); when it
  * comes back the channel resumes without restarting this side, and no mbuf
- * is leaked.
+ * is leaked. A shared VM's host can hold the waiting thread or the
+ * heartbeat's thread off the CPU: that time (shm_test_wait_link_stalls())
+ * is taken off the measured delay, never a reason not to judge it.
  */
 
 #include <signal.h>
@@ -52,8 +54,12 @@ test_peer_stop_start(void)
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(pair.client), "client stop");
 	TEST_ASSERT_SUCCESS(shm_test_wait_link_stalls(pair.server, false, 1000,
 		&us, &stall), "server link still up after the client stopped");
-	TEST_ASSERT(us <= LINK_DOWN_BOUND_US || stall > SHM_TEST_STALL_US,
-		"link down took %" PRIu64 " us", us);
+	printf("link down after %" PRIu64 " us (held off the CPU %" PRIu64
+		" us of it)\n", us, stall);
+	TEST_ASSERT(us - RTE_MIN(us, stall) <= LINK_DOWN_BOUND_US,
+		"link down took %" PRIu64 " us, %" PRIu64 " us of it the host held "
+		"us or the heartbeat off the CPU: beyond the bound of %u us", us,
+		stall, LINK_DOWN_BOUND_US);
 	TEST_ASSERT_SUCCESS(rte_eth_dev_start(pair.client), "client start");
 	TEST_ASSERT_SUCCESS(shm_test_wait_link(pair.server, true, 1000, NULL),
 		"server link not back up");
@@ -178,8 +184,8 @@ spawn_peer(const char *path)
 static int
 test_peer_kill9(void)
 {
-	uint64_t us, stall, worst = 0;
-	int status, round, stalled = 0;
+	uint64_t us, stall, judged, worst = 0;
+	int status, round;
 	pid_t pid;
 
 	shm_test_port_destroy(pair.client, pair.client_name);
@@ -208,22 +214,19 @@ test_peer_kill9(void)
 			1000, &us, &stall), "round %d: link still up after kill -9",
 			round);
 		waitpid(pid, &status, 0);
-		if (us > LINK_DOWN_BOUND_US && stall > SHM_TEST_STALL_US) {
-			/* The host, not the driver: not judged. */
-			printf("round %d: link down after %" PRIu64 " us, but the "
-				"host stalled the wait for %" PRIu64 " us: not "
-				"counted\n", round, us, stall);
-			stalled++;
-			continue;
-		}
-		worst = RTE_MAX(worst, us);
-		TEST_ASSERT(us <= LINK_DOWN_BOUND_US,
-			"round %d: link down took %" PRIu64 " us", round, us);
+		judged = us - RTE_MIN(us, stall);
+		printf("round %d: link down after %" PRIu64 " us (held off the "
+			"CPU %" PRIu64 " us of it)\n", round, us, stall);
+		worst = RTE_MAX(worst, judged);
+		TEST_ASSERT(judged <= LINK_DOWN_BOUND_US,
+			"round %d: link down took %" PRIu64 " us, %" PRIu64 " us "
+			"of it the host held us or the heartbeat off the CPU: "
+			"beyond the bound of %u us", round, us, stall,
+			LINK_DOWN_BOUND_US);
 	}
-	if (stalled == KILL_ROUNDS)
-		TEST_SKIP("the host stalled the wait in every round");
-	printf("kill -9 x%d: link down after at most %" PRIu64 " us "
-		"(bound %u us)\n", KILL_ROUNDS, worst, LINK_DOWN_BOUND_US);
+	printf("kill -9 x%d: link down after at most %" PRIu64 " us of the "
+		"driver's (bound %u us)\n", KILL_ROUNDS, worst,
+		LINK_DOWN_BOUND_US);
 	TEST_ASSERT_EQUAL(rte_mempool_in_use_count(pair.mp), 0, "mbufs leaked");
 	TEST_ASSERT(shm_test_xstat(pair.server, "peer_restarts") >= KILL_ROUNDS - 1,
 		"peer restarts not counted");

@@ -6,10 +6,20 @@
    forwarding with --tx-first: frames circle between the ports;
 2. two processes on one region, txonly -> rxonly.
 
-Each passes if the forwarding statistics testpmd prints at exit show frames
-received on every receiving port and no RX/TX errors. Prints the usual
-summary line for buildtools/test-summary.py; exits 77 (skip) with the reason
-when testpmd or the driver is not there.
+From the forwarding statistics testpmd prints at exit (and, for what they
+do not tell apart, the ports' counters over DPDK telemetry just before):
+1 passes when both ports received frames, none was dropped or refused
+  anywhere (RX-dropped, RX-error, RX-nombufs and TX-dropped all 0: the
+  frames in the loop never fill a ring), and each port's TX reached the
+  other port's RX but for at most one ring in flight;
+2 passes when the receiver got everything sent but for at most one ring in
+  flight, dropped nothing (RX-dropped, RX-error, RX-nombufs 0), counted no
+  bad descriptor, and the sender had no TX error (oerrors 0: its
+  TX-dropped counts the frames txonly offered a full ring, which it is
+  meant to).
+Prints PASS/FAIL per case and the summary line buildtools/test-summary.py
+counts; exits 77 (skip) with the reason when testpmd or the driver is not
+there.
 """
 
 import os
@@ -21,9 +31,12 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "usertools"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
+sys.path.insert(0, HERE)
+from qosdt_cases import Cases  # noqa: E402
 from qosdt_pmd_path import loadable_pmd  # noqa: E402
+from qosdt_telemetry import Telemetry  # noqa: E402
 
 EAL = ["--no-huge", "-m", "512", "--no-pci", "--log-level=lib.eal:error"]
 TESTPMD_ARGS = ["--total-num-mbufs=16384", "--stats-period", "1"]
@@ -31,11 +44,15 @@ TESTPMD_ARGS = ["--total-num-mbufs=16384", "--stats-period", "1"]
 # WAIT_TIMEOUT s).
 RX_WANT = 1000
 WAIT_TIMEOUT = 30
+RING = 512            # net_shm's default ring size: frames in flight at most
 # A port's cumulative RX-packets in testpmd's periodic stats.
 RX_STATS = re.compile(r"NIC statistics for port (\d+).*?\n\s*RX-packets:\s*(\d+)", re.S)
-STATS = re.compile(r"Forward statistics for port (\d+).*?\n\s*RX-packets:\s*(\d+)"
-                   r"\s+RX-dropped:\s*(\d+).*?\n\s*TX-packets:\s*(\d+)\s+TX-dropped:\s*(\d+)",
-                   re.S)
+# One port's block of testpmd's exit report (up to the next block's start).
+PORT_BLOCK = re.compile(r"Forward statistics for port (\d+)(.*?)(?=Forward statistics|\Z)",
+                        re.S)
+COUNTERS = {"rx": r"RX-packets:\s*(\d+)", "rx_dropped": r"RX-dropped:\s*(\d+)",
+            "rx_error": r"RX-error:\s*(\d+)", "rx_nombuf": r"RX-nombufs:\s*(\d+)",
+            "tx": r"TX-packets:\s*(\d+)", "tx_dropped": r"TX-dropped:\s*(\d+)"}
 
 
 def sanitizer_env(so, base=None, asan_options="detect_leaks=0:abort_on_error=1"):
@@ -96,52 +113,122 @@ def stop(proc):
     return "".join(proc.lines)
 
 
+def port_counters(out):
+    """{port: {rx, rx_dropped, rx_error, rx_nombuf, tx, tx_dropped}} from
+    testpmd's exit report (RX-error and RX-nombufs are printed only when
+    not 0)."""
+    ports = {}
+    for port, block in PORT_BLOCK.findall(out):
+        c = {}
+        for k, rx in COUNTERS.items():
+            m = re.search(rx, block)
+            c[k] = int(m[1]) if m else 0
+        ports[int(port)] = c
+    return ports
+
+
 def port_stats(out):
     """{port: (rx, rx_dropped, tx, tx_dropped)} from testpmd's exit report."""
-    return {int(m[0]): tuple(int(x) for x in m[1:]) for m in STATS.findall(out)}
+    return {p: (c["rx"], c["rx_dropped"], c["tx"], c["tx_dropped"])
+            for p, c in port_counters(out).items()}
 
 
-def check(name, cond, what, out):
-    print(f" + {name}: {'succeeded' if cond else 'failed'} ({what})")
-    if not cond:
-        print("\n".join(out.splitlines()[-40:]))
-    return cond
+def dropped(c, *keys):
+    """The counters of port counters c among keys that are not 0."""
+    return {k: c[k] for k in keys if c[k]}
 
 
-def one_process(testpmd, so, path):
-    p = start(testpmd, f"tpshm1_{os.getpid()}", 1,
-              [(so, f"net_shm0,path={path},role=server"),
-               (so, f"net_shm1,path={path},role=client")],
-              "io", ["--tx-first"])
-    time.sleep(2)
-    wait_rx(p, 1, RX_WANT, WAIT_TIMEOUT)
-    out = stop(p)
-    st = port_stats(out)
-    ok = len(st) == 2 and all(s[0] > RX_WANT for s in st.values())
-    return check("one process, two ports, io --tx-first", ok,
-                 f"port statistics {st}", out)
+def telemetry_stats(prefix):
+    """(/ethdev/stats,0, /ethdev/xstats,0) of a running testpmd, or None
+    for each that cannot be read."""
+    try:
+        with Telemetry(prefix) as tel:
+            return tel.query("/ethdev/stats,0"), tel.query("/ethdev/xstats,0")
+    except (OSError, ValueError):
+        return None, None
 
 
-def two_processes(testpmd, so, path):
-    rx = start(testpmd, f"tpshmrx_{os.getpid()}", 1,
-               [(so, f"net_shm0,path={path},role=server")], "rxonly")
-    time.sleep(1.5)
-    tx = start(testpmd, f"tpshmtx_{os.getpid()}", 0,
-               [(so, f"net_shm0,path={path},role=client")], "txonly",
-               ["--txpkts=256"])
-    time.sleep(2)
-    wait_rx(rx, 0, RX_WANT, WAIT_TIMEOUT)
-    out_tx = stop(tx)
-    time.sleep(0.5)
-    out_rx = stop(rx)
-    st_rx, st_tx = port_stats(out_rx), port_stats(out_tx)
-    got = st_rx.get(0, (0, 0, 0, 0))[0]
-    sent = st_tx.get(0, (0, 0, 0, 0))[2]
-    # Everything sent was received, but for what was still in the ring
-    # (at most one ring, 512 frames) when the receiver stopped.
-    ok = got > RX_WANT and 0 <= sent - got <= 512
-    return check("two processes, txonly -> rxonly", ok,
-                 f"sent {sent}, received {got}", out_tx + out_rx)
+class Run(Cases):
+    def __init__(self, testpmd, so, path):
+        super().__init__("testpmd_shm")
+        self.testpmd, self.so, self.path = testpmd, so, path
+        self.out = ""
+
+    def case(self, name, fn):
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        self.out = ""
+        before = self.failed
+        super().case(name, fn)
+        if self.failed > before:
+            print("\n".join(self.out.splitlines()[-40:]))
+
+    def one_process(self):
+        p = start(self.testpmd, f"tpshm1_{os.getpid()}", 1,
+                  [(self.so, f"net_shm0,path={self.path},role=server"),
+                   (self.so, f"net_shm1,path={self.path},role=client")],
+                  "io", ["--tx-first"])
+        time.sleep(2)
+        wait_rx(p, 1, RX_WANT, WAIT_TIMEOUT)
+        self.out = stop(p)
+        st = port_counters(self.out)
+        print(f"    port counters {st}")
+        if sorted(st) != [0, 1]:
+            return f"no exit report for ports 0 and 1: {st}"
+        probs = []
+        for port, c in st.items():
+            other = st[1 - port]
+            if c["rx"] <= RX_WANT:
+                probs.append(f"port {port} received {c['rx']} frames")
+            bad = dropped(c, "rx_dropped", "rx_error", "rx_nombuf", "tx_dropped")
+            if bad:
+                probs.append(f"port {port} dropped or refused frames: {bad}")
+            if not 0 <= c["tx"] - other["rx"] <= RING:
+                probs.append(f"port {port} sent {c['tx']}, port {1 - port} received "
+                             f"{other['rx']} (at most {RING} may be in flight)")
+        return "; ".join(probs) or None
+
+    def two_processes(self):
+        rx_prefix, tx_prefix = f"tpshmrx_{os.getpid()}", f"tpshmtx_{os.getpid()}"
+        rx = start(self.testpmd, rx_prefix, 1,
+                   [(self.so, f"net_shm0,path={self.path},role=server")], "rxonly")
+        time.sleep(1.5)
+        tx = start(self.testpmd, tx_prefix, 0,
+                   [(self.so, f"net_shm0,path={self.path},role=client")], "txonly",
+                   ["--txpkts=256"])
+        time.sleep(2)
+        wait_rx(rx, 0, RX_WANT, WAIT_TIMEOUT)
+        tx_stats, _ = telemetry_stats(tx_prefix)
+        out_tx = stop(tx)
+        time.sleep(0.5)
+        rx_stats, rx_xstats = telemetry_stats(rx_prefix)
+        out_rx = stop(rx)
+        self.out = out_tx + out_rx
+        got = port_counters(out_rx).get(0)
+        sent = port_counters(out_tx).get(0)
+        print(f"    sender {sent}, oerrors {tx_stats and tx_stats.get('oerrors')}; "
+              f"receiver {got}, bad descriptors "
+              f"{rx_xstats and rx_xstats.get('rx_bad_descriptors')}")
+        if got is None or sent is None:
+            return "no exit report from the sender or the receiver"
+        if tx_stats is None or rx_xstats is None or rx_stats is None:
+            return "the ports' counters could not be read over telemetry"
+        probs = []
+        # Everything sent was received, but for what was still in the ring
+        # (at most one ring) when the receiver stopped.
+        if not (got["rx"] > RX_WANT and 0 <= sent["tx"] - got["rx"] <= RING):
+            probs.append(f"sent {sent['tx']}, received {got['rx']} (at most {RING} "
+                         "may be in flight)")
+        bad = dropped(got, "rx_dropped", "rx_error", "rx_nombuf")
+        if bad or rx_stats.get("ierrors") or rx_stats.get("imissed"):
+            probs.append(f"the receiver dropped or refused frames: {bad}, ierrors "
+                         f"{rx_stats.get('ierrors')}, imissed {rx_stats.get('imissed')}")
+        if rx_xstats.get("rx_bad_descriptors") or rx_xstats.get("rx_bad_index"):
+            probs.append(f"the receiver counted {rx_xstats.get('rx_bad_descriptors')} bad "
+                         f"descriptors, {rx_xstats.get('rx_bad_index')} bad indexes")
+        if tx_stats.get("oerrors"):
+            probs.append(f"the sender had {tx_stats['oerrors']} TX errors")
+        return "; ".join(probs) or None
 
 
 def main():
@@ -155,20 +242,16 @@ def main():
     except (FileNotFoundError, PermissionError) as e:
         print(f"skipped: {e}")
         sys.exit(77)
-    path = f"/dev/shm/qosdt-testpmd-{os.getpid()}"
-    results = []
+    r = Run(testpmd, so, f"/dev/shm/qosdt-testpmd-{os.getpid()}")
     try:
-        for case in (one_process, two_processes):
-            if os.path.exists(path):
-                os.unlink(path)
-            results.append(case(testpmd, so, path))
+        r.case("one process, two ports, io --tx-first: nothing dropped, every "
+               "frame across", r.one_process)
+        r.case("two processes, txonly -> rxonly: everything sent received, no "
+               "error", r.two_processes)
     finally:
-        if os.path.exists(path):
-            os.unlink(path)
-    passed = sum(results)
-    print(f"qosdt-test summary: name=testpmd_shm passed={passed} "
-          f"failed={len(results) - passed} skipped=0")
-    sys.exit(0 if passed == len(results) else 1)
+        if os.path.exists(r.path):
+            os.unlink(r.path)
+    sys.exit(r.summary())
 
 
 if __name__ == "__main__":

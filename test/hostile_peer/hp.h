@@ -48,6 +48,15 @@ struct hp_counts {
 	uint64_t their_resyncs;		/**< our side's index out of the ring */
 	uint64_t traffic_round_trips;	/**< header mode: frames echoed intact */
 	uint64_t traffic_corrupted;	/**< header mode: frames altered */
+	uint64_t header_stores;		/**< random and all: garbling stores
+					 *   that touch the region header */
+	uint64_t header_fixes;		/**< random and all: times the header
+					 *   was made right again (restored, or
+					 *   a random store undid the damage) */
+	uint64_t prod_index_stores;	/**< random: stores to a producer index
+					 *   the side under test reads */
+	uint64_t cons_index_stores;	/**< random: stores to a consumer index
+					 *   the side under test reads */
 	uint64_t published[SHM_MAX_QUEUES]; /**< entries published per queue */
 };
 
@@ -181,6 +190,21 @@ void hp_counts_add(struct hp_counts *a, const struct hp_counts *b);
  * @return 0, or -1 if our side stopped responding.
  */
 int hp_attack(struct hp_ctx *c, enum hp_mode mode, double seconds);
+
+/**
+ * After an attack (the channel settled): garble the header from a right
+ * state until the side under test has seen it, then restore it until seen
+ * again. The side under test must count exactly one header error for it,
+ * and take its link down, whatever came before.
+ *
+ * @param c
+ *   The context.
+ * @param cnt
+ *   Receives header_episodes and down_episodes (1 each), and the stores.
+ * @return
+ *   0, or -1 when the other side's heartbeat stopped.
+ */
+int hp_witness_header(struct hp_ctx *c, struct hp_counts *cnt);
 
 /** The attacks of each mode (hp_attack_ring.c, hp_attack_region.c). */
 int hp_attack_indexes(struct hp_ctx *c, double end, struct hp_counts *cnt);

@@ -31,13 +31,15 @@ static const struct {
 
 /* Write a random value, other than the right one, into header field i. */
 static void
-garble_field(struct hp_ctx *c, unsigned int i, uint64_t *rng)
+garble_field(struct hp_ctx *c, unsigned int i, uint64_t *rng,
+		struct hp_counts *cnt)
 {
 	uint8_t *p = c->reg.base + hdr_fields[i].off;
 	const uint8_t *orig = (const uint8_t *)&c->hdr + hdr_fields[i].off;
 	uint64_t v64, o64;
 	uint32_t v32, o32;
 
+	cnt->header_stores++;
 	if (hdr_fields[i].size == 8) {
 		memcpy(&o64, orig, 8);
 		while ((v64 = hp_rand(rng)) == o64)
@@ -61,7 +63,7 @@ episode_header(struct hp_ctx *c, uint64_t *rng, struct hp_counts *cnt)
 
 	for (i = 0; i < n; i++) {
 		garble_field(c, n == 1 ? hp_rand(rng) % RTE_DIM(hdr_fields) : i,
-			rng);
+			rng, cnt);
 		cnt->hostile_writes++;
 	}
 	cnt->header_episodes++;
@@ -69,6 +71,7 @@ episode_header(struct hp_ctx *c, uint64_t *rng, struct hp_counts *cnt)
 	if (hp_wait_their_ticks(c, 2) != 0)
 		return -1;
 	hp_header_restore(c);
+	cnt->header_fixes++;
 	return hp_wait_their_ticks(c, 2);
 }
 
@@ -228,7 +231,7 @@ store_random(uint8_t *p, unsigned int size, uint64_t *rng)
  * side under test often finds a plausible number of entries to read).
  */
 static void
-random_index(struct hp_ctx *c, uint64_t *rng)
+random_index(struct hp_ctx *c, uint64_t *rng, struct hp_counts *cnt)
 {
 	enum shm_dir dir = hp_rand(rng) & 1 ? SHM_DIR_S2C : SHM_DIR_C2S;
 	struct shm_ring_ctl *ctl = shm_ring_ctl(&c->reg, dir,
@@ -241,6 +244,44 @@ random_index(struct hp_ctx *c, uint64_t *rng)
 	if (v & 1)
 		v = other + (uint32_t)hp_rand_range(rng, 0, 4 * ring) - 2 * ring;
 	__atomic_store_n(idx, v, __ATOMIC_RELEASE);
+	cnt->prod_index_stores += dir == c->prod_dir && head;
+	cnt->cons_index_stores += dir == c->cons_dir && !head;
+}
+
+/* Does [p, p + size) touch the 4 bytes at w? */
+static bool
+overlaps(const uint8_t *p, unsigned int size, const uint32_t *w)
+{
+	const uint8_t *b = (const uint8_t *)w;
+
+	return p < b + sizeof(*w) && b < p + size;
+}
+
+/* Is the header as the peer found it? */
+static bool
+header_right(const struct hp_ctx *c)
+{
+	return memcmp(shm_region_hdr(&c->reg), &c->hdr, sizeof(c->hdr)) == 0;
+}
+
+/* Count a random store of @p size bytes at @p p by what it hits; true if
+ * it touches the header.
+ */
+static bool
+count_store(struct hp_ctx *c, const uint8_t *p, unsigned int size,
+		struct hp_counts *cnt)
+{
+	bool header = p < c->reg.base + sizeof(struct shm_region_header);
+	uint32_t q;
+
+	cnt->header_stores += header;
+	for (q = 0; q < c->reg.geo.nb_queues; q++) {
+		cnt->prod_index_stores += overlaps(p, size,
+			&shm_ring_ctl(&c->reg, c->prod_dir, q)->head);
+		cnt->cons_index_stores += overlaps(p, size,
+			&shm_ring_ctl(&c->reg, c->cons_dir, q)->tail);
+	}
+	return header;
 }
 
 /* A descriptor: any 64 bits, or one that is almost right. */
@@ -268,6 +309,7 @@ hp_random_writes(struct hp_ctx *c, unsigned int n, uint64_t *rng,
 	static const unsigned int sizes[3] = { 1, 4, 8 };
 	uint64_t slots = c->reg.bufs_offset, off;
 	unsigned int i, pick, size;
+	bool was_right;
 
 	for (i = 0; i < n; i++) {
 		pick = hp_rand(rng) % 100;
@@ -278,7 +320,7 @@ hp_random_writes(struct hp_ctx *c, unsigned int n, uint64_t *rng,
 			off = hp_rand_range(rng, RTE_CACHE_LINE_SIZE,
 				3 * RTE_CACHE_LINE_SIZE - 8);
 		else if (pick < 30) {
-			random_index(c, rng);
+			random_index(c, rng, cnt);
 			continue;
 		} else if (pick < 70) {
 			random_desc(c, rng);
@@ -287,7 +329,14 @@ hp_random_writes(struct hp_ctx *c, unsigned int n, uint64_t *rng,
 			off = hp_rand_range(rng, slots, c->reg.size - 8);
 		else			/* anywhere */
 			off = hp_rand_range(rng, 0, c->reg.size - 8);
-		store_random(c->reg.base + (off & ~(uint64_t)(size - 1)), size, rng);
+		off &= ~(uint64_t)(size - 1);
+		if (!count_store(c, c->reg.base + off, size, cnt)) {
+			store_random(c->reg.base + off, size, rng);
+			continue;
+		}
+		was_right = header_right(c);
+		store_random(c->reg.base + off, size, rng);
+		cnt->header_fixes += !was_right && header_right(c);
 	}
 	cnt->hostile_writes += n;
 }
@@ -339,10 +388,11 @@ all_round(struct hp_ctx *c, uint64_t round, uint64_t *rng,
 		cnt->hostile_writes++;
 	}
 	if (round % 1024 == 0) {
-		garble_field(c, hp_rand(rng) % RTE_DIM(hdr_fields), rng);
+		garble_field(c, hp_rand(rng) % RTE_DIM(hdr_fields), rng, cnt);
 		cnt->hostile_writes++;
 		hp_sleep_us(1000);
 		hp_header_restore(c);
+		cnt->header_fixes++;
 	}
 }
 
@@ -404,8 +454,10 @@ hp_attack(struct hp_ctx *c, enum hp_mode mode, double seconds)
 	memset(&cnt, 0, sizeof(cnt));
 	ret = attacks[mode](c, hp_now() + seconds, &cnt);
 	/* stop: the header as it was, our side attached and alive */
-	if (memcmp(shm_region_hdr(&c->reg), &c->hdr, sizeof(c->hdr)) != 0)
+	if (!header_right(c)) {
 		hp_header_restore(c);
+		cnt.header_fixes++;
+	}
 	__atomic_store_n(&hp_my_side(c)->attached, SHM_SIDE_ATTACHED,
 		__ATOMIC_RELEASE);
 	__atomic_store_n(&c->hb_stalled, false, __ATOMIC_RELEASE);
@@ -413,9 +465,25 @@ hp_attack(struct hp_ctx *c, enum hp_mode mode, double seconds)
 		if (hp_settle_prod(c, q, needs_jump(c, mode, q), &cnt) != 0)
 			ret = -1;
 		hp_settle_cons(c, q);
+		cnt.prod_index_stores += needs_jump(c, mode, q);
+		cnt.cons_index_stores++;
 	}
 	if (hp_wait_their_ticks(c, 3) != 0)
 		ret = -1;
 	hp_counts_add(&c->counts, &cnt);
 	return ret;
+}
+
+int
+hp_witness_header(struct hp_ctx *c, struct hp_counts *cnt)
+{
+	uint64_t rng = c->seed * 3 + 1;
+
+	if (!header_right(c)) {
+		hp_header_restore(c);
+		cnt->header_fixes++;
+		if (hp_wait_their_ticks(c, 2) != 0)
+			return -1;
+	}
+	return episode_header(c, &rng, cnt);
 }

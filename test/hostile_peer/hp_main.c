@@ -200,6 +200,9 @@ static const struct {
 	HP_COUNT(down_episodes), HP_COUNT(gen_changes),
 	HP_COUNT(their_bad_descs), HP_COUNT(their_resyncs),
 	HP_COUNT(traffic_round_trips), HP_COUNT(traffic_corrupted),
+	HP_COUNT(header_stores), HP_COUNT(header_fixes),
+	HP_COUNT(prod_index_stores),
+	HP_COUNT(cons_index_stores),
 };
 
 static uint64_t
@@ -311,6 +314,21 @@ main(int argc, char **argv)
 	ret = hp_attack(&c, o.mode, o.duration);
 	print_attacked(&c, &o, ret);
 	phase_done(&o, "");
+	if (ret == 0 && (o.mode == HP_MODE_RANDOM || o.mode == HP_MODE_ALL)) {
+		/* whatever the random stores did, a header garbled until
+		 * seen must still be counted, and take the link down */
+		struct hp_counts w;
+		char line[160];
+
+		memset(&w, 0, sizeof(w));
+		ret = hp_witness_header(&c, &w);
+		snprintf(line, sizeof(line), "witnessed {\"header_episodes\":%"
+			PRIu64 ",\"down_episodes\":%" PRIu64 ",\"ok\":%s}",
+			w.header_episodes, w.down_episodes,
+			ret == 0 ? "true" : "false");
+		phase_done(&o, line);
+		hp_counts_add(&c.counts, &w);
+	}
 	/* random and all write the other side's descriptors themselves */
 	ok = (c.counts.their_bad_descs == 0 || o.mode == HP_MODE_RANDOM ||
 		o.mode == HP_MODE_ALL) && c.counts.traffic_corrupted == 0;
