@@ -70,10 +70,13 @@ static void
 obs_normal(struct qosdt_adaptive_obs *o)
 {
 	static const uint64_t mbps[QOSDT_NB_CLASSES] = { 200, 150, 150, 300 };
+	/* The scenario's frames (config/load-shift.json). */
+	static const uint32_t frame[QOSDT_NB_CLASSES] = { 960, 1360, 960, 472 };
 	unsigned int c;
 
 	memset(o, 0, sizeof(*o));
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		o->cls[c].frame_bytes = frame[c];
 		o->cls[c].offered_bps = MBPS(mbps[c]);
 		o->cls[c].throughput_bps = MBPS(mbps[c]);
 		o->cls[c].p99_ns = US(20);
