@@ -713,6 +713,23 @@ kept(struct qosdt_adaptive *a, unsigned int i, int32_t level)
 	return k->keep_level > 0 ? level < k->keep_level : level > k->keep_level;
 }
 
+/* Whether a change did better: the class-windows missed per window after
+ * it, against the classes that missed in the window it acted on.
+ */
+static void
+judge_outcome(struct qosdt_adaptive_change *ch)
+{
+	unsigned int after = 0, before, c;
+
+	if (ch->outcome != QOSDT_ADAPTIVE_PENDING || ch->windows_after == 0)
+		return;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		after += ch->missed_after[c];
+	before = __builtin_popcount(ch->missed_last) * ch->windows_after;
+	ch->outcome = after < before ? QOSDT_ADAPTIVE_BETTER :
+		after > before ? QOSDT_ADAPTIVE_WORSE : QOSDT_ADAPTIVE_SAME;
+}
+
 /* Count the window just closed into the changes still being followed. */
 static void
 track_window(struct qosdt_adaptive *a, uint8_t mask)
@@ -737,22 +754,8 @@ track_window(struct qosdt_adaptive *a, uint8_t mask)
 			for (c = 0; c < QOSDT_NB_CLASSES; c++)
 				if (mask & (1u << c))
 					ch->missed_after[c]++;
-			if (ch->outcome == QOSDT_ADAPTIVE_PENDING &&
-					ch->windows_after ==
-					QOSDT_ADAPTIVE_EFFECT_WINDOWS) {
-				unsigned int before = 0, after = 0;
-
-				for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-					before += ch->missed_before[c];
-					after += ch->missed_after[c];
-				}
-				/* Per window: before may have fewer windows. */
-				before *= ch->windows_after;
-				after *= RTE_MAX(ch->windows_before, 1u);
-				ch->outcome = after < before ? QOSDT_ADAPTIVE_BETTER :
-					after > before ? QOSDT_ADAPTIVE_WORSE :
-					QOSDT_ADAPTIVE_SAME;
-			}
+			if (ch->windows_after == QOSDT_ADAPTIVE_EFFECT_WINDOWS)
+				judge_outcome(ch);
 		}
 	}
 }
@@ -860,7 +863,11 @@ trade_fill(struct qosdt_adaptive_change *ch, const struct qosdt_adaptive *a,
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		if (!(mask & (1u << c)) || before->get[c] == 0)
 			continue;
-		loss = 1.0 - (double)after->get[c] / (double)before->get[c];
+		/* A class left short of its demand first: the one the trade
+		 * costs something.
+		 */
+		loss = 1.0 - (double)after->get[c] / (double)before->get[c] +
+			(after->served[c] ? 0 : 2);
 		if (loss > most) {
 			most = loss;
 			worst = c;
@@ -954,7 +961,7 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 {
 	const struct class_state *k = &a->cls[c];
 	struct setting cand, best = st->set;
-	struct outlook now, then, best_then;
+	struct outlook now, then, best_then, refused_then;
 	unsigned int donor[QOSDT_NB_CLASSES], nd, j, own, d;
 	bool found = false, served = false, refused = false;
 	uint8_t breaks, refused_mask = 0;
@@ -997,6 +1004,7 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 				refused_mask = breaks;
 				refused_from = st->set;
 				refused_to = cand;
+				refused_then = then;
 			}
 			if (breaks != 0)
 				break;      /* Further only takes more. */
@@ -1027,6 +1035,8 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 						refused_mask = breaks;
 						refused_from = st->set;
 						refused_to = cand;
+						refused_then = then;
+				refused_then = then;
 					}
 					cand.level[d]++;
 					break;
@@ -1045,7 +1055,7 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 	}
 	if (refused && !served)
 		trade_refused(a, c, own, &refused_from, &refused_to, &now,
-			&best_then, refused_mask);
+			&refused_then, refused_mask);
 	if (!found || (enough && !served))
 		a->cnt.at_bound++;
 	if (!found)
@@ -1183,8 +1193,8 @@ decide_undo(struct qosdt_adaptive *a, struct step *st)
 			t->for_cls, measured, UNDO_HEALTHY_BEFORE);
 		/* Not there again while the load it was tried under lasts. */
 		k->block = true;
-		k->block_level = was;
 		k->block_dir = was > t->before[i] ? 1 : -1;
+		k->block_level = t->before[i] + k->block_dir;
 		k->block_for = t->for_cls;
 		k->block_demand = t->for_demand;
 	}
@@ -1295,6 +1305,7 @@ commit_change(struct qosdt_adaptive *a, struct qosdt_adaptive_change *ch,
 		for (c = 0; c < QOSDT_NB_CLASSES; c++)
 			if (a->history[w] & (1u << c))
 				ch->missed_before[c]++;
+	ch->missed_last = a->history[0];
 	a->cnt.changes++;
 	if (ch->reason == QOSDT_ADAPTIVE_DECAY) {
 		a->cnt.decays++;
@@ -1345,20 +1356,8 @@ track_close(struct qosdt_adaptive *a, bool undone)
 				continue;
 			if (undone)
 				ch->outcome = QOSDT_ADAPTIVE_UNDONE;
-			else if (ch->outcome == QOSDT_ADAPTIVE_PENDING &&
-					ch->windows_after > 0) {
-				unsigned int before = 0, after = 0, c;
-
-				for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-					before += ch->missed_before[c];
-					after += ch->missed_after[c];
-				}
-				before *= ch->windows_after;
-				after *= RTE_MAX(ch->windows_before, 1u);
-				ch->outcome = after < before ? QOSDT_ADAPTIVE_BETTER :
-					after > before ? QOSDT_ADAPTIVE_WORSE :
-					QOSDT_ADAPTIVE_SAME;
-			}
+			else
+				judge_outcome(ch);
 		}
 	}
 	a->track_nb = 0;

@@ -104,6 +104,9 @@ struct qosdt_adaptive_change {
 	uint8_t outcome;     /**< enum qosdt_adaptive_outcome. */
 	uint8_t windows_before; /**< Windows counted in missed_before (<= 5). */
 	uint8_t windows_after;  /**< ... in missed_after. */
+	uint8_t missed_last;    /**< Classes (bits) that missed in the window
+				  *   it acted on: the outcome compares the
+				  *   windows after with that one. */
 	uint8_t missed_before[QOSDT_NB_CLASSES]; /**< Windows each class missed
 						   *   in, before it. */
 	uint8_t missed_after[QOSDT_NB_CLASSES];  /**< ... after it, until the

@@ -536,7 +536,7 @@ static const struct command commands[] = {
 	{ "/qosdt/config", config_cb,
 		"Mode, channel rate, per-class weight, shares and SLO. No parameters." },
 	{ "/qosdt/adaptive", adaptive_cb,
-		"Adaptive controller: enabled, running and baseline weights, caps and AQM targets, counters, recent changes (with the windows each class missed before and after, and the trade each made), the last trade refused. No parameters." },
+		"Adaptive controller: settings, counters, recent changes with their trades and effects, last refused trade. No parameters." },
 };
 
 /* Which commands are registered (guarded by source_lock). */
