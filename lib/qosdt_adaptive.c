@@ -136,6 +136,9 @@ struct trial {
 	bool active;
 	bool is_undo;
 	uint64_t window;          /* The window count when it was applied. */
+	uint64_t judge_at;        /* The window it is judged on. */
+	uint8_t missed_then;      /* Classes that missed in the window it
+				   * acted on. */
 	int32_t before[KNOBS_MAX];
 	uint8_t losers;           /* Classes it took from. */
 	uint8_t gainers;          /* Classes it gave to. */
@@ -760,9 +763,27 @@ track_window(struct qosdt_adaptive *a, uint8_t mask)
 	}
 }
 
+/* Whether the model explains a miss of class @p c at the running setting:
+ * it lacks the rate to keep its SLO (a strict TC short of its cap's share,
+ * a WRR class whose drop policy does not bound its delay within its
+ * objective at its share, a lossless class pushed back).
+ */
+static bool
+explained_now(const struct qosdt_adaptive *a, unsigned int c)
+{
+	struct setting set;
+	struct outlook now;
+
+	setting_now(a, &set);
+	outlook_of(a, &set, 0, &now);
+	return !now.slo_ok[c];
+}
+
 /*
- * The first window after a step: worse than the window before it (more
- * classes missed), with a class it took from, healthy before, among them?
+ * The window a step is judged on (the first after it; the second after a
+ * raise for a class that missed, since the first still drains the backlog
+ * the miss left): worse than the window it acted on (more classes missed),
+ * with a class it took from, healthy before, among them?
  * Not if a class the step did not touch, healthy before, missed as well:
  * that is the host (a stall), which no knob causes.
  */
@@ -772,14 +793,14 @@ judge_trial(struct qosdt_adaptive *a, uint8_t mask)
 	struct trial *t = &a->trial;
 	uint8_t untouched = ALL_CLASSES & ~t->losers & ~t->gainers;
 
-	if (!t->active || a->cnt.windows != t->window + 1)
+	if (!t->active || a->cnt.windows != t->judge_at)
 		return;
 	t->active = false;
 	if (t->is_undo || !(mask & t->losers & t->healthy))
 		return;
 	if (mask & untouched & t->healthy)
 		return;
-	if (__builtin_popcount(mask) <= __builtin_popcount(a->history[1]))
+	if (__builtin_popcount(mask) <= __builtin_popcount(t->missed_then))
 		return;
 	a->undo_due = true;
 }
@@ -801,9 +822,18 @@ qosdt_adaptive_window(struct qosdt_adaptive *a,
 		if (class_missed(a, c, &obs->cls[c])) {
 			k->missed = true;
 			k->missed_run++;
-			k->healthy_run = 0;
 			mask |= 1u << c;
-			backoff_decays(a, c);
+			/*
+			 * A miss the model does not explain at the running
+			 * setting is the host's (a stall): it neither stops the
+			 * decay clock nor blames a decay.
+			 */
+			if (explained_now(a, c)) {
+				k->healthy_run = 0;
+				backoff_decays(a, c);
+			} else {
+				k->healthy_run++;
+			}
 		} else {
 			k->missed_run = 0;
 			k->healthy_run++;
@@ -1085,7 +1115,7 @@ miss_explained(const struct qosdt_adaptive *a, const struct setting *set,
 	struct outlook now;
 
 	outlook_of(a, set, 0, &now);
-	return !now.served[c] || !now.slo_ok[c];
+	return !now.slo_ok[c];
 }
 
 /*
@@ -1197,6 +1227,13 @@ decide_undo(struct qosdt_adaptive *a, struct step *st)
 		k->block_level = t->before[i] + k->block_dir;
 		k->block_for = t->for_cls;
 		k->block_demand = t->for_demand;
+		/* A decay undone: the next one waits twice as long. */
+		if (t->decay) {
+			k->hold = RTE_MIN(k->hold * 2,
+				a->base.adaptive.healthy_windows * HOLD_MAX_FACTOR);
+			k->decayed_at = 0;
+			a->cnt.backoffs++;
+		}
 	}
 }
 
@@ -1379,6 +1416,11 @@ trial_start(struct qosdt_adaptive *a, const struct setting *before,
 	t->active = true;
 	t->is_undo = undo;
 	t->window = a->cnt.windows;
+	t->missed_then = a->history[0];
+	t->judge_at = t->window + 1;
+	if (!undo && st->change[0].reason != QOSDT_ADAPTIVE_DECAY &&
+			(a->history[0] & (1u << st->change[0].for_cls)))
+		t->judge_at++;
 	for (i = 0; i < KNOBS_MAX; i++)
 		t->before[i] = before->level[i];
 	t->losers = losers_of(&o_before, &o_after);
