@@ -338,8 +338,26 @@ def report(pairs, period_s):
                   if k in ("changes", "raises", "decays", "trades", "trades_refused",
                            "unexplained", "undone"))
         for p in pairs))
-    # The floor no knob moves: the static runs' spread over the pairs in
-    # each calm phase (and its e2e rate, for reference).
+    # The floor no knob moves: what each static run misses per window in
+    # its unshifted phases (host stalls), over the whole run; what each side
+    # has beyond it (for reading, not a goal).
+    floors = []
+    for i, p in enumerate(pairs):
+        s_ = p["static"]
+        calm = [ph for ph in s_["phases"] if not ph["target"]]
+        cw = sum(ph["windows"] for ph in calm)
+        if cw:
+            rate = sum(ph["sched_violations"] for ph in calm) / cw
+            floor = rate * sum(ph["windows"] for ph in s_["phases"])
+            floors.append((rate, floor, max(s_["sched_violations"] - floor, 0),
+                           max(p["adaptive"]["sched_violations"] - floor, 0)))
+    if floors:
+        print("sched noise floor (static's unshifted phases, per window; over the run), and "
+              "what each side has beyond it, per pair: " + "; ".join(
+                  f"{r:.2f}, {f:.0f}: static {bs:.0f}, adaptive {ba:.0f}"
+                  for r, f, bs, ba in floors))
+        net = [ratio(ba, bs) for _, _, bs, ba in floors]
+        print(f"  beyond the floor, adaptive / static: median {fmt_med(net)}")
     verdicts = {}
     rs = [x["sched_ratio"] for x in nums]
     re_ = [x["e2e_ratio"] for x in nums]
