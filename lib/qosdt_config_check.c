@@ -753,7 +753,7 @@ check_adaptive_profiles(struct qosdt_json_walk *w,
 	if (!a->enabled || cfg->mode == QOSDT_MODE_FIFO)
 		return 0;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
-		if (cfg->mode == QOSDT_MODE_WRR || c != QOSDT_CLASS_REALTIME)
+		if (cfg->mode == QOSDT_MODE_WRR || !qosdt_config_class_strict(cfg, c))
 			settings *= qosdt_levels_count(cfg->classes[c].weight,
 				a->weight_step, a->bounds[c].weight_min,
 				a->bounds[c].weight_max);
