@@ -81,6 +81,10 @@
  * in the step's first window to undo the step.
  */
 #define UNDO_HEALTHY_BEFORE 2u
+/* Windows a raise is watched for, from its second, for one in which the
+ * class it was for met its SLO (the window it is judged on).
+ */
+#define JUDGE_WINDOWS 3u
 /* Every class, as a bit mask. */
 #define ALL_CLASSES ((1u << QOSDT_NB_CLASSES) - 1)
 /* Knobs: a rate knob per class and an AQM target per class at most. */
@@ -780,12 +784,14 @@ explained_now(const struct qosdt_adaptive *a, unsigned int c)
 }
 
 /*
- * The window a step is judged on (the first after it; the second after a
- * raise for a class that missed, since the first still drains the backlog
- * the miss left): worse than the window it acted on (more classes missed),
- * with a class it took from, healthy before, among them?
- * Not if a class the step did not touch, healthy before, missed as well:
- * that is the host (a stall), which no knob causes.
+ * The window a step is judged on: the first after a decay; after a raise,
+ * the first from the second on (the first still drains the backlog the
+ * miss left) in which the class it was for met its SLO, within
+ * JUDGE_WINDOWS: while that class is still late, the window is the shift's
+ * or the host's, not evidence against the step. Worse than the window it
+ * acted on (more classes missed), with a class it took from, healthy
+ * before, among them? Not if a class the step did not touch, healthy
+ * before, missed as well: that is the host (a stall), which no knob causes.
  */
 static void
 judge_trial(struct qosdt_adaptive *a, uint8_t mask)
@@ -793,8 +799,13 @@ judge_trial(struct qosdt_adaptive *a, uint8_t mask)
 	struct trial *t = &a->trial;
 	uint8_t untouched = ALL_CLASSES & ~t->losers & ~t->gainers;
 
-	if (!t->active || a->cnt.windows != t->judge_at)
+	if (!t->active || a->cnt.windows < t->judge_at)
 		return;
+	if (!t->decay && !t->is_undo && (mask & (1u << t->for_cls))) {
+		if (a->cnt.windows >= t->judge_at + JUDGE_WINDOWS - 1)
+			t->active = false;
+		return;
+	}
 	t->active = false;
 	if (t->is_undo || !(mask & t->losers & t->healthy))
 		return;

@@ -389,49 +389,52 @@ test_decay_undone(void)
 	return TEST_SUCCESS;
 }
 
-/* A raise whose first window shows a class it took from missing (healthy
- * before) with more classes missing than before is undone; the same in a
- * window where a class it did not touch missed too (a host stall) is not.
+/* A raise judged on the first window from its second on in which the
+ * class it was for met its SLO: more classes late there than in the window
+ * it acted on, classes it took from among them, undoes it, and it is not
+ * made again under that load. While the class it was for is still late
+ * (the shift's backlog, a host stall), nothing is judged.
  */
 static int
 test_raise_undone_not_for_a_stall(void)
 {
-	struct qosdt_adaptive_obs o, worse, late;
+	struct qosdt_adaptive_obs o, late, worse, stall;
 
-	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
+	TEST_ASSERT_SUCCESS(ctl_start_real(), "start");
 	obs_normal(&o);
-	o.cls[QOSDT_CLASS_THROUGHPUT].offered_bps = MBPS(470);
-	late = o;
-	obs_late(&late, QOSDT_CLASS_THROUGHPUT, US(15000));
+	o.cls[QOSDT_CLASS_REALTIME].offered_bps = MBPS(400);
 	TEST_ASSERT_EQUAL(feed(&o, 5), 0, "changed");
-	TEST_ASSERT_EQUAL(feed(&late, 1), 1, "no raise");
-	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "raise");
-	/* The raise took from best effort: it misses now, throughput too,
-	 * and reliable, which it did not touch, is healthy: the raise did it.
+	late = o;
+	obs_late(&late, QOSDT_CLASS_REALTIME, US(9000));
+	TEST_ASSERT_EQUAL(feed(&late, 1), 2, "no raise");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(500), "raise");
+	/* Realtime recovered, but two classes it took from (reliable's cap,
+	 * best effort's share) are late: two against one; throughput, which
+	 * it did not touch (served either way), is not. The first window
+	 * after it drains; the second judges.
 	 */
 	worse = o;
+	obs_late(&worse, QOSDT_CLASS_RELIABLE, US(2000));
 	obs_late(&worse, QOSDT_CLASS_BEST_EFFORT, US(9000));
-	obs_late(&worse, QOSDT_CLASS_THROUGHPUT, US(2000));
-	/* The first window after it drains what the miss left: judged on the
-	 * second.
-	 */
-	TEST_ASSERT_EQUAL(feed(&worse, 2), 1, "not undone");
-	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 2, "weight %u",
-		weight_of(QOSDT_CLASS_THROUGHPUT));
+	worse.cls[QOSDT_CLASS_RELIABLE].backlog = 10;
+	TEST_ASSERT_EQUAL(feed(&worse, 1), 0, "judged on the window that drains");
+	TEST_ASSERT_EQUAL(feed(&worse, 1), 2, "not undone");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(300), "cap %" PRIu64, rt_cap());
 	TEST_ASSERT_EQUAL(last_change()->reason, QOSDT_ADAPTIVE_UNDO, "reason");
-	/* Throughput still misses: the raise is not made again under it. */
-	TEST_ASSERT_EQUAL(feed(&worse, 20), 0, "raised again after its undo");
+	/* Realtime misses again under the same load: not raised again. */
+	TEST_ASSERT_EQUAL(feed(&late, 20), 0, "raised again after its undo");
 	case_teardown();
 
-	TEST_ASSERT_SUCCESS(ctl_start(QOSDT_MODE_PRIORITY), "start");
+	/* The same, with realtime still late in every window after: a stall
+	 * or the shift's backlog, not evidence; nothing undone.
+	 */
+	TEST_ASSERT_SUCCESS(ctl_start_real(), "start");
 	TEST_ASSERT_EQUAL(feed(&o, 5), 0, "changed");
-	TEST_ASSERT_EQUAL(feed(&late, 1), 1, "no raise");
-	worse = o;
-	obs_late(&worse, QOSDT_CLASS_BEST_EFFORT, US(9000));
-	obs_late(&worse, QOSDT_CLASS_THROUGHPUT, US(2000));
-	obs_late(&worse, QOSDT_CLASS_RELIABLE, US(9000));
-	TEST_ASSERT_EQUAL(feed(&worse, 2), 0, "undone for a host stall");
-	TEST_ASSERT_EQUAL(weight_of(QOSDT_CLASS_THROUGHPUT), 5, "weight moved");
+	TEST_ASSERT_EQUAL(feed(&late, 1), 2, "no raise");
+	stall = worse;
+	obs_late(&stall, QOSDT_CLASS_REALTIME, US(3000));
+	TEST_ASSERT_EQUAL(feed(&stall, 4), 0, "undone while its class was late");
+	TEST_ASSERT_EQUAL(rt_cap(), MBPS(500), "cap moved");
 	return TEST_SUCCESS;
 }
 
