@@ -301,6 +301,11 @@ adaptive_change_json(const struct qosdt_adaptive_change *ch, uint64_t t0_ns)
 		"p99_us", ch->hurt_p99_ns == UINT64_MAX ? -1.0 :
 			ch->hurt_p99_ns / 1e3,
 		"objective_us", ch->hurt_objective_ns / 1e3));
+	/* A refused trade: the rule that refused it. */
+	if (ch->outcome == QOSDT_ADAPTIVE_REFUSED)
+		json_object_set_new(o, "refused_by", json_string(
+			ch->hurt_rule == QOSDT_ADAPTIVE_RULE_PRIORITY ?
+			"priority" : "slo"));
 	return o;
 }
 

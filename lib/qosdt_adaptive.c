@@ -85,6 +85,10 @@
  * class it was for met its SLO (the window it is judged on).
  */
 #define JUDGE_WINDOWS 3u
+/* In a mask of classes a candidate breaks: a higher class would lose by
+ * it (else: the classes would leave their SLO).
+ */
+#define BREAKS_PRIORITY 0x80u
 /* Every class, as a bit mask. */
 #define ALL_CLASSES ((1u << QOSDT_NB_CLASSES) - 1)
 /* Knobs: a rate knob per class and an AQM target per class at most. */
@@ -944,7 +948,9 @@ trade_refused(struct qosdt_adaptive *a, unsigned int c, unsigned int i,
 	r->measured = k->measured;
 	r->objective = k->objective;
 	r->outcome = QOSDT_ADAPTIVE_REFUSED;
-	trade_fill(r, a, before, after, hurt);
+	r->hurt_rule = hurt & BREAKS_PRIORITY ? QOSDT_ADAPTIVE_RULE_PRIORITY :
+		QOSDT_ADAPTIVE_RULE_SLO;
+	trade_fill(r, a, before, after, hurt & ALL_CLASSES);
 	a->cnt.trades_refused++;
 }
 
@@ -980,7 +986,7 @@ candidate_ok(struct qosdt_adaptive *a, unsigned int c,
 		return false;
 	outlook_of(a, cand, 0, then);
 	if (harmed(now, then, higher_than(c)) != 0) {
-		*breaks = harmed(now, then, higher_than(c));
+		*breaks = harmed(now, then, higher_than(c)) | BREAKS_PRIORITY;
 		return false;
 	}
 	*breaks = trade_breaks(now, then, c);
@@ -1077,7 +1083,6 @@ raise_class(struct qosdt_adaptive *a, struct step *st, unsigned int c,
 						refused_from = st->set;
 						refused_to = cand;
 						refused_then = then;
-				refused_then = then;
 					}
 					cand.level[d]++;
 					break;

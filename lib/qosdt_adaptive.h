@@ -57,6 +57,16 @@ enum qosdt_adaptive_outcome {
 	QOSDT_ADAPTIVE_REFUSED = 5, /**< A trade not made (last_refused only). */
 };
 
+/** Why a trade was refused (qosdt_adaptive_change.hurt_rule). */
+enum qosdt_adaptive_rule {
+	/** The class it takes from would leave its SLO, in the model. */
+	QOSDT_ADAPTIVE_RULE_SLO = 0,
+	/** It takes from a higher class (in class order) short already, or
+	 * leaves one short that is served: rate moves down the priority order.
+	 */
+	QOSDT_ADAPTIVE_RULE_PRIORITY = 1,
+};
+
 /** Windows before and after a change whose misses it records. */
 #define QOSDT_ADAPTIVE_EFFECT_WINDOWS 5u
 /** No class (a change that takes from none). */
@@ -104,6 +114,7 @@ struct qosdt_adaptive_change {
 	uint8_t outcome;     /**< enum qosdt_adaptive_outcome. */
 	uint8_t windows_before; /**< Windows counted in missed_before (<= 5). */
 	uint8_t windows_after;  /**< ... in missed_after. */
+	uint8_t hurt_rule;      /**< A refused trade: enum qosdt_adaptive_rule. */
 	uint8_t missed_last;    /**< Classes (bits) that missed in the window
 				  *   it acted on: the outcome compares the
 				  *   windows after with that one. */

@@ -439,6 +439,10 @@ adaptive_change_dict(const struct qosdt_adaptive_change *ch)
 		if (ret == 0)
 			ret = rte_tel_data_add_dict_u64(d, "trade_objective_ns",
 				ch->hurt_objective_ns);
+		if (ret == 0 && ch->outcome == QOSDT_ADAPTIVE_REFUSED)
+			ret = rte_tel_data_add_dict_string(d, "refused_by",
+				ch->hurt_rule == QOSDT_ADAPTIVE_RULE_PRIORITY ?
+				"priority" : "slo");
 	}
 	if (ret != 0) {
 		rte_tel_data_free(d);

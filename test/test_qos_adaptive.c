@@ -583,7 +583,8 @@ test_real_trade_refused(void)
 	TEST_ASSERT(st.last_refused.for_cls == QOSDT_CLASS_THROUGHPUT &&
 		st.last_refused.hurt_cls == QOSDT_CLASS_BEST_EFFORT &&
 		st.last_refused.hurt_p99_ns > st.last_refused.hurt_objective_ns &&
-		st.last_refused.hurt_objective_ns == US(5000),
+		st.last_refused.hurt_objective_ns == US(5000) &&
+		st.last_refused.hurt_rule == QOSDT_ADAPTIVE_RULE_SLO,
 		"refused trade: for %u, hurt %u, p99 %" PRIu64 " ns",
 		st.last_refused.for_cls, st.last_refused.hurt_cls,
 		st.last_refused.hurt_p99_ns);
