@@ -259,9 +259,24 @@ phases_json(const struct scenario *sc)
 }
 
 static json_t *
+class_counts_json(const uint8_t *n)
+{
+	json_t *o = json_object();
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		json_object_set_new(o, qosdt_class_name(c), json_integer(n[c]));
+	return o;
+}
+
+/* One change: what, why, the trade it made (the class it took from and
+ * what the model said that class keeps), and the windows each class missed
+ * in before and after it.
+ */
+static json_t *
 adaptive_change_json(const struct qosdt_adaptive_change *ch, uint64_t t0_ns)
 {
-	return json_pack("{s:f, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I}",
+	json_t *o = json_pack("{s:f, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:i, s:i}",
 		"t_s", ch->time_ns > t0_ns ? (ch->time_ns - t0_ns) / 1e9 : 0.0,
 		"class", qosdt_class_name(ch->cls),
 		"knob", qosdt_adaptive_knob_name(ch->knob),
@@ -269,7 +284,29 @@ adaptive_change_json(const struct qosdt_adaptive_change *ch, uint64_t t0_ns)
 		"reason", qosdt_adaptive_reason_name(ch->reason),
 		"for_class", qosdt_class_name(ch->for_cls),
 		"measured", (json_int_t)ch->measured,
-		"objective", (json_int_t)ch->objective);
+		"objective", (json_int_t)ch->objective,
+		"outcome", qosdt_adaptive_outcome_name(ch->outcome),
+		"windows_before", ch->windows_before,
+		"windows_after", ch->windows_after);
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "missed_before", class_counts_json(ch->missed_before));
+	json_object_set_new(o, "missed_after", class_counts_json(ch->missed_after));
+	json_object_set_new(o, "trade", ch->hurt_cls >= QOSDT_NB_CLASSES ?
+		json_null() : json_pack("{s:s, s:f, s:f, s:f, s:f}",
+		"class", qosdt_class_name(ch->hurt_cls),
+		"get_mbps", ch->hurt_get_bps / 1e6,
+		"ask_mbps", ch->hurt_demand_bps / 1e6,
+		"p99_us", ch->hurt_p99_ns == UINT64_MAX ? -1.0 :
+			ch->hurt_p99_ns / 1e3,
+		"objective_us", ch->hurt_objective_ns / 1e3));
+	/* A refused trade: the rule that refused it. */
+	if (ch->outcome == QOSDT_ADAPTIVE_REFUSED)
+		json_object_set_new(o, "refused_by", json_string(
+			ch->hurt_rule == QOSDT_ADAPTIVE_RULE_PRIORITY ?
+			"priority" : "slo"));
+	return o;
 }
 
 /* "adaptive": whether it ran, its counters, the timeline of changes. */
@@ -289,7 +326,7 @@ adaptive_json(const struct report *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(timeline, adaptive_change_json(&ch[i],
 			r->t0_ns));
-	return json_pack("{s:b, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
+	json_t *o = json_pack("{s:b, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
 		"enabled", 1, "period_ms", (int)st.period_ms,
 		"counters",
 		"windows", (json_int_t)st.counters.windows,
@@ -302,7 +339,17 @@ adaptive_json(const struct report *r)
 		"backoffs", (json_int_t)st.counters.backoffs,
 		"refused", (json_int_t)st.counters.refused,
 		"unrecorded", (json_int_t)st.counters.unrecorded,
+		"unexplained", (json_int_t)st.counters.unexplained,
+		"trades", (json_int_t)st.counters.trades,
+		"trades_refused", (json_int_t)st.counters.trades_refused,
+		"undone", (json_int_t)st.counters.undone,
 		"timeline", timeline);
+
+	/* The last trade not made: the class it would have hurt, and why. */
+	if (o != NULL && st.counters.trades_refused > 0)
+		json_object_set_new(o, "last_refused_trade",
+			adaptive_change_json(&st.last_refused, r->t0_ns));
+	return o;
 }
 
 int

@@ -1021,8 +1021,8 @@ static const struct qosdt_cfg_percents default_percents = {
 	.cap = { PCT(30), PCT_ABSOLUTE, PCT(40), PCT_ABSOLUTE },
 	.borrow = { PCT(50), PCT(50), PCT(50), PCT(25) },
 	.min_bandwidth = ABS4,
-	.cap_min = { PCT(10), PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE },
-	.cap_max = { PCT(60), PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE },
+	.cap_min = { PCT(10), PCT_ABSOLUTE, PCT(20), PCT_ABSOLUTE },
+	.cap_max = { PCT(60), PCT_ABSOLUTE, PCT(60), PCT_ABSOLUTE },
 };
 
 /* @p ppm of @p total, or @p value if it was given absolute. */

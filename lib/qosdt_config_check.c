@@ -718,10 +718,12 @@ check_rate_cap_bounds(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 	qosdt_json_walk_set(w, "adaptive.bounds.%s.rate_cap", qosdt_class_name(cls));
 	if (b->rate_cap_min_bps == 0 && b->rate_cap_max_bps == 0)
 		return 0;
-	if (cls != QOSDT_CLASS_REALTIME)
-		return qosdt_json_fail(w, "only realtime has a rate cap");
+	/* Another class's bounds apply only while it is strict and capped. */
+	if (cls != QOSDT_CLASS_REALTIME && (!cfg->classes[cls].strict || cap == 0))
+		return 0;
 	if (cap == 0)
-		return qosdt_json_fail(w, "classes.realtime has no rate.cap to bound");
+		return qosdt_json_fail(w, "classes.%s has no rate.cap to bound",
+			qosdt_class_name(cls));
 	if (b->rate_cap_min_bps == 0 || b->rate_cap_min_bps > cap ||
 			cap > b->rate_cap_max_bps ||
 			b->rate_cap_max_bps > cfg->channel_rate_bps)
@@ -730,8 +732,10 @@ check_rate_cap_bounds(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 			rate_str(b->rate_cap_max_bps, hi, sizeof(hi)),
 			rate_str(cap, c, sizeof(c)),
 			rate_str(cfg->channel_rate_bps, ch, sizeof(ch)));
-	if (cfg->mode == QOSDT_MODE_PRIORITY)
-		return check_tc_credits(w, cfg, "min", b->rate_cap_min_bps);
+	if (cfg->mode == QOSDT_MODE_PRIORITY && qosdt_config_class_strict(cfg, cls))
+		return check_tc_credits(w, cfg, "min, shared by the class's TCs,",
+			b->rate_cap_min_bps / qosdt_config_class_tcs(cfg, cls,
+				(uint64_t [QOSDT_MAX_STRICT_TCS]){0}));
 	return 0;
 }
 
@@ -743,31 +747,33 @@ check_adaptive_profiles(struct qosdt_json_walk *w,
 		const struct qosdt_config *cfg)
 {
 	const struct qosdt_adaptive_config *a = &cfg->adaptive;
-	const struct qosdt_class_config *rt = &cfg->classes[QOSDT_CLASS_REALTIME];
 	uint64_t settings = 1, caps = 1, step;
 	unsigned int c;
 
 	if (!a->enabled || cfg->mode == QOSDT_MODE_FIFO)
 		return 0;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
-		if (cfg->mode == QOSDT_MODE_WRR || c != QOSDT_CLASS_REALTIME)
+		if (cfg->mode == QOSDT_MODE_WRR || !qosdt_config_class_strict(cfg, c))
 			settings *= qosdt_levels_count(cfg->classes[c].weight,
 				a->weight_step, a->bounds[c].weight_min,
 				a->bounds[c].weight_max);
 	step = RTE_MAX((uint64_t)a->rate_step_ppm * cfg->channel_rate_bps /
 		QOSDT_PPM, UINT64_C(1));
-	if (cfg->mode == QOSDT_MODE_PRIORITY && rt->rate_cap_bps != 0 &&
-			a->bounds[QOSDT_CLASS_REALTIME].rate_cap_max_bps != 0)
-		caps = qosdt_levels_count(rt->rate_cap_bps, step,
-			a->bounds[QOSDT_CLASS_REALTIME].rate_cap_min_bps,
-			a->bounds[QOSDT_CLASS_REALTIME].rate_cap_max_bps);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		if (cfg->mode == QOSDT_MODE_PRIORITY &&
+				qosdt_config_class_strict(cfg, c) &&
+				cfg->classes[c].rate_cap_bps != 0 &&
+				a->bounds[c].rate_cap_max_bps != 0)
+			caps *= qosdt_levels_count(cfg->classes[c].rate_cap_bps,
+				step, a->bounds[c].rate_cap_min_bps,
+				a->bounds[c].rate_cap_max_bps);
 	qosdt_json_walk_set(w, "adaptive.bounds");
 	if (settings > QOSDT_SCHED_MAX_PROFILES)
 		return qosdt_json_fail(w, "the controller could reach %" PRIu64 " weight settings in %s mode, more than rte_sched's %u pipe profiles: narrow the weight bounds or raise adaptive.weight_step",
 			settings, qosdt_mode_name(cfg->mode),
 			QOSDT_SCHED_MAX_PROFILES);
 	if (caps > QOSDT_SCHED_MAX_PROFILES)
-		return qosdt_json_fail(w, "the controller could reach %" PRIu64 " realtime caps, more than rte_sched's %u subport profiles: narrow the rate_cap bounds or raise adaptive.rate_step",
+		return qosdt_json_fail(w, "the controller could reach %" PRIu64 " settings of the strict classes' caps, more than rte_sched's %u subport profiles: narrow the rate_cap bounds or raise adaptive.rate_step",
 			caps, QOSDT_SCHED_MAX_PROFILES);
 	return 0;
 }

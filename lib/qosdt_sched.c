@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -73,7 +74,8 @@ struct qosdt_sched {
 	uint32_t nb_pipe_profiles;
 	uint8_t pipe_profiles[QOSDT_SCHED_MAX_PROFILES][4]; /* WRR, reduced */
 	uint32_t nb_subport_profiles;
-	uint64_t subport_profiles[QOSDT_SCHED_MAX_PROFILES]; /* RT cap, bit/s */
+	/* Per class, the rate each of its TCs gets (caps_key()). */
+	uint64_t subport_profiles[QOSDT_SCHED_MAX_PROFILES][QOSDT_NB_CLASSES];
 };
 
 /*
@@ -151,15 +153,39 @@ bucket_size(const struct qosdt_config *cfg, uint64_t bytes_per_s)
 }
 
 /*
- * The subport: shaped at the channel rate; in priority mode each strict
- * class's TCs share its cap equally (realtime's is @p rt_cap_bps, which the
- * adaptive controller moves; an uncapped class's TCs run at the channel).
+ * What each TC of a class gets, bytes/s, as rte_sched sees it: in priority
+ * mode a strict class's TCs share its cap equally (an uncapped one's run at
+ * the channel); every other TC runs at the channel. The key of the subport
+ * profiles: two sets of caps with the same key are the same profile.
  */
 static void
-subport_profile_fill(const struct qosdt_config *cfg, uint64_t rt_cap_bps,
+caps_key(const struct qosdt_config *cfg, const uint64_t *cap_bps,
+		uint64_t *key)
+{
+	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		key[cls] = rate;
+		if (cfg->mode == QOSDT_MODE_PRIORITY &&
+				qosdt_config_class_strict(cfg, cls) &&
+				cap_bps[cls] != 0)
+			key[cls] = RTE_MIN(bps_to_bytes(cap_bps[cls] /
+				class_nb_tc(cfg, cls, NULL)), rate);
+	}
+}
+
+/*
+ * The subport: shaped at the channel rate; in priority mode each strict
+ * class's TCs share its cap equally (@p cap_bps, which the adaptive
+ * controller moves).
+ */
+static void
+subport_profile_fill(const struct qosdt_config *cfg, const uint64_t *cap_bps,
 		struct rte_sched_subport_profile_params *sp)
 {
 	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	uint64_t key[QOSDT_NB_CLASSES];
 	unsigned int cls, k, i;
 
 	memset(sp, 0, sizeof(*sp));
@@ -168,34 +194,30 @@ subport_profile_fill(const struct qosdt_config *cfg, uint64_t rt_cap_bps,
 	for (i = 0; i < RTE_SCHED_TRAFFIC_CLASSES_PER_PIPE; i++)
 		sp->tc_rate[i] = rate;
 	sp->tc_period = cfg->tc_period_ms;
+	caps_key(cfg, cap_bps, key);
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
-		uint64_t cap = cls == QOSDT_CLASS_REALTIME ? rt_cap_bps :
-			cfg->classes[cls].rate_cap_bps;
 		uint32_t n = class_nb_tc(cfg, cls, NULL), tc, queue;
 
-		if (!qosdt_config_class_strict(cfg, cls) || cap == 0)
+		if (!qosdt_config_class_strict(cfg, cls))
 			continue;
 		for (k = 0; k < n; k++) {
 			class_position(cfg, cls, k, &tc, &queue);
-			sp->tc_rate[tc] = RTE_MIN(bps_to_bytes(cap / n), rate);
+			sp->tc_rate[tc] = key[cls];
 		}
 	}
 }
 
-static uint64_t port_rate(const struct qosdt_config *cfg);
-
-/* What realtime's TCs get of @p cap as rte_sched sees it: the key of the
- * subport profiles (only realtime's cap changes at run time). */
-static uint64_t
-rt_cap_bytes(const struct qosdt_config *cfg, uint64_t cap)
+/* The caps of a configuration, per class. */
+static void
+config_caps(const struct qosdt_config *cfg, uint64_t *cap_bps)
 {
-	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	unsigned int cls;
 
-	if (cfg->mode != QOSDT_MODE_PRIORITY || cap == 0)
-		return rate;
-	return RTE_MIN(bps_to_bytes(cap / class_nb_tc(cfg,
-		QOSDT_CLASS_REALTIME, NULL)), rate);
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		cap_bps[cls] = cfg->classes[cls].rate_cap_bps;
 }
+
+static uint64_t port_rate(const struct qosdt_config *cfg);
 
 /*
  * The pipe: the port's rate with a bucket of PIPE_BUCKET_FRAMES frames
@@ -384,7 +406,7 @@ static int
 port_build(struct qosdt_sched *s, const char *name,
 		const struct qosdt_config *cfg, int socket)
 {
-	uint64_t rt_cap = cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+	uint64_t caps[QOSDT_NB_CLASSES];
 	struct rte_sched_subport_profile_params sp;
 	struct rte_sched_subport_params sub;
 	struct rte_sched_port_params pp;
@@ -392,7 +414,8 @@ port_build(struct qosdt_sched *s, const char *name,
 	uint8_t wrr[4];
 	int ret;
 
-	subport_profile_fill(cfg, rt_cap, &sp);
+	config_caps(cfg, caps);
+	subport_profile_fill(cfg, caps, &sp);
 	memset(&pp, 0, sizeof(pp));
 	pp.name = name;
 	/* rte_sched refuses SOCKET_ID_ANY. */
@@ -434,7 +457,7 @@ port_build(struct qosdt_sched *s, const char *name,
 	}
 	memcpy(s->pipe_profiles[0], wrr, sizeof(wrr));
 	s->nb_pipe_profiles = 1;
-	s->subport_profiles[0] = rt_cap;
+	caps_key(cfg, caps, s->subport_profiles[0]);
 	s->nb_subport_profiles = 1;
 	return 0;
 }
@@ -450,6 +473,7 @@ class_fields_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 		struct sched_class *sc = &s->cls[c];
 
 		sc->nb_tc = class_nb_tc(cfg, c, sc->objective);
+		sc->cnt.nb_tc = sc->nb_tc;
 		for (k = 0; k < sc->nb_tc; k++) {
 			uint32_t tc, queue;
 			uint8_t tc8, color;
@@ -606,19 +630,19 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		if (unlikely(c >= QOSDT_NB_CLASSES))
 			c = QOSDT_CLASS_BEST_EFFORT;
 		sc = &s->cls[c];
+		k = sc->nb_tc == 1 ? 0 : class_tc_of(sc, meta->slo_latency_ns);
 		/* Longer than the buckets: rte_sched would never send it, and it
 		 * would block its queue for good. */
 		switch (unlikely(m->pkt_len > s->cfg.max_frame_len) ? 1 :
 				admit(s, sc->q)) {
 		case 0:
+			sc->cnt.tc_offered_bytes[k] += m->pkt_len;
 			if (c == QOSDT_CLASS_REALTIME && s->cfg.express &&
 					express_take(s, sc, m)) {
 				offered.pkts[c]++;
 				offered.bytes[c] += m->pkt_len;
 				break;
 			}
-			k = sc->nb_tc == 1 ? 0 :
-				class_tc_of(sc, meta->slo_latency_ns);
 			rte_mbuf_sched_set(m, sc->sched_field[k], sc->tc[k],
 				RTE_COLOR_GREEN);
 			sc->q->backlog++;
@@ -630,6 +654,7 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 			accepted[na++] = m;
 			break;
 		case 1:
+			sc->cnt.tc_offered_bytes[k] += m->pkt_len;
 			sc->cnt.drop_pkts++;
 			sc->cnt.drop_bytes += m->pkt_len;
 			offered.pkts[c]++;
@@ -784,60 +809,116 @@ pipe_profile_get(struct qosdt_sched *s, const struct qosdt_config *cfg,
 	return 0;
 }
 
-/* The id of a subport profile with REALTIME cap @p cap, appended if new. */
+/* The id of a subport profile with these caps, appended if new. */
 static int
 subport_profile_get(struct qosdt_sched *s, const struct qosdt_config *cfg,
-		uint64_t cap, uint32_t *id)
+		const uint64_t *cap_bps, uint32_t *id)
 {
 	struct rte_sched_subport_profile_params sp;
+	uint64_t key[QOSDT_NB_CLASSES];
 	uint32_t i;
 	int ret;
 
+	caps_key(cfg, cap_bps, key);
 	for (i = 0; i < s->nb_subport_profiles; i++)
-		if (rt_cap_bytes(cfg, s->subport_profiles[i]) ==
-				rt_cap_bytes(cfg, cap)) {
+		if (memcmp(s->subport_profiles[i], key, sizeof(key)) == 0) {
 			*id = i;
 			return 0;
 		}
 	if (s->nb_subport_profiles == QOSDT_SCHED_MAX_PROFILES)
 		return -ENOSPC;
-	subport_profile_fill(cfg, cap, &sp);
+	subport_profile_fill(cfg, cap_bps, &sp);
 	ret = rte_sched_port_subport_profile_add(s->port, &sp, id);
 	if (ret != 0)
 		return ret;
 	if (*id != s->nb_subport_profiles)
 		return -EIO;
-	s->subport_profiles[*id] = cap;
+	memcpy(s->subport_profiles[*id], key, sizeof(key));
 	s->nb_subport_profiles++;
 	return 0;
 }
 
+void
+qosdt_sched_knobs_of(const struct qosdt_config *cfg,
+		struct qosdt_sched_knobs *k)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		k->weight[c] = cfg->classes[c].weight;
+		k->rate_cap_bps[c] = cfg->classes[c].rate_cap_bps;
+		k->sojourn_target_ns[c] = cfg->classes[c].drop ==
+			QOSDT_DROP_SOJOURN ? cfg->classes[c].sojourn.target_ns : 0;
+	}
+}
+
+void
+qosdt_sched_knobs_get(const struct qosdt_sched *s, struct qosdt_sched_knobs *k)
+{
+	qosdt_sched_knobs_of(&s->cfg, k);
+}
+
+/* An AQM target rte_sched has nothing to do with: within the config's
+ * range and below the class's objective, on a "sojourn" class only.
+ */
+static int
+check_targets(const struct qosdt_config *cfg, const uint64_t *target_ns)
+{
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		const struct qosdt_class_config *cc = &cfg->classes[c];
+		uint64_t t = target_ns[c];
+
+		if (cc->drop != QOSDT_DROP_SOJOURN || cfg->mode == QOSDT_MODE_FIFO) {
+			if (t != 0 && t != cc->sojourn.target_ns) {
+				QOSDT_LOG(ERR, "scheduler profile refused: classes.%s.sojourn.target: the class has no sojourn-time drop",
+					qosdt_class_name(c));
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (t < 1000 || t > UINT64_C(4000000000) ||
+				(cc->slo.max_latency_ns != 0 &&
+				 t >= cc->slo.max_latency_ns)) {
+			QOSDT_LOG(ERR, "scheduler profile refused: classes.%s.sojourn.target: %" PRIu64 " ns is not within 1us..4s and below the class's max_latency",
+				qosdt_class_name(c), t);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int
-qosdt_sched_set_profile(struct qosdt_sched *s,
-		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps)
+qosdt_sched_set_knobs(struct qosdt_sched *s, const struct qosdt_sched_knobs *k)
 {
 	struct qosdt_config trial = s->cfg;
 	char err[QOSDT_CONFIG_ERRLEN];
 	uint32_t pipe_id, subport_id;
+	uint64_t caps[QOSDT_NB_CLASSES];
 	uint8_t wrr[4];
 	unsigned int c;
 	int ret;
 
 	if (s->port == NULL)
 		return -ENODEV;
-	if (s->cfg.mode != QOSDT_MODE_PRIORITY)
-		rt_cap_bps = s->cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
-	for (c = 0; c < QOSDT_NB_CLASSES; c++)
-		trial.classes[c].weight = weights[c];
-	trial.classes[QOSDT_CLASS_REALTIME].rate_cap_bps = rt_cap_bps;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		trial.classes[c].weight = k->weight[c];
+		/* Caps mean something to rte_sched in priority mode only. */
+		if (s->cfg.mode == QOSDT_MODE_PRIORITY)
+			trial.classes[c].rate_cap_bps = k->rate_cap_bps[c];
+	}
 	if (qosdt_config_check_profile(&trial, err, sizeof(err)) != 0) {
 		QOSDT_LOG(ERR, "scheduler profile refused: %s", err);
 		return -EINVAL;
 	}
-	wrr_of(&trial, weights, wrr);
+	if (check_targets(&trial, k->sojourn_target_ns) != 0)
+		return -EINVAL;
+	wrr_of(&trial, k->weight, wrr);
+	config_caps(&trial, caps);
 	ret = pipe_profile_get(s, &trial, wrr, &pipe_id);
 	if (ret == 0)
-		ret = subport_profile_get(s, &trial, rt_cap_bps, &subport_id);
+		ret = subport_profile_get(s, &trial, caps, &subport_id);
 	if (ret != 0) {
 		QOSDT_LOG(ERR, "scheduler profile not added: %s",
 			rte_strerror(-ret));
@@ -861,8 +942,33 @@ qosdt_sched_set_profile(struct qosdt_sched *s,
 	}
 	s->subport_profile = subport_id;
 	s->pipe_profile = pipe_id;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		struct sched_queue *q = s->cls[c].q;
+
+		if (s->cfg.mode == QOSDT_MODE_FIFO ||
+				trial.classes[c].drop != QOSDT_DROP_SOJOURN ||
+				k->sojourn_target_ns[c] == 0)
+			continue;
+		trial.classes[c].sojourn.target_ns = k->sojourn_target_ns[c];
+		q->aqm.target = (double)k->sojourn_target_ns[c] *
+			rte_get_tsc_hz() / 1e9;
+		qosdt_aqm_set_limit(&q->aqm);
+	}
 	s->cfg = trial;
 	return 0;
+}
+
+int
+qosdt_sched_set_profile(struct qosdt_sched *s,
+		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps)
+{
+	struct qosdt_sched_knobs k;
+
+	qosdt_sched_knobs_get(s, &k);
+	memcpy(k.weight, weights, sizeof(k.weight));
+	if (s->cfg.mode == QOSDT_MODE_PRIORITY)
+		k.rate_cap_bps[QOSDT_CLASS_REALTIME] = rt_cap_bps;
+	return qosdt_sched_set_knobs(s, &k);
 }
 
 const struct qosdt_config *

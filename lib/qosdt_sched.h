@@ -49,6 +49,25 @@ struct qosdt_sched_class_counters {
 	uint64_t held_pkts;   /**< Hold events: a message handed back N times counts N. */
 	uint32_t backlog;     /**< In its rte_sched queue now (fifo: the shared queue's). */
 	uint32_t limit;       /**< Its queue limit (fifo: the shared queue's). */
+	uint32_t nb_tc;       /**< The rte_sched queues it spreads over (a strict
+			       *   class: one TC per latency objective). */
+	/** Bytes offered (accepted or dropped) to each of those, in the
+	 * order of the objectives, shortest first.
+	 */
+	uint64_t tc_offered_bytes[QOSDT_MAX_STRICT_TCS];
+};
+
+/**
+ * What the adaptive controller may change at run time
+ * (qosdt_sched_set_knobs()): every value, for every class, also those it
+ * leaves as they are.
+ */
+struct qosdt_sched_knobs {
+	uint8_t weight[QOSDT_NB_CLASSES];        /**< WRR weights, 1..255. */
+	uint64_t rate_cap_bps[QOSDT_NB_CLASSES]; /**< A strict class's cap (its
+						   *   TCs share it), 0: none. */
+	uint64_t sojourn_target_ns[QOSDT_NB_CLASSES]; /**< A "sojourn" class's
+							*   AQM target, else 0. */
 };
 
 /**
@@ -152,6 +171,44 @@ void qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
  */
 int qosdt_sched_set_profile(struct qosdt_sched *s,
 		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps);
+
+/**
+ * Change what the adaptive controller turns (scheduler thread): the WRR
+ * weights, the cap of every strict class (priority mode), the AQM target
+ * of every "sojourn" class. Checked as qosdt_sched_set_profile() checks;
+ * an AQM target must stay within 1 us..4 s and below the class's latency
+ * objective. The caps select a subport profile (one per distinct set of
+ * strict-TC rates, appended once, reused after); a target takes effect at
+ * the next arrival.
+ * @param s
+ *   The scheduler.
+ * @param k
+ *   The values (qosdt_sched_knobs_get() gives the running ones).
+ * @return
+ *   As qosdt_sched_set_profile().
+ */
+int qosdt_sched_set_knobs(struct qosdt_sched *s,
+		const struct qosdt_sched_knobs *k);
+
+/**
+ * The knob values the scheduler runs with.
+ * @param s
+ *   The scheduler.
+ * @param k
+ *   Filled.
+ */
+void qosdt_sched_knobs_get(const struct qosdt_sched *s,
+		struct qosdt_sched_knobs *k);
+
+/**
+ * The knob values of a configuration, as the scheduler would run them.
+ * @param cfg
+ *   A configuration.
+ * @param k
+ *   Filled.
+ */
+void qosdt_sched_knobs_of(const struct qosdt_config *cfg,
+		struct qosdt_sched_knobs *k);
 
 /**
  * The configuration the scheduler runs with: the one it was created with,

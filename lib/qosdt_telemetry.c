@@ -341,23 +341,36 @@ static const struct u64_field adaptive_counter_fields[] = {
 	ADAPTIVE_FIELD(backoffs),
 	ADAPTIVE_FIELD(refused),
 	ADAPTIVE_FIELD(unrecorded),
+	ADAPTIVE_FIELD(unexplained),
+	ADAPTIVE_FIELD(trades),
+	ADAPTIVE_FIELD(trades_refused),
+	ADAPTIVE_FIELD(undone),
 };
 
-/* Weights per class and the REALTIME cap. */
+/* Weights per class, the strict classes' caps, the AQM targets. */
 static struct rte_tel_data *
-adaptive_setting_dict(const uint8_t *weight, uint64_t cap)
+adaptive_setting_dict(const uint8_t *weight, const uint64_t *cap,
+		const uint64_t *target)
 {
 	struct rte_tel_data *d = new_dict();
-	char key[32];
+	char key[40];
 	unsigned int c;
 	int ret = d == NULL ? -ENOMEM : 0;
 
 	for (c = 0; c < QOSDT_NB_CLASSES && ret == 0; c++) {
 		snprintf(key, sizeof(key), "%s_weight", qosdt_class_name(c));
 		ret = rte_tel_data_add_dict_u64(d, key, weight[c]);
+		if (ret == 0 && cap[c] != 0) {
+			snprintf(key, sizeof(key), "%s_rate_cap_bps",
+				qosdt_class_name(c));
+			ret = rte_tel_data_add_dict_u64(d, key, cap[c]);
+		}
+		if (ret == 0 && target[c] != 0) {
+			snprintf(key, sizeof(key), "%s_aqm_target_ns",
+				qosdt_class_name(c));
+			ret = rte_tel_data_add_dict_u64(d, key, target[c]);
+		}
 	}
-	if (ret == 0)
-		ret = rte_tel_data_add_dict_u64(d, "realtime_rate_cap_bps", cap);
 	if (ret != 0) {
 		rte_tel_data_free(d);
 		return NULL;
@@ -369,6 +382,7 @@ static struct rte_tel_data *
 adaptive_change_dict(const struct qosdt_adaptive_change *ch)
 {
 	struct rte_tel_data *d = new_dict();
+	char buf[48];
 	int ret = d == NULL ? -ENOMEM : 0;
 
 	if (ret == 0)
@@ -393,6 +407,43 @@ adaptive_change_dict(const struct qosdt_adaptive_change *ch)
 		ret = rte_tel_data_add_dict_u64(d, "measured", ch->measured);
 	if (ret == 0)
 		ret = rte_tel_data_add_dict_u64(d, "objective", ch->objective);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_string(d, "outcome",
+			qosdt_adaptive_outcome_name(ch->outcome));
+	if (ret == 0 && ch->outcome != QOSDT_ADAPTIVE_REFUSED) {
+		/* Windows each class missed in, per class in class order. */
+		snprintf(buf, sizeof(buf), "%u,%u,%u,%u in %u",
+			ch->missed_before[0], ch->missed_before[1],
+			ch->missed_before[2], ch->missed_before[3],
+			ch->windows_before);
+		ret = rte_tel_data_add_dict_string(d, "missed_before", buf);
+		snprintf(buf, sizeof(buf), "%u,%u,%u,%u in %u",
+			ch->missed_after[0], ch->missed_after[1],
+			ch->missed_after[2], ch->missed_after[3],
+			ch->windows_after);
+		if (ret == 0)
+			ret = rte_tel_data_add_dict_string(d, "missed_after", buf);
+	}
+	if (ret == 0 && ch->hurt_cls < QOSDT_NB_CLASSES) {
+		ret = rte_tel_data_add_dict_string(d, "trade_class",
+			qosdt_class_name(ch->hurt_cls));
+		if (ret == 0)
+			ret = rte_tel_data_add_dict_u64(d, "trade_get_bps",
+				ch->hurt_get_bps);
+		if (ret == 0)
+			ret = rte_tel_data_add_dict_u64(d, "trade_ask_bps",
+				ch->hurt_demand_bps);
+		if (ret == 0)
+			ret = rte_tel_data_add_dict_u64(d, "trade_p99_ns",
+				ch->hurt_p99_ns);
+		if (ret == 0)
+			ret = rte_tel_data_add_dict_u64(d, "trade_objective_ns",
+				ch->hurt_objective_ns);
+		if (ret == 0 && ch->outcome == QOSDT_ADAPTIVE_REFUSED)
+			ret = rte_tel_data_add_dict_string(d, "refused_by",
+				ch->hurt_rule == QOSDT_ADAPTIVE_RULE_PRIORITY ?
+				"priority" : "slo");
+	}
 	if (ret != 0) {
 		rte_tel_data_free(d);
 		return NULL;
@@ -438,13 +489,18 @@ adaptive_reply(const struct qosdt_adaptive_status *st, struct rte_tel_data *d)
 		rte_tel_data_free(counters);
 	if (ret == 0)
 		ret = add_nested_dict(d, "running",
-			adaptive_setting_dict(st->weight, st->rate_cap_bps));
+			adaptive_setting_dict(st->weight, st->cap_bps,
+				st->aqm_target_ns));
 	if (ret == 0)
 		ret = add_nested_dict(d, "baseline",
-			adaptive_setting_dict(st->base_weight,
-				st->base_rate_cap_bps));
+			adaptive_setting_dict(st->base_weight, st->base_cap_bps,
+				st->base_aqm_target_ns));
 	if (ret == 0)
 		ret = add_nested_dict(d, "recent", adaptive_recent_dict(st));
+	/* The last trade not made, and which class it would have hurt. */
+	if (ret == 0 && st->counters.trades_refused > 0)
+		ret = add_nested_dict(d, "last_refused_trade",
+			adaptive_change_dict(&st->last_refused));
 	return ret;
 }
 
@@ -484,7 +540,7 @@ static const struct command commands[] = {
 	{ "/qosdt/config", config_cb,
 		"Mode, channel rate, per-class weight, shares and SLO. No parameters." },
 	{ "/qosdt/adaptive", adaptive_cb,
-		"Adaptive controller: enabled, running and baseline weights and cap, counters, recent changes. No parameters." },
+		"Adaptive controller: settings, counters, recent changes with their trades and effects, last refused trade. No parameters." },
 };
 
 /* Which commands are registered (guarded by source_lock). */

@@ -283,15 +283,15 @@ static const struct bad_config bad_configs[] = {
 	  "adaptive.bounds.realtime.rate_cap", "max <= channel.rate (1G)" },
 	{ "{\"adaptive\": {\"bounds\": {\"realtime\": {\"rate_cap\": [\"1k\", \"60%\"]}}}}",
 	  "adaptive.bounds.realtime.rate_cap", "would never send" },
-	{ "{\"adaptive\": {\"bounds\": {\"throughput\": {\"rate_cap\": [\"10%\", \"20%\"]}}}}",
-	  "adaptive.bounds.throughput.rate_cap", "only realtime has a rate cap" },
+	{ "{\"adaptive\": {\"bounds\": {\"reliable\": {\"rate_cap\": [\"10%\", \"20%\"]}}}}",
+	  "adaptive.bounds.reliable.rate_cap", "[100M, 200M] must hold the cap 400M" },
 	{ "{\"classes\": {\"realtime\": {\"rate\": {\"cap\": null}}, \"throughput\": {\"rate\": {\"guarantee\": null}}}}",
 	  "adaptive.bounds.realtime.rate_cap", "classes.realtime has no rate.cap" },
 	/* The controller's reachable settings must fit rte_sched's profiles. */
 	{ "{\"scheduler\": {\"mode\": \"wrr\"}, \"adaptive\": {\"enabled\": true, \"bounds\": {\"realtime\": {\"weight\": [1, 16]}, \"throughput\": {\"weight\": [1, 16]}, \"reliable\": {\"weight\": [1, 16]}}}}",
 	  "adaptive.bounds", "could reach 16384 weight settings in wrr mode, more than rte_sched's 4096" },
 	{ "{\"adaptive\": {\"enabled\": true, \"rate_step\": \"0.01%\"}}",
-	  "adaptive.bounds", "could reach 5001 realtime caps" },
+	  "adaptive.bounds", "could reach 20009001 settings of the strict classes' caps" },
 };
 
 /* ------------------------------------------------------------------ */

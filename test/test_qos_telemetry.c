@@ -347,7 +347,17 @@ test_adaptive_over_socket(void)
 			strcmp(json_string_value(json_object_get(ch, "reason")) ?: "",
 				"latency") == 0 &&
 			strcmp(json_string_value(json_object_get(ch, "class")) ?: "",
-				"realtime") == 0)
+				"realtime") == 0 &&
+			/* What it did, and the windows missed around it. */
+			strcmp(json_string_value(json_object_get(ch, "outcome")) ?: "",
+				"pending") == 0 &&
+			strcmp(json_string_value(json_object_get(ch,
+				"missed_before")) ?: "", "1,0,0,0 in 1") == 0 &&
+			strcmp(json_string_value(json_object_get(ch,
+				"missed_after")) ?: "", "0,0,0,0 in 0") == 0 &&
+			json_object_get(counters, "trades_refused") != NULL &&
+			json_object_get(counters, "unexplained") != NULL &&
+			json_object_get(counters, "undone") != NULL)
 		ret = TEST_SUCCESS;
 	else
 		printf("unexpected /qosdt/adaptive reply\n");

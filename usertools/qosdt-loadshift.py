@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Load-shift: the adaptive controller against the static configuration.
 
-Runs config/load-shift.json twice in one go, a server and a client over
-net_shm each time (the same launcher as make run, usertools/qosdt-run.py):
-first with the static configuration (--adaptive off), then with the
-controller (--adaptive on). Both use config/qos.json in priority mode.
+Runs config/load-shift.json in PAIRS interleaved pairs (default 5), a
+server and a client over net_shm each time (the same launcher as make run,
+usertools/qosdt-run.py): static (--adaptive off), then adaptive
+(--adaptive on), then static again, ... so that a slow stretch of the host
+falls on both sides. Both use config/qos.json in priority mode. Each goal
+is judged on the median over the pairs of the per-pair value (a ratio
+adaptive / static, a count), printed with its spread (min..max).
 From the client's per-window record ("windows" in the results, one entry
-per 100 ms monitoring window) it prints, per phase and side by side:
+per 100 ms monitoring window) it prints, per phase, for the median pair
+(the one whose scheduler ratio is the median):
 
   sched       class-windows that missed an SLO, judged by the QoS core's
               own monitor (the client's scheduler): what the controller
@@ -24,11 +28,20 @@ per 100 ms monitoring window) it prints, per phase and side by side:
   changes     the controller's changes in the phase (in its steady part:
               after its first STEADY_AFTER_S seconds)
 
-then the totals, the ratio adaptive / static, and a verdict per goal
-(doc/adaptive.md): violations at most 20% of static's, recovery within 5
-control periods after each shift, at most STEADY_CHANGES_MAX changes in the
-steady part of any phase. Results: build/run/loadshift-{static,adaptive}.json
-and build/run/loadshift-summary.json.
+then, per phase, every change the controller made in each pair's adaptive
+run and what it did: the class-windows each class missed in the windows
+before it and after it (from the controller's own record, the timeline of
+the results), and whether it was undone; then the totals, and a verdict
+per goal (doc/adaptive.md), on the medians over the pairs:
+  violations  scheduler violations at most RATIO_MAX of static's
+  round trip  e2e violations at most E2E_RATIO_MAX of static's
+  calm        in each phase with no shift, adaptive's scheduler violations
+              at most static's plus the noise floor (the spread of
+              static's own over the pairs)
+  recovery    within RECOVERY_PERIODS_MAX control periods after each shift
+  oscillation at most STEADY_CHANGES_MAX changes in any steady part
+Results: build/run/loadshift-{static,adaptive}-pN.json and
+build/run/loadshift-summary.json (every pair, the medians, the verdicts).
 
 Exit status: 0 when both runs completed (a missed goal is reported, not an
 error, unless --check); 1 when a run failed, or with --check a goal was
@@ -36,7 +49,7 @@ missed; 2 on bad arguments. With --check it ends with the summary line
 buildtools/test-summary.py counts: a case per goal (a failed run: one
 failed case).
 
-Usage: usertools/qosdt-loadshift.py [--build DIR] [--duration S] [--check]
+Usage: usertools/qosdt-loadshift.py [--build DIR] [--pairs N] [--duration S] [--check]
 """
 import argparse
 import importlib.util
@@ -60,8 +73,10 @@ HEALTHY_RUN = 3             # windows in a row with no class missing: recovered
 BITE_WINDOWS = 10           # a shift that causes no violation this soon did not bite
 STEADY_AFTER_S = 1.0        # a phase's steady part starts this long after its shift
 STEADY_CHANGES_MAX = 6      # changes allowed in a steady part (decays back included)
-RATIO_MAX = 0.20            # goal: adaptive violations / static violations
+RATIO_MAX = 0.20            # goal: adaptive / static scheduler violations (median)
+E2E_RATIO_MAX = 0.35        # goal: adaptive / static round-trip violations (median)
 RECOVERY_PERIODS_MAX = 5    # goal: recovery after each shift
+PAIRS = 5                   # interleaved static/adaptive pairs
 
 
 def load_runner():
@@ -165,6 +180,7 @@ def summarise(doc, period_s, targets):
                                                         targets[i], 1)
                                        if targets[i] else None),
             "changes": len(changes),
+            "timeline": changes,
             "steady_changes": sum(1 for c in changes if c["t_s"] >= start + STEADY_AFTER_S),
         })
     per_class = {c: sum(1 for r in rows if r[2][c][0]) for c in rows[0][2]} if rows else {}
@@ -178,25 +194,122 @@ def summarise(doc, period_s, targets):
     }
 
 
+
 def ratio(a, s):
     return a / s if s else (0.0 if a == 0 else math.inf)
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def spread(xs):
+    xs = [x for x in xs if x is not None]
+    return (min(xs), max(xs)) if xs else (None, None)
+
+
+def fmt_num(x, nd=3):
+    if x is None:
+        return "never"
+    if isinstance(x, float) and math.isinf(x):
+        return "inf"
+    return f"{x:.{nd}f}" if isinstance(x, float) else str(x)
+
+
+def fmt_med(xs, nd=3):
+    lo, hi = spread(xs)
+    return f"{fmt_num(median(xs), nd)} ({fmt_num(lo, nd)}..{fmt_num(hi, nd)})"
 
 
 def fmt_rec(p, first=False):
     return "-" if first else "never" if p is None else str(p)
 
 
-def report(summ, period_s):
-    s, a = summ["static"], summ["adaptive"]
-    print(f"\nload-shift, {CONFIG} {MODE}: static vs adaptive (control period "
-          f"{period_s * 1000:.0f} ms); violations = class-windows that missed an SLO")
+CLASS_SHORT = {"realtime": "rt", "throughput": "tp", "reliable": "rel", "best_effort": "be"}
+
+
+def knob_value(ch, v):
+    if ch["knob"] == "rate_cap":
+        return f"{v / 1e6:.0f}M"
+    if ch["knob"] == "aqm_target":
+        return f"{v / 1e3:.0f}us"
+    return str(v)
+
+
+def describe_change(ch):
+    """One line: when, what, why, the trade, and what it did to the
+    class-windows missed in the windows before and after it."""
+    why = ch["reason"]
+    if why == "latency":
+        why = f"{ch['for_class']} p99 {ch['measured'] / 1e3:.0f} us > {ch['objective'] / 1e3:.0f} us"
+    elif why == "decay":
+        why = f"decay after {ch['measured']} healthy windows"
+    elif why == "undo":
+        why = "undo: a class it took from missed in the window after"
+    elif why in ("bandwidth", "backlog", "loss"):
+        why = f"{ch['for_class']} {why} {ch['measured']} vs {ch['objective']}"
+    trade = ""
+    if ch.get("trade"):
+        t = ch["trade"]
+        p99 = "unbounded" if t["p99_us"] < 0 else f"{t['p99_us']:.0f} us"
+        trade = (f"; trade: {t['class']} gets {t['get_mbps']:.0f} of {t['ask_mbps']:.0f} "
+                 f"Mbit/s, p99 {p99} within {t['objective_us']:.0f} us")
+    mb = ch.get("missed_before", {})
+    ma = ch.get("missed_after", {})
+    eff = (" | missed before " + " ".join(f"{CLASS_SHORT[c]} {mb.get(c, 0)}" for c in CLASS_SHORT)
+           + f" in {ch.get('windows_before', 0)}, after "
+           + " ".join(f"{CLASS_SHORT[c]} {ma.get(c, 0)}" for c in CLASS_SHORT)
+           + f" in {ch.get('windows_after', 0)}: {ch.get('outcome', '?')}")
+    return (f"{ch['t_s']:6.2f} s  {ch['class']} {ch['knob']} {knob_value(ch, ch['from'])} -> "
+            f"{knob_value(ch, ch['to'])}: {why}{trade}{eff}")
+
+
+def pair_numbers(p):
+    s, a = p["static"], p["adaptive"]
+    calm = {}
+    for ps, pa in zip(s["phases"], a["phases"]):
+        if not pa["target"]:
+            calm[ps["name"]] = (ps["sched_violations"], pa["sched_violations"])
+    return {
+        "sched_ratio": ratio(a["sched_violations"], s["sched_violations"]),
+        "e2e_ratio": ratio(a["violations"], s["violations"]),
+        "recovery": {pa["name"]: pa["sched_recovery_periods"]
+                     for pa in a["phases"] if pa["target"]},
+        "e2e_recovery": {pa["name"]: pa["recovery_periods"]
+                         for pa in a["phases"] if pa["target"]},
+        "steady_max": max(pa["steady_changes"] for pa in a["phases"]),
+        "changes": a["changes"],
+        "calm": calm,
+    }
+
+
+def report(pairs, period_s):
+    nums = [pair_numbers(p) for p in pairs]
+    n = len(pairs)
+    order = sorted(range(n), key=lambda i: nums[i]["sched_ratio"])
+    mid = order[n // 2] if n % 2 else order[n // 2 - 1]
+    print(f"\nload-shift, {CONFIG} {MODE}: {n} interleaved static/adaptive pair(s), control "
+          f"period {period_s * 1000:.0f} ms; violations = class-windows that missed an SLO")
     print("  sched: as judged by the QoS core's own monitor (the scheduler's queueing;")
     print("         /qosdt/stats slo_violation_windows), which the controller acts on;")
     print("  e2e:   as judged on the client's round trips, which add the server, the")
     print("         channel and every host stall; static / adaptive in each column")
+    print("\nper pair: sched static / adaptive (ratio), e2e static / adaptive (ratio), changes")
+    for i, p in enumerate(pairs):
+        s, a = p["static"], p["adaptive"]
+        print(f"  pair {i + 1}: sched {s['sched_violations']:>4} / {a['sched_violations']:<4} "
+              f"({nums[i]['sched_ratio']:.3f}), e2e {s['violations']:>4} / {a['violations']:<4} "
+              f"({nums[i]['e2e_ratio']:.3f}), {a['changes']} changes"
+              + ("   <- the median pair, below" if i == mid else ""))
+    s, a = pairs[mid]["static"], pairs[mid]["adaptive"]
+    print(f"\npair {mid + 1} (median), per phase:")
     print(f"{'phase':<18} {'windows':>7} {'sched':>13} {'e2e':>13} "
           f"{'recovery sched':>15} {'e2e':>13} {'changes (steady)':>17}")
-    for i, (ps, pa) in enumerate(zip(s["phases"], a["phases"])):
+    for ps, pa in zip(s["phases"], a["phases"]):
         na = not pa["target"]
         print(f"{ps['name']:<18} {pa['windows']:>7} "
               f"{ps['sched_violations']:>5} / {pa['sched_violations']:<5} "
@@ -207,48 +320,111 @@ def report(summ, period_s):
               f"{fmt_rec(pa['recovery_periods'], na):<5} "
               f"{pa['changes']:>6} ({pa['steady_changes']})"
               + (f"  shift hits {pa['target']}" if pa["target"] else ""))
-    r = ratio(a["violations"], s["violations"])
-    rs = ratio(a["sched_violations"], s["sched_violations"])
     print(f"{'total':<18} {'':>7} {s['sched_violations']:>5} / {a['sched_violations']:<5} "
           f"{s['violations']:>5} / {a['violations']:<5}")
     print("per class, e2e (static / adaptive): " + ", ".join(
         f"{c} {s['per_class'].get(c, 0)} / {a['per_class'].get(c, 0)}" for c in s["per_class"]))
-    print(f"ratio adaptive / static: {rs:.3f} sched, {r:.3f} e2e")
-    # The floor no knob moves: the static run's e2e violation rate while
-    # nothing is shifted (its unshifted phases), over every window.
-    calm = [p for p in s["phases"] if not p["target"]]
-    calm_w = sum(p["windows"] for p in calm)
-    if calm_w:
-        rate = sum(p["violations"] for p in calm) / calm_w
-        total_w = sum(p["windows"] for p in s["phases"])
-        floor = rate * total_w
-        print(f"e2e noise floor: {rate:.2f} class-windows per window in the static run's "
-              f"unshifted phases, about {floor:.0f} over the run in either; beyond it: "
-              f"static {max(s['violations'] - floor, 0):.0f}, adaptive "
-              f"{max(a['violations'] - floor, 0):.0f}")
+    print("\nwhat the controller did, per phase and pair (changes, and the windows each class "
+          f"missed in the {5} windows before and after each, from its own record):")
+    for k, ph in enumerate(pairs[0]["adaptive"]["phases"]):
+        print(f"  {ph['name']}:")
+        for i, p in enumerate(pairs):
+            tl = p["adaptive"]["phases"][k]["timeline"]
+            if not tl:
+                print(f"    pair {i + 1}: no change")
+                continue
+            print(f"    pair {i + 1}: {len(tl)} change(s)")
+            for ch in tl:
+                print(f"      {describe_change(ch)}")
+    print("\ncontroller counters (per pair): " + "; ".join(
+        ", ".join(f"{k} {v}" for k, v in (p["adaptive"]["counters"] or {}).items()
+                  if k in ("changes", "raises", "decays", "trades", "trades_refused",
+                           "unexplained", "undone"))
+        for p in pairs))
+    # The floor no knob moves: what each static run misses per window in
+    # its unshifted phases (host stalls), over the whole run; what each side
+    # has beyond it (for reading, not a goal).
+    floors = []
+    for i, p in enumerate(pairs):
+        s_ = p["static"]
+        calm = [ph for ph in s_["phases"] if not ph["target"]]
+        cw = sum(ph["windows"] for ph in calm)
+        if cw:
+            rate = sum(ph["sched_violations"] for ph in calm) / cw
+            floor = rate * sum(ph["windows"] for ph in s_["phases"])
+            floors.append((rate, floor, max(s_["sched_violations"] - floor, 0),
+                           max(p["adaptive"]["sched_violations"] - floor, 0)))
+    if floors:
+        print("sched noise floor (static's unshifted phases, per window; over the run), and "
+              "what each side has beyond it, per pair: " + "; ".join(
+                  f"{r:.2f}, {f:.0f}: static {bs:.0f}, adaptive {ba:.0f}"
+                  for r, f, bs, ba in floors))
+        net = [ratio(ba, bs) for _, _, bs, ba in floors]
+        print(f"  beyond the floor, adaptive / static: median {fmt_med(net)}")
     verdicts = {}
-    verdicts["violations"] = (rs <= RATIO_MAX,
-                              f"sched {a['sched_violations']} vs {s['sched_violations']}: "
-                              f"{rs:.3f} (goal <= {RATIO_MAX:.2f}); e2e {r:.3f}")
-    shifts = [p for p in a["phases"] if p["target"]]
-    worst = [p["sched_recovery_periods"] for p in shifts]
-    ok = all(p is not None and p <= RECOVERY_PERIODS_MAX for p in worst)
-    verdicts["recovery"] = (ok, "after each shift, sched (e2e): " + ", ".join(
-        f"{p['name']} {fmt_rec(p['sched_recovery_periods'])} "
-        f"({fmt_rec(p['recovery_periods'])})" for p in shifts)
-        + f" periods (goal <= {RECOVERY_PERIODS_MAX})")
-    steady = max(p["steady_changes"] for p in a["phases"])
-    verdicts["oscillation"] = (steady <= STEADY_CHANGES_MAX,
-                               f"at most {steady} changes in a phase's steady part "
+    rs = [x["sched_ratio"] for x in nums]
+    re_ = [x["e2e_ratio"] for x in nums]
+    verdicts["violations"] = (median(rs) <= RATIO_MAX,
+                              f"sched adaptive / static, median of {n} pairs "
+                              f"{fmt_med(rs)} (goal <= {RATIO_MAX:.2f})")
+    verdicts["round trip"] = (median(re_) <= E2E_RATIO_MAX,
+                              f"e2e adaptive / static, median {fmt_med(re_)} "
+                              f"(goal <= {E2E_RATIO_MAX:.2f})")
+    calm_ok, calm_txt = True, []
+    for name in nums[0]["calm"]:
+        st = [x["calm"][name][0] for x in nums]
+        ad = [x["calm"][name][1] for x in nums]
+        lo, hi = spread(st)
+        floor = hi - lo
+        ok = median(ad) <= median(st) + floor
+        calm_ok &= ok
+        calm_txt.append(f"{name} static {fmt_med(st, 0)}, adaptive {fmt_med(ad, 0)}, "
+                        f"noise floor {floor}")
+    verdicts["calm"] = (calm_ok, "phases with no shift, sched: " + "; ".join(calm_txt)
+                        + " (goal: adaptive median <= static median + floor)")
+    rec_ok, rec_txt = True, []
+    for name in nums[0]["recovery"]:
+        r = [x["recovery"][name] for x in nums]
+        e = [x["e2e_recovery"][name] for x in nums]
+        m = median([v if v is not None else math.inf for v in r])
+        rec_ok &= m is not None and m <= RECOVERY_PERIODS_MAX
+        rt = [v if v is not None else math.inf for v in r]
+        et = [v if v is not None else math.inf for v in e]
+        rec_txt.append(f"{name} {fmt_med(rt, 0)} (e2e {fmt_med(et, 0)})")
+    verdicts["recovery"] = (rec_ok, "after each shift, sched periods, median (spread): "
+                            + ", ".join(rec_txt) + f" (goal <= {RECOVERY_PERIODS_MAX})")
+    st = [x["steady_max"] for x in nums]
+    verdicts["oscillation"] = (median(st) <= STEADY_CHANGES_MAX,
+                               f"most changes in a phase's steady part, median {fmt_med(st, 0)} "
                                f"(bound {STEADY_CHANGES_MAX})")
+    print()
     for k, (ok, text) in verdicts.items():
         print(f"goal {k:<12} {'met' if ok else 'MISSED'}: {text}")
-    return verdicts
+    return verdicts, nums, mid
+
+
+def run_side(r, binary, side, k, duration, out_dir):
+    run = r.AppRun(binary, f"ls-{side}-p{k}", MODE, CONFIG, SCENARIO, duration,
+                   os.path.join(out_dir, f"loadshift-{side}-p{k}.json"), out_dir,
+                   echo=True, stats_period=0,
+                   extra=["--adaptive", "on" if side == "adaptive" else "off",
+                          "--stats-period", "0"])
+    errs = run.run()
+    for e in errs:
+        r.say(f"ERROR: {e}")
+    if run.failed_procs:
+        print(run.tails(), flush=True)
+    if not errs:
+        for log in run.logs:
+            os.unlink(log)
+    return errs, run.results
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build", help="build dir holding app/qosdt (build)")
+    ap.add_argument("--pairs", type=int, default=PAIRS,
+                    help=f"interleaved static/adaptive pairs (default {PAIRS})")
     ap.add_argument("--duration", type=float, default=0,
                     help="run the scenario in S seconds (its phases scaled; default: "
                          "its own 28 s)")
@@ -256,6 +432,8 @@ def main():
     a = ap.parse_args()
     if a.duration < 0 or a.duration > 600:
         ap.error("--duration must be in [0, 600] seconds")
+    if a.pairs < 1 or a.pairs > 21:
+        ap.error("--pairs must be in [1, 21]")
     r = load_runner()
     build = os.path.abspath(a.build)
     binary = os.path.join(build, "app", "qosdt")
@@ -272,32 +450,25 @@ def main():
     targets = phase_targets(scenario, config)
     duration = a.duration or scen_s
     t0 = time.monotonic()
-    docs, errors = {}, []
-    for side in SIDES:
-        run = r.AppRun(binary, f"ls-{side}", MODE, CONFIG, SCENARIO, duration,
-                       os.path.join(out_dir, f"loadshift-{side}.json"), out_dir,
-                       echo=True, stats_period=0,
-                       extra=["--adaptive", "on" if side == "adaptive" else "off",
-                              "--stats-period", "0"])
-        errs = run.run()
-        errors += errs
-        for e in errs:
-            r.say(f"ERROR: {e}")
-        if run.failed_procs:
-            print(run.tails(), flush=True)
-        if not errs:
-            for log in run.logs:
-                os.unlink(log)
-            docs[side] = run.results
+    pairs, errors = [], []
+    for k in range(1, a.pairs + 1):
+        docs = {}
+        for side in SIDES:
+            errs, doc = run_side(r, binary, side, k, duration, out_dir)
+            errors += errs
+            if not errs:
+                docs[side] = doc
+        if len(docs) == 2:
+            pairs.append({side: summarise(docs[side], period_s, targets) for side in SIDES})
     if errors:
         print(f"FAILED: {len(errors)} error(s)")
         if a.check:
             print(f"qosdt-test summary: name={NAME} passed=0 failed=1 skipped=0",
                   flush=True)
         return 1
-    summ = {side: summarise(docs[side], period_s, targets) for side in SIDES}
-    verdicts = report(summ, period_s)
-    summ["verdicts"] = {k: {"met": ok, "text": t} for k, (ok, t) in verdicts.items()}
+    verdicts, nums, mid = report(pairs, period_s)
+    summ = {"pairs": pairs, "per_pair": nums, "median_pair": mid + 1,
+            "verdicts": {k: {"met": ok, "text": t} for k, (ok, t) in verdicts.items()}}
     with open(os.path.join(out_dir, "loadshift-summary.json"), "w") as f:
         json.dump(summ, f, indent=2)
     print(f"results in {out_dir} (loadshift-*.json); total {time.monotonic() - t0:.0f} s")

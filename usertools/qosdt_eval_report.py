@@ -317,11 +317,13 @@ def section_loadshift(res, figs):
     lines = ["## 4. SLO violations over time: adaptive vs static", "",
              "`config/load-shift.json` ([scenario.md](scenario.md)): normal load, then",
              "realtime doubles past its rate cap, then throughput triples past its WRR",
-             "share, then normal again; once with the static configuration",
-             "(`--adaptive off`), once with the controller (`--adaptive on`), `priority`",
-             "mode. The curves count the classes that missed an SLO in each 100 ms",
-             "window. The goal (adaptive's violations at most 20% of static's) is judged",
-             "in the scheduler ([adaptive.md](adaptive.md)).", ""]
+             "share, then normal again; in interleaved pairs, each the static",
+             "configuration (`--adaptive off`) then the controller (`--adaptive on`),",
+             "`priority` mode, as `usertools/qosdt-loadshift.py` runs them. The curves",
+             "count the classes that missed an SLO in each 100 ms window. The goals",
+             "(adaptive's violations at most 20% of static's in the scheduler, 35% on the",
+             "round trips) are judged on the median of the per-pair ratios",
+             "([adaptive.md](adaptive.md)).", ""]
     _fig(lines, figs["loadshift"], "classes missing an SLO per window, static vs adaptive")
     per = {side: {"sched": data.violations_per_phase(docs, "sched_missed"),
                   "e2e": data.violations_per_phase(docs, "missed")} for side, docs in ls.items()}
@@ -341,13 +343,15 @@ def section_loadshift(res, figs):
         for s in sides) + " |")
     lines += ["", "**Reading.**", ""]
     if len(sides) == 2:
-        for key, what in (("sched", "in the scheduler"), ("e2e", "on the round trips")):
+        for key, what, goal in (("sched", "in the scheduler", 0.20),
+                                ("e2e", "on the round trips", 0.35)):
             pairs = [a / s for a, s in zip(totals[("adaptive", key)], totals[("static", key)]) if s]
             r = data.spread(pairs)
             lines.append(f"- Judged {what}, the controller leaves {fmt(r, 2)} of the static "
-                         f"configuration's violations (adaptive / static per repeat)"
-                         + (f": the 0.20 goal is {'met' if r[0] <= 0.2 else 'missed'} on the "
-                            "median." if key == "sched" and r else "."))
+                         f"configuration's violations (adaptive / static per pair, "
+                         f"{len(pairs)} pairs)"
+                         + (f": the {goal:.2f} goal is {'met' if r[0] <= goal else 'missed'} "
+                            "on the median." if r else "."))
         lines.append(f"- The controller made {fmt(data.changes(ls['adaptive']), 0)} changes per "
                      "run. The round-trip count keeps a floor the controller cannot touch: "
                      "host stalls hit every class alike, in the normal phases too.")
