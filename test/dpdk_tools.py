@@ -120,9 +120,14 @@ def load_runner(source_root):
 
 
 def run(cmd, env=None, timeout=TOOL_TIMEOUT):
-    """(exit code, stdout + stderr) of a command."""
+    """(exit code, stdout + stderr) of a command; one taking more than 5 s
+    is reported (a loaded host shows here first)."""
+    t0 = time.monotonic()
     p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, errors="replace", timeout=timeout)
+    took = time.monotonic() - t0
+    if took > 5:
+        print(f"# {' '.join(cmd[:4])} ... took {took:.1f} s", flush=True)
     return p.returncode, p.stdout + p.stderr
 
 
@@ -177,15 +182,17 @@ class Hugepages:
         with open("/proc/sys/vm/nr_hugepages") as f:
             self.old_nr = int(f.read())
         want = self.old_nr + max(0, need - info["HugePages_Free"])
+        t0 = time.monotonic()
         try:
             with open("/proc/sys/vm/nr_hugepages", "w") as f:
                 f.write(str(want))
         except OSError as e:
             return f"cannot reserve {want} hugepages: {e}"
+        took = time.monotonic() - t0
         if not hugepages_ok(self.mem_mb):
             return (f"asked for {want} hugepages of {page_kb} kB, "
                     f"{self._meminfo()['HugePages_Free']} free: not enough memory")
-        print(f"# reserved hugepages: nr_hugepages {self.old_nr} -> {want}"
+        print(f"# reserved hugepages: nr_hugepages {self.old_nr} -> {want} in {took:.1f} s"
               + (f", hugetlbfs mounted on {self.mounted}" if self.mounted else ""), flush=True)
         return None
 
@@ -401,6 +408,11 @@ def frame(version=1, flags=0, service=1, result=0, length=4, request_id=7,
 # ----------------------------------------------------------------- cases
 
 class Cases(qosdt_cases.Cases):
+    def case(self, name, fn):
+        t0 = time.monotonic()
+        super().case(name, fn)
+        print(f"#   ({time.monotonic() - t0:.1f} s)", flush=True)
+
     def __init__(self, build_root, source_root):
         super().__init__(NAME)
         self.build_root, self.source_root = build_root, source_root
