@@ -790,6 +790,9 @@ class Cases(qosdt_cases.Cases):
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: dpdk_tools.py BUILD_ROOT SOURCE_ROOT")
+    # meson's timeout (SIGTERM) still gives the hugepages and the plugin
+    # dir back: the finally below runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("dpdk_tools: terminated"))
     t = Cases(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]))
     with t.tmp:
         try:
