@@ -13,6 +13,11 @@
 #                experiments, 3 repeats (~15 min), regenerating doc/perf.md
 #                and doc/perf/; QUICK=1: one short repeat (< 5 min) whose
 #                figures and report go to build/eval-quick/ instead
+#   make install    build, copy net_shm (librte_net_shm.so) into the system
+#                   DPDK's driver plugin dir, so that stock tools (dpdk-dumpcap,
+#                   dpdk-proc-info, dpdk-testpmd) load it without -d
+#                   (buildtools/pmd-install.py, doc/tools.md); needs root/sudo
+#   make uninstall  take it out again
 #   make clean   remove the build dirs (the fetched driver SDK is kept)
 # SANITIZE=1 uses build dir build-asan with ASan+UBSan for everything
 # (make SANITIZE=1 test runs the suite there only).
@@ -37,7 +42,7 @@ RUN_ARGS =
 # (another python3 first on PATH, e.g. pyenv's, would not see it).
 EVAL_PYTHON = $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 
-.PHONY: all bootstrap asan test perf run eval clean
+.PHONY: all bootstrap asan test perf run eval install uninstall clean
 
 all: bootstrap
 	ninja -C $(BUILDDIR)
@@ -63,6 +68,9 @@ define run_suite
 	exit $$rc
 endef
 
+# bootstrap.sh installs tshark when asked to (test/dpdk_tools.py decodes a
+# capture with it).
+test: export QOSDT_WITH_TSHARK = 1
 test: all $(if $(filter $(ASAN_DIR),$(BUILDDIR)),,asan)
 	$(call run_suite,fast-tests,2,$(TEST_DIRS))
 
@@ -81,6 +89,13 @@ eval: export QOSDT_WITH_NETBENCH = 1
 eval: export QOSDT_EVAL_COMMAND = make eval$(if $(QUICK), QUICK=$(QUICK))
 eval: all
 	$(EVAL_PYTHON) usertools/qosdt-eval.py --build $(BUILDDIR) $(if $(QUICK),--quick)
+
+# A sanitizer build's driver is refused (no tool could load it).
+install: all
+	@python3 buildtools/pmd-install.py install $(BUILDDIR)
+
+uninstall:
+	@python3 buildtools/pmd-install.py uninstall
 
 # build/ also holds driver-sdk/, which is kept; build-*/ dirs go whole.
 clean:

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+#include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -155,10 +157,47 @@ client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 	return 0;
 }
 
+/* Big enough that the worker writes to the file rarely. */
+#define CLIENT_LOG_BUFSIZE (1u << 20)
+
+int
+client_log_open(struct client *c, FILE *f)
+{
+	setvbuf(f, NULL, _IOFBF, CLIENT_LOG_BUFSIZE);
+	c->msg_log = f;
+	return fprintf(f, "# qosdt message log 1: dir request_id service "
+		"service_name class result flags length timestamp_ns\n") < 0 ?
+		-1 : 0;
+}
+
+/*
+ * One line of the message log: a frame's header fields as the frame holds
+ * them, the service's name and its class under the client's configuration.
+ * dir is "req" (handed to the channel) or "rep" (taken from it).
+ */
+static void
+client_log_msg(struct client *c, const char *dir, const struct rte_mbuf *m)
+{
+	struct qosdt_msg msg;
+
+	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK)
+		return;
+	fprintf(c->msg_log, "%s %" PRIu64 " %u %s %s %u %u %u %" PRIu64 "\n",
+		dir, msg.request_id, msg.service_id, svc_name(msg.service_id),
+		qosdt_class_name(qosdt_classify_service(c->cl, msg.service_id,
+			NULL)),
+		msg.result, msg.flags, msg.length, msg.timestamp_ns);
+}
+
 void
 client_fini(struct client *c)
 {
 	unsigned int cls;
+
+	if (c->msg_log != NULL && fclose(c->msg_log) != 0)
+		APP_LOG(ERR, "--msg-log: writing the log failed: %s",
+			strerror(errno));
+	c->msg_log = NULL;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
 		pipe_held_free(&c->held[cls]);
@@ -267,6 +306,8 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 	uint64_t id, rtt_ns, bytes;
 	struct qosdt_msg msg;
 
+	if (unlikely(c->msg_log != NULL))
+		client_log_msg(c, "rep", m);
 	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
 			!(msg.flags & QOSDT_MSG_F_REPLY) ||
 			msg.request_id == 0 || msg.request_id >= c->next_id) {
@@ -454,6 +495,8 @@ client_schedule(struct client *c)
 			hop_trace_stamp_id(id, HOP_CLIENT_SCHED);
 		payload_fill(rte_pktmbuf_mtod_offset(pkts[i], uint8_t *,
 			QOSDT_FRAME_HDR_LEN), e->len, id);
+		if (unlikely(c->msg_log != NULL))
+			client_log_msg(c, "req", pkts[i]);
 		out[nb_out++] = pkts[i];
 	}
 	if (nb_out > 0)

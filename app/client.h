@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ether.h>
 
@@ -95,6 +96,7 @@ struct client {
 	/** The svc[] entry of each flow of each phase. */
 	uint8_t flow_svc[SCENARIO_MAX_PHASES][SCENARIO_MAX_FLOWS];
 	uint64_t unmatched;          /**< Replies that match no request. */
+	FILE *msg_log;               /**< --msg-log, or NULL (client_log_open()). */
 	struct window_log windows;   /**< Every closed window (worker's). */
 	uint8_t expect[CLIENT_MAX_PAYLOAD];
 	uint8_t got[CLIENT_MAX_PAYLOAD];
@@ -121,6 +123,20 @@ struct client {
 int client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
 		volatile bool *quit);
+
+/**
+ * Start the message log (--msg-log, doc/app.md): from now on the worker
+ * writes a line per request it hands to the channel and per reply it takes
+ * from it. Call it before the worker runs; client_fini() closes the log.
+ *
+ * @param c
+ *   The client.
+ * @param f
+ *   An open file the client takes over (closed by client_fini()).
+ * @return
+ *   0, or -1 when the header line cannot be written.
+ */
+int client_log_open(struct client *c, FILE *f);
 
 /**
  * Free what client_init() allocated and the held requests.

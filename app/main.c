@@ -4,6 +4,7 @@
  * dpdk-testpmd: EAL options, "--", then its own (options.c, --help).
  */
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include <qosdt.h>
 
@@ -64,6 +66,7 @@ struct app {
 	bool port_ok;
 	struct server server;
 	struct client *client;
+	FILE *msg_log;                /**< --msg-log until the client takes it. */
 	struct report report;
 };
 
@@ -131,6 +134,14 @@ app_load(struct app *a)
 	}
 	if (a->opt.duration_s > 0)
 		scenario_scale(a->sc, (uint64_t)(a->opt.duration_s * 1e9));
+	if (a->opt.msg_log_path != NULL) {
+		a->msg_log = fopen(a->opt.msg_log_path, "w");
+		if (a->msg_log == NULL) {
+			fprintf(stderr, "qosdt: --msg-log: cannot write %s: %s\n",
+				a->opt.msg_log_path, strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -212,6 +223,16 @@ app_setup(struct app *a)
 		free(a->client);
 		a->client = NULL;
 		return -1;
+	}
+	if (a->msg_log != NULL) {
+		FILE *f = a->msg_log;
+
+		a->msg_log = NULL;	/* the client's now, closed by client_fini() */
+		if (client_log_open(a->client, f) < 0) {
+			APP_LOG(ERR, "--msg-log: cannot write %s",
+				a->opt.msg_log_path);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -315,6 +336,8 @@ app_teardown(struct app *a)
 	qosdt_free(a->q);
 	rte_mempool_free(a->rx_pool);
 	free(a->sc);
+	if (a->msg_log != NULL)
+		fclose(a->msg_log);
 }
 
 /* Parse the options after "--" (all of argv's if there is none). */
@@ -370,14 +393,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "qosdt: EAL initialisation failed: %s (see %s --help)\n",
 			rte_strerror(rte_errno), argv[0]);
 		free(a.sc);
+		if (a.msg_log != NULL)
+			fclose(a.msg_log);
 		return 1;
 	}
+	/* The packet-capture framework, as dpdk-testpmd enables it: the
+	 * secondary processes dpdk-dumpcap and dpdk-pdump can then capture the
+	 * channel port (doc/tools.md). It costs nothing until one does. */
+	if (rte_pdump_init() < 0)
+		APP_LOG(WARNING, "packet capture (rte_pdump) unavailable: %s",
+			rte_strerror(rte_errno));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = app_setup(&a);
 	if (rc == 0)
 		rc = app_run(&a);
 	app_teardown(&a);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

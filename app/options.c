@@ -40,6 +40,7 @@ enum {
 	OPT_STAGE_LCORES,
 	OPT_LINK_WAIT,
 	OPT_SERVICES,
+	OPT_MSG_LOG,
 	OPT_HELP,
 };
 
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
 	{ "stage-lcores", required_argument, NULL, OPT_STAGE_LCORES },
 	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
 	{ "services", required_argument, NULL, OPT_SERVICES },
+	{ "msg-log", required_argument, NULL, OPT_MSG_LOG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -110,6 +112,9 @@ options_usage(FILE *f, const char *prog)
 "                        data; hvisor: the original HyperAMP server's, in\n"
 "                        place on the data and its NUL, hashes as text (for\n"
 "                        qosdt-send --text; --role client needs binary)\n"
+"  --msg-log FILE        client: write a line per request sent and reply\n"
+"                        received (header fields; doc/app.md). It costs\n"
+"                        time per message: not for measurements\n"
 "  --check-config FILE   validate FILE (and --scenario) and exit, without\n"
 "                        EAL: 0 if valid, else the errors and 1\n"
 "  --help                this text\n",
@@ -248,6 +253,10 @@ options_check(const struct app_options *o)
 			svc_semantics_name(o->services));
 		return -1;
 	}
+	if (o->role == ROLE_SERVER && o->msg_log_path != NULL) {
+		fprintf(stderr, "qosdt: --msg-log is for --role client only\n");
+		return -1;
+	}
 	if (o->results_path != NULL && file_writable("results", o->results_path) < 0)
 		return -1;
 	if (o->trace_path != NULL && file_writable("trace", o->trace_path) < 0)
@@ -309,6 +318,9 @@ options_apply(struct app_options *o, int opt, const char *arg)
 		return 0;
 	case OPT_TRACE:
 		o->trace_path = arg;
+		return 0;
+	case OPT_MSG_LOG:
+		o->msg_log_path = arg;
 		return 0;
 	case OPT_PORT:
 		if (options_parse_uint("qosdt", "port", arg, RTE_MAX_ETHPORTS - 1,

@@ -33,6 +33,7 @@ struct app_options {
 	double stats_period_s;    /**< 0 = no live table. */
 	const char *results_path; /**< NULL = none. */
 	const char *trace_path;   /**< --trace: hop stamps (hop_trace.h); NULL = none. */
+	const char *msg_log_path; /**< client: --msg-log, NULL = none. */
 	uint16_t port_id;
 	int stage_lcore[STAGE_MAX]; /**< -1 = the main lcore. */
 	double link_wait_s;

@@ -8,7 +8,8 @@
 #  1. installs the Debian packages qosdt needs (apt-get, via sudo if not root),
 #     clang too with -Dfuzz=true or QOSDT_WITH_CLANG=1, matplotlib with
 #     QOSDT_WITH_PLOTS=1 (make eval's figures), iproute2, sockperf and iperf3
-#     with QOSDT_WITH_NETBENCH=1 (make eval's kernel baseline);
+#     with QOSDT_WITH_NETBENCH=1 (make eval's kernel baseline), tshark with
+#     QOSDT_WITH_TSHARK=1 (make test's capture test, doc/tools.md);
 #  2. gets the DPDK driver-SDK headers into build/driver-sdk
 #     (buildtools/get-driver-sdk.sh);
 #  3. runs `meson setup BUILDDIR` (default: build), again with --reconfigure
@@ -33,6 +34,7 @@ done
 [ "${QOSDT_WITH_CLANG:-0}" != 1 ] || PKGS="$PKGS clang libclang-rt-dev"
 [ "${QOSDT_WITH_PLOTS:-0}" != 1 ] || PKGS="$PKGS python3-matplotlib"
 [ "${QOSDT_WITH_NETBENCH:-0}" != 1 ] || PKGS="$PKGS iproute2 sockperf iperf3"
+[ "${QOSDT_WITH_TSHARK:-0}" != 1 ] || PKGS="$PKGS tshark"
 missing=()
 for p in $PKGS; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
@@ -47,6 +49,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q update ||
 		die "apt-get update failed"
+	# wireshark-common (tshark's) asks whether non-root users may capture:
+	# answer no (its default) before it asks.
+	if [[ " ${missing[*]} " == *" tshark "* ]] && command -v debconf-set-selections >/dev/null; then
+		echo "wireshark-common wireshark-common/install-setuid boolean false" |
+			"${SUDO[@]}" debconf-set-selections ||
+			die "debconf-set-selections failed"
+	fi
 	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
 		--no-install-recommends "${missing[@]}" </dev/null ||
 		die "apt-get install ${missing[*]} failed"

@@ -268,8 +268,6 @@ static struct rte_mempool_ops resv_ops = {
 	.get_count = resv_ops_get_count,
 };
 
-RTE_MEMPOOL_REGISTER_OPS(resv_ops);
-
 /* Index of the named ops in rte_mempool_ops_table, or -1. */
 static int
 resv_ops_index(const char *name)
@@ -280,6 +278,24 @@ resv_ops_index(const char *name)
 		if (strcmp(rte_mempool_ops_table.ops[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+/*
+ * Our ops are registered at the first reservation, not from a constructor
+ * (RTE_MEMPOOL_REGISTER_OPS): a pool records its ops as an index into a
+ * table each process fills for itself. A secondary process (dpdk-dumpcap)
+ * creates a pool with the ring ops, and the primary allocates from it
+ * (rte_pdump copies frames into it): both must have the ring ops at the
+ * same index. EAL registers the drivers' ops as it loads them, in the same
+ * order in every process; ops of ours registered before them would shift
+ * every index by one (doc/tools.md).
+ */
+static int
+resv_ops_register(void)
+{
+	if (resv_ops_index(RESV_OPS_NAME) >= 0)
+		return 0;
+	return rte_mempool_register_ops(&resv_ops) < 0 ? -1 : 0;
 }
 
 static int
@@ -394,8 +410,8 @@ qosdt_resv_create(const char *name, const struct qosdt_config *cfg,
 
 	if (resv_check(name, cfg) != 0)
 		return NULL;
-	if (resv_ops_index(RESV_OPS_NAME) < 0) {
-		QOSDT_LOG(ERR, "resv %s: mempool ops %s not registered (ops table full?)",
+	if (resv_ops_register() != 0) {
+		QOSDT_LOG(ERR, "resv %s: cannot register mempool ops %s (ops table full?)",
 			name, RESV_OPS_NAME);
 		rte_errno = ENOTSUP;
 		return NULL;

@@ -70,9 +70,10 @@ def sanitizer_env(so, base=None, asan_options="detect_leaks=0:abort_on_error=1")
     return env
 
 
-def start(testpmd, prefix, fwd_core, vdevs, mode, extra=()):
-    """testpmd forwarding on fwd_core (0 or 1), its main lcore on the other."""
-    cmd = [testpmd, "-l", "0,1", "--main-lcore", str(1 - fwd_core)] + EAL + \
+def start(testpmd, prefix, fwd_core, vdevs, mode, extra=(), eal=EAL):
+    """testpmd forwarding on fwd_core (0 or 1), its main lcore on the other;
+    eal: its memory options (EAL: --no-huge)."""
+    cmd = [testpmd, "-l", "0,1", "--main-lcore", str(1 - fwd_core)] + list(eal) + \
         ["--file-prefix=" + prefix]
     for so, vdev in vdevs:
         cmd += ["-d", so, "--vdev", vdev]

@@ -294,7 +294,8 @@ class AppRun:
 
     def __init__(self, binary, name, mode, config, scenario, duration, results,
                  log_dir, server_results=None, echo=False, cwd=SOURCE_ROOT,
-                 extra=(), stats_period=1, live=False, trace=False):
+                 extra=(), stats_period=1, live=False, trace=False, client_extra=(),
+                 on_server_ready=None, on_client_done=None, eal_extra=()):
         self.binary, self.name, self.mode = binary, name, mode
         self.config, self.scenario, self.duration = config, scenario, duration
         self.results_path, self.server_results_path = results, server_results
@@ -304,6 +305,13 @@ class AppRun:
         self.trace = ({r: os.path.join(log_dir, f"trace-{name}-{r}.json")
                        for r in ("client", "server")} if trace else None)
         self.extra = list(extra)           # more qosdt options, both roles
+        self.client_extra = list(client_extra)   # ... the client's only
+        self.eal_extra = list(eal_extra)   # more EAL options, both roles
+        # Called with the run once the server is ready, and once the client
+        # has exited while the server still runs (for tools that attach to
+        # the live server, test/dpdk_tools.py); each returns a list of
+        # errors, and errors from the first end the run.
+        self.on_server_ready, self.on_client_done = on_server_ready, on_client_done
         self.stats_period = stats_period   # the client's live table, s (0: none)
         self.results = None
         self.server_results = None
@@ -313,11 +321,17 @@ class AppRun:
         AppRun.seq += 1
         self.tag = f"qosdt-run-{os.getpid()}-{AppRun.seq}-{name}"
 
+    def prefix(self, role):
+        """The EAL file prefix of the role's process (for secondary processes:
+        dpdk-proc-info, dpdk-dumpcap)."""
+        return f"{self.tag}-{role}"
+
     def _command(self, role, core, extra):
         vdev = f"net_shm0,path=/dev/shm/{self.tag},role={role}"
         trace = ["--trace", self.trace[role]] if self.trace else []
-        return ([self.binary] + eal_args(core, f"{self.tag}-{role}", vdev, hugepages_ok(MEM_MB))
-                + ["--", "--role", role, "--config", self.config, "--mode", self.mode]
+        return ([self.binary] + eal_args(core, self.prefix(role), vdev, hugepages_ok(MEM_MB))
+                + self.eal_extra + ["--", "--role", role, "--config", self.config,
+                                    "--mode", self.mode]
                 + self.extra + trace + extra)
 
     def _start(self, role, core, extra, echo):
@@ -371,6 +385,10 @@ class AppRun:
                                   f"within {READY_TIMEOUT:.0f} s: killed (SIGKILL)")
                     self.failed_procs.append(server)
                     return errors
+            if self.on_server_ready is not None:
+                errs = self.on_server_ready(self)
+                if errs:
+                    return errors + [f"{self.name}: {e}" for e in errs]
             if self.echo:
                 say(f"{self.name}: server ready after {time.monotonic() - t0:.1f} s; "
                     f"client running {self.duration:g} s ({self.mode}, {self.scenario})")
@@ -378,7 +396,7 @@ class AppRun:
                 "--scenario", self.scenario, "--duration", f"{self.duration:g}",
                 "--stats-period", f"{self.stats_period if self.live else 0:g}",
                 "--link-wait", str(LINK_WAIT),
-                "--results", self.results_path],
+                "--results", self.results_path] + self.client_extra,
                 f"  {self.name:<4} | " if self.echo and self.live else None)
             procs.append(client)
             limit = self.duration + CLIENT_SLACK
@@ -392,6 +410,8 @@ class AppRun:
                 errors.append(f"{self.name}: client exited with code "
                               f"{client.proc.returncode}")
                 self.failed_procs.append(client)
+            if self.on_client_done is not None and server.alive():
+                errors += [f"{self.name}: {e}" for e in self.on_client_done(self)]
             if not server.alive():
                 errors.append(f"{self.name}: server exited before it was stopped "
                               f"(exit code {server.proc.returncode})")

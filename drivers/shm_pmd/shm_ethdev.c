@@ -4,10 +4,11 @@
  * net_shm: a DPDK ethdev over a memory region shared with a peer (another
  * VM through an ivshmem BAR, or another process through a file). One queue
  * pair per ring pair of the region. This file holds the ethdev ops and the
- * vdev probe and remove.
+ * vdev probe and remove, in the primary process and in secondaries.
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -342,6 +343,90 @@ static const struct eth_dev_ops shm_ops = {
 	.allmulticast_disable = shm_accept_mode,
 };
 
+/*
+ * A secondary process (dpdk-proc-info, dpdk-dumpcap, dpdk-pdump) maps
+ * nothing of the region: the mapping, the queues' ring pointers and the
+ * heartbeat alarm are the primary's. It reads the port's information and
+ * counters from the private data, which is in DPDK's shared memory, and may
+ * reset the counters (a base is recorded, as in the primary). Everything
+ * that would touch the region or the port's state (configure, start, stop,
+ * queue setup, MTU) is left out, so ethdev refuses it with -ENOTSUP; closing
+ * releases only the secondary's own view of the port.
+ */
+static int
+shm_secondary_close(struct rte_eth_dev *dev __rte_unused)
+{
+	return 0;
+}
+
+static const struct eth_dev_ops shm_secondary_ops = {
+	.dev_close = shm_secondary_close,
+	.dev_infos_get = shm_dev_infos_get,
+	.rxq_info_get = shm_rxq_info_get,
+	.txq_info_get = shm_txq_info_get,
+	.link_update = shm_link_update,
+	.stats_get = shm_stats_get,
+	.stats_reset = shm_stats_reset,
+	.xstats_get = shm_xstats_get,
+	.xstats_get_names = shm_xstats_get_names,
+	.xstats_reset = shm_stats_reset,
+	/* dpdk-dumpcap asks for promiscuous mode: a no-op here as there. */
+	.promiscuous_enable = shm_accept_mode,
+	.promiscuous_disable = shm_accept_mode,
+	.allmulticast_enable = shm_accept_mode,
+	.allmulticast_disable = shm_accept_mode,
+};
+
+/*
+ * The burst functions of a secondary process: it has no mapping of the
+ * rings, and the primary is each ring's only producer or consumer on this
+ * side. Nothing is received; nothing is sent (the frames stay the
+ * caller's).
+ */
+static uint16_t
+shm_secondary_rx(void *rxq __rte_unused, struct rte_mbuf **bufs __rte_unused,
+		uint16_t nb_pkts __rte_unused)
+{
+	return 0;
+}
+
+static uint16_t
+shm_secondary_tx(void *txq __rte_unused, struct rte_mbuf **bufs __rte_unused,
+		uint16_t nb_pkts __rte_unused)
+{
+	return 0;
+}
+
+static int
+shm_probe_secondary(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	const struct shm_internals *pmd;
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_attach_secondary(name);
+	if (dev == NULL) {
+		SHM_LOG(ERR, "%s: the primary process has no such port", name);
+		return -ENODEV;
+	}
+	pmd = dev->data->dev_private;
+	if (pmd == NULL || pmd->layout != shm_priv_layout()) {
+		SHM_LOG(ERR, "%s: the primary process runs another build of "
+			"net_shm (private data stamp 0x%" PRIx64 ", ours 0x%"
+			PRIx64 "): give this process the same build (make "
+			"install, or -d)", name,
+			pmd != NULL ? pmd->layout : 0, shm_priv_layout());
+		rte_eth_dev_release_port(dev);
+		return -EPROTO;
+	}
+	dev->dev_ops = &shm_secondary_ops;
+	dev->device = &vdev->device;
+	dev->rx_pkt_burst = shm_secondary_rx;
+	dev->tx_pkt_burst = shm_secondary_tx;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
 static int
 shm_probe(struct rte_vdev_device *vdev)
 {
@@ -352,11 +437,8 @@ shm_probe(struct rte_vdev_device *vdev)
 	struct shm_devargs da;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		SHM_LOG(ERR, "%s: secondary processes are not supported; "
-			"attach a second port with role=client instead", name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY)
+		return shm_probe_secondary(vdev);
 	ret = shm_devargs_parse(name, rte_vdev_device_args(vdev), &da);
 	if (ret != 0)
 		return ret;
@@ -367,6 +449,7 @@ shm_probe(struct rte_vdev_device *vdev)
 		return -ENOMEM;
 	}
 	pmd = dev->data->dev_private;
+	pmd->layout = shm_priv_layout();
 	rp = (struct shm_region_params){
 		.path = da.path,
 		.offset = da.offset,
@@ -410,6 +493,10 @@ shm_remove(struct rte_vdev_device *vdev)
 	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
 	if (dev == NULL)
 		return 0;	/* already gone: nothing to do */
+	/* A secondary (or EAL cleanup in one) lets go of its own view only:
+	 * the port, its region and its link are the primary's. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return rte_eth_dev_release_port(dev);
 	if (dev->data->dev_started)
 		rte_eth_dev_stop(dev->data->port_id);
 	shm_dev_close(dev);
@@ -421,7 +508,16 @@ static struct rte_vdev_driver shm_pmd_driver = {
 	.remove = shm_remove,
 };
 
-RTE_PMD_REGISTER_VDEV(net_shm, shm_pmd_driver);
+/* RTE_PMD_REGISTER_VDEV() less its unconditional registration: the
+ * name for dpdk-pmdinfo, and a registration that yields to another copy. */
+RTE_PMD_EXPORT_NAME(net_shm, __COUNTER__);
+
+RTE_INIT(shm_pmd_init)
+{
+	shm_pmd_driver.driver.name = RTE_STR(net_shm);
+	shm_driver_register(&shm_pmd_driver);
+}
+
 RTE_PMD_REGISTER_PARAM_STRING(net_shm,
 	SHM_DEVARG_PATH "=<file> "
 	SHM_DEVARG_ROLE "=server|client "
