@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The server's memory of lossless requests, so that a service runs once per
+ * request although the client sends a request again after a restart
+ * (doc/hardening.md, "Across a restart"). Keyed by the 64-bit request id,
+ * which carries the client's incarnation (req_id.h).
+ *
+ * A store of N slots (N a power of two), filled in order and reused oldest
+ * first: slot i holds the i-th request served modulo N, with a hash of what
+ * was asked (service, length, payload) and the reply, up to reply_cap bytes.
+ * A request whose id is in the store and whose hash matches is a duplicate:
+ * it is answered with the stored reply, and the service does not run. Once
+ * N later requests have been served, a request's slot is reused and a
+ * duplicate of it would be served again (uncounted: nothing is left to
+ * know it by).
+ *
+ * The store lives in the process (anonymous memory) or in a file
+ * (--dedup-file), where it survives the process: a restarted server
+ * answers the duplicates of what its predecessor served. Each opening is a
+ * new "life"; a slot still marked as being served by an earlier life is a
+ * service that process may have run when it died: served again, and
+ * counted in duplicates_served.
+ *
+ * The index (id -> slot) is in process memory, rebuilt from the store at
+ * open: linear probing over 2N cells with a keyed hash (a random key per
+ * process), so that ids the peer chooses cannot be aimed at one cluster.
+ * Nothing here needs EAL; one thread (the server's worker) uses a table.
+ */
+
+#ifndef QOSDT_APP_DEDUP_H
+#define QOSDT_APP_DEDUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Default slots (--dedup-entries). */
+#define DEDUP_DEFAULT_ENTRIES 8192
+/** Fewest slots a table may have (0 turns it off). */
+#define DEDUP_MIN_ENTRIES 64
+/** Most slots a table may have. */
+#define DEDUP_MAX_ENTRIES (1u << 20)
+/** Room for an error message. */
+#define DEDUP_ERRLEN 256
+
+/** What the table says of a request. */
+enum dedup_verdict {
+	DEDUP_NEW = 0,   /**< Not served before: serve it, then dedup_done(). */
+	DEDUP_REPLAY,    /**< Served: answer with dedup_reply(), do not serve. */
+	DEDUP_AGAIN,     /**< An earlier life may have served it and died: serve
+			  *   it (counted in duplicates_served), then dedup_done(). */
+};
+
+/** Counters (one life's, or the store's since it was formatted). */
+struct dedup_counters {
+	uint64_t served;             /**< Requests served (NEW and AGAIN). */
+	uint64_t replayed;           /**< Duplicates answered from the store. */
+	uint64_t duplicates_served;  /**< Requests served although maybe served before. */
+	uint64_t conflicts;          /**< Known id, other request: served as new. */
+	uint64_t unstored;           /**< Replies longer than reply_cap (not kept). */
+	uint64_t evicted;            /**< Slots reused while holding a request. */
+};
+
+struct dedup_store_hdr;
+
+/** A table. */
+struct dedup {
+	struct dedup_store_hdr *hdr;  /**< The mapping: header, then the slots. */
+	size_t map_len;
+	int fd;                       /**< The file, -1 when anonymous. */
+	uint32_t nb_entries;          /**< N. */
+	uint32_t reply_cap;           /**< Largest reply kept. */
+	uint32_t slot_size;
+	uint32_t life;                /**< This opening's number (1 for the first). */
+	uint32_t loaded;              /**< Requests found in the file at open. */
+	uint32_t dropped_slots;       /**< Inconsistent slots freed at open. */
+	uint64_t hash_key;            /**< The index's hash key. */
+	uint32_t *index;              /**< 2N cells: slot + 1, 0 empty. */
+	uint32_t index_mask;
+	uint64_t deepest_replay;      /**< Most requests served between a
+				       *   request and a replayed duplicate of it. */
+	struct dedup_counters cnt;    /**< This life's. */
+};
+
+/**
+ * Open a table: map its store (a file, created or re-used, or anonymous
+ * memory), take the file's lock, build the index. Needs no EAL.
+ *
+ * A file that holds a store of the same geometry is re-used (its requests
+ * are remembered); any other file content, or a size that does not match,
+ * is formatted afresh. Slots whose fields are inconsistent (a reply longer
+ * than reply_cap, an unknown state) are freed.
+ *
+ * @param d
+ *   The table (zeroed by the call).
+ * @param path
+ *   The store's file (a regular file, created mode 0600), or NULL for
+ *   anonymous memory.
+ * @param nb_entries
+ *   Slots: a power of two in [DEDUP_MIN_ENTRIES, DEDUP_MAX_ENTRIES].
+ * @param reply_cap
+ *   The largest reply to keep, at most 1 MiB.
+ * @param err
+ *   Receives the reason on failure.
+ * @param errlen
+ *   Its size.
+ * @return
+ *   0, or -1 (err says why: names the file and what is wrong with it).
+ */
+int dedup_open(struct dedup *d, const char *path, uint32_t nb_entries,
+		uint32_t reply_cap, char *err, size_t errlen);
+
+/**
+ * Unmap the store and release the file (the file stays).
+ *
+ * @param d
+ *   An opened or zeroed table.
+ */
+void dedup_close(struct dedup *d);
+
+/**
+ * Look a request up, and take a slot for it unless it is a duplicate.
+ *
+ * @param d
+ *   The table.
+ * @param id
+ *   The request id.
+ * @param service
+ *   Its service id.
+ * @param payload
+ *   Its payload (read, not kept).
+ * @param len
+ *   Payload bytes.
+ * @param slot
+ *   Receives the request's slot, for dedup_done() or dedup_reply().
+ * @return
+ *   enum dedup_verdict.
+ */
+enum dedup_verdict dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
+		const uint8_t *payload, uint32_t len, uint32_t *slot);
+
+/**
+ * Record the reply of a request dedup_begin() said to serve.
+ *
+ * @param d
+ *   The table.
+ * @param slot
+ *   From dedup_begin().
+ * @param result
+ *   The reply's result (enum qosdt_msg_result).
+ * @param reply
+ *   The reply's payload.
+ * @param len
+ *   Its bytes; a reply longer than reply_cap is not kept (counted in
+ *   unstored), and a duplicate of its request is served again.
+ */
+void dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
+		const uint8_t *reply, uint32_t len);
+
+/**
+ * The stored reply of a request dedup_begin() found served.
+ *
+ * @param d
+ *   The table.
+ * @param slot
+ *   From dedup_begin().
+ * @param result
+ *   Receives the reply's result.
+ * @param len
+ *   Receives its length (at most reply_cap).
+ * @return
+ *   The reply's bytes (valid until the next dedup_begin()).
+ */
+const uint8_t *dedup_reply(const struct dedup *d, uint32_t slot,
+		uint8_t *result, uint32_t *len);
+
+/**
+ * Read the counters (any thread: relaxed loads of single-writer counts).
+ *
+ * @param d
+ *   The table.
+ * @param life
+ *   Receives this life's counters (NULL: not wanted).
+ * @param total
+ *   Receives the store's since it was formatted: every life's, also those
+ *   of processes that were killed (NULL: not wanted).
+ * @return
+ *   The lives the store has seen (1 for an anonymous one).
+ */
+uint32_t dedup_counters_read(const struct dedup *d,
+		struct dedup_counters *life, struct dedup_counters *total);
+
+#endif /* QOSDT_APP_DEDUP_H */
