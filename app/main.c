@@ -19,6 +19,7 @@
 
 #include "app_log.h"
 #include "client.h"
+#include "dedup.h"
 #include "hop_trace.h"
 #include "options.h"
 #include "pipeline.h"
@@ -63,6 +64,8 @@ struct app {
 	bool pipe_ok;
 	bool port_ok;
 	struct server server;
+	struct dedup dedup;           /**< The server's, when dedup_ok. */
+	bool dedup_ok;
 	struct client *client;
 	struct report report;
 };
@@ -131,6 +134,28 @@ app_load(struct app *a)
 	}
 	if (a->opt.duration_s > 0)
 		scenario_scale(a->sc, (uint64_t)(a->opt.duration_s * 1e9));
+	return 0;
+}
+
+/*
+ * The server's dedup table (before EAL: a file that cannot be used is
+ * refused before the channel's region is touched). It keeps replies up to
+ * the largest payload the QoS core admits.
+ */
+static int
+app_dedup_open(struct app *a)
+{
+	char err[DEDUP_ERRLEN];
+
+	if (a->opt.role != ROLE_SERVER || a->opt.dedup_entries == 0)
+		return 0;
+	if (dedup_open(&a->dedup, a->opt.dedup_path, a->opt.dedup_entries,
+			a->cfg.max_frame_len - QOSDT_FRAME_HDR_LEN, err,
+			sizeof(err)) < 0) {
+		fprintf(stderr, "qosdt: %s\n", err);
+		return -1;
+	}
+	a->dedup_ok = true;
 	return 0;
 }
 
@@ -204,6 +229,8 @@ app_setup(struct app *a)
 	if (a->opt.role == ROLE_SERVER) {
 		server_init(&a->server, a->q, &a->pipe, &mac, a->opt.duration_s,
 			&quit, a->opt.services);
+		if (a->dedup_ok)
+			server_set_dedup(&a->server, &a->dedup);
 		return 0;
 	}
 	a->client = calloc(1, sizeof(*a->client));
@@ -213,6 +240,7 @@ app_setup(struct app *a)
 		a->client = NULL;
 		return -1;
 	}
+	client_set_link_hold(a->client, a->opt.link_wait_s);
 	return 0;
 }
 
@@ -242,9 +270,15 @@ app_run(struct app *a)
 	if (a->opt.role == ROLE_SERVER) {
 		ops.stage[STAGE_WORKER] = server_stage_worker;
 		ops.arg[STAGE_WORKER] = &a->server;
-		printf("qosdt: server ready on port %u, mode %s, services %s\n",
+		printf("qosdt: server ready on port %u, mode %s, services %s",
 			a->opt.port_id, qosdt_mode_name(a->cfg.mode),
 			svc_semantics_name(a->opt.services));
+		if (a->dedup_ok)
+			printf(", dedup %u entries in %s (life %u, %u requests remembered)",
+				a->dedup.nb_entries, a->opt.dedup_path != NULL ?
+				a->opt.dedup_path : "memory", a->dedup.life,
+				a->dedup.loaded);
+		printf("\n");
 	} else {
 		ops.stage[STAGE_WORKER] = client_stage_worker;
 		ops.arg[STAGE_WORKER] = a->client;
@@ -266,6 +300,10 @@ app_run(struct app *a)
 	r->overhead = a->cfg.frame_overhead;
 	r->cfg = &a->cfg;
 	r->adaptive = qosdt_adaptive_of(a->q);
+	if (a->dedup_ok) {
+		r->dedup = &a->dedup;
+		r->dedup_file = a->opt.dedup_path;
+	}
 	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++) {
 		r->cls[c].weight = a->cfg.classes[c].weight;
 		r->cls[c].guarantee_bps = a->cfg.classes[c].rate_guarantee_bps;
@@ -289,9 +327,10 @@ app_run(struct app *a)
 	if (a->client != NULL && !a->client->done)
 		printf("qosdt: interrupted before every request was resolved\n");
 	report_print(stdout, r, true);
-	if (r->malformed != 0 || r->unmatched != 0)
-		printf("   malformed frames %" PRIu64 ", unmatched replies %" PRIu64 "\n",
-			r->malformed, r->unmatched);
+	if (r->malformed != 0 || r->unmatched != 0 || r->stale != 0)
+		printf("   malformed frames %" PRIu64 ", unmatched replies %" PRIu64
+			", replies to an earlier client %" PRIu64 "\n",
+			r->malformed, r->unmatched, r->stale);
 	if (a->opt.results_path != NULL &&
 			report_write_json(r, a->opt.results_path) < 0)
 		return -1;
@@ -315,6 +354,8 @@ app_teardown(struct app *a)
 	qosdt_free(a->q);
 	rte_mempool_free(a->rx_pool);
 	free(a->sc);
+	if (a->dedup_ok)
+		dedup_close(&a->dedup);
 }
 
 /* Parse the options after "--" (all of argv's if there is none). */
@@ -361,7 +402,7 @@ main(int argc, char **argv)
 	rc = app_options(argc, argv, &a.opt);
 	if (rc != 0)
 		return rc < 0 ? 1 : 0;
-	if (app_load(&a) < 0) {
+	if (app_load(&a) < 0 || app_dedup_open(&a) < 0) {
 		free(a.sc);
 		return 1;
 	}
@@ -370,6 +411,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "qosdt: EAL initialisation failed: %s (see %s --help)\n",
 			rte_strerror(rte_errno), argv[0]);
 		free(a.sc);
+		if (a.dedup_ok)
+			dedup_close(&a.dedup);
 		return 1;
 	}
 	signal(SIGINT, on_signal);
