@@ -19,51 +19,9 @@
 
 #include "dedup.h"
 
-/* "QDTDDUP1" read as a little-endian u64. */
-#define DEDUP_MAGIC 0x3150554444544451ull
-#define DEDUP_VERSION 1
-/* The header's room: the slots start on the next page. */
-#define DEDUP_HDR_SIZE 4096
 /* Largest reply a slot may keep, and largest store. */
 #define DEDUP_MAX_REPLY_CAP (1u << 20)
 #define DEDUP_MAX_MAP_LEN (UINT64_C(16) << 30)
-
-/* A slot's state. */
-enum {
-	SLOT_FREE = 0,
-	SLOT_SERVING,    /* its service is running (or ran when a life died) */
-	SLOT_SERVED,     /* its reply is kept */
-	SLOT_UNSTORED,   /* served, its reply was longer than reply_cap */
-};
-
-/* The store's header, at offset 0 of the mapping. */
-struct dedup_store_hdr {
-	uint64_t magic;
-	uint32_t version;
-	uint32_t nb_entries;
-	uint32_t reply_cap;
-	uint32_t slot_size;
-	uint32_t lives;          /* openings so far */
-	uint32_t reserved;
-	uint64_t next;           /* requests taken so far: the next slot is
-				  * next % nb_entries */
-	struct dedup_counters total;
-};
-
-/* One slot; reply_cap bytes of reply follow. */
-struct dedup_slot {
-	uint64_t id;
-	uint64_t seq;            /* hdr->next when it was taken */
-	uint32_t req_hash;       /* CRC32-C of the payload, seeded with the service */
-	uint32_t state;
-	uint32_t life;           /* the life that last took or served it */
-	uint32_t req_len;
-	uint32_t reply_len;
-	uint16_t service;
-	uint8_t result;
-	uint8_t reserved;
-	uint8_t reply[];
-};
 
 _Static_assert(sizeof(struct dedup_slot) == 40, "a slot's fields take 40 bytes");
 
@@ -75,13 +33,6 @@ dedup_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-static inline struct dedup_slot *
-slot_at(const struct dedup *d, uint32_t i)
-{
-	return (struct dedup_slot *)((uint8_t *)d->hdr + DEDUP_HDR_SIZE +
-		(size_t)i * d->slot_size);
 }
 
 /* splitmix64's finaliser: every bit of the key and the id reaches the
@@ -109,7 +60,7 @@ idx_find(const struct dedup *d, uint64_t id)
 		v = d->index[c];
 		if (v == 0)
 			return -1;
-		if (slot_at(d, v - 1)->id == id)
+		if (dedup_slot_at(d, v - 1)->id == id)
 			return c;
 	}
 }
@@ -135,7 +86,7 @@ idx_delete(struct dedup *d, uint32_t c)
 		j = (j + 1) & d->index_mask;
 		if (d->index[j] == 0)
 			break;
-		k = idx_home(d, slot_at(d, d->index[j] - 1)->id);
+		k = idx_home(d, dedup_slot_at(d, d->index[j] - 1)->id);
 		/* Leave j where it is if its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
@@ -223,26 +174,26 @@ store_load(struct dedup *d)
 	uint32_t i, mask = d->nb_entries - 1;
 
 	for (i = 0; i < d->nb_entries; i++) {
-		struct dedup_slot *e = slot_at(d, i), *o;
+		struct dedup_slot *e = dedup_slot_at(d, i), *o;
 		int64_t c;
 
-		if (e->state == SLOT_FREE)
+		if (e->state == DEDUP_SLOT_FREE)
 			continue;
-		if (e->state > SLOT_UNSTORED || e->reply_len > d->reply_cap ||
+		if (e->state > DEDUP_SLOT_UNSTORED || e->reply_len > d->reply_cap ||
 				e->seq >= h->next || (e->seq & mask) != i) {
-			e->state = SLOT_FREE;
+			e->state = DEDUP_SLOT_FREE;
 			d->dropped_slots++;
 			continue;
 		}
 		c = idx_find(d, e->id);
 		if (c >= 0) {
-			o = slot_at(d, d->index[c] - 1);
+			o = dedup_slot_at(d, d->index[c] - 1);
 			d->dropped_slots++;
 			if (o->seq > e->seq) {
-				e->state = SLOT_FREE;
+				e->state = DEDUP_SLOT_FREE;
 				continue;
 			}
-			o->state = SLOT_FREE;
+			o->state = DEDUP_SLOT_FREE;
 			d->index[c] = i + 1;
 			continue;
 		}
@@ -357,11 +308,11 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 
 	if (c >= 0) {
 		s = d->index[c] - 1;
-		e = slot_at(d, s);
+		e = dedup_slot_at(d, s);
 		if (e->service == service && e->req_len == len &&
 				e->req_hash == hash) {
 			*slot = s;
-			if (e->state == SLOT_SERVED) {
+			if (e->state == DEDUP_SLOT_SERVED) {
 				d->deepest_replay = RTE_MAX(d->deepest_replay,
 					h->next - 1 - e->seq);
 				DEDUP_COUNT(d, replayed);
@@ -371,7 +322,7 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 			 * life finishes what it begins before the next);
 			 * UNSTORED: its reply was not kept. */
 			e->life = d->life;
-			e->state = SLOT_SERVING;
+			e->state = DEDUP_SLOT_SERVING;
 			DEDUP_COUNT(d, served);
 			DEDUP_COUNT(d, duplicates_served);
 			return DEDUP_AGAIN;
@@ -379,18 +330,18 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 		/* The id of another request: that one is forgotten. */
 		DEDUP_COUNT(d, conflicts);
 		idx_delete(d, (uint32_t)c);
-		__atomic_store_n(&e->state, SLOT_FREE, __ATOMIC_RELEASE);
+		__atomic_store_n(&e->state, DEDUP_SLOT_FREE, __ATOMIC_RELEASE);
 	}
 	s = (uint32_t)(h->next & (d->nb_entries - 1));
-	e = slot_at(d, s);
-	if (e->state != SLOT_FREE) {
+	e = dedup_slot_at(d, s);
+	if (e->state != DEDUP_SLOT_FREE) {
 		c = idx_find(d, e->id);
 		if (c >= 0 && d->index[c] == s + 1)
 			idx_delete(d, (uint32_t)c);
 		DEDUP_COUNT(d, evicted);
 	}
 	/* Free while its fields change: a death in between leaves it free. */
-	__atomic_store_n(&e->state, SLOT_FREE, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->state, DEDUP_SLOT_FREE, __ATOMIC_RELEASE);
 	e->id = id;
 	e->seq = h->next;
 	e->req_hash = hash;
@@ -399,7 +350,7 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 	e->life = d->life;
 	e->reply_len = 0;
 	e->result = 0;
-	__atomic_store_n(&e->state, SLOT_SERVING, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->state, DEDUP_SLOT_SERVING, __ATOMIC_RELEASE);
 	h->next++;
 	idx_insert(d, id, s);
 	DEDUP_COUNT(d, served);
@@ -411,12 +362,12 @@ void
 dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
 		const uint8_t *reply, uint32_t len)
 {
-	struct dedup_slot *e = slot_at(d, slot);
+	struct dedup_slot *e = dedup_slot_at(d, slot);
 
 	e->result = result;
 	if (len > d->reply_cap) {
 		e->reply_len = 0;
-		__atomic_store_n(&e->state, SLOT_UNSTORED, __ATOMIC_RELEASE);
+		__atomic_store_n(&e->state, DEDUP_SLOT_UNSTORED, __ATOMIC_RELEASE);
 		DEDUP_COUNT(d, unstored);
 		return;
 	}
@@ -424,14 +375,14 @@ dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
 		memcpy(e->reply, reply, len);
 	e->reply_len = len;
 	/* The reply before the state: a death in between leaves SERVING. */
-	__atomic_store_n(&e->state, SLOT_SERVED, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->state, DEDUP_SLOT_SERVED, __ATOMIC_RELEASE);
 }
 
 const uint8_t *
 dedup_reply(const struct dedup *d, uint32_t slot, uint8_t *result,
 		uint32_t *len)
 {
-	const struct dedup_slot *e = slot_at(d, slot);
+	const struct dedup_slot *e = dedup_slot_at(d, slot);
 
 	*result = e->result;
 	*len = e->reply_len;

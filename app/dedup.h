@@ -61,7 +61,56 @@ struct dedup_counters {
 	uint64_t evicted;            /**< Slots reused while holding a request. */
 };
 
-struct dedup_store_hdr;
+/*
+ * The store's format (host byte order: the file is only ever read by
+ * the server that wrote it or its successor on the same machine): a
+ * header, then from offset DEDUP_HDR_SIZE nb_entries slots of slot_size
+ * bytes. Whatever a file holds is checked at open before it is used.
+ */
+
+/** "QDTDDUP1" read as a little-endian u64. */
+#define DEDUP_MAGIC UINT64_C(0x3150554444544451)
+/** The store's format version. */
+#define DEDUP_VERSION 1
+/** The header's room: the slots start on the next page. */
+#define DEDUP_HDR_SIZE 4096
+
+/** A slot's state. */
+enum dedup_slot_state {
+	DEDUP_SLOT_FREE = 0,
+	DEDUP_SLOT_SERVING,   /**< Its service is running, or was when a life died. */
+	DEDUP_SLOT_SERVED,    /**< Its reply is kept. */
+	DEDUP_SLOT_UNSTORED,  /**< Served; its reply was longer than reply_cap. */
+};
+
+/** The store's header, at offset 0. */
+struct dedup_store_hdr {
+	uint64_t magic;          /**< DEDUP_MAGIC, written last when formatting. */
+	uint32_t version;        /**< DEDUP_VERSION. */
+	uint32_t nb_entries;     /**< Slots. */
+	uint32_t reply_cap;      /**< Reply bytes a slot keeps. */
+	uint32_t slot_size;      /**< 40 + reply_cap, rounded up to 64. */
+	uint32_t lives;          /**< Openings so far. */
+	uint32_t reserved;
+	uint64_t next;           /**< Requests taken so far: the next slot is
+				  *   next % nb_entries. */
+	struct dedup_counters total; /**< Every life's counts. */
+};
+
+/** One slot; reply_cap bytes of reply follow. */
+struct dedup_slot {
+	uint64_t id;             /**< The request id. */
+	uint64_t seq;            /**< hdr->next when it was taken. */
+	uint32_t req_hash;       /**< CRC32-C of the payload, seeded with the service. */
+	uint32_t state;          /**< enum dedup_slot_state. */
+	uint32_t life;           /**< The life that last took or served it. */
+	uint32_t req_len;        /**< The request's payload bytes. */
+	uint32_t reply_len;      /**< The reply's payload bytes (kept). */
+	uint16_t service;        /**< The request's service id. */
+	uint8_t result;          /**< The reply's result. */
+	uint8_t reserved;
+	uint8_t reply[];         /**< The reply's payload. */
+};
 
 /** A table. */
 struct dedup {
@@ -81,6 +130,24 @@ struct dedup {
 				       *   request and a replayed duplicate of it. */
 	struct dedup_counters cnt;    /**< This life's. */
 };
+
+/**
+ * A slot of an open table (to inspect the store; the table's users need
+ * only dedup_begin(), dedup_done() and dedup_reply()).
+ *
+ * @param d
+ *   The table.
+ * @param i
+ *   The slot, below nb_entries.
+ * @return
+ *   The slot in the mapping.
+ */
+static inline struct dedup_slot *
+dedup_slot_at(const struct dedup *d, uint32_t i)
+{
+	return (struct dedup_slot *)((uint8_t *)d->hdr + DEDUP_HDR_SIZE +
+		(size_t)i * d->slot_size);
+}
 
 /**
  * Open a table: map its store (a file, created or re-used, or anonymous
