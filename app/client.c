@@ -37,15 +37,22 @@
 /*
  * The link (the peer's liveness, doc/shm_region.md) is looked at every
  * millisecond: a link down lasts at least the peer timeout (50 ms), so none
- * is missed. Once it is back, the lossless requests still unanswered are
- * sent again after CLIENT_RESEND_GRACE_MS: by then the restarted server has
- * answered those it found in the channel's rings, and only those the dead
- * one took with it are sent twice (a duplicate is harmless: the server
- * answers it from its dedup table, but it costs the channel). A pass looks
- * at CLIENT_RESEND_SCAN table entries per turn (a turn stays short).
+ * is missed. Once it is back, the restarted server first answers the
+ * requests it finds in the channel's rings; the lossless requests still
+ * unanswered when it is done are those the dead one took with it, and they
+ * are sent again. "Done": no reply to a request issued before the link
+ * came back for CLIENT_RESEND_QUIET_MS and none waiting in our RX rings,
+ * CLIENT_RESEND_GRACE_MS at the earliest, and at the latest half the
+ * scenario's timeout (at most CLIENT_RESEND_LATEST_MS) after the link came
+ * back. A request sent again
+ * that was answered after all is harmless (the server answers the copy
+ * from its dedup table) but costs the channel. A pass looks at
+ * CLIENT_RESEND_SCAN table entries per turn (a turn stays short).
  */
 #define CLIENT_LINK_POLL_US 1000
 #define CLIENT_RESEND_GRACE_MS 20
+#define CLIENT_RESEND_QUIET_MS 20
+#define CLIENT_RESEND_LATEST_MS 100
 #define CLIENT_RESEND_SCAN 512
 /* How long lossless requests are held over an outage, by default. */
 #define CLIENT_LINK_HOLD_S 10.0
@@ -348,6 +355,17 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
 		return;
 	}
+	if (c->resend_at_tsc != 0 && !c->pass_started && id < c->resend_end &&
+			c->lossless[e->cls]) {
+		/* The restarted server is answering what it found: the pass
+		 * waits until it is quiet. */
+		if (c->first_old_reply_tsc == 0)
+			c->first_old_reply_tsc = now;
+		c->resend_at_tsc = RTE_MIN(c->resend_latest_tsc, RTE_MAX(
+			c->link_up_tsc + rte_get_tsc_hz() / 1000 *
+			CLIENT_RESEND_GRACE_MS, now + rte_get_tsc_hz() / 1000 *
+			CLIENT_RESEND_QUIET_MS));
+	}
 	if (now >= e->deadline_tsc && !client_held(c, e, now)) {
 		/* Its timeout passed before the sweep saw it: lost, and late. */
 		client_expire(c, e);
@@ -549,12 +567,31 @@ client_link_poll(struct client *c, uint64_t now)
 			__ATOMIC_RELAXED);
 		return;
 	}
-	c->resend_at_tsc = RTE_MAX(now + rte_get_tsc_hz() / 1000 *
-		CLIENT_RESEND_GRACE_MS, UINT64_C(1));
+	/* Until a reply shows the server is answering, the latest time. */
+	c->link_up_tsc = now;
+	c->first_old_reply_tsc = 0;
+	c->resend_latest_tsc = now + RTE_MAX(RTE_MIN(c->timeout_tsc / 2,
+		rte_get_tsc_hz() / 1000 * CLIENT_RESEND_LATEST_MS),
+		rte_get_tsc_hz() / 1000 * CLIENT_RESEND_GRACE_MS);
+	c->resend_at_tsc = c->resend_latest_tsc;
+	c->pass_started = false;
 	c->resend_next = c->oldest;
 	c->resend_end = c->next_id;
 	c->pass_unanswered = 0;
 	c->pass_resent = 0;
+}
+
+/* No lossless reply waits in our RX rings (one there may answer a request
+ * the pass would send again). */
+static bool
+client_replies_taken(const struct client *c)
+{
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		if (c->lossless[cls] && rte_ring_count(c->pipe->rx_ring[cls]) > 0)
+			return false;
+	return true;
 }
 
 /*
@@ -571,6 +608,7 @@ client_resend(struct client *c, uint64_t now)
 	unsigned int n = 0, scanned = 0;
 	struct req_entry *e;
 
+	c->pass_started = true;
 	if (c->resend_next < c->oldest)
 		c->resend_next = c->oldest;
 	for (; c->resend_next < c->resend_end && scanned < CLIENT_RESEND_SCAN &&
@@ -600,8 +638,12 @@ client_resend(struct client *c, uint64_t now)
 	if (c->resend_next >= c->resend_end) {
 		c->resend_at_tsc = 0;
 		if (c->pass_unanswered > 0)
-			APP_LOG(NOTICE, "client: link back: %" PRIu64 " lossless requests unanswered, %" PRIu64 " sent again",
-				c->pass_unanswered, c->pass_resent);
+			APP_LOG(NOTICE, "client: link back: %" PRIu64 " lossless requests unanswered, %" PRIu64 " sent again (%.0f ms after the link came back; first reply to an earlier request after %.0f ms)",
+				c->pass_unanswered, c->pass_resent,
+				(now - c->link_up_tsc) * 1e3 / rte_get_tsc_hz(),
+				c->first_old_reply_tsc == 0 ? -1.0 :
+				(c->first_old_reply_tsc - c->link_up_tsc) * 1e3 /
+				rte_get_tsc_hz());
 	}
 	return n;
 }
@@ -692,6 +734,7 @@ client_all_resolved(struct client *c)
 void
 client_finish(struct client *c)
 {
+	uint64_t id;
 	unsigned int cls;
 
 	if (!c->started)
@@ -699,6 +742,12 @@ client_finish(struct client *c)
 	/* Held back, never queued: their entries count as dropped. */
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
 		pipe_held_free(&c->held[cls]);
+	for (id = c->oldest; id != c->next_id; id++) {
+		const struct req_entry *e = &c->reqs[id & c->reqs_mask];
+
+		if (e->id == id && e->state != REQ_FREE)
+			CNT_ADD(&c->cnt[e->cls], at_stop, 1);
+	}
 	client_sweep(c, 0, true);
 	if (c->generating) {
 		c->generating = false;
@@ -725,7 +774,8 @@ client_stage_worker(void *arg)
 			__atomic_store_n(&c->gen_end_tsc, now, __ATOMIC_RELAXED);
 		}
 	}
-	if (c->resend_at_tsc != 0 && now >= c->resend_at_tsc)
+	if (c->resend_at_tsc != 0 && now >= c->resend_at_tsc &&
+			(client_replies_taken(c) || now >= c->resend_latest_tsc))
 		work += client_resend(c, now);
 	work += client_schedule(c);
 	client_sweep(c, rte_get_tsc_cycles(), false);
@@ -776,6 +826,7 @@ client_report(const struct client *c, struct report *r)
 		o->starved_windows = CNT_GET(k, starved_windows);
 		o->resent = CNT_GET(k, resent);
 		o->duplicates = CNT_GET(k, duplicates);
+		o->at_stop = CNT_GET(k, at_stop);
 		report_class_monitored(o, cs);
 		o->sched_latency = sched.cls[cls].latency;
 	}

@@ -79,6 +79,7 @@ struct client_counters {
 	uint64_t starved_windows;
 	uint64_t resent;       /**< Copies sent again after an outage. */
 	uint64_t duplicates;   /**< Second replies to an answered request. */
+	uint64_t at_stop;      /**< Still unresolved when the run was stopped. */
 };
 
 /** The client's worker state. */
@@ -118,6 +119,10 @@ struct client {
 	 * resend_at_tsc (0: none): lossless requests unanswered when the link
 	 * came back. */
 	uint64_t resend_at_tsc;
+	uint64_t resend_latest_tsc;  /**< resend_at_tsc is never pushed past it. */
+	uint64_t link_up_tsc;        /**< When the link came back. */
+	uint64_t first_old_reply_tsc; /**< The first reply since to an earlier request. */
+	bool pass_started;
 	uint64_t resend_next, resend_end;
 	uint64_t pass_unanswered, pass_resent;
 	uint64_t link_downs;         /**< Link losses seen (atomic). */
@@ -180,8 +185,9 @@ void client_fini(struct client *c);
 
 /**
  * Resolve every request still open, at the end of a run that was
- * interrupted: queued ones count as dropped, sent ones as lost; so that the
- * counts add up. Call it once the worker has stopped.
+ * interrupted: queued ones count as dropped, sent ones as lost, so that the
+ * counts add up; each is also counted in at_stop. Call it once the worker
+ * has stopped.
  *
  * @param c
  *   The client.

@@ -224,7 +224,7 @@ class_json(const struct report *r, const struct report_class *k)
 
 	json_t *o;
 
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
 			" s:i, s:f, s:o, s:o, s:I, s:I, s:I}",
 		"sent", (json_int_t)k->sent,
 		"received", (json_int_t)k->received,
@@ -235,6 +235,7 @@ class_json(const struct report *r, const struct report_class *k)
 		"bad_replies", (json_int_t)k->bad_replies,
 		"resent", (json_int_t)k->resent,
 		"duplicate_replies", (json_int_t)k->duplicates,
+		"unresolved_at_stop", (json_int_t)k->at_stop,
 		"offered_mbps", mbps(k->sent_bytes, r->duration_s),
 		"throughput_mbps", mbps(k->received_bytes, r->duration_s),
 		"avg_frame_bytes", avg_frame,

@@ -43,6 +43,7 @@ struct report_class {
 	uint64_t starved_windows; /**< Windows with load offered, none delivered. */
 	uint64_t resent;          /**< Client: copies sent again after an outage. */
 	uint64_t duplicates;      /**< Client: second replies to answered requests. */
+	uint64_t at_stop;         /**< Client: of lost + dropped, unresolved at a stop. */
 	bool slo_met;             /**< The last window met every SLO. */
 	uint8_t weight;           /**< The class's configured weight. */
 	uint64_t guarantee_bps;   /**< Its configured guarantee, 0 = none. */

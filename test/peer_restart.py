@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Peer restarts under load: kill -9 the peer again and again; the survivor
 must see its link go down within the documented bound and come back when
-the peer returns, leak no mbuf, and account for every request.
+the peer returns, leak no mbuf, account for every request, lose no
+reliable request, and no service may run twice for one request.
 
 Usage: peer_restart.py BUILD_ROOT SOURCE_ROOT [--restarts N]
        [--client-restarts M] [--period S] [--keep-logs]
 
-A qosdt server and client (config/qos.json) share a net_shm region. The
-client runs a scenario of bursts: every PERIOD seconds each class gets a
+A qosdt server and client (config/qos.json) share a net_shm region; every
+server keeps its dedup table in one file (--dedup-file), so that each new
+server knows what the ones before it served. The client runs a scenario of
+bursts: every PERIOD seconds each class gets a
 burst (about 15 MB of requests, at least twice what the 1 Gbit/s channel
 carries in the 50 ms the two sides take to deal with it), under a steady
 trickle of realtime and reliable requests. One restart:
@@ -33,14 +36,15 @@ trickle of realtime and reliable requests. One restart:
    When off, the next RECHECK_PERIODS quiet parts are looked at too (a
    host that stalls the processes can push a burst into a quiet part; a
    leak stays);
-5. the reliable requests the client issued while the server was dead, more
-   than the scenario's timeout before it came back, cannot have been
-   answered in time: the reliable lost + dropped of the restart must be at
-   least that many (from the live tables around the outage), and in the
-   trickle kills there must be some;
+5. reliable loses nothing: its lost + dropped did not move across the
+   restart (the live tables before the kill and in the quiet part): the
+   client held its reliable requests while the link was down and sent
+   the unanswered ones again once it was back (its "link back" line says
+   how many, shown per restart);
 6. the client is still running, printed at most OTHER_LINES_PER_RESTART
-   lines besides its tables and the driver's link up/down lines (no error
-   loop while the peer is down), and its link went down at most
+   lines besides its tables, its "link back" lines and the driver's link
+   up/down lines (no error loop while the peer is down), and its link went
+   down at most
    FLAPS_PER_RESTART times more than once (xstat link_down_events): a host
    that stalls a process for more than 50 ms makes the survivor see the
    live peer's heartbeat stand still, and these flaps are counted and
@@ -48,11 +52,17 @@ trickle of realtime and reliable requests. One restart:
 
 Then the client is stopped with SIGINT: its results (doc/results.md) must be
 complete and consistent (sent == received + dropped + lost + bad_replies in
-every class), with no bad and no unmatched replies. Then the other direction,
---client-restarts times: a client is killed mid-burst, the server's
-link must go down within the bound, a new client attaches, and in its first
-quiet part the server's mempools must be back at their baseline. The last
-client and the server are stopped with SIGINT and must exit 0.
+every class), with no bad, no unmatched and no stale replies, and reliable
+lost 0 and dropped 0 but for the requests in flight when it was stopped
+(unresolved_at_stop). Then the other direction, --client-restarts times: a
+client is killed mid-burst, the server's link must go down within the bound,
+a new client attaches, and in its first quiet part the server's mempools
+must be back at their baseline; the last client's replies must hold no
+unmatched one (the replies to a killed client are counted as stale). The
+last client and the server are stopped with SIGINT and must exit 0; the
+server's results give the dedup store's counts over every server that used
+it: as many lives as servers started, and duplicates served 0 (no request
+served twice, also by a server that was killed).
 
 Prints a line per restart (link down and up times, pool counts, reliable
 accounting) and a summary line; exits 1 on any violation. Processes are
@@ -103,6 +113,8 @@ FLAPS_PER_RESTART = 50        # spurious link downs allowed in one restart (12 s
                               # on a 2-CPU host shared with other busy pollers)
 STOP_GRACE = 5.0              # s a process has to exit after SIGINT
 LINK_LINE = re.compile(r"^net_shm: \S+: link (up|down)$")
+RESEND_LINE = re.compile(r"client: link back: (\d+) lossless requests unanswered, "
+                         r"(\d+) sent again")
 
 # The scenario, per period of P seconds: (class, service, pps, size, burst?).
 # A burst flow sends pps x P requests at the start of each period; the rest
@@ -157,6 +169,7 @@ class App:
         self.runner, self.role, self.prefix = runner, role, prefix
         self.tel_timeout = tel_timeout
         self.tables = []
+        self.resends = []              # (time, unanswered, sent again)
         self.other_lines = 0
         self.running_at = None         # client: "client running" line
         self.ready_at = None           # server: "server ready" line
@@ -189,6 +202,11 @@ class App:
         self._table = None
         if LINK_LINE.search(line):
             return
+        m = RESEND_LINE.search(line)
+        if m:
+            with self._lock:
+                self.resends.append((now, int(m.group(1)), int(m.group(2))))
+            return
         if "client running scenario" in line:
             self.running_at = now
         elif self.runner.READY_LINE in line:
@@ -198,6 +216,13 @@ class App:
     def tables_between(self, t0, t1):
         with self._lock:
             return [(t, tab) for t, tab in self.tables if t0 <= t <= t1]
+
+    def resends_since(self, t0):
+        """(lossless requests unanswered, sent again) over the link-back
+        lines since t0."""
+        with self._lock:
+            got = [(u, r) for t, u, r in self.resends if t >= t0]
+        return sum(u for u, _ in got), sum(r for _, r in got)
 
     def query(self, cmd):
         """A telemetry reply; reconnects once when the socket went away."""
@@ -257,14 +282,15 @@ class App:
         self.proc.close()
 
 
-def stop_and_clean(apps, region, prefixes, tmp, keep_logs):
-    """Stop @apps (the last started first), remove the region and the EAL
-    files, and the logs in @tmp unless @keep_logs."""
+def stop_and_clean(apps, files, prefixes, tmp, keep_logs):
+    """Stop @apps (the last started first), remove @files (the region, the
+    dedup store) and the EAL files, and the logs in @tmp unless
+    @keep_logs."""
     for app in reversed(apps):
         if app.proc.alive():
             app.proc.stop(1.0)
         app.close()
-    cleanup([region], prefixes)
+    cleanup(files, prefixes)
     if keep_logs:
         print(f"logs kept in {tmp}", flush=True)
     else:
@@ -312,6 +338,7 @@ class Test:
         self.tmp = tempfile.mkdtemp(prefix="qosdt-peer-restart-")
         self.tag = f"qosdt-pr-{os.getpid()}"
         self.region = f"/dev/shm/{self.tag}"
+        self.dedup_file = f"/dev/shm/{self.tag}.dedup"
         self.prefixes = []
         self.apps = []
         self.passed = self.failed = 0
@@ -320,8 +347,10 @@ class Test:
         self.down_ms, self.up_ms, self.leaked = [], [], 0
         self.down_still, self.up_still = [], []
         self.flaps = 0
+        self.resent = 0            # reliable requests sent again (link-back lines)
         self.idle_kills = 0        # burst kills that found nothing in flight
         self.rechecks = 0          # quiet parts looked at again
+        self.dedup = None          # the store's counts, at the end
         self.scenario_path = os.path.join(self.tmp, "restart-bursts.json")
         periods = 2 * (args.restarts + 3 * args.client_restarts) + 20
         with open(self.scenario_path, "w", encoding="utf-8") as f:
@@ -352,9 +381,13 @@ class Test:
         self.apps.append(app)
         return app
 
-    def start_server(self, results=None):
-        srv = self.start("server", ["--stats-period", "0"]
-                         + (["--results", results] if results else []))
+    def start_server(self):
+        """A server on the shared dedup file; its results (written only at
+        a clean exit) in server-N.json."""
+        results = os.path.join(self.tmp, f"server-{self.seq['server'] + 1}.json")
+        srv = self.start("server", ["--stats-period", "0", "--dedup-file", self.dedup_file,
+                                    "--results", results])
+        srv.results = results
         if not srv.proc.ready.wait(self.runner.READY_TIMEOUT):
             raise Failure(f"server {srv.prefix} not ready within "
                           f"{self.runner.READY_TIMEOUT:g} s")
@@ -494,13 +527,11 @@ class Test:
         if bad_gap or len(gap) < len(self.runner.CLASSES):
             probs.append(f"requests in no counter (sent - received - lost - dropped, "
                          f"lowest in the quiet part): {gap}")
-        rel = self.reliable_outage(cli, t_kill, srv.spawned_at, t_up)
-        if rel["gone"] < rel["expired"]:
-            probs.append(f"reliable: {rel['expired']} requests issued while the server was "
-                         f"dead expired before it returned, only {rel['gone']} lost+dropped")
-        if not in_burst and rel["expired"] == 0:
-            probs.append("no reliable request was issued while the server was dead "
-                         "(the trickle should have sent some)")
+        gone = self.reliable_gone(cli, t_kill)
+        if gone != 0:
+            probs.append(f"reliable: {gone} requests lost or dropped across the restart")
+        unanswered, resent = cli.resends_since(t_kill)
+        self.resent += resent
         if not cli.proc.alive():
             raise Failure(f"restart {i}: the client died")
         flaps = self.survivor_sane(cli, lines0, downs0, probs)
@@ -510,25 +541,21 @@ class Test:
                   f"{(t_up - srv.spawned_at) * 1e3:.0f} ms after the restart "
                   f"({up_ms} after 'server ready'); in use at kill "
                   f"{at_kill}, quiet {fmt_pools(pools)}; reliable "
-                  f"issued while dead {rel['expired']}, lost+dropped {rel['gone']}"
+                  f"unanswered at link-back {unanswered}, sent again {resent}, "
+                  f"lost+dropped {gone}"
                   + flaps + ("; " + "; ".join(probs) if probs else ""))
         return srv
 
-    def reliable_outage(self, cli, t_kill, t_spawn, t_up):
-        """Reliable requests issued between the kill and the restart minus
-        the timeout (no reply could come in time), from the live tables,
-        and the reliable lost + dropped from before the kill to now."""
+    def reliable_gone(self, cli, t_kill):
+        """The reliable lost + dropped from the last live table before the
+        kill to the latest one."""
         tabs = cli.tables_between(0, time.monotonic())
         before = [tab for t, tab in tabs if t < t_kill]
-        after_kill = [tab for t, tab in tabs if t >= t_kill + 0.02]
-        dead = [tab for t, tab in tabs if t_kill + 0.02 <= t <= t_spawn - TIMEOUT_S]
-        res = {"expired": 0, "gone": 0}
-        if before and after_kill:
-            b, a = before[-1]["reliable"], after_kill[-1]["reliable"]
-            res["gone"] = (a[2] + a[3]) - (b[2] + b[3])
-        if dead:
-            res["expired"] = max(0, dead[-1]["reliable"][0] - after_kill[0]["reliable"][0])
-        return res
+        after_kill = [tab for t, tab in tabs if t >= t_kill]
+        if not before or not after_kill:
+            raise Failure("no live table around the kill")
+        b, a = before[-1]["reliable"], after_kill[-1]["reliable"]
+        return (a[2] + a[3]) - (b[2] + b[3])
 
     def check_results(self, path, what):
         doc, shape, cons = self.runner.load_results(path, "client")
@@ -537,15 +564,28 @@ class Test:
             for cls in self.runner.CLASSES:
                 if doc["classes"][cls]["bad_replies"]:
                     probs.append(f"{cls}: {doc['classes'][cls]['bad_replies']} bad replies")
-            if what == "server restarts" and doc.get("unmatched_replies"):
+            if doc.get("unmatched_replies"):
                 probs.append(f"{doc['unmatched_replies']} unmatched replies")
+            if what == "server restarts" and doc.get("stale_replies"):
+                probs.append(f"{doc['stale_replies']} replies to another client "
+                             "(there was only one)")
             c = doc["classes"]
+            rel = c["reliable"]
+            if what == "server restarts" and (rel["lost"] + rel["dropped"]
+                                              != rel["unresolved_at_stop"]):
+                probs.append(f"reliable lost {rel['lost']}, dropped {rel['dropped']}, of "
+                             f"which {rel['unresolved_at_stop']} were in flight at the "
+                             "stop: the goal is none while running")
             summary = "; ".join(
                 f"{n} sent {c[n]['sent']} = received {c[n]['received']} + dropped "
                 f"{c[n]['dropped']} + lost {c[n]['lost']} + bad {c[n]['bad_replies']} "
-                f"(late {c[n]['late']}, deferred {c[n]['deferred']})"
+                f"(late {c[n]['late']}, deferred {c[n]['deferred']}, resent "
+                f"{c[n].get('resent')}, duplicate replies {c[n].get('duplicate_replies')}, "
+                f"in flight at the stop {c[n].get('unresolved_at_stop')})"
                 for n in self.runner.CLASSES)
-            summary += f"; unmatched replies {doc.get('unmatched_replies', 0)}"
+            summary += (f"; unmatched replies {doc.get('unmatched_replies', 0)}, stale "
+                        f"replies {doc.get('stale_replies')}, link downs "
+                        f"{doc.get('link_downs')}")
         else:
             summary = "no results"
         self.case(not probs, f"client results after the {what}: {summary}"
@@ -605,6 +645,34 @@ class Test:
             self.check_results(os.path.join(self.tmp, f"results-client{last}.json"),
                                "client restarts")
         self.stop(srv, "server")
+        self.check_dedup(srv)
+
+    def check_dedup(self, srv):
+        """The last server's results: the dedup store's counts over every
+        server that used the file."""
+        probs = []
+        try:
+            with open(srv.results, encoding="utf-8") as f:
+                d = json.load(f).get("dedup")
+        except (OSError, ValueError) as e:
+            raise Failure(f"server results {srv.results}: {e}")
+        if not isinstance(d, dict) or not d.get("enabled"):
+            raise Failure(f"server results {srv.results}: no dedup table: {d!r}")
+        st = d["store"]
+        servers = self.seq["server"]
+        if d["lives"] != servers:
+            probs.append(f"the store saw {d['lives']} lives, {servers} servers were started")
+        if st["duplicates_served"]:
+            probs.append(f"{st['duplicates_served']} requests served again (duplicates served)")
+        if st["unstored"] or st["conflicts"]:
+            probs.append(f"unstored {st['unstored']}, conflicts {st['conflicts']}")
+        self.dedup = st
+        self.case(not probs,
+                  f"dedup store over {d['lives']} server lives: {st['served']} reliable requests "
+                  f"served, {st['replayed']} duplicates answered from the table, duplicates "
+                  f"served {st['duplicates_served']}, evicted {st['evicted']}; last server: "
+                  f"deepest replay {d['deepest_replay']} of {d['entries']} entries"
+                  + ("; " + "; ".join(probs) if probs else ""))
 
     def summary(self):
         def stat(v, still, bound):
@@ -618,13 +686,16 @@ class Test:
               f"link up {stat(self.up_ms, self.up_still, LINK_UP_BOUND_MS)} 'server ready'; "
               f"leaked mbufs {self.leaked}; spurious link flaps {self.flaps}; quiet parts "
               f"looked at again {self.rechecks}; burst kills with nothing in flight "
-              f"{self.idle_kills}; "
+              f"{self.idle_kills}; reliable sent again {self.resent}; dedup "
+              + (f"replayed {self.dedup['replayed']}, duplicates served "
+                 f"{self.dedup['duplicates_served']}; " if self.dedup else "none; ")
+              + 
               f"{'FAILED' if self.failed else 'OK'}", flush=True)
         print(f"qosdt-test summary: name={NAME} passed={self.passed} failed={self.failed} "
               f"skipped=0", flush=True)
 
     def teardown(self):
-        stop_and_clean(self.apps, self.region, self.prefixes, self.tmp,
+        stop_and_clean(self.apps, [self.region, self.dedup_file], self.prefixes, self.tmp,
                        self.failed or self.args.keep_logs)
 
 
