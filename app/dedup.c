@@ -316,6 +316,8 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 				d->deepest_replay = RTE_MAX(d->deepest_replay,
 					h->next - 1 - e->seq);
 				DEDUP_COUNT(d, replayed);
+				if (e->life != d->life)
+					DEDUP_COUNT(d, replayed_earlier);
 				return DEDUP_REPLAY;
 			}
 			/* SERVING: a life that died while serving it (this
@@ -399,6 +401,8 @@ counters_copy(struct dedup_counters *out, const struct dedup_counters *in)
 	out->conflicts = __atomic_load_n(&in->conflicts, __ATOMIC_RELAXED);
 	out->unstored = __atomic_load_n(&in->unstored, __ATOMIC_RELAXED);
 	out->evicted = __atomic_load_n(&in->evicted, __ATOMIC_RELAXED);
+	out->replayed_earlier = __atomic_load_n(&in->replayed_earlier,
+		__ATOMIC_RELAXED);
 }
 
 uint32_t

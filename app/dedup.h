@@ -59,6 +59,7 @@ struct dedup_counters {
 	uint64_t conflicts;          /**< Known id, other request: served as new. */
 	uint64_t unstored;           /**< Replies longer than reply_cap (not kept). */
 	uint64_t evicted;            /**< Slots reused while holding a request. */
+	uint64_t replayed_earlier;   /**< Of replayed: replies an earlier life kept. */
 };
 
 /*

@@ -16,11 +16,13 @@ burst (about 15 MB of requests, at least twice what the 1 Gbit/s channel
 carries in the 50 ms the two sides take to deal with it), under a steady
 trickle of realtime and reliable requests. One restart:
 
-1. odd restarts: 15 ms into a burst, the two sides' in-use mbufs are read
-   (the load in flight; none: the kill moves to the next period, up to
-   KILL_TRIES times, then it is done anyway and counted), then the
-   server gets SIGKILL; even restarts: the same 0.4 s after the burst, with
-   only the trickle on its way;
+1. odd restarts, in a burst: the server's reliable pool (telemetry
+   /qosdt/mempools, server_rl) is watched around the burst, and the server
+   gets SIGKILL as soon as it holds reliable requests (received, queued,
+   being served or answered and not yet sent: the requests a dead server
+   takes with it); never seen in RELIABLE_WATCH_S: the next period, up to
+   KILL_TRIES times, then the kill is done anyway and counted; even
+   restarts: 0.4 s after the burst, with only the trickle on its way;
 2. the client's link (telemetry /ethdev/link_status,0, polled every 2 ms)
    must go down within LINK_DOWN_BOUND_MS, doc/shm_region.md's bound: a
    query sent later than that must not answer UP (a late answer to a busy
@@ -76,6 +78,7 @@ import json
 import os
 import re
 import signal
+import struct
 import sys
 import tempfile
 import threading
@@ -95,6 +98,10 @@ KILL_IN_BURST_S = 0.015       # odd restarts: the kill lands this long after a b
                               # while it is on its way (it takes about 50 ms)
 KILL_IN_TRICKLE_S = 0.4       # even restarts: this long after, only the trickle flows
 KILL_TRIES = 3                # periods tried for a kill that finds the burst in flight
+RELIABLE_POOL = "server_rl"   # the server's reliable reservation (/qosdt/mempools)
+RELIABLE_WATCH_S = (0.03, 0.15)  # burst kills of the server: its reliable pool is
+                              # watched from this long before the burst to this long
+                              # after, and the kill comes when it holds requests
 RECHECK_PERIODS = 3           # quiet parts a pool or gap off baseline is looked at again:
                               # a leak stays, a host stall that delayed the burst passes
 DEAD_S = 0.5                  # the peer stays dead this long after our link went down
@@ -112,6 +119,12 @@ OTHER_LINES_PER_RESTART = 4   # survivor's lines besides tables and link changes
 FLAPS_PER_RESTART = 50        # spurious link downs allowed in one restart (12 seen
                               # on a 2-CPU host shared with other busy pollers)
 STOP_GRACE = 5.0              # s a process has to exit after SIGINT
+# The dedup store's header (app/dedup.h, struct dedup_store_hdr): magic,
+# version, nb_entries, reply_cap, slot_size, lives, reserved, next, then the
+# counters of every life: served, replayed, duplicates_served, conflicts,
+# unstored, evicted, replayed_earlier.
+DEDUP_HDR = struct.Struct("<QIIIIIIQ7Q")
+DEDUP_MAGIC = 0x3150554444544451
 LINK_LINE = re.compile(r"^net_shm: \S+: link (up|down)$")
 RESEND_LINE = re.compile(r"client: link back: (\d+) lossless requests unanswered, "
                          r"(\d+) sent again")
@@ -431,8 +444,29 @@ class Test:
                 break     # after KILL_TRIES the host is stalling us: kill anyway
             k += 1
         if in_burst and in_use == 0:
-            self.idle_kills += 1
+            self.idle_kills += 1    # (the client kills: the server's are counted apart)
         return victim.kill(), in_use, k
+
+    def kill_holding_reliable(self, srv, cli):
+        """SIGKILL the server in one of cli's next bursts as soon as its
+        reliable pool holds requests (tried in up to KILL_TRIES periods,
+        then done anyway and counted). Returns (kill time, the server's
+        mbufs in use just before, its reliable ones, period)."""
+        lead, tail = RELIABLE_WATCH_S
+        k = 0
+        for _ in range(KILL_TRIES):
+            while self.burst_at(cli, k) - lead < time.monotonic() + 0.05:
+                k += 1
+            sleep_until(self.burst_at(cli, k) - lead)
+            end = self.burst_at(cli, k) + tail
+            while time.monotonic() < end:
+                pools = srv.pools()
+                if pools.get(RELIABLE_POOL, 0) > 0:
+                    return srv.kill(), sum(pools.values()), pools[RELIABLE_POOL], k
+            k += 1
+        self.idle_kills += 1
+        pools = srv.pools()
+        return srv.kill(), sum(pools.values()), pools.get(RELIABLE_POOL, 0), k
 
     def quiet_state(self, apps, cli, k, since):
         """Sample the apps' pools (and cli's tables) in the first quiet part,
@@ -514,7 +548,11 @@ class Test:
         probs = []
         in_burst = i % 2 == 1
         lines0, downs0 = cli.other_lines, cli.link_downs()
-        t_kill, at_kill, k = self.kill_under_load(srv, cli, cli, in_burst)
+        if in_burst:
+            t_kill, at_kill, rel_at_kill, k = self.kill_holding_reliable(srv, cli)
+            at_kill = f"{at_kill} in the server ({rel_at_kill} reliable)"
+        else:
+            t_kill, at_kill, k = self.kill_under_load(srv, cli, cli, False)
         t_down, down_ms = self.link_change(cli, False, t_kill, "the kill", probs)
         sleep_until(t_down + DEAD_S)
         srv = self.start_server()
@@ -634,7 +672,10 @@ class Test:
         for i in range(1, a.restarts + 1):
             srv = self.restart_server(i, srv, cli, base)
         self.stop(cli, "client")
-        self.check_results(os.path.join(self.tmp, "results-client1.json"), "server restarts")
+        doc = self.check_results(os.path.join(self.tmp, "results-client1.json"),
+                                 "server restarts")
+        if doc:
+            self.check_served_once(doc)
         if a.client_restarts:
             cli = self.start_client(os.path.join(self.tmp, "results-client2.json"))
             last = 2
@@ -646,6 +687,34 @@ class Test:
                                "client restarts")
         self.stop(srv, "server")
         self.check_dedup(srv)
+
+    def read_store(self):
+        """The dedup store's header: {lives, served, replayed, ...}."""
+        with open(self.dedup_file, "rb") as f:
+            raw = f.read(DEDUP_HDR.size)
+        v = DEDUP_HDR.unpack(raw)
+        if v[0] != DEDUP_MAGIC:
+            raise Failure(f"{self.dedup_file}: no dedup store (magic {v[0]:#x})")
+        return dict(zip(("lives", "served", "replayed", "duplicates_served", "conflicts",
+                         "unstored", "evicted", "replayed_earlier"), (v[5],) + v[8:]))
+
+    def check_served_once(self, doc):
+        """Every reliable request the first client issued was served exactly
+        once over all the server lives: the store's count of services run
+        (read from its file; the first client is the only one so far) is the
+        client's reliable sent, less at most those still in flight when it
+        was stopped (maybe not served yet)."""
+        st = self.read_store()
+        rel = doc["classes"]["reliable"]
+        lo, hi = rel["sent"] - rel["unresolved_at_stop"], rel["sent"]
+        ok = lo <= st["served"] <= hi
+        self.case(ok, f"reliable served once: the client issued {rel['sent']} "
+                      f"({rel['unresolved_at_stop']} in flight at its stop), the servers "
+                      f"ran {st['served']} services for them over {st['lives']} lives, "
+                      f"answered {st['replayed']} duplicates from the table "
+                      f"({st['replayed_earlier']} with a reply a killed server had kept)"
+                      + ("" if ok else f"; expected between {lo} and {hi}: a request "
+                         "served twice, or one never served"))
 
     def check_dedup(self, srv):
         """The last server's results: the dedup store's counts over every
@@ -669,7 +738,8 @@ class Test:
         self.dedup = st
         self.case(not probs,
                   f"dedup store over {d['lives']} server lives: {st['served']} reliable requests "
-                  f"served, {st['replayed']} duplicates answered from the table, duplicates "
+                  f"served, {st['replayed']} duplicates answered from the table "
+                  f"({st['replayed_earlier']} kept by an earlier server), duplicates "
                   f"served {st['duplicates_served']}, evicted {st['evicted']}; last server: "
                   f"deepest replay {d['deepest_replay']} of {d['entries']} entries"
                   + ("; " + "; ".join(probs) if probs else ""))
@@ -687,7 +757,8 @@ class Test:
               f"leaked mbufs {self.leaked}; spurious link flaps {self.flaps}; quiet parts "
               f"looked at again {self.rechecks}; burst kills with nothing in flight "
               f"{self.idle_kills}; reliable sent again {self.resent}; dedup "
-              + (f"replayed {self.dedup['replayed']}, duplicates served "
+              + (f"replayed {self.dedup['replayed']} ({self.dedup['replayed_earlier']} "
+                 f"across a server's death), duplicates served "
                  f"{self.dedup['duplicates_served']}; " if self.dedup else "none; ")
               + 
               f"{'FAILED' if self.failed else 'OK'}", flush=True)

@@ -287,6 +287,7 @@ test_dedup_lives(void)
 	serve(&d, 111, 6, "payload");
 	dedup_counters_read(&d, &life, &total);
 	if (life.served != 2 || life.replayed != 10 || life.duplicates_served != 1 ||
+			life.replayed_earlier != 10 ||
 			total.served != 13 || total.replayed != 10 ||
 			total.duplicates_served != 1) {
 		printf("life: served %" PRIu64 " replayed %" PRIu64 " again %" PRIu64

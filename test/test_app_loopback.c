@@ -682,8 +682,10 @@ test_client_stages_on_two_lcores(void)
 
 		if (k->sent == 0 || k->received != k->sent || k->bad_replies != 0) {
 			printf("class %s: sent %" PRIu64 " received %" PRIu64
-				" bad %" PRIu64 "\n", qosdt_class_name(c), k->sent,
-				k->received, k->bad_replies);
+				" bad %" PRIu64 " dropped %" PRIu64 " lost %" PRIu64
+				" (late %" PRIu64 ")\n", qosdt_class_name(c), k->sent,
+				k->received, k->bad_replies, k->dropped, k->lost,
+				k->late);
 			goto out;
 		}
 	}
@@ -851,9 +853,11 @@ test_reliable_across_server_restart(void)
 		taken);
 	printf("  dedup store: life %u, %u remembered; served %" PRIu64
 		" (this life %" PRIu64 "), replayed %" PRIu64 ", served again %"
-		PRIu64 ", conflicts %" PRIu64 "\n", d2.life, d2.loaded,
+		PRIu64 ", conflicts %" PRIu64 "; replies kept by the dead life"
+		" replayed %" PRIu64 "\n", d2.life, d2.loaded,
 		total.served, life.served, total.replayed,
-		total.duplicates_served, total.conflicts);
+		total.duplicates_served, total.conflicts,
+		total.replayed_earlier);
 	if (!lbc.quit) {
 		printf("client did not finish in 10 s\n");
 		goto out;
@@ -875,7 +879,8 @@ test_reliable_across_server_restart(void)
 	if (k->received != k->sent || k->bad_replies != 0 || k->resent <
 			lost_replies + taken || total.duplicates_served != 0 ||
 			total.conflicts != 0 || total.served != k->sent ||
-			total.replayed < lost_replies || rep.unmatched != 0 ||
+			total.replayed_earlier < lost_replies ||
+			rep.unmatched != 0 ||
 			rep.stale != 0) {
 		printf("reliable: every request received, sent again when its reply was lost, served once\n");
 		goto out;
