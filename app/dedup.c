@@ -320,12 +320,17 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 					DEDUP_COUNT(d, replayed_earlier);
 				return DEDUP_REPLAY;
 			}
-			/* SERVING: a life that died while serving it (this
-			 * life finishes what it begins before the next);
-			 * UNSTORED: its reply was not kept. */
 			e->life = d->life;
-			e->state = DEDUP_SLOT_SERVING;
-			DEDUP_COUNT(d, served);
+			if (e->state == DEDUP_SLOT_SERVING) {
+				/* A life that died serving it (this life
+				 * finishes what it begins before the next):
+				 * its reply never left. */
+				DEDUP_COUNT(d, redone);
+				return DEDUP_REDO;
+			}
+			/* UNSTORED: served, its reply may have left. */
+			__atomic_store_n(&e->state, DEDUP_SLOT_SERVING,
+				__ATOMIC_RELEASE);
 			DEDUP_COUNT(d, duplicates_served);
 			return DEDUP_AGAIN;
 		}
@@ -355,7 +360,6 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 	__atomic_store_n(&e->state, DEDUP_SLOT_SERVING, __ATOMIC_RELEASE);
 	h->next++;
 	idx_insert(d, id, s);
-	DEDUP_COUNT(d, served);
 	*slot = s;
 	return DEDUP_NEW;
 }
@@ -366,6 +370,7 @@ dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
 {
 	struct dedup_slot *e = dedup_slot_at(d, slot);
 
+	DEDUP_COUNT(d, served);
 	e->result = result;
 	if (len > d->reply_cap) {
 		e->reply_len = 0;
@@ -403,6 +408,7 @@ counters_copy(struct dedup_counters *out, const struct dedup_counters *in)
 	out->evicted = __atomic_load_n(&in->evicted, __ATOMIC_RELAXED);
 	out->replayed_earlier = __atomic_load_n(&in->replayed_earlier,
 		__ATOMIC_RELAXED);
+	out->redone = __atomic_load_n(&in->redone, __ATOMIC_RELAXED);
 }
 
 uint32_t

@@ -17,9 +17,12 @@
  * The store lives in the process (anonymous memory) or in a file
  * (--dedup-file), where it survives the process: a restarted server
  * answers the duplicates of what its predecessor served. Each opening is a
- * new "life"; a slot still marked as being served by an earlier life is a
- * service that process may have run when it died: served again, and
- * counted in duplicates_served.
+ * new "life". A slot is marked as being served before its service runs,
+ * and its reply is kept before the reply is handed on (the caller's
+ * order): a slot an earlier life left marked as being served is a run
+ * that died with its process before its reply could leave, and nothing
+ * of it is left (the services keep no state beyond the process): it is
+ * served (redone, counted apart), not a duplicate.
  *
  * The index (id -> slot) is in process memory, rebuilt from the store at
  * open: linear probing over 2N cells with a keyed hash (a random key per
@@ -47,19 +50,25 @@
 enum dedup_verdict {
 	DEDUP_NEW = 0,   /**< Not served before: serve it, then dedup_done(). */
 	DEDUP_REPLAY,    /**< Served: answer with dedup_reply(), do not serve. */
-	DEDUP_AGAIN,     /**< An earlier life may have served it and died: serve
-			  *   it (counted in duplicates_served), then dedup_done(). */
+	DEDUP_REDO,      /**< An earlier life died serving it, before its reply
+			  *   was kept (so before it could leave): nothing of
+			  *   that run is left; serve it, then dedup_done(). */
+	DEDUP_AGAIN,     /**< Served, its reply not kept (longer than
+			  *   reply_cap): serve it again (counted in
+			  *   duplicates_served), then dedup_done(). */
 };
 
 /** Counters (one life's, or the store's since it was formatted). */
 struct dedup_counters {
-	uint64_t served;             /**< Requests served (NEW and AGAIN). */
+	uint64_t served;             /**< Services run to their end (dedup_done()). */
 	uint64_t replayed;           /**< Duplicates answered from the store. */
-	uint64_t duplicates_served;  /**< Requests served although maybe served before. */
+	uint64_t duplicates_served;  /**< Requests served again after a service
+				      *   whose reply may have left (DEDUP_AGAIN). */
 	uint64_t conflicts;          /**< Known id, other request: served as new. */
 	uint64_t unstored;           /**< Replies longer than reply_cap (not kept). */
 	uint64_t evicted;            /**< Slots reused while holding a request. */
 	uint64_t replayed_earlier;   /**< Of replayed: replies an earlier life kept. */
+	uint64_t redone;             /**< Services an earlier life died in (DEDUP_REDO). */
 };
 
 /*

@@ -256,8 +256,9 @@ class_json(const struct report *r, const struct report_class *k)
 static json_t *
 dedup_counters_json(const struct dedup_counters *k)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"served", (json_int_t)k->served,
+		"redone", (json_int_t)k->redone,
 		"replayed", (json_int_t)k->replayed,
 		"replayed_earlier", (json_int_t)k->replayed_earlier,
 		"duplicates_served", (json_int_t)k->duplicates_served,

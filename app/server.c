@@ -180,6 +180,8 @@ server_serve_once(struct rte_mbuf *m, const struct rte_ether_addr *mac,
 		return result;
 	}
 	result = serve_request(m, &msg, mac, hvisor);
+	/* Kept before the reply is handed on: a death before this line
+	 * leaves the slot "being served" and no reply out (DEDUP_REDO). */
 	dedup_done(d, slot, result, payload,
 		rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN);
 	return result;

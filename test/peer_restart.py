@@ -122,8 +122,8 @@ STOP_GRACE = 5.0              # s a process has to exit after SIGINT
 # The dedup store's header (app/dedup.h, struct dedup_store_hdr): magic,
 # version, nb_entries, reply_cap, slot_size, lives, reserved, next, then the
 # counters of every life: served, replayed, duplicates_served, conflicts,
-# unstored, evicted, replayed_earlier.
-DEDUP_HDR = struct.Struct("<QIIIIIIQ7Q")
+# unstored, evicted, replayed_earlier, redone.
+DEDUP_HDR = struct.Struct("<QIIIIIIQ8Q")
 DEDUP_MAGIC = 0x3150554444544451
 LINK_LINE = re.compile(r"^net_shm: \S+: link (up|down)$")
 RESEND_LINE = re.compile(r"client: link back: (\d+) lossless requests unanswered, "
@@ -696,23 +696,25 @@ class Test:
         if v[0] != DEDUP_MAGIC:
             raise Failure(f"{self.dedup_file}: no dedup store (magic {v[0]:#x})")
         return dict(zip(("lives", "served", "replayed", "duplicates_served", "conflicts",
-                         "unstored", "evicted", "replayed_earlier"), (v[5],) + v[8:]))
+                         "unstored", "evicted", "replayed_earlier", "redone"),
+                        (v[5],) + v[8:]))
 
     def check_served_once(self, doc):
         """Every reliable request the first client issued was served exactly
-        once over all the server lives: the store's count of services run
-        (read from its file; the first client is the only one so far) is the
-        client's reliable sent, less at most those still in flight when it
-        was stopped (maybe not served yet)."""
+        once over all the server lives: the store's count of services run to
+        their end (read from its file; the first client is the only one so
+        far) is the client's reliable sent, less at most those still in
+        flight when it was stopped (maybe not served yet)."""
         st = self.read_store()
         rel = doc["classes"]["reliable"]
         lo, hi = rel["sent"] - rel["unresolved_at_stop"], rel["sent"]
         ok = lo <= st["served"] <= hi
         self.case(ok, f"reliable served once: the client issued {rel['sent']} "
                       f"({rel['unresolved_at_stop']} in flight at its stop), the servers "
-                      f"ran {st['served']} services for them over {st['lives']} lives, "
+                      f"finished {st['served']} services for them over {st['lives']} lives, "
                       f"answered {st['replayed']} duplicates from the table "
-                      f"({st['replayed_earlier']} with a reply a killed server had kept)"
+                      f"({st['replayed_earlier']} with a reply a killed server had kept), "
+                      f"finished {st['redone']} a killed server had begun"
                       + ("" if ok else f"; expected between {lo} and {hi}: a request "
                          "served twice, or one never served"))
 
@@ -739,7 +741,8 @@ class Test:
         self.case(not probs,
                   f"dedup store over {d['lives']} server lives: {st['served']} reliable requests "
                   f"served, {st['replayed']} duplicates answered from the table "
-                  f"({st['replayed_earlier']} kept by an earlier server), duplicates "
+                  f"({st['replayed_earlier']} kept by an earlier server), {st['redone']} "
+                  f"begun by a killed server finished, duplicates "
                   f"served {st['duplicates_served']}, evicted {st['evicted']}; last server: "
                   f"deepest replay {d['deepest_replay']} of {d['entries']} entries"
                   + ("; " + "; ".join(probs) if probs else ""))
