@@ -16,6 +16,9 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
+#ifdef RTE_ARCH_X86
+#include <immintrin.h>
+#endif
 
 #include "dedup.h"
 
@@ -23,7 +26,8 @@
 #define DEDUP_MAX_REPLY_CAP (1u << 20)
 #define DEDUP_MAX_MAP_LEN (UINT64_C(16) << 30)
 
-_Static_assert(sizeof(struct dedup_slot) == 40, "a slot's fields take 40 bytes");
+_Static_assert(sizeof(struct dedup_slot) == 64,
+	"a slot's fields take a cache line: the reply starts on the next");
 
 static void
 dedup_err(char *err, size_t errlen, const char *fmt, ...)
@@ -54,13 +58,14 @@ idx_home(const struct dedup *d, uint64_t id)
 static int64_t
 idx_find(const struct dedup *d, uint64_t id)
 {
-	uint32_t c, v;
+	const struct dedup_cell *e;
+	uint32_t c;
 
 	for (c = idx_home(d, id);; c = (c + 1) & d->index_mask) {
-		v = d->index[c];
-		if (v == 0)
+		e = &d->index[c];
+		if (e->slot1 == 0)
 			return -1;
-		if (dedup_slot_at(d, v - 1)->id == id)
+		if (e->id == id)
 			return c;
 	}
 }
@@ -70,9 +75,11 @@ idx_insert(struct dedup *d, uint64_t id, uint32_t slot)
 {
 	uint32_t c;
 
-	for (c = idx_home(d, id); d->index[c] != 0; c = (c + 1) & d->index_mask)
+	for (c = idx_home(d, id); d->index[c].slot1 != 0;
+			c = (c + 1) & d->index_mask)
 		;
-	d->index[c] = slot + 1;
+	d->index[c].id = id;
+	d->index[c].slot1 = slot + 1;
 }
 
 /* Empty cell c, moving back the cells after it whose home allows it
@@ -84,16 +91,16 @@ idx_delete(struct dedup *d, uint32_t c)
 
 	for (;;) {
 		j = (j + 1) & d->index_mask;
-		if (d->index[j] == 0)
+		if (d->index[j].slot1 == 0)
 			break;
-		k = idx_home(d, dedup_slot_at(d, d->index[j] - 1)->id);
+		k = idx_home(d, d->index[j].id);
 		/* Leave j where it is if its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		d->index[i] = d->index[j];
 		i = j;
 	}
-	d->index[i] = 0;
+	d->index[i].slot1 = 0;
 }
 
 static uint64_t
@@ -154,7 +161,8 @@ store_map_file(struct dedup *d, const char *path, bool *fresh, char *err,
 			path, d->map_len, strerror(errno));
 		return -1;
 	}
-	p = mmap(NULL, d->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, 0);
+	p = mmap(NULL, d->map_len, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_POPULATE, d->fd, 0);
 	if (p == MAP_FAILED) {
 		dedup_err(err, errlen, "--dedup-file: cannot map %zu bytes of %s: %s",
 			d->map_len, path, strerror(errno));
@@ -187,14 +195,14 @@ store_load(struct dedup *d)
 		}
 		c = idx_find(d, e->id);
 		if (c >= 0) {
-			o = dedup_slot_at(d, d->index[c] - 1);
+			o = dedup_slot_at(d, d->index[c].slot1 - 1);
 			d->dropped_slots++;
 			if (o->seq > e->seq) {
 				e->state = DEDUP_SLOT_FREE;
 				continue;
 			}
 			o->state = DEDUP_SLOT_FREE;
-			d->index[c] = i + 1;
+			d->index[c].slot1 = i + 1;
 			continue;
 		}
 		idx_insert(d, e->id, i);
@@ -237,7 +245,7 @@ dedup_open(struct dedup *d, const char *path, uint32_t nb_entries,
 			goto fail;
 	} else {
 		void *p = mmap(NULL, d->map_len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
 		if (p == MAP_FAILED) {
 			dedup_err(err, errlen, "dedup: cannot map %zu bytes: %s",
@@ -307,7 +315,7 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 	int64_t c = idx_find(d, id);
 
 	if (c >= 0) {
-		s = d->index[c] - 1;
+		s = d->index[c].slot1 - 1;
 		e = dedup_slot_at(d, s);
 		if (e->service == service && e->req_len == len &&
 				e->req_hash == hash) {
@@ -343,7 +351,7 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 	e = dedup_slot_at(d, s);
 	if (e->state != DEDUP_SLOT_FREE) {
 		c = idx_find(d, e->id);
-		if (c >= 0 && d->index[c] == s + 1)
+		if (c >= 0 && d->index[c].slot1 == s + 1)
 			idx_delete(d, (uint32_t)c);
 		DEDUP_COUNT(d, evicted);
 	}
@@ -364,6 +372,31 @@ dedup_begin(struct dedup *d, uint64_t id, uint16_t service,
 	return DEDUP_NEW;
 }
 
+/*
+ * Copy a reply into its slot (64-byte aligned) around the caches: a kept
+ * reply is read again only for a duplicate, and a 1000-byte reply written
+ * through the cache into a cold 16 MiB ring would first read its lines and
+ * then push the worker's own data out of the cache, at every lossless
+ * request. Ordered before the state that publishes it (the caller's
+ * release store follows an sfence).
+ */
+static void
+reply_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+#ifdef RTE_ARCH_X86
+	uint32_t i = 0;
+
+	for (; i + 16 <= len; i += 16)
+		_mm_stream_si128((__m128i *)(dst + i),
+			_mm_loadu_si128((const __m128i *)(src + i)));
+	if (i < len)
+		memcpy(dst + i, src + i, len - i);
+	_mm_sfence();
+#else
+	memcpy(dst, src, len);
+#endif
+}
+
 void
 dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
 		const uint8_t *reply, uint32_t len)
@@ -379,7 +412,7 @@ dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
 		return;
 	}
 	if (len > 0)
-		memcpy(e->reply, reply, len);
+		reply_copy(e->reply, reply, len);
 	e->reply_len = len;
 	/* The reply before the state: a death in between leaves SERVING. */
 	__atomic_store_n(&e->state, DEDUP_SLOT_SERVED, __ATOMIC_RELEASE);

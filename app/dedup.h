@@ -27,6 +27,10 @@
  * The index (id -> slot) is in process memory, rebuilt from the store at
  * open: linear probing over 2N cells with a keyed hash (a random key per
  * process), so that ids the peer chooses cannot be aimed at one cluster.
+ * A cell holds the id with the slot, so that a lookup touches no slot it
+ * does not return (2N x 16 bytes: 256 KiB for 8192 slots, cache-sized;
+ * the slots are 16 MiB). The store is faulted in at open, not by the
+ * worker's first requests.
  * Nothing here needs EAL; one thread (the server's worker) uses a table.
  */
 
@@ -58,6 +62,13 @@ enum dedup_verdict {
 			  *   duplicates_served), then dedup_done(). */
 };
 
+/** An index cell: a request id and its slot. */
+struct dedup_cell {
+	uint64_t id;
+	uint32_t slot1;               /**< Its slot + 1; 0: the cell is empty. */
+	uint32_t reserved;
+};
+
 /** Counters (one life's, or the store's since it was formatted). */
 struct dedup_counters {
 	uint64_t served;             /**< Services run to their end (dedup_done()). */
@@ -75,13 +86,19 @@ struct dedup_counters {
  * The store's format (host byte order: the file is only ever read by
  * the server that wrote it or its successor on the same machine): a
  * header, then from offset DEDUP_HDR_SIZE nb_entries slots of slot_size
- * bytes. Whatever a file holds is checked at open before it is used.
+ * bytes, each 64-byte aligned (struct dedup_slot, then its reply). Whatever
+ * a file holds is checked at open before it is used.
  */
 
 /** "QDTDDUP1" read as a little-endian u64. */
 #define DEDUP_MAGIC UINT64_C(0x3150554444544451)
-/** The store's format version. */
-#define DEDUP_VERSION 1
+/**
+ * The store's format version. 2: a slot's fields take 64 bytes and its
+ * reply starts on the next cache line (1: 40 bytes, the reply right after).
+ * A file of another version is formatted afresh at open, like one of
+ * another geometry.
+ */
+#define DEDUP_VERSION 2
 /** The header's room: the slots start on the next page. */
 #define DEDUP_HDR_SIZE 4096
 
@@ -99,7 +116,7 @@ struct dedup_store_hdr {
 	uint32_t version;        /**< DEDUP_VERSION. */
 	uint32_t nb_entries;     /**< Slots. */
 	uint32_t reply_cap;      /**< Reply bytes a slot keeps. */
-	uint32_t slot_size;      /**< 40 + reply_cap, rounded up to 64. */
+	uint32_t slot_size;      /**< 64 + reply_cap, rounded up to 64. */
 	uint32_t lives;          /**< Openings so far. */
 	uint32_t reserved;
 	uint64_t next;           /**< Requests taken so far: the next slot is
@@ -118,8 +135,8 @@ struct dedup_slot {
 	uint32_t reply_len;      /**< The reply's payload bytes (kept). */
 	uint16_t service;        /**< The request's service id. */
 	uint8_t result;          /**< The reply's result. */
-	uint8_t reserved;
-	uint8_t reply[];         /**< The reply's payload. */
+	uint8_t reserved[25];
+	uint8_t reply[];         /**< The reply's payload, 64-byte aligned. */
 };
 
 /** A table. */
@@ -134,7 +151,7 @@ struct dedup {
 	uint32_t loaded;              /**< Requests found in the file at open. */
 	uint32_t dropped_slots;       /**< Inconsistent slots freed at open. */
 	uint64_t hash_key;            /**< The index's hash key. */
-	uint32_t *index;              /**< 2N cells: slot + 1, 0 empty. */
+	struct dedup_cell *index;     /**< 2N cells. */
 	uint32_t index_mask;
 	uint64_t deepest_replay;      /**< Most requests served between a
 				       *   request and a replayed duplicate of it. */
@@ -163,9 +180,9 @@ dedup_slot_at(const struct dedup *d, uint32_t i)
  * Open a table: map its store (a file, created or re-used, or anonymous
  * memory), take the file's lock, build the index. Needs no EAL.
  *
- * A file that holds a store of the same geometry is re-used (its requests
- * are remembered); any other file content, or a size that does not match,
- * is formatted afresh. Slots whose fields are inconsistent (a reply longer
+ * A file that holds a store of the same geometry and format version
+ * (DEDUP_VERSION) is re-used (its requests are remembered); any other file
+ * content, or a size that does not match, is formatted afresh. Slots whose fields are inconsistent (a reply longer
  * than reply_cap, an unknown state) are freed.
  *
  * @param d
