@@ -165,6 +165,40 @@ test_dedup_replay_and_conflict(void)
 	return TEST_SUCCESS;
 }
 
+/* Replies of every length up to the cap are kept byte for byte, on a cache
+ * line of their own (the copy goes by 16-byte stores, then the rest). */
+static int
+test_dedup_reply_lengths(void)
+{
+	uint8_t reply[CAP];
+	const uint8_t *kept;
+	struct dedup d;
+	uint8_t result;
+	uint32_t slot, len, n, i;
+
+	TEST_ASSERT_SUCCESS(dedup_open(&d, NULL, 64, CAP, errbuf,
+		sizeof(errbuf)), "open: %s", errbuf);
+	for (n = 1; n <= CAP; n++) {
+		for (i = 0; i < n; i++)
+			reply[i] = (uint8_t)(n * 31 + i);
+		TEST_ASSERT_EQUAL(dedup_begin(&d, 1000 + n, 2, NULL, 0, &slot),
+			DEDUP_NEW, "%u bytes", n);
+		/* From an odd address: the source need not be aligned. */
+		dedup_done(&d, slot, QOSDT_RESULT_SUCCESS, reply + (n & 1),
+			n - (n & 1));
+		TEST_ASSERT_EQUAL(dedup_begin(&d, 1000 + n, 2, NULL, 0, &slot),
+			DEDUP_REPLAY, "%u bytes, duplicate", n);
+		kept = dedup_reply(&d, slot, &result, &len);
+		TEST_ASSERT(len == n - (n & 1) &&
+			memcmp(kept, reply + (n & 1), len) == 0,
+			"a reply of %u bytes kept as it was", n - (n & 1));
+		TEST_ASSERT(((uintptr_t)kept & (RTE_CACHE_LINE_SIZE - 1)) == 0,
+			"a reply starts on a cache line");
+	}
+	dedup_close(&d);
+	return TEST_SUCCESS;
+}
+
 /* The bound: a request is answered from the table until nb_entries later
  * requests have been served, then it is served again, uncounted. */
 static int
@@ -320,6 +354,17 @@ test_dedup_lives(void)
 	if (d.life != 1 || d.loaded != 0 ||
 			serve(&d, 103, 6, "payload") != DEDUP_NEW) {
 		printf("another geometry is not formatted afresh\n");
+		goto out;
+	}
+	/* Another format version, the same geometry (CAP 100 gives 192-byte
+	 * slots in version 1 too): formatted afresh, not misread. */
+	d.hdr->version = DEDUP_VERSION - 1;
+	dedup_close(&d);
+	TEST_ASSERT_SUCCESS(dedup_open(&d, path, 128, CAP, errbuf,
+		sizeof(errbuf)), "reopen: %s", errbuf);
+	if (d.life != 1 || d.loaded != 0 || d.hdr->version != DEDUP_VERSION ||
+			serve(&d, 103, 6, "payload") != DEDUP_NEW) {
+		printf("another format version is not formatted afresh\n");
 		goto out;
 	}
 	rc = TEST_SUCCESS;
@@ -485,6 +530,7 @@ static struct unit_test_suite dedup_suite = {
 		TEST_CASE(test_req_id_layout),
 		TEST_CASE(test_req_id_incarnations),
 		TEST_CASE(test_dedup_replay_and_conflict),
+		TEST_CASE(test_dedup_reply_lengths),
 		TEST_CASE(test_dedup_bound),
 		TEST_CASE(test_dedup_model),
 		TEST_CASE(test_dedup_lives),
