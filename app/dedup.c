@@ -403,11 +403,11 @@ dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
 {
 	struct dedup_slot *e = dedup_slot_at(d, slot);
 
-	DEDUP_COUNT(d, served);
 	e->result = result;
 	if (len > d->reply_cap) {
 		e->reply_len = 0;
 		__atomic_store_n(&e->state, DEDUP_SLOT_UNSTORED, __ATOMIC_RELEASE);
+		DEDUP_COUNT(d, served);
 		DEDUP_COUNT(d, unstored);
 		return;
 	}
@@ -416,6 +416,10 @@ dedup_done(struct dedup *d, uint32_t slot, uint8_t result,
 	e->reply_len = len;
 	/* The reply before the state: a death in between leaves SERVING. */
 	__atomic_store_n(&e->state, DEDUP_SLOT_SERVED, __ATOMIC_RELEASE);
+	/* Counted once the state says served: counted before, a death while
+	 * the reply is copied would count a run its successor does again
+	 * (redone). A death between the two stores counts one run short. */
+	DEDUP_COUNT(d, served);
 }
 
 const uint8_t *
