@@ -7,7 +7,8 @@
 # only what is missing (safe to run before every build):
 #  1. installs the Debian packages qosdt needs (apt-get, via sudo if not root),
 #     clang too with -Dfuzz=true or QOSDT_WITH_CLANG=1, matplotlib with
-#     QOSDT_WITH_PLOTS=1 (make eval's figures);
+#     QOSDT_WITH_PLOTS=1 (make eval's figures), QEMU, a guest kernel and
+#     busybox with QOSDT_WITH_VM=1 (the two-VM harness, doc/vm.md);
 #  2. gets the DPDK driver-SDK headers into build/driver-sdk
 #     (buildtools/get-driver-sdk.sh);
 #  3. runs `meson setup BUILDDIR` (default: build), again with --reconfigure
@@ -31,6 +32,10 @@ for a in "$@"; do
 done
 [ "${QOSDT_WITH_CLANG:-0}" != 1 ] || PKGS="$PKGS clang libclang-rt-dev"
 [ "${QOSDT_WITH_PLOTS:-0}" != 1 ] || PKGS="$PKGS python3-matplotlib"
+# usertools/qosdt-vm.py: QEMU, Debian's kernel as the guests' kernel, a static
+# busybox as their userland (make test and make vm-test set QOSDT_WITH_VM=1).
+[ "${QOSDT_WITH_VM:-0}" != 1 ] ||
+	PKGS="$PKGS qemu-system-x86 linux-image-amd64 busybox-static cpio"
 missing=()
 for p in $PKGS; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
