@@ -49,6 +49,7 @@ GUEST_ISA = "x86-64-v3"
 # console).
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
+chmod 755 /
 export PATH=/bin:/opt/qosdt/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
