@@ -176,6 +176,7 @@ class Guest:
         self.boots = 0
         self.pci = None            # the ivshmem device's address, from READY
         self.boot_s = None
+        self.spawned = {}          # tag: stream position when last spawned
 
     def _sock(self, what):
         return os.path.join(self.run_dir, f"{self.name}-{what}.sock")
@@ -253,7 +254,8 @@ class Guest:
             return "(no console log)"
 
     def _read_stream(self, s):
-        log = open(os.path.join(self.run_dir, f"{self.name}-stream.log"), "a")
+        log = open(os.path.join(self.run_dir, f"{self.name}-stream.log"),
+                   "a" if self.boots > 1 else "w")
         buf = b""
         while True:
             try:
@@ -367,7 +369,8 @@ class Guest:
                   f"( exec 4>/tmp/{tag}.fifo; {command} >&4 2>&1 & echo $! > /tmp/{tag}.pid; "
                   f"wait $!; echo \"@@EXIT $?\" >&4 ) >/dev/null 2>&1 &\n"
                   f"while [ ! -s /tmp/{tag}.pid ]; do usleep 10000; done; cat /tmp/{tag}.pid\n")
-        rc, out = self.sh(script, timeout=30)
+        self.spawned[tag] = self.mark()
+        rc, out = self.sh(script, timeout=120)
         if rc != 0 or not out.strip().isdigit():
             raise GuestError(f"{self.name}: could not start {tag}: {out.strip()}")
         return int(out.strip())
@@ -404,9 +407,12 @@ class Guest:
                     return None
                 self.cond.wait(min(left, 0.5))
 
-    def exit_status(self, tag, timeout, since=0):
-        """The exit status of tag's process, waiting up to timeout s; None if
-        it is still running."""
+    def exit_status(self, tag, timeout, since=None):
+        """The exit status of tag's last process (or of the first one
+        after stream position since), waiting up to timeout s; None if it
+        is still running."""
+        if since is None:
+            since = self.spawned.get(tag, 0)
         hit = self.wait_line(tag, r"^@@EXIT \d+$", timeout, since)
         return None if hit is None else int(hit[1].split()[1])
 
