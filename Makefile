@@ -13,7 +13,11 @@
 #                experiments, 3 repeats (~15 min), regenerating doc/perf.md
 #                and doc/perf/; QUICK=1: one short repeat (< 5 min) whose
 #                figures and report go to build/eval-quick/ instead
+#   make vm-test build, run usertools/qosdt-vm.py: two QEMU guests on one
+#                ivshmem region, the full ladder and its table (doc/vm.md)
 #   make clean   remove the build dirs (the fetched driver SDK is kept)
+# make test and make vm-test install QEMU, a guest kernel and busybox
+# (QOSDT_WITH_VM=1) and build the guest image (build/vm/) before the tests.
 # SANITIZE=1 uses build dir build-asan with ASan+UBSan for everything
 # (make SANITIZE=1 test runs the suite there only).
 
@@ -33,11 +37,12 @@ MESON_ARGS =
 TEST_DIRS = build $(ASAN_DIR)
 endif
 RUN_ARGS =
+VM_ARGS =
 # make eval's plots need Debian's matplotlib, installed for Debian's python3
 # (another python3 first on PATH, e.g. pyenv's, would not see it).
 EVAL_PYTHON = $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 
-.PHONY: all bootstrap asan test perf run eval clean
+.PHONY: all bootstrap asan vm-image test perf run eval vm-test clean
 
 all: bootstrap
 	ninja -C $(BUILDDIR)
@@ -62,7 +67,13 @@ define run_suite
 	exit $$rc
 endef
 
-test: all $(if $(filter $(ASAN_DIR),$(BUILDDIR)),,asan)
+# The guest image of the VM smoke (fast-tests) and ladder, built from
+# build/ (cached); prints why not when QEMU cannot run here.
+vm-image: all
+	python3 usertools/qosdt-vm.py --build build --image-only
+
+test: export QOSDT_WITH_VM = 1
+test: all $(if $(filter $(ASAN_DIR),$(BUILDDIR)),,asan vm-image)
 	$(call run_suite,fast-tests,2,$(TEST_DIRS))
 
 # bootstrap.sh installs clang (and its libFuzzer runtime) when asked to.
@@ -78,6 +89,10 @@ eval: export QOSDT_WITH_PLOTS = 1
 eval: export QOSDT_EVAL_COMMAND = make eval$(if $(QUICK), QUICK=$(QUICK))
 eval: all
 	$(EVAL_PYTHON) usertools/qosdt-eval.py --build $(BUILDDIR) $(if $(QUICK),--quick)
+
+vm-test: export QOSDT_WITH_VM = 1
+vm-test: all
+	python3 usertools/qosdt-vm.py --build $(BUILDDIR) $(VM_ARGS)
 
 # build/ also holds driver-sdk/, which is kept; build-*/ dirs go whole.
 clean:

@@ -10,7 +10,8 @@ ports:
   its exit status and output back (the agent in qosdt_vm_image.py);
 - ttyS2, the stream: processes started with Guest.spawn() write their
   output there, each line tagged; a thread here timestamps each line as it
-  arrives (time.monotonic()), which is how the harness times events in the
+  arrives (eclock(): the monotonic clock less the time this process was
+  stopped), which is how the harness times events in the
   guests (a link going down) against what it did (a kill).
 
 QEMU runs pinned to one host CPU (taskset), in a session of its own, with
@@ -39,6 +40,47 @@ KVM_PROBE_TIMEOUT = 60.0
 
 _started = []                      # every QEMU Popen of this process
 _lock = threading.Lock()
+
+
+class _Pauses:
+    """Time this process spent stopped (SIGSTOP: the shared machine's
+    measurement lock stops every other tree's processes, the guests' QEMUs
+    with this one). A thread that wakes every 50 ms sees such a stop as a
+    gap; eclock() leaves the gaps out, so that no timeout here expires and
+    no interval is measured across a time nobody ran."""
+
+    def __init__(self):
+        self.total = 0.0
+        self.thread = None
+
+    def start(self):
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+
+    def _run(self):
+        last = time.monotonic()
+        while True:
+            time.sleep(0.05)
+            now = time.monotonic()
+            gap = now - last - 0.05
+            if gap > 1.0:
+                self.total += gap
+            last = now
+
+
+_pauses = _Pauses()
+
+
+def eclock():
+    """time.monotonic() less the time this process was stopped."""
+    _pauses.start()
+    return time.monotonic() - _pauses.total
+
+
+def paused_s():
+    """Seconds this process has spent stopped so far."""
+    return _pauses.total
 
 
 class GuestError(Exception):
@@ -208,7 +250,7 @@ class Guest:
         self.qemu_log = open(os.path.join(self.run_dir, f"{self.name}-qemu.log"), "w")
         self.qemu_log.write(" ".join(cmd) + "\n")
         self.qemu_log.flush()
-        self.t_start = time.monotonic()
+        self.t_start = eclock()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.qemu_log,
                                      stderr=subprocess.STDOUT, start_new_session=True,
                                      preexec_fn=_pdeathsig)
@@ -223,7 +265,7 @@ class Guest:
 
     def _connect(self, what):
         path = self._sock(what)
-        deadline = time.monotonic() + 30
+        deadline = eclock() + 30
         while True:
             if self.proc.poll() is not None:
                 raise GuestError(f"{self.name}: QEMU exited with {self.proc.returncode} "
@@ -234,7 +276,7 @@ class Guest:
                 return s
             except OSError:
                 s.close()
-                if time.monotonic() > deadline:
+                if eclock() > deadline:
                     raise GuestError(f"{self.name}: no {path} 30 s after QEMU's start")
                 time.sleep(0.05)
 
@@ -267,7 +309,7 @@ class Guest:
             buf += d
             while b"\n" in buf:
                 raw, buf = buf.split(b"\n", 1)
-                t = time.monotonic()
+                t = eclock()
                 text = raw.decode(errors="replace").rstrip("\r")
                 tag, _, rest = text.partition(" ")
                 log.write(f"{t:.3f} {text}\n")
@@ -282,7 +324,7 @@ class Guest:
 
     def _recv_line(self, deadline):
         while b"\n" not in self.rbuf:
-            left = deadline - time.monotonic()
+            left = deadline - eclock()
             if left <= 0:
                 raise TimeoutError
             self.cmd_sock.settimeout(min(left, 1.0))
@@ -302,7 +344,7 @@ class Guest:
 
     def _recv_bytes(self, n, deadline):
         while len(self.rbuf) < n:
-            left = deadline - time.monotonic()
+            left = deadline - eclock()
             if left <= 0:
                 raise TimeoutError
             self.cmd_sock.settimeout(min(left, 1.0))
@@ -318,7 +360,7 @@ class Guest:
 
     def wait_ready(self, timeout=BOOT_TIMEOUT):
         """Wait for the agent's READY line; returns the boot's seconds."""
-        deadline = time.monotonic() + timeout
+        deadline = eclock() + timeout
         try:
             while True:
                 line = self._recv_line(deadline)
@@ -328,7 +370,7 @@ class Guest:
         except TimeoutError:
             raise GuestError(f"{self.name}: not booted {timeout:g} s after QEMU's start "
                              f"(console: {self.console_tail()})") from None
-        self.boot_s = time.monotonic() - self.t_start
+        self.boot_s = eclock() - self.t_start
         if self.pci == "none":
             raise GuestError(f"{self.name}: no ivshmem device (1af4:1110) in the guest")
         return self.boot_s
@@ -343,7 +385,7 @@ class Guest:
         sid = str(self.seq)
         self.cmd_sock.sendall(b"@@CMD " + sid.encode() + b" " +
                               base64.b64encode(script.encode()) + b"\n")
-        deadline = time.monotonic() + timeout
+        deadline = eclock() + timeout
         try:
             while True:
                 line = self._recv_line(deadline)
@@ -389,7 +431,7 @@ class Guest:
         matches the regex pattern, waiting up to timeout s; None if none
         came (or the process exited first)."""
         rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
+        deadline = eclock() + timeout
         i = since
         with self.cond:
             while True:
@@ -402,7 +444,7 @@ class Guest:
                         return t, x
                     if x.startswith("@@EXIT ") and not pattern.startswith("^@@EXIT"):
                         return None
-                left = deadline - time.monotonic()
+                left = deadline - eclock()
                 if left <= 0:
                     return None
                 self.cond.wait(min(left, 0.5))
@@ -419,9 +461,9 @@ class Guest:
     def signal(self, tag, sig):
         """Send a signal (a number or name such as INT, KILL) to tag's
         process; returns (monotonic time sent, time the guest answered)."""
-        t0 = time.monotonic()
+        t0 = eclock()
         self.sh(f"kill -{sig} $(cat /tmp/{tag}.pid)", timeout=20)
-        return t0, time.monotonic()
+        return t0, eclock()
 
     def power_off(self):
         """Pull the plug: SIGKILL QEMU (the guest gets no chance to do
