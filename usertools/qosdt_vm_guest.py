@@ -405,12 +405,13 @@ class Guest:
         """Start a shell command in the background; each line of its output
         (stdout and stderr) goes to the stream tagged with tag, and a last
         line "@@EXIT STATUS" when it ends. Returns its pid in the guest."""
-        script = (f"rm -f /tmp/{tag}.fifo /tmp/{tag}.pid; mkfifo /tmp/{tag}.fifo\n"
-                  f"( while IFS= read -r l; do echo \"{tag} $l\"; done "
-                  f"< /tmp/{tag}.fifo > /dev/ttyS2 ) &\n"
-                  f"( exec 4>/tmp/{tag}.fifo; {command} >&4 2>&1 & echo $! > /tmp/{tag}.pid; "
-                  f"wait $!; echo \"@@EXIT $?\" >&4 ) >/dev/null 2>&1 &\n"
-                  f"while [ ! -s /tmp/{tag}.pid ]; do usleep 10000; done; cat /tmp/{tag}.pid\n")
+        script = (f"rm -f /tmp/{tag}.pid\n"
+                  f"( {command} 2>&1 & echo $! > /tmp/{tag}.pid; wait $!; "
+                  f"echo \"@@EXIT $?\" ) 2>&1 | "
+                  f"while IFS= read -r l; do echo \"{tag} $l\"; done > /dev/ttyS2 &\n"
+                  f"i=0; while [ ! -s /tmp/{tag}.pid ] && [ $i -lt 3000 ]; do "
+                  f"usleep 10000; i=$((i+1)); done\n"
+                  f"cat /tmp/{tag}.pid\n")
         self.spawned[tag] = self.mark()
         rc, out = self.sh(script, timeout=120)
         if rc != 0 or not out.strip().isdigit():
