@@ -77,7 +77,13 @@ done
 echo "$dev" > /run/ivshmem
 echo "qosdt guest: ivshmem at $dev, $(cat /proc/sys/vm/nr_hugepages) hugepages"
 stty -F /dev/ttyS1 115200 raw -echo
-exec /bin/sh /agent
+# The agent is not PID 1: the processes it starts in the background outlive
+# the shell that started them and are handed to PID 1 when they end, and a
+# SIGCHLD arriving while the agent's read was taking a command in lost that
+# command (the harness waited for an answer that never came). PID 1 only
+# reaps.
+/bin/sh /agent &
+while :; do wait; sleep 1; done
 """
 
 # The command channel. The host sends "@@CMD ID BASE64-SCRIPT\n"; the agent
