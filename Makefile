@@ -21,7 +21,7 @@
 #   make vm-test build, run usertools/qosdt-vm.py: two QEMU guests on one
 #                ivshmem region, the full ladder and its table (doc/vm.md)
 #   make clean   remove the build dirs (the fetched driver SDK is kept)
-# make perf and make vm-test install QEMU, a guest kernel and busybox
+# make test, make perf and make vm-test install QEMU, a guest kernel and busybox
 # (QOSDT_WITH_VM=1) and build the guest image (build/vm/) before the tests.
 # SANITIZE=1 uses build dir build-asan with ASan+UBSan for everything
 # (make SANITIZE=1 test runs the suite there only).
@@ -73,7 +73,7 @@ define run_suite
 	exit $$rc
 endef
 
-# The guest image of the VM smoke and ladder (perf-tests, make vm-test),
+# The guest image of the VM smoke (fast-tests) and ladder (perf-tests),
 # built from build/ (cached); prints why not when QEMU cannot run here.
 vm-image: all
 	python3 usertools/qosdt-vm.py --build build --image-only
@@ -81,7 +81,8 @@ vm-image: all
 # bootstrap.sh installs tshark when asked to (test/dpdk_tools.py decodes a
 # capture with it).
 test: export QOSDT_WITH_TSHARK = 1
-test: all $(if $(filter $(ASAN_DIR),$(BUILDDIR)),,asan)
+test: export QOSDT_WITH_VM = 1
+test: all $(if $(filter $(ASAN_DIR),$(BUILDDIR)),,asan vm-image)
 	$(call run_suite,fast-tests,2,$(TEST_DIRS))
 
 # bootstrap.sh installs clang (and its libFuzzer runtime) when asked to.

@@ -37,7 +37,7 @@ done
 [ "${QOSDT_WITH_NETBENCH:-0}" != 1 ] || PKGS="$PKGS iproute2 sockperf iperf3"
 [ "${QOSDT_WITH_TSHARK:-0}" != 1 ] || PKGS="$PKGS tshark"
 # usertools/qosdt-vm.py: QEMU, Debian's kernel as the guests' kernel, a static
-# busybox as their userland (make perf and make vm-test set QOSDT_WITH_VM=1).
+# busybox as their userland (make test, make perf and make vm-test set QOSDT_WITH_VM=1).
 [ "${QOSDT_WITH_VM:-0}" != 1 ] ||
 	PKGS="$PKGS qemu-system-x86 linux-image-amd64 busybox-static cpio"
 missing=()
