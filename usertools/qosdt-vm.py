@@ -526,7 +526,8 @@ class Harness(qosdt_cases.Cases):
             rel = cls["reliable"]
             fig.append(f"{'the client' if victim == 'server' else 'the new client'}: "
                        f"{recv} verified replies, bad {bad}, unmatched {doc.get('unmatched_replies', 0)}, "
-                       f"reliable lost {rel['lost']} dropped {rel['dropped']}")
+                       f"reliable lost {rel['lost']} dropped {rel['dropped']}"
+                       f" ({rel.get('unresolved_at_stop', 0)} of them open at the client's stop)")
             if bad:
                 problems.append(f"{bad} bad replies")
             if recv == 0:
