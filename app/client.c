@@ -515,6 +515,28 @@ client_enqueue(struct client *c, struct rte_mbuf **pkts, unsigned int n)
 	}
 }
 
+/*
+ * A lossy request that could not be made (no buffer, or its class not free:
+ * the link down, its TX backlog full): sent and dropped at once. It takes
+ * no id and no place in the request table, so that an outage during which
+ * the lossy classes go on falling due cannot push out the lossless requests
+ * held over it (the table is a ring: a new entry expires the oldest).
+ */
+static void
+client_drop_unbuilt(struct client *c, unsigned int cls, uint8_t svc,
+		uint32_t size)
+{
+	uint64_t bytes = QOSDT_FRAME_HDR_LEN + size;
+
+	CNT_ADD(&c->cnt[cls], sent, 1);
+	CNT_ADD(&c->cnt[cls], sent_bytes, bytes);
+	CNT_ADD(&c->cnt[cls], dropped, 1);
+	c->svc[svc].sent++;
+	c->svc[svc].dropped++;
+	qosdt_monitor_rx(c->rtt, cls, 1, bytes);
+	qosdt_monitor_drop(c->rtt, cls, 1, bytes);
+}
+
 static unsigned int
 client_generate(struct client *c)
 {
@@ -554,6 +576,10 @@ client_generate(struct client *c)
 			CNT_ADD(&c->cnt[cls], deferred, 1);
 			continue;
 		}
+		if (m == NULL) {
+			client_drop_unbuilt(c, cls, svc, f->size);
+			continue;
+		}
 		if (c->next_id - c->oldest > c->reqs_mask) {
 			e = &c->reqs[c->oldest & c->reqs_mask];
 			if (e->state != REQ_FREE)
@@ -574,10 +600,6 @@ client_generate(struct client *c)
 			.state = REQ_QUEUED, .svc = svc,
 		};
 		c->next_id++;
-		if (m == NULL) {
-			client_expire(c, e);   /* no buffer: dropped */
-			continue;
-		}
 		pkts[n++] = m;
 	}
 	client_enqueue(c, pkts, n);

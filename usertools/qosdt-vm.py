@@ -539,6 +539,12 @@ class Harness(qosdt_cases.Cases):
                 problems.append(f"{bad} bad replies")
             if recv == 0:
                 problems.append("no verified replies")
+            # RELIABLE across the server's restart (doc/hardening.md): held
+            # over the outage, sent again, served once: none lost but those
+            # still open when the client was stopped.
+            gone = rel["lost"] + rel["dropped"] - rel.get("unresolved_at_stop", 0)
+            if victim == "server" and gone != 0:
+                problems.append(f"reliable lost {gone} across the restart")
         self.row(step, not problems, "; ".join(fig))
         return "; ".join(problems) or None
 
