@@ -37,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "usertools"))
-from qosdt_eal import cleanup  # noqa: E402
+from qosdt.eal import cleanup  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qosdt_cases import Cases  # noqa: E402
@@ -419,7 +419,7 @@ class Table(Cases):
 
 def loadable_so(build_root):
     try:
-        from qosdt_pmd_path import loadable_pmd
+        from qosdt.pmd_path import loadable_pmd
         return loadable_pmd(build_root)
     except (ImportError, FileNotFoundError, PermissionError):
         return ""

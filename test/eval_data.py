@@ -59,7 +59,7 @@ class Cases(qosdt_cases.Cases):
         super().__init__(NAME)
         self.root = source_root
         sys.path.insert(0, os.path.join(source_root, "usertools"))
-        self.data = importlib.import_module("qosdt_eval_data")
+        self.data = importlib.import_module("qosdt.eval_data")
 
     def spread(self):
         s = self.data.spread([3.0, None, 1.0, 2.0])
@@ -151,7 +151,7 @@ class Cases(qosdt_cases.Cases):
                 "server": {"modes": {"priority": [doc()]}, "loadshift": {}, "isolation": {}}}
 
     def report(self):
-        rep = importlib.import_module("qosdt_eval_report")
+        rep = importlib.import_module("qosdt.eval_report")
         figs = {"pmd": "perf/pmd", "cdf": "perf/cdf", "throughput": "perf/tp",
                 "loadshift": "perf/ls", "isolation": "perf/iso"}
         with tempfile.TemporaryDirectory() as d:
@@ -180,7 +180,7 @@ class Cases(qosdt_cases.Cases):
             importlib.import_module("matplotlib")
         except ImportError:
             raise qosdt_cases.Skip("python3-matplotlib is not installed (make eval installs it)")
-        fig = importlib.import_module("qosdt_eval_figures")
+        fig = importlib.import_module("qosdt.eval_figures")
         with tempfile.TemporaryDirectory() as d:
             stems = fig.draw_all(self.results(), os.path.join(d, "perf"), {"realtime": 200.0},
                                  {"throughput": 100.0})

@@ -80,8 +80,8 @@ TEST_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
 sys.path.insert(0, TEST_DIR)
 from app_run import load_runner  # noqa: E402
-from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
-from qosdt_telemetry import Telemetry  # noqa: E402
+from qosdt.eal import cleanup, hugepages_ok  # noqa: E402
+from qosdt.telemetry import Telemetry  # noqa: E402
 
 NAME = "peer_restart"
 CONFIG = "config/qos.json"

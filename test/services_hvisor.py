@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "usertools"))
-from qosdt_eal import cleanup  # noqa: E402
+from qosdt.eal import cleanup  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qosdt_cases import Cases  # noqa: E402

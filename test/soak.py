@@ -50,8 +50,8 @@ sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
 sys.path.insert(0, TEST_DIR)
 from app_run import load_runner  # noqa: E402
 from peer_restart import App, stop_and_clean  # noqa: E402
-from qosdt_eal import hugepages_ok  # noqa: E402
-from qosdt_scenario import frame_bps  # noqa: E402
+from qosdt.eal import hugepages_ok  # noqa: E402
+from qosdt.scenario import frame_bps  # noqa: E402
 
 NAME = "soak"
 CONFIG = "config/qos.json"

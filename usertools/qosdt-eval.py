@@ -19,7 +19,7 @@ What `make eval` runs (`make eval QUICK=1`: --quick). The matrix:
              buffer use while best effort floods the channel
   kernel     the kernel baseline: realtime's probe over veth between two
              network namespaces, tc HTB with a prio class and with one FIFO,
-             flooded (usertools/qosdt_kernel_baseline.py; needs root)
+             flooded (usertools/qosdt/kernel_baseline.py; needs root)
 
 Each repeat runs the whole matrix once (repeats are interleaved, so slow
 drift of a shared machine hits every experiment alike); the full mode
@@ -53,8 +53,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_eval_data as data  # noqa: E402
-import qosdt_kernel_baseline as kbase  # noqa: E402
+from qosdt import eval_data as data  # noqa: E402
+from qosdt import kernel_baseline as kbase  # noqa: E402
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = "config/qos.json"
@@ -297,8 +297,8 @@ def main():
     a.out = os.path.abspath(a.out or os.path.join(a.build, "eval-quick" if a.quick else "eval"))
     a.doc = os.path.abspath(a.doc or (a.out if a.quick else os.path.join(SOURCE_ROOT, "doc")))
     try:
-        import qosdt_eval_figures as figures
-        import qosdt_eval_report as report
+        from qosdt import eval_figures as figures
+        from qosdt import eval_report as report
     except ImportError as e:
         sys.exit(f"error: {e}: make eval installs python3-matplotlib "
                  "(or: apt-get install python3-matplotlib)")

@@ -60,7 +60,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt_scenario import frame_bps  # noqa: E402
+from qosdt.scenario import frame_bps  # noqa: E402
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = "config/qos.json"

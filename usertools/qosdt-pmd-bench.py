@@ -33,8 +33,8 @@ import sys
 import threading
 import time
 
-from qosdt_eal import cleanup, hugepages_ok
-from qosdt_pmd_path import SHM_SO, loadable_pmd
+from qosdt.eal import cleanup, hugepages_ok
+from qosdt.pmd_path import SHM_SO, loadable_pmd
 
 GOALS = {64: 2.0, 1500: 1.25}          # required net_shm / net_memif ratio
 NAME = "shm_vs_memif_perf"             # in the summary line

@@ -51,10 +51,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
-from qosdt_goals import (CLASSES, SHARED_CLASSES, goal_checks, slo_cells,  # noqa: E402
+from qosdt.eal import cleanup, hugepages_ok  # noqa: E402
+from qosdt.goals import (CLASSES, SHARED_CLASSES, goal_checks, slo_cells,  # noqa: E402
                          slo_verdict, wrr_shares)
-from qosdt_hops import budget_lines  # noqa: E402
+from qosdt.hops import budget_lines  # noqa: E402
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
