@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The one way the scripts and tests start a DPDK process: Proc, a child in
+its own session whose output a thread copies to a log, stops with SIGINT
+then SIGKILL of its group, and reports its last lines or its sanitizer
+report when it failed."""
+import collections
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import threading
+
+READY_LINE = "server ready"   # what a qosdt server prints once it serves
+TAIL_LINES = 20               # lines of a failed process's output shown
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+SANITIZER = re.compile(r"==\d+==ERROR: \w+Sanitizer|: runtime error: ")
+
+
+class Proc:
+    """One qosdt process. A thread copies its output (stdout and stderr) to
+    a log file, keeps the last lines and the start of the first sanitizer
+    report, notices READY_LINE and, when echo is a string, prints each line
+    to our stdout after that prefix. on_line, when given, is called with
+    each line (from that thread) as it arrives."""
+
+    def __init__(self, name, cmd, cwd, log_path, echo=None, on_line=None):
+        self.name, self.echo, self.on_line = name, echo, on_line
+        self.tail_lines = collections.deque(maxlen=TAIL_LINES)
+        self.report = []                    # first sanitizer report's start
+        self.ready = threading.Event()
+        self.log_path = log_path
+        self.log = open(log_path, "w", encoding="utf-8")
+        self.log.write(f"$ cd {shlex.quote(cwd)} && {shlex.join(cmd)}\n")
+        self.log.flush()
+        env = dict(os.environ)
+        stdbuf = shutil.which("stdbuf")     # line-buffer the app's stdout pipe
+        if stdbuf:
+            cmd = [stdbuf, "-oL"] + cmd
+            # stdbuf preloads its library, which an ASan build must allow
+            env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
+                                                         "verify_asan_link_order=0"]))
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = ANSI.sub("", raw.decode(errors="replace").rstrip("\r\n"))
+            self.log.write(line + "\n")
+            self.log.flush()
+            self.tail_lines.append(line)
+            if (self.report or SANITIZER.search(line)) and len(self.report) < TAIL_LINES:
+                self.report.append(line)
+            if READY_LINE in line:
+                self.ready.set()
+            if self.echo is not None:
+                print(f"{self.echo}{line}", flush=True)
+            if self.on_line is not None:
+                self.on_line(line)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def wait(self, timeout):
+        """True if the process exited within timeout seconds."""
+        try:
+            self.proc.wait(max(0.0, timeout))
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def stop(self, grace):
+        """SIGINT, then SIGKILL of its process group after grace seconds.
+        True if it had to be killed."""
+        if not self.alive():
+            return False
+        self.proc.send_signal(signal.SIGINT)
+        if self.wait(grace):
+            return False
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        return True
+
+    def close(self):
+        self.thread.join(2)
+        self.log.close()
+
+    def tail(self):
+        """Its sanitizer report's start if it printed one, else its last lines."""
+        lines, what = ((self.report, "sanitizer report") if self.report
+                       else (self.tail_lines, f"last {len(self.tail_lines)} lines"))
+        body = "\n".join(f"    {l}" for l in lines) or "    (no output)"
+        return (f"  --- {what} of the {self.name} (exit code {self.proc.returncode}, "
+                f"full log {self.log_path}) ---\n{body}")
+
