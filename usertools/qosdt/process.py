@@ -20,22 +20,28 @@ SANITIZER = re.compile(r"==\d+==ERROR: \w+Sanitizer|: runtime error: ")
 
 
 class Proc:
-    """One qosdt process. A thread copies its output (stdout and stderr) to
-    a log file, keeps the last lines and the start of the first sanitizer
-    report, notices READY_LINE and, when echo is a string, prints each line
-    to our stdout after that prefix. on_line, when given, is called with
-    each line (from that thread) as it arrives."""
+    """One DPDK process (qosdt, testpmd, ...), in a session of its own. A
+    thread copies its output (stdout and stderr) to log_path when given,
+    keeps the last lines and the start of the first sanitizer report, sets
+    ready once a line holds ready_line and, when echo is a string, prints
+    each line to our stdout after that prefix. on_line, when given, is
+    called with each line (from that thread) as it arrives. env: the
+    environment to start from (ours by default). stdout is line-buffered
+    through stdbuf when it is installed."""
 
-    def __init__(self, name, cmd, cwd, log_path, echo=None, on_line=None):
+    def __init__(self, name, cmd, cwd=None, log_path=None, echo=None, on_line=None,
+                 ready_line=READY_LINE, env=None):
         self.name, self.echo, self.on_line = name, echo, on_line
+        self.ready_line = ready_line
         self.tail_lines = collections.deque(maxlen=TAIL_LINES)
         self.report = []                    # first sanitizer report's start
         self.ready = threading.Event()
         self.log_path = log_path
-        self.log = open(log_path, "w", encoding="utf-8")
-        self.log.write(f"$ cd {shlex.quote(cwd)} && {shlex.join(cmd)}\n")
-        self.log.flush()
-        env = dict(os.environ)
+        self.log = open(log_path, "w", encoding="utf-8") if log_path else None
+        if self.log:
+            self.log.write(f"$ cd {shlex.quote(cwd or os.getcwd())} && {shlex.join(cmd)}\n")
+            self.log.flush()
+        env = dict(os.environ if env is None else env)
         stdbuf = shutil.which("stdbuf")     # line-buffer the app's stdout pipe
         if stdbuf:
             cmd = [stdbuf, "-oL"] + cmd
@@ -51,12 +57,13 @@ class Proc:
     def _read(self):
         for raw in self.proc.stdout:
             line = ANSI.sub("", raw.decode(errors="replace").rstrip("\r\n"))
-            self.log.write(line + "\n")
-            self.log.flush()
+            if self.log:
+                self.log.write(line + "\n")
+                self.log.flush()
             self.tail_lines.append(line)
             if (self.report or SANITIZER.search(line)) and len(self.report) < TAIL_LINES:
                 self.report.append(line)
-            if READY_LINE in line:
+            if self.ready_line in line:
                 self.ready.set()
             if self.echo is not None:
                 print(f"{self.echo}{line}", flush=True)
@@ -91,7 +98,8 @@ class Proc:
 
     def close(self):
         self.thread.join(2)
-        self.log.close()
+        if self.log:
+            self.log.close()
 
     def tail(self):
         """Its sanitizer report's start if it printed one, else its last lines."""
