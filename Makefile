@@ -92,10 +92,10 @@ eval: all
 
 # A sanitizer build's driver is refused (no tool could load it).
 install: all
-	@python3 buildtools/pmd-install.py install $(BUILDDIR)
+	@PYTHONPATH=usertools python3 buildtools/pmd-install.py install $(BUILDDIR)
 
 uninstall:
-	@python3 buildtools/pmd-install.py uninstall
+	@PYTHONPATH=usertools python3 buildtools/pmd-install.py uninstall
 
 # build/ also holds driver-sdk/, which is kept; build-*/ dirs go whole.
 clean:

@@ -31,10 +31,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-sys.path.insert(0, HERE)
-from qosdt_cases import Cases, Skip  # noqa: E402
-from qosdt.eal import cleanup  # noqa: E402
+from qosdt_cases import Cases, Skip
+from qosdt.eal import cleanup
 
 NAME = "app_options"
 EAL = ["--no-huge", "-m", "256", "--no-pci", "-l", "0,1", "--log-level=lib.eal:error",

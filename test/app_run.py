@@ -34,8 +34,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_cases  # noqa: E402
+import qosdt_cases
 
 NAME = "app_run"
 CONFIG = "config/qos.json"

@@ -35,13 +35,10 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "usertools"))
-from qosdt.eal import cleanup  # noqa: E402
+from qosdt.eal import cleanup
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt_cases import Cases  # noqa: E402
-from testpmd_shm import sanitizer_env  # noqa: E402
+from qosdt_cases import Cases
+from testpmd_shm import sanitizer_env
 
 NAME = "bad_input"
 TIMEOUT = 60          # s for one command (ASan builds are slow to start)

@@ -70,12 +70,10 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-import qosdt_cases  # noqa: E402
-from qosdt import pmd_path as qosdt_pmd_path  # noqa: E402
-import testpmd_shm  # noqa: E402
-from qosdt.eal import cleanup, hugepages_ok  # noqa: E402
+import qosdt_cases
+from qosdt import pmd_path as qosdt_pmd_path
+import testpmd_shm
+from qosdt.eal import cleanup, hugepages_ok
 
 NAME = "dpdk_tools"
 CONFIG = "config/qos.json"

@@ -64,12 +64,10 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-sys.path.insert(0, HERE)
-from qosdt.eal import cleanup  # noqa: E402
-from qosdt.pmd_path import loadable_pmd  # noqa: E402
-from testpmd_shm import port_stats, sanitizer_env  # noqa: E402
-from qosdt_cases import Cases, Skip  # noqa: E402
+from qosdt.eal import cleanup
+from qosdt.pmd_path import loadable_pmd
+from testpmd_shm import port_stats, sanitizer_env
+from qosdt_cases import Cases, Skip
 
 NAME = "hostile_peer"
 MODES = ["indexes", "descs", "flip", "header", "random", "all"]

@@ -21,8 +21,7 @@ import io
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_cases  # noqa: E402
+import qosdt_cases
 
 NAME = "loadshift_judge"
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")

@@ -77,11 +77,9 @@ import threading
 import time
 
 TEST_DIR = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
-sys.path.insert(0, TEST_DIR)
-from app_run import load_runner  # noqa: E402
-from qosdt.eal import cleanup, hugepages_ok  # noqa: E402
-from qosdt.telemetry import Telemetry  # noqa: E402
+from app_run import load_runner
+from qosdt.eal import cleanup, hugepages_ok
+from qosdt.telemetry import Telemetry
 
 NAME = "peer_restart"
 CONFIG = "config/qos.json"

@@ -27,12 +27,9 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "usertools"))
-from qosdt.eal import cleanup  # noqa: E402
+from qosdt.eal import cleanup
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt_cases import Cases  # noqa: E402
+from qosdt_cases import Cases
 
 NAME = "services_hvisor"
 EAL = ["--no-huge", "-m", "256", "--no-pci", "--log-level=lib.eal:error",

@@ -46,12 +46,10 @@ import tempfile
 import time
 
 TEST_DIR = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
-sys.path.insert(0, TEST_DIR)
-from app_run import load_runner  # noqa: E402
-from peer_restart import App, stop_and_clean  # noqa: E402
-from qosdt.eal import hugepages_ok  # noqa: E402
-from qosdt.scenario import frame_bps  # noqa: E402
+from app_run import load_runner
+from peer_restart import App, stop_and_clean
+from qosdt.eal import hugepages_ok
+from qosdt.scenario import frame_bps
 
 NAME = "soak"
 CONFIG = "config/qos.json"

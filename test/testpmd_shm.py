@@ -32,11 +32,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-sys.path.insert(0, HERE)
-from qosdt_cases import Cases  # noqa: E402
-from qosdt.pmd_path import loadable_pmd  # noqa: E402
-from qosdt.telemetry import Telemetry  # noqa: E402
+from qosdt_cases import Cases
+from qosdt.pmd_path import loadable_pmd
+from qosdt.telemetry import Telemetry
 
 EAL = ["--no-huge", "-m", "512", "--no-pci", "--log-level=lib.eal:error"]
 TESTPMD_ARGS = ["--total-num-mbufs=16384", "--stats-period", "1"]

@@ -25,8 +25,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt import kernel_baseline as kb  # noqa: E402
+from qosdt import kernel_baseline as kb
 
 
 def say(msg):

@@ -59,8 +59,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt.scenario import frame_bps  # noqa: E402
+from qosdt.scenario import frame_bps
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = "config/qos.json"

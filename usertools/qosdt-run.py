@@ -40,19 +40,18 @@ import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # until no one loads this by path
-from qosdt import SOURCE_ROOT  # noqa: E402
-from qosdt.apprun import AppRun, run_pingpong, say, PINGPONG_COUNT  # noqa: E402
-from qosdt.eal import CLIENT_CORE, MEM_MB, SERVER_CORE, hugepages_ok  # noqa: E402
-from qosdt.hops import budget_lines  # noqa: E402
-from qosdt.noise import noise_line, noise_probe  # noqa: E402
-from qosdt.tables import goal_lines, idle_line, notes, share_line, table  # noqa: E402
+from qosdt import SOURCE_ROOT
+from qosdt.apprun import AppRun, run_pingpong, say, PINGPONG_COUNT
+from qosdt.eal import CLIENT_CORE, MEM_MB, SERVER_CORE, hugepages_ok
+from qosdt.hops import budget_lines
+from qosdt.noise import noise_line, noise_probe
+from qosdt.tables import goal_lines, idle_line, notes, share_line, table
 # For the scripts and tests that load this file by path (until they import
 # the package themselves).
-from qosdt.apprun import READY_TIMEOUT  # noqa: E402,F401
-from qosdt.eal import eal_args  # noqa: E402,F401
-from qosdt.process import READY_LINE, Proc  # noqa: E402,F401
-from qosdt.results import CLASSES, load_results  # noqa: E402,F401
+from qosdt.apprun import READY_TIMEOUT  # noqa: F401
+from qosdt.eal import eal_args  # noqa: F401
+from qosdt.process import READY_LINE, Proc  # noqa: F401
+from qosdt.results import CLASSES, load_results  # noqa: F401
 
 
 # --------------------------------------------------------------------- main
