@@ -22,9 +22,9 @@ Usage: app_run.py BUILD_ROOT SOURCE_ROOT
    protection (FIFO gives none), skipped when the test has run too long.
 
 Each case prints PASS, FAIL or SKIP with the reason, then the summary line
-buildtools/test-summary.py counts. Runs are started by the machinery of
-usertools/qosdt-run.py (`make run`), which bounds every wait, kills what
-hangs and removes the region and EAL files.
+buildtools/test-summary.py counts. Runs are started by qosdt.apprun, as
+`make run` starts them: every wait bounded, what hangs killed, the region
+and EAL files removed.
 """
 import importlib.util
 import json
@@ -35,6 +35,8 @@ import sys
 import tempfile
 
 import qosdt_cases
+from qosdt.apprun import AppRun
+from qosdt.results import CLASSES
 
 NAME = "app_run"
 CONFIG = "config/qos.json"
@@ -45,6 +47,7 @@ CHECK_TIMEOUT = 20        # s for one --check-config
 
 
 def load_runner(source_root):
+    """qosdt-run.py, for peer_restart.py and soak.py until they import the package."""
     path = os.path.join(source_root, "usertools", "qosdt-run.py")
     spec = importlib.util.spec_from_file_location("qosdt_run", path)
     mod = importlib.util.module_from_spec(spec)
@@ -57,7 +60,6 @@ class Cases(qosdt_cases.Cases):
         super().__init__(NAME)
         self.source_root = source_root
         self.binary = os.path.join(build_root, "app", "qosdt")
-        self.runner = load_runner(source_root)
         self.tmp = tempfile.TemporaryDirectory(prefix="qosdt-app-run-")
         self.results = {}
 
@@ -153,8 +155,7 @@ class Cases(qosdt_cases.Cases):
     def run(self, mode, protected):
         """One server + client run in mode; protected: the reliable class
         must lose and drop nothing."""
-        r = self.runner
-        run = r.AppRun(self.binary, mode, mode, CONFIG, self.scenario(), RUN_SECONDS,
+        run = AppRun(self.binary, mode, mode, CONFIG, self.scenario(), RUN_SECONDS,
                        os.path.join(self.tmp.name, f"results-{mode}.json"), self.tmp.name)
         errors = run.run()
         if errors:
@@ -164,7 +165,7 @@ class Cases(qosdt_cases.Cases):
         probs = []
         if res["mode"] != mode:
             probs.append(f"mode {res['mode']!r}, expected {mode!r}")
-        for name in r.CLASSES:
+        for name in CLASSES:
             c = res["classes"][name]
             if c["sent"] == 0 or c["received"] == 0:
                 probs.append(f"{name}: sent {c['sent']}, received {c['received']} "
