@@ -56,7 +56,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -66,6 +65,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 from qosdt.eal import cleanup
 from qosdt.pmd_path import loadable_pmd
+from qosdt.telemetry import Telemetry
 from testpmd_shm import port_stats, sanitizer_env
 from qosdt_cases import Cases, Skip
 
@@ -96,45 +96,6 @@ def sanitized_env(so):
     return env
 
 
-class Telemetry:
-    """DPDK telemetry of one EAL file prefix (the v2 socket, JSON)."""
-
-    def __init__(self, prefix):
-        self.path = os.path.join("/var/run/dpdk", prefix, "dpdk_telemetry.v2")
-        self.sock = None
-
-    def connect(self, deadline):
-        while True:
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-                s.connect(self.path)
-                s.recv(4096)            # the banner
-                self.sock = s
-                return
-            except OSError:
-                s.close()
-                if time.monotonic() > deadline:
-                    raise Fail(f"no telemetry socket at {self.path}")
-                time.sleep(0.2)
-
-    def query(self, cmd):
-        try:
-            self.sock.send(cmd.encode())
-            return json.loads(self.sock.recv(1 << 20))
-        except (OSError, ValueError) as e:
-            raise Fail(f"telemetry {cmd} at {self.path}: {e} (did the process die?)")
-
-    def xstats(self):
-        return self.query("/ethdev/xstats,0")["/ethdev/xstats"]
-
-    def link_up(self):
-        return self.query("/ethdev/link_status,0")["/ethdev/link_status"]["status"] == "UP"
-
-    def close(self):
-        if self.sock is not None:
-            self.sock.close()
-
-
 def delta(a, b):
     return {k: b[k] - a.get(k, 0) for k in b}
 
@@ -152,8 +113,7 @@ class Testpmd:
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                          stderr=subprocess.STDOUT, env=sanitized_env(so))
-        self.tel = Telemetry(prefix)
-        self.tel.connect(time.monotonic() + STARTUP_S)
+        self.tel = Telemetry(prefix, wait=STARTUP_S)
 
     def alive(self):
         return self.proc.poll() is None

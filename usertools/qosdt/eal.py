@@ -37,6 +37,17 @@ def hugepages_ok(mem_mb, processes=2):
     return free_kb >= processes * (mem_mb + 128) * 1024
 
 
+def runtime_dir(prefix):
+    """The runtime folder of the EAL process started with --file-prefix
+    prefix: under /var/run/dpdk for root, else $XDG_RUNTIME_DIR/dpdk (/tmp
+    when unset), as EAL makes it (doc/monitoring.md)."""
+    if os.geteuid() == 0:
+        base = "/var/run/dpdk"
+    else:
+        base = os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
+    return os.path.join(base, prefix)
+
+
 def cleanup(files, prefixes):
     """Remove region/socket files and the EAL leftovers of our file prefixes:
     runtime dirs, and hugepage files a SIGKILLed process left."""
