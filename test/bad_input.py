@@ -29,13 +29,13 @@ counts.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 from qosdt.eal import cleanup
+from qosdt.process import Proc
 
 from qosdt_cases import Cases
 from testpmd_shm import sanitizer_env
@@ -336,17 +336,11 @@ class Table(Cases):
                 out = e.stdout or ""
                 return None, out if isinstance(out, str) else out.decode(errors="replace")
         # A forwarding testpmd: let it run, then stop it as a user would.
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, errors="replace")
+        p = Proc(os.path.basename(argv[0]), argv, env=env, keep_all=True)
         time.sleep(4)
-        p.send_signal(signal.SIGINT)
-        try:
-            out, _ = p.communicate(timeout=TIMEOUT)
-            return p.returncode, out
-        except subprocess.TimeoutExpired:
-            p.kill()
-            return None, p.communicate()[0]
+        killed = p.stop(TIMEOUT)
+        p.close()
+        return (None if killed else p.proc.returncode), p.output()
 
     def check(self, r, status, out, prefix):
         expect = self.expand(r["expect"], prefix)

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The one way the scripts and tests start a DPDK process: Proc, a child in
-its own session whose output a thread copies to a log, stops with SIGINT
-then SIGKILL of its group, and reports its last lines or its sanitizer
-report when it failed."""
+"""The one way the scripts and tests start a DPDK process that runs until it
+is stopped: Proc, a child in its own session whose output a thread reads
+(to a log, to callbacks, kept whole when asked), ready once it prints its
+ready line, stopped with SIGINT then SIGKILL of its group, and reporting
+its last lines or its sanitizer report when it failed."""
 import collections
 import os
 import re
@@ -11,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 
 READY_LINE = "server ready"   # what a qosdt server prints once it serves
 TAIL_LINES = 20               # lines of a failed process's output shown
@@ -26,13 +28,16 @@ class Proc:
     ready once a line holds ready_line and, when echo is a string, prints
     each line to our stdout after that prefix. on_line, when given, is
     called with each line (from that thread) as it arrives. env: the
-    environment to start from (ours by default). stdout is line-buffered
+    environment to start from (ours by default). keep_all: keep every line
+    (lines, output()), not only the last ones. stdout is line-buffered
     through stdbuf when it is installed."""
 
     def __init__(self, name, cmd, cwd=None, log_path=None, echo=None, on_line=None,
-                 ready_line=READY_LINE, env=None):
+                 ready_line=READY_LINE, env=None, keep_all=False):
         self.name, self.echo, self.on_line = name, echo, on_line
         self.ready_line = ready_line
+        self.ready_text = None              # the line that made it ready
+        self.lines = [] if keep_all else None
         self.tail_lines = collections.deque(maxlen=TAIL_LINES)
         self.report = []                    # first sanitizer report's start
         self.ready = threading.Event()
@@ -61,14 +66,30 @@ class Proc:
                 self.log.write(line + "\n")
                 self.log.flush()
             self.tail_lines.append(line)
+            if self.lines is not None:
+                self.lines.append(line)
             if (self.report or SANITIZER.search(line)) and len(self.report) < TAIL_LINES:
                 self.report.append(line)
-            if self.ready_line in line:
+            if not self.ready.is_set() and self.ready_line in line:
+                self.ready_text = line
                 self.ready.set()
             if self.echo is not None:
                 print(f"{self.echo}{line}", flush=True)
             if self.on_line is not None:
                 self.on_line(line)
+
+    def output(self):
+        """Every line it printed so far (keep_all)."""
+        return "".join(line + "\n" for line in self.lines[:])
+
+    def wait_ready(self, timeout):
+        """True once it printed its ready line; False if it exited or
+        timeout seconds passed first."""
+        deadline = time.monotonic() + timeout
+        while not self.ready.wait(0.05):
+            if not self.alive() or time.monotonic() > deadline:
+                return self.ready.is_set()
+        return True
 
     def alive(self):
         return self.proc.poll() is None
