@@ -26,7 +26,6 @@ buildtools/test-summary.py counts. Runs are started by qosdt.apprun, as
 `make run` starts them: every wait bounded, what hangs killed, the region
 and EAL files removed.
 """
-import importlib.util
 import json
 import math
 import os
@@ -44,15 +43,6 @@ SCENARIO = "config/mixed-overload.json"
 RUN_SECONDS = 3
 SCENARIO_TIMEOUT = "2s"   # of the two-process runs (see Cases.scenario)
 CHECK_TIMEOUT = 20        # s for one --check-config
-
-
-def load_runner(source_root):
-    """qosdt-run.py, for peer_restart.py and soak.py until they import the package."""
-    path = os.path.join(source_root, "usertools", "qosdt-run.py")
-    spec = importlib.util.spec_from_file_location("qosdt_run", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 class Cases(qosdt_cases.Cases):

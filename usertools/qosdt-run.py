@@ -46,12 +46,6 @@ from qosdt.eal import CLIENT_CORE, MEM_MB, SERVER_CORE, hugepages_ok
 from qosdt.hops import budget_lines
 from qosdt.noise import noise_line, noise_probe
 from qosdt.tables import goal_lines, idle_line, notes, share_line, table
-# For the scripts and tests that load this file by path (until they import
-# the package themselves).
-from qosdt.apprun import READY_TIMEOUT  # noqa: F401
-from qosdt.eal import eal_args  # noqa: F401
-from qosdt.process import READY_LINE, Proc  # noqa: F401
-from qosdt.results import CLASSES, load_results  # noqa: F401
 
 
 # --------------------------------------------------------------------- main
