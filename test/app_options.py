@@ -29,7 +29,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from qosdt_cases import Cases, Skip
+from qosdt.cases import Cases, Skip
 from qosdt.eal import cleanup
 from qosdt.process import Proc
 

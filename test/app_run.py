@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 
-import qosdt_cases
+from qosdt import cases as qosdt_cases
 from qosdt.apprun import AppRun
 from qosdt.results import CLASSES
 

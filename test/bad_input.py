@@ -37,7 +37,7 @@ import time
 from qosdt.eal import cleanup
 from qosdt.process import Proc
 
-from qosdt_cases import Cases
+from qosdt.cases import Cases
 from testpmd_shm import sanitizer_env
 
 NAME = "bad_input"

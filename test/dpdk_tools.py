@@ -69,7 +69,7 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-import qosdt_cases
+from qosdt import cases as qosdt_cases
 import testpmd_shm
 from qosdt import pmd_path as qosdt_pmd_path
 from qosdt.apprun import AppRun

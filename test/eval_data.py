@@ -24,7 +24,7 @@ import os
 import sys
 import tempfile
 
-import qosdt_cases
+from qosdt import cases as qosdt_cases
 from qosdt import eval_data, eval_report
 
 NAME = "eval_data"

@@ -67,7 +67,7 @@ from qosdt.pmd_path import loadable_pmd
 from qosdt.process import Proc
 from qosdt.telemetry import Telemetry
 from testpmd_shm import port_stats, sanitizer_env
-from qosdt_cases import Cases, Skip
+from qosdt.cases import Cases, Skip
 
 NAME = "hostile_peer"
 MODES = ["indexes", "descs", "flip", "header", "random", "all"]

@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 
-import qosdt_cases
+from qosdt import cases as qosdt_cases
 from qosdt import eval_report, kernel_baseline
 
 NAME = "kernel_baseline"

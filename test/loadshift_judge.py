@@ -19,7 +19,7 @@ import contextlib
 import io
 import sys
 
-import qosdt_cases
+from qosdt import cases as qosdt_cases
 from qosdt import loadshift
 
 NAME = "loadshift_judge"

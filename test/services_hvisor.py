@@ -29,7 +29,7 @@ import time
 from qosdt.eal import cleanup
 from qosdt.process import Proc
 
-from qosdt_cases import Cases
+from qosdt.cases import Cases
 
 NAME = "services_hvisor"
 EAL = ["--no-huge", "-m", "256", "--no-pci", "--log-level=lib.eal:error",

@@ -33,7 +33,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from qosdt_cases import Cases, Skip
+from qosdt.cases import Cases, Skip
 from qosdt.eal import cleanup
 
 NAME = "test_summary"

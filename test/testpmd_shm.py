@@ -30,7 +30,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from qosdt_cases import Cases
+from qosdt.cases import Cases
 from qosdt.pmd_path import loadable_pmd
 from qosdt.process import Proc
 from qosdt.telemetry import Telemetry

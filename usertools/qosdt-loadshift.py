@@ -59,6 +59,7 @@ import time
 
 from qosdt import SOURCE_ROOT
 from qosdt.apprun import AppRun, say
+from qosdt.cases import summary_line
 from qosdt.loadshift import (CONFIG, MODE, NAME, PAIRS, SCENARIO, SIDES, phase_targets,
                              report, summarise)
 
@@ -122,8 +123,7 @@ def main():
     if errors:
         print(f"FAILED: {len(errors)} error(s)")
         if a.check:
-            print(f"qosdt-test summary: name={NAME} passed=0 failed=1 skipped=0",
-                  flush=True)
+            print(summary_line(NAME, 0, 1), flush=True)
         return 1
     verdicts, nums, mid = report(pairs, period_s)
     summ = {"pairs": pairs, "per_pair": nums, "median_pair": mid + 1,
@@ -133,8 +133,7 @@ def main():
     print(f"results in {out_dir} (loadshift-*.json); total {time.monotonic() - t0:.0f} s")
     if a.check:
         met = sum(ok for ok, _ in verdicts.values())
-        print(f"qosdt-test summary: name={NAME} passed={met} "
-              f"failed={len(verdicts) - met} skipped=0", flush=True)
+        print(summary_line(NAME, met, len(verdicts) - met), flush=True)
         if met < len(verdicts):
             return 1
     return 0

@@ -26,6 +26,7 @@ import signal
 import statistics
 import sys
 
+from qosdt.cases import summary_line
 from qosdt.eal import MEM_MB
 from qosdt.pmd_bench import GOALS, NAME, Bench, loadavg, log, paired_ratios, summarize
 from qosdt.pmd_path import SHM_SO
@@ -60,8 +61,7 @@ def main():
         if why:
             # the benchmark is of net_shm: without it, nothing to measure
             print(f"FAIL {p} cannot be loaded: {why}")
-            print(f"qosdt-test summary: name={NAME} passed=0 failed=1 skipped=0",
-                  flush=True)
+            print(summary_line(NAME, 0, 1), flush=True)
             return 1
     log(f"EAL memory: {'hugepages' if bench.huge else 'no hugepages, --no-huge'} -m {MEM_MB}; "
         f"stdout {'line-buffered via stdbuf' if bench.stdbuf else 'pipe-buffered (no stdbuf)'}")
@@ -136,8 +136,7 @@ def main():
         print(f"{'PASS' if met else 'FAIL'} {row['size']} B: net_shm / net_memif "
               f"{ratio}, goal >= {row['goal']}x")
     goals = sum(row["goal"] is not None for row in rows)
-    print(f"qosdt-test summary: name={NAME} passed={passed} "
-          f"failed={goals - passed + bool(failed)} skipped=0", flush=True)
+    print(summary_line(NAME, passed, goals - passed + bool(failed)), flush=True)
     return 1 if failed or passed < goals else 0
 
 
