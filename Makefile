@@ -104,10 +104,10 @@ eval: all
 
 # A sanitizer build's driver is refused (no tool could load it).
 install: all
-	@python3 buildtools/pmd-install.py install $(BUILDDIR)
+	@PYTHONPATH=usertools python3 buildtools/pmd-install.py install $(BUILDDIR)
 
 uninstall:
-	@python3 buildtools/pmd-install.py uninstall
+	@PYTHONPATH=usertools python3 buildtools/pmd-install.py uninstall
 
 vm-test: export QOSDT_WITH_VM = 1
 vm-test: all

@@ -11,10 +11,12 @@ it out again: `make install` and `make uninstall`.
 
 Every shared-library DPDK process loads each driver of that directory at
 start (dpdk-dumpcap, dpdk-proc-info, dpdk-testpmd without -d). The directory
-is the one librte_eal records (usertools/qosdt_pmd_path.py; Debian:
+is the one librte_eal records (usertools/qosdt/pmd_path.py; Debian:
 /usr/lib/<arch>/dpdk/pmds-<ABI>). A driver built with the sanitizers is
 refused: it would stop every DPDK tool that does not preload their runtime.
 Writing there needs root: sudo is used when we are not root.
+
+It imports the qosdt package: usertools/ goes on PYTHONPATH (make does).
 
 Exit status: 0 done (or nothing to do), 1 error (the message says what).
 """
@@ -25,9 +27,7 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                "usertools"))
-import qosdt_pmd_path  # noqa: E402
+from qosdt import pmd_path as qosdt_pmd_path
 
 SANITIZER_RUNTIMES = ("libasan", "libubsan", "libtsan", "libmsan")
 

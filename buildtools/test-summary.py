@@ -13,7 +13,7 @@ A meson test's cases come from its output:
   case lines it printed as it went: the unit runner's (test/test.c)
       qosdt-test case: name=shm_link_autotest result=passed case=...
   or, when there are none, the python tests' "PASS x", "FAIL x: why",
-  "SKIP x: why" (test/qosdt_cases.py). Those count, and the missing end
+  "SKIP x: why" (qosdt.cases, usertools/qosdt/cases.py). Those count, and the missing end
   counts as one failed case.
 - with neither, one case: skipped if meson skipped it (exit 77), failed
   otherwise: a test that says nothing of its cases has not shown that it

@@ -23,18 +23,15 @@ bad values are test/bad_input.py's. Every EAL process gets its own
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-sys.path.insert(0, HERE)
-from qosdt_cases import Cases, Skip  # noqa: E402
-from qosdt_eal import cleanup  # noqa: E402
+from qosdt.cases import Cases, Skip
+from qosdt.eal import cleanup
+from qosdt.process import Proc
 
 NAME = "app_options"
 EAL = ["--no-huge", "-m", "256", "--no-pci", "-l", "0,1", "--log-level=lib.eal:error",
@@ -77,32 +74,19 @@ class Options(Cases):
         cmd = ([self.qosdt] + self.eal("net_null0", f"net_shm0,path={self.region},role=server")
                + ["--", "--role", "server", "--config", config, "--stats-period", "0",
                   "--results", results] + extra)
-        p = subprocess.Popen(cmd, cwd=self.source, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        watchdog = threading.Timer(READY_S, p.kill)     # a silent hang ends too
-        watchdog.start()
-        lines = []
-        try:
-            for line in p.stdout:
-                lines.append(line.rstrip())
-                if "server ready" in line:
-                    return p, line.strip()
-        finally:
-            watchdog.cancel()
-        p.wait()
+        p = Proc("server", cmd, cwd=self.source, keep_all=True)
+        if p.wait_ready(READY_S):
+            return p, p.ready_text.strip()
+        p.stop(0)                                       # a silent hang ends too
+        p.close()
         raise AssertionError(f"the server never said it was ready within {READY_S} s "
-                             f"(exit {p.returncode}): {lines[-10:]}")
+                             f"(exit {p.proc.returncode}): {p.lines[-10:]}")
 
     def stop(self, p):
-        """SIGINT; (exit status, the rest of its output)."""
-        p.send_signal(signal.SIGINT)
-        try:
-            out, _ = p.communicate(timeout=STOP_S)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, _ = p.communicate()
-            return None, out
-        return p.returncode, out
+        """SIGINT; (exit status or None if it hung, its output)."""
+        killed = p.stop(STOP_S)
+        p.close()
+        return (None if killed else p.proc.returncode), p.output()
 
     def send_request(self, extra):
         cmd = ([self.send] + self.eal("net_null0", f"net_shm0,path={self.region},role=client")

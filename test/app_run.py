@@ -22,11 +22,10 @@ Usage: app_run.py BUILD_ROOT SOURCE_ROOT
    protection (FIFO gives none), skipped when the test has run too long.
 
 Each case prints PASS, FAIL or SKIP with the reason, then the summary line
-buildtools/test-summary.py counts. Runs are started by the machinery of
-usertools/qosdt-run.py (`make run`), which bounds every wait, kills what
-hangs and removes the region and EAL files.
+buildtools/test-summary.py counts. Runs are started by qosdt.apprun, as
+`make run` starts them: every wait bounded, what hangs killed, the region
+and EAL files removed.
 """
-import importlib.util
 import json
 import math
 import os
@@ -34,8 +33,9 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_cases  # noqa: E402
+from qosdt import cases as qosdt_cases
+from qosdt.apprun import AppRun
+from qosdt.results import CLASSES
 
 NAME = "app_run"
 CONFIG = "config/qos.json"
@@ -45,20 +45,11 @@ SCENARIO_TIMEOUT = "2s"   # of the two-process runs (see Cases.scenario)
 CHECK_TIMEOUT = 20        # s for one --check-config
 
 
-def load_runner(source_root):
-    path = os.path.join(source_root, "usertools", "qosdt-run.py")
-    spec = importlib.util.spec_from_file_location("qosdt_run", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 class Cases(qosdt_cases.Cases):
     def __init__(self, build_root, source_root):
         super().__init__(NAME)
         self.source_root = source_root
         self.binary = os.path.join(build_root, "app", "qosdt")
-        self.runner = load_runner(source_root)
         self.tmp = tempfile.TemporaryDirectory(prefix="qosdt-app-run-")
         self.results = {}
 
@@ -154,8 +145,7 @@ class Cases(qosdt_cases.Cases):
     def run(self, mode, protected):
         """One server + client run in mode; protected: the reliable class
         must lose and drop nothing."""
-        r = self.runner
-        run = r.AppRun(self.binary, mode, mode, CONFIG, self.scenario(), RUN_SECONDS,
+        run = AppRun(self.binary, mode, mode, CONFIG, self.scenario(), RUN_SECONDS,
                        os.path.join(self.tmp.name, f"results-{mode}.json"), self.tmp.name)
         errors = run.run()
         if errors:
@@ -165,7 +155,7 @@ class Cases(qosdt_cases.Cases):
         probs = []
         if res["mode"] != mode:
             probs.append(f"mode {res['mode']!r}, expected {mode!r}")
-        for name in r.CLASSES:
+        for name in CLASSES:
             c = res["classes"][name]
             if c["sent"] == 0 or c["received"] == 0:
                 probs.append(f"{name}: sent {c['sent']}, received {c['received']} "

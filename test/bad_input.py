@@ -29,19 +29,16 @@ counts.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "usertools"))
-from qosdt_eal import cleanup  # noqa: E402
+from qosdt.eal import cleanup
+from qosdt.process import Proc
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt_cases import Cases  # noqa: E402
-from testpmd_shm import sanitizer_env  # noqa: E402
+from qosdt.cases import Cases
+from testpmd_shm import sanitizer_env
 
 NAME = "bad_input"
 TIMEOUT = 60          # s for one command (ASan builds are slow to start)
@@ -386,17 +383,11 @@ class Table(Cases):
                 out = e.stdout or ""
                 return None, out if isinstance(out, str) else out.decode(errors="replace")
         # A forwarding testpmd: let it run, then stop it as a user would.
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, errors="replace")
+        p = Proc(os.path.basename(argv[0]), argv, env=env, keep_all=True)
         time.sleep(4)
-        p.send_signal(signal.SIGINT)
-        try:
-            out, _ = p.communicate(timeout=TIMEOUT)
-            return p.returncode, out
-        except subprocess.TimeoutExpired:
-            p.kill()
-            return None, p.communicate()[0]
+        killed = p.stop(TIMEOUT)
+        p.close()
+        return (None if killed else p.proc.returncode), p.output()
 
     def check(self, r, status, out, prefix):
         expect = self.expand(r["expect"], prefix)
@@ -466,7 +457,7 @@ class Table(Cases):
 
 def loadable_so(build_root):
     try:
-        from qosdt_pmd_path import loadable_pmd
+        from qosdt.pmd_path import loadable_pmd
         return loadable_pmd(build_root)
     except (ImportError, FileNotFoundError, PermissionError):
         return ""

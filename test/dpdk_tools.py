@@ -50,12 +50,11 @@ load it); there the tools get it, and the sanitizer runtimes, by LD_PRELOAD.
     whatever happened, at the end).
 
 Each case prints PASS, FAIL or SKIP with the reason, then the summary line
-buildtools/test-summary.py counts. The run is started by the machinery of
-usertools/qosdt-run.py, which bounds every wait and removes the region and
-EAL files.
+buildtools/test-summary.py counts. The run is started by qosdt.apprun (as
+make run starts its runs), which bounds every wait and removes the region
+and EAL files.
 """
 import collections
-import importlib.util
 import json
 import math
 import os
@@ -70,12 +69,11 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-import qosdt_cases  # noqa: E402
-import qosdt_pmd_path  # noqa: E402
-import testpmd_shm  # noqa: E402
-from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
+from qosdt import cases as qosdt_cases
+import testpmd_shm
+from qosdt import pmd_path as qosdt_pmd_path
+from qosdt.apprun import AppRun
+from qosdt.eal import MEM_MB, SERVER_CORE, cleanup, hugepages_ok
 
 NAME = "dpdk_tools"
 CONFIG = "config/qos.json"
@@ -109,14 +107,6 @@ TSHARK_FIELDS = ("frame.number", "frame.interface_queue", "frame.packet_flags_di
                  "qosdt.class", "qosdt.result", "qosdt.reserved", "qosdt.length",
                  "qosdt.request_id", "qosdt.timestamp", "qosdt.payload", "qosdt.padding")
 INBOUND, OUTBOUND = 1, 2   # pcapng EPB direction flags
-
-
-def load_runner(source_root):
-    path = os.path.join(source_root, "usertools", "qosdt-run.py")
-    spec = importlib.util.spec_from_file_location("qosdt_run", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def run(cmd, env=None, timeout=TOOL_TIMEOUT):
@@ -419,8 +409,7 @@ class Cases(qosdt_cases.Cases):
         self.build_root, self.source_root = build_root, source_root
         self.binary = os.path.join(build_root, "app", "qosdt")
         self.tmp = tempfile.TemporaryDirectory(prefix="qosdt-dpdk-tools-")
-        self.runner = load_runner(source_root)
-        self.huge = Hugepages(self.runner.MEM_MB)
+        self.huge = Hugepages(MEM_MB)
         self.no_tools = None        # why the DPDK tools cannot run
         self.not_here = None        # why there are no hugepages for them
         self.driver = None
@@ -521,9 +510,9 @@ class Cases(qosdt_cases.Cases):
         live = {"cap": cap, "log": log}
         env = self.driver.env()
 
-        others = sorted(os.sched_getaffinity(0) - {self.runner.SERVER_CORE})
+        others = sorted(os.sched_getaffinity(0) - {SERVER_CORE})
         if not others:
-            raise qosdt_cases.Skip(f"one CPU only ({self.runner.SERVER_CORE}): dpdk-dumpcap "
+            raise qosdt_cases.Skip(f"one CPU only ({SERVER_CORE}): dpdk-dumpcap "
                                    "needs a CPU the server does not run on")
 
         def on_ready(r):
@@ -546,7 +535,7 @@ class Cases(qosdt_cases.Cases):
                 errs.append(f"dpdk-dumpcap: exit {rc}:\n{tail(out)}")
             return errs
 
-        run_ = self.runner.AppRun(
+        run_ = AppRun(
             self.binary, "tools", "priority", CONFIG, self.scenario(), RUN_SECONDS,
             os.path.join(self.tmp.name, "results.json"), self.tmp.name,
             stats_period=0, client_extra=["--msg-log", log],

@@ -24,8 +24,8 @@ import os
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_cases  # noqa: E402
+from qosdt import cases as qosdt_cases
+from qosdt import eval_data, eval_report
 
 NAME = "eval_data"
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")
@@ -58,8 +58,7 @@ class Cases(qosdt_cases.Cases):
     def __init__(self, source_root):
         super().__init__(NAME)
         self.root = source_root
-        sys.path.insert(0, os.path.join(source_root, "usertools"))
-        self.data = importlib.import_module("qosdt_eval_data")
+        self.data = eval_data
 
     def spread(self):
         s = self.data.spread([3.0, None, 1.0, 2.0])
@@ -151,7 +150,7 @@ class Cases(qosdt_cases.Cases):
                 "server": {"modes": {"priority": [doc()]}, "loadshift": {}, "isolation": {}}}
 
     def report(self):
-        rep = importlib.import_module("qosdt_eval_report")
+        rep = eval_report
         figs = {"pmd": "perf/pmd", "cdf": "perf/cdf", "throughput": "perf/tp",
                 "loadshift": "perf/ls", "isolation": "perf/iso"}
         with tempfile.TemporaryDirectory() as d:
@@ -180,7 +179,7 @@ class Cases(qosdt_cases.Cases):
             importlib.import_module("matplotlib")
         except ImportError:
             raise qosdt_cases.Skip("python3-matplotlib is not installed (make eval installs it)")
-        fig = importlib.import_module("qosdt_eval_figures")
+        from qosdt import eval_figures as fig
         with tempfile.TemporaryDirectory() as d:
             stems = fig.draw_all(self.results(), os.path.join(d, "perf"), {"realtime": 200.0},
                                  {"throughput": 100.0})

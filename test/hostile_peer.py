@@ -55,8 +55,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -64,12 +62,12 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-sys.path.insert(0, HERE)
-from qosdt_eal import cleanup  # noqa: E402
-from qosdt_pmd_path import loadable_pmd  # noqa: E402
-from testpmd_shm import port_stats, sanitizer_env  # noqa: E402
-from qosdt_cases import Cases, Skip  # noqa: E402
+from qosdt.eal import cleanup
+from qosdt.pmd_path import loadable_pmd
+from qosdt.process import Proc
+from qosdt.telemetry import Telemetry
+from testpmd_shm import port_stats, sanitizer_env
+from qosdt.cases import Cases, Skip
 
 NAME = "hostile_peer"
 MODES = ["indexes", "descs", "flip", "header", "random", "all"]
@@ -98,83 +96,35 @@ def sanitized_env(so):
     return env
 
 
-class Telemetry:
-    """DPDK telemetry of one EAL file prefix (the v2 socket, JSON)."""
-
-    def __init__(self, prefix):
-        self.path = os.path.join("/var/run/dpdk", prefix, "dpdk_telemetry.v2")
-        self.sock = None
-
-    def connect(self, deadline):
-        while True:
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-                s.connect(self.path)
-                s.recv(4096)            # the banner
-                self.sock = s
-                return
-            except OSError:
-                s.close()
-                if time.monotonic() > deadline:
-                    raise Fail(f"no telemetry socket at {self.path}")
-                time.sleep(0.2)
-
-    def query(self, cmd):
-        try:
-            self.sock.send(cmd.encode())
-            return json.loads(self.sock.recv(1 << 20))
-        except (OSError, ValueError) as e:
-            raise Fail(f"telemetry {cmd} at {self.path}: {e} (did the process die?)")
-
-    def xstats(self):
-        return self.query("/ethdev/xstats,0")["/ethdev/xstats"]
-
-    def link_up(self):
-        return self.query("/ethdev/link_status,0")["/ethdev/link_status"]["status"] == "UP"
-
-    def close(self):
-        if self.sock is not None:
-            self.sock.close()
-
-
 def delta(a, b):
     return {k: b[k] - a.get(k, 0) for k in b}
 
 
-class Testpmd:
-    """One testpmd process on the region; its output goes to a file."""
+class Testpmd(Proc):
+    """One testpmd process on the region (a qosdt.process.Proc); its output
+    goes to a file too; its telemetry connected once it is up."""
 
     def __init__(self, testpmd, so, path, role, prefix, fwd_core, logdir, extra=()):
         self.prefix = prefix
-        self.log = os.path.join(logdir, prefix + ".log")
         cmd = [testpmd, "-l", "0,1", "--main-lcore", str(1 - fwd_core)] + EAL + \
             ["--file-prefix=" + prefix, "-d", so, "--vdev",
              f"net_shm0,path={path},role={role},buf_size=4096",
              "--"] + TESTPMD + list(extra)
-        with open(self.log, "w") as out:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT, env=sanitized_env(so))
-        self.tel = Telemetry(prefix)
-        self.tel.connect(time.monotonic() + STARTUP_S)
+        super().__init__(f"testpmd {prefix}", cmd, log_path=os.path.join(logdir, prefix + ".log"),
+                         env=sanitized_env(so), keep_all=True)
+        try:
+            self.tel = Telemetry(prefix, wait=STARTUP_S)
+        except OSError:
+            super().stop(0)
+            self.close()
+            raise
 
-    def alive(self):
-        return self.proc.poll() is None
-
-    def output(self):
-        with open(self.log, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
+    def stop(self, grace=20):
         """SIGINT as a user would; the exit status (None if it hung)."""
         self.tel.close()
-        if self.alive():
-            self.proc.send_signal(signal.SIGINT)
-        try:
-            return self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            return None
+        killed = super().stop(grace)
+        self.close()
+        return None if killed else self.proc.returncode
 
     def tail(self, n=30):
         return "\n".join(self.output().splitlines()[-n:])

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """The kernel baseline's parsing, arithmetic and report on made-up input:
-a fast test (usertools/qosdt_kernel_baseline.py, doc/perf-analysis.md).
+a fast test (usertools/qosdt/kernel_baseline.py, doc/perf-analysis.md).
 
 Usage: kernel_baseline.py SOURCE_ROOT
 
@@ -36,8 +36,8 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_cases  # noqa: E402
+from qosdt import cases as qosdt_cases
+from qosdt import eval_report, kernel_baseline
 
 NAME = "kernel_baseline"
 
@@ -87,8 +87,7 @@ class Cases(qosdt_cases.Cases):
     def __init__(self, source_root):
         super().__init__(NAME)
         self.root = source_root
-        sys.path.insert(0, os.path.join(source_root, "usertools"))
-        self.kb = importlib.import_module("qosdt_kernel_baseline")
+        self.kb = kernel_baseline
 
     def percentiles(self):
         v = [float(x) for x in range(1, 1001)]
@@ -236,7 +235,7 @@ class Cases(qosdt_cases.Cases):
             return "a probe sent at 4.77 of 10 kpps is not called out"
         if self.kb.report_lines({}, modes):
             return "a run without the kernel experiment has its section"
-        rep = importlib.import_module("qosdt_eval_report")
+        rep = eval_report
         res = {"meta": {"date": "d", "command": "make eval", "cpu": "c", "cpus": 2,
                         "kernel": "6.1", "debian": "12", "dpdk": "22.11", "hugepages": False,
                         "loadavg": 0.1, "repeat": 1, "noise_seconds": 1, "noise": {}},

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""usertools/qosdt-loadshift.py's judging on made-up runs: a fast test.
+"""usertools/qosdt-loadshift.py's judging (qosdt.loadshift) on made-up runs: a fast test.
 
 Usage: loadshift_judge.py SOURCE_ROOT
 
@@ -16,31 +16,16 @@ Usage: loadshift_judge.py SOURCE_ROOT
    each class missed before and after it.
 """
 import contextlib
-import importlib.util
 import io
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_cases  # noqa: E402
+from qosdt import cases as qosdt_cases
+from qosdt import loadshift
 
 NAME = "loadshift_judge"
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")
 PHASES = [("normal", 0.0, 1.0), ("realtime-doubles", 1.0, 2.0)]
 TARGETS = [None, "realtime"]
-
-
-def load_tool(root):
-    path = os.path.join(root, "usertools", "qosdt-loadshift.py")
-    spec = importlib.util.spec_from_file_location("qosdt_loadshift", path)
-    mod = importlib.util.module_from_spec(spec)
-    saved = sys.argv
-    sys.argv = [path]
-    try:
-        spec.loader.exec_module(mod)
-    finally:
-        sys.argv = saved
-    return mod
 
 
 def doc(sched, e2e=None, timeline=None):
@@ -87,7 +72,7 @@ def adaptive_doc(late_windows, calm=()):
 class Judge(qosdt_cases.Cases):
     def __init__(self, root):
         super().__init__(NAME)
-        self.tool = load_tool(root)
+        self.tool = loadshift
 
     def pair(self, static, adaptive):
         t = self.tool

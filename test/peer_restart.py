@@ -73,7 +73,7 @@ served twice, also by a server that was killed).
 
 Prints a line per restart (link down and up times, pool counts, reliable
 accounting) and a summary line; exits 1 on any violation. Processes are
-started by usertools/qosdt-run.py's machinery; the region and EAL files are
+started by qosdt.process (as make run starts them); the region and EAL files are
 removed at the end.
 """
 
@@ -90,11 +90,11 @@ import threading
 import time
 
 TEST_DIR = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
-sys.path.insert(0, TEST_DIR)
-from app_run import load_runner  # noqa: E402
-from qosdt_eal import cleanup, hugepages_ok  # noqa: E402
-from qosdt_telemetry import Telemetry  # noqa: E402
+from qosdt.apprun import READY_TIMEOUT
+from qosdt.eal import CLIENT_CORE, MEM_MB, SERVER_CORE, cleanup, eal_args, hugepages_ok
+from qosdt.process import READY_LINE, Proc
+from qosdt.results import CLASSES, load_results
+from qosdt.telemetry import Telemetry
 
 NAME = "peer_restart"
 CONFIG = "config/qos.json"
@@ -332,8 +332,8 @@ class App:
     (arrival time, {class: (sent, received, lost, dropped)}), when its
     marker lines came, and how many other lines it printed."""
 
-    def __init__(self, runner, role, cmd, cwd, log_path, prefix, tel_timeout=5.0):
-        self.runner, self.role, self.prefix = runner, role, prefix
+    def __init__(self, role, cmd, cwd, log_path, prefix, tel_timeout=5.0):
+        self.role, self.prefix = role, prefix
         self.tel_timeout = tel_timeout
         self.tables = []
         self.resends = []              # (time, unanswered, sent again)
@@ -344,7 +344,7 @@ class App:
         self._lock = threading.Lock()
         self.tel = None
         self.spawned_at = time.monotonic()
-        self.proc = runner.Proc(role, cmd, cwd, log_path, on_line=self._line)
+        self.proc = Proc(role, cmd, cwd, log_path, on_line=self._line)
 
     def _line(self, line):
         now = time.monotonic()
@@ -352,7 +352,7 @@ class App:
         if line.startswith(("-- ", "== ")) and "sent" in words:
             self._table = {}
             return
-        if self._table is not None and words and words[0] in self.runner.CLASSES:
+        if self._table is not None and words and words[0] in CLASSES:
             try:
                 sent, received = int(words[1]), int(words[2])
                 lost, dropped = int(words[6]), int(words[7])
@@ -361,7 +361,7 @@ class App:
                 self.other_lines += 1
                 return
             self._table[words[0]] = (sent, received, lost, dropped)
-            if len(self._table) == len(self.runner.CLASSES):
+            if len(self._table) == len(CLASSES):
                 with self._lock:
                     self.tables.append((now, self._table))
                 self._table = None
@@ -376,7 +376,7 @@ class App:
             return
         if "client running scenario" in line:
             self.running_at = now
-        elif self.runner.READY_LINE in line:
+        elif READY_LINE in line:
             self.ready_at = now
         self.other_lines += 1
 
@@ -500,7 +500,6 @@ def fmt_pools(p):
 class Test:
     def __init__(self, args):
         self.args = args
-        self.runner = load_runner(args.source_root)
         self.binary = os.path.join(args.build_root, "app", "qosdt")
         self.tmp = tempfile.mkdtemp(prefix="qosdt-peer-restart-")
         self.tag = f"qosdt-pr-{os.getpid()}"
@@ -537,15 +536,15 @@ class Test:
         n = self.seq[role]
         prefix = f"{self.tag}-{role}{n}"
         self.prefixes.append(prefix)
-        core = self.runner.SERVER_CORE if role == "server" else self.runner.CLIENT_CORE
+        core = SERVER_CORE if role == "server" else CLIENT_CORE
         vdev = f"net_shm0,path={self.region},role={role}"
         # net_shm logs its link changes at INFO: the survivor's log shows one
         # line each way per restart, and would show an error loop
         cmd = ([self.binary]
-               + self.runner.eal_args(core, prefix, vdev, hugepages_ok(self.runner.MEM_MB))
+               + eal_args(core, prefix, vdev, hugepages_ok(MEM_MB))
                + ["--log-level=pmd.net.shm:info", "--", "--role", role, "--config", CONFIG]
                + extra)
-        app = App(self.runner, role, cmd, self.args.source_root,
+        app = App(role, cmd, self.args.source_root,
                   os.path.join(self.tmp, f"{role}{n}.log"), prefix)
         self.apps.append(app)
         self.watch.pids.add(app.proc.proc.pid)
@@ -558,9 +557,9 @@ class Test:
         srv = self.start("server", ["--stats-period", "0", "--dedup-file", self.dedup_file,
                                     "--results", results])
         srv.results = results
-        if not srv.proc.ready.wait(self.runner.READY_TIMEOUT):
+        if not srv.proc.ready.wait(READY_TIMEOUT):
             raise Failure(f"server {srv.prefix} not ready within "
-                          f"{self.runner.READY_TIMEOUT:g} s")
+                          f"{READY_TIMEOUT:g} s")
         return srv
 
     def start_client(self, results):
@@ -642,7 +641,7 @@ class Test:
 
     def baseline(self, srv, cli):
         (pools, srv_pools), gap, k = self.quiet_state([cli, srv], cli, 0, 0)
-        ok = all(v == 0 for v in gap.values()) and len(gap) == len(self.runner.CLASSES)
+        ok = all(v == 0 for v in gap.values()) and len(gap) == len(CLASSES)
         self.case(ok, f"baseline (period {k}): client pools {fmt_pools(pools)}; "
                       f"server pools {fmt_pools(srv_pools)}; accounting gaps {gap}")
         return pools, srv_pools
@@ -726,7 +725,7 @@ class Test:
             self.leaked += sum(max(0, v) for v in leaked.values())
             probs.append(f"pools not back at baseline: {leaked}")
         bad_gap = {c: v for c, v in gap.items() if v != 0}
-        if bad_gap or len(gap) < len(self.runner.CLASSES):
+        if bad_gap or len(gap) < len(CLASSES):
             probs.append(f"requests in no counter (sent - received - lost - dropped, "
                          f"lowest in the quiet part): {gap}")
         gone = self.reliable_gone(cli, t_kill)
@@ -760,10 +759,10 @@ class Test:
         return (a[2] + a[3]) - (b[2] + b[3])
 
     def check_results(self, path, what):
-        doc, shape, cons = self.runner.load_results(path, "client")
+        doc, shape, cons = load_results(path, "client")
         probs = shape + cons
         if doc:
-            for cls in self.runner.CLASSES:
+            for cls in CLASSES:
                 if doc["classes"][cls]["bad_replies"]:
                     probs.append(f"{cls}: {doc['classes'][cls]['bad_replies']} bad replies")
             if doc.get("unmatched_replies"):
@@ -784,7 +783,7 @@ class Test:
                 f"(late {c[n]['late']}, deferred {c[n]['deferred']}, resent "
                 f"{c[n].get('resent')}, duplicate replies {c[n].get('duplicate_replies')}, "
                 f"in flight at the stop {c[n].get('unresolved_at_stop')})"
-                for n in self.runner.CLASSES)
+                for n in CLASSES)
             summary += (f"; unmatched replies {doc.get('unmatched_replies', 0)}, stale "
                         f"replies {doc.get('stale_replies')}, link downs "
                         f"{doc.get('link_downs')}")

@@ -22,17 +22,14 @@ buildtools/test-summary.py counts.
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "usertools"))
-from qosdt_eal import cleanup  # noqa: E402
+from qosdt.eal import cleanup
+from qosdt.process import Proc
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qosdt_cases import Cases  # noqa: E402
+from qosdt.cases import Cases
 
 NAME = "services_hvisor"
 EAL = ["--no-huge", "-m", "256", "--no-pci", "--log-level=lib.eal:error",
@@ -188,22 +185,13 @@ class Test(Cases):
             "--vdev", f"net_shm0,path={self.region},role=server", "--",
             "--role", "server", "--config", self.cfg, "--services", "hvisor",
             "--stats-period", "0"]
-        self.server = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True,
-                                       errors="replace", env=self.env)
-        deadline = time.monotonic() + READY_TIMEOUT
-        seen = []
-        while time.monotonic() < deadline:
-            line = self.server.stdout.readline()
-            if not line:
-                break
-            seen.append(line)
-            if "server ready" in line:
-                if "services hvisor" not in line:
-                    return f"the ready line does not name the semantics: {line!r}"
-                return None
-        return f"no 'server ready' within {READY_TIMEOUT} s: {''.join(seen)[-600:]!r}"
+        self.server = Proc("server", cmd, env=self.env, keep_all=True)
+        if not self.server.wait_ready(READY_TIMEOUT):
+            return (f"no 'server ready' within {READY_TIMEOUT} s: "
+                    f"{self.server.output()[-600:]!r}")
+        if "services hvisor" not in self.server.ready_text:
+            return f"the ready line does not name the semantics: {self.server.ready_text!r}"
+        return None
 
     def send_one(self, n, sid, data, text):
         prefix = f"{self.prefix}_{n}"
@@ -260,17 +248,15 @@ class Test(Cases):
             self.case(what, lambda: self.check(n, sid, data, text))
 
     def finish(self):
-        if self.server is not None and self.server.poll() is None:
-            self.server.send_signal(signal.SIGINT)
-            try:
-                out, _ = self.server.communicate(timeout=READY_TIMEOUT)
-                if self.server.returncode != 0:
-                    self.case("server exits cleanly", lambda: (
-                        f"exit {self.server.returncode}: {out.strip()[-400:]!r}"))
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.communicate()
+        if self.server is not None and self.server.alive():
+            killed = self.server.stop(READY_TIMEOUT)
+            self.server.close()
+            if killed:
                 self.case("server exits cleanly", lambda: "did not exit at SIGINT")
+            elif self.server.proc.returncode != 0:
+                out = self.server.output()
+                self.case("server exits cleanly", lambda: (
+                    f"exit {self.server.proc.returncode}: {out.strip()[-400:]!r}"))
         cleanup([self.region], self.prefixes)
 
 

@@ -48,12 +48,11 @@ import tempfile
 import time
 
 TEST_DIR = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(TEST_DIR, "..", "usertools"))
-sys.path.insert(0, TEST_DIR)
-from app_run import load_runner  # noqa: E402
-from peer_restart import App, stop_and_clean  # noqa: E402
-from qosdt_eal import hugepages_ok  # noqa: E402
-from qosdt_scenario import frame_bps  # noqa: E402
+from peer_restart import App, stop_and_clean
+from qosdt.apprun import READY_TIMEOUT
+from qosdt.eal import CLIENT_CORE, MEM_MB, SERVER_CORE, eal_args, hugepages_ok
+from qosdt.results import CLASSES, load_results
+from qosdt.scenario import frame_bps
 
 NAME = "soak"
 CONFIG = "config/qos.json"
@@ -121,7 +120,6 @@ def min_pools(app, seconds, step=0.05):
 class Soak:
     def __init__(self, args):
         self.args = args
-        self.runner = load_runner(args.source_root)
         self.binary = os.path.join(args.build_root, "app", "qosdt")
         self.tmp = tempfile.mkdtemp(prefix="qosdt-soak-")
         self.tag = f"qosdt-soak-{os.getpid()}"
@@ -142,13 +140,13 @@ class Soak:
 
     def start(self, role, extra):
         prefix = f"{self.tag}-{role}"
-        core = self.runner.SERVER_CORE if role == "server" else self.runner.CLIENT_CORE
+        core = SERVER_CORE if role == "server" else CLIENT_CORE
         vdev = f"net_shm0,path={self.region},role={role}"
         cmd = ([self.binary]
-               + self.runner.eal_args(core, prefix, vdev, hugepages_ok(self.runner.MEM_MB))
+               + eal_args(core, prefix, vdev, hugepages_ok(MEM_MB))
                + ["--", "--role", role, "--config", CONFIG, "--mode", MODE,
                   "--results", self.results[role]] + extra)
-        app = App(self.runner, role, cmd, self.args.source_root,
+        app = App(role, cmd, self.args.source_root,
                   os.path.join(self.tmp, f"{role}.log"), prefix, TELEMETRY_TIMEOUT)
         self.apps.append(app)
         return app
@@ -173,7 +171,7 @@ class Soak:
     def run(self):
         a = self.args
         srv = self.start("server", ["--stats-period", "0"])
-        if not srv.proc.ready.wait(self.runner.READY_TIMEOUT):
+        if not srv.proc.ready.wait(READY_TIMEOUT):
             raise RuntimeError("the server did not start")
         cli = self.start("client", ["--scenario", self.scenario_path, "--link-wait", "10",
                                     "--stats-period", str(a.sample)])
@@ -241,17 +239,17 @@ class Soak:
         return figures
 
     def check_results(self):
-        cdoc, shape, cons = self.runner.load_results(self.results["client"], "client")
+        cdoc, shape, cons = load_results(self.results["client"], "client")
         self.probs += shape
         self.acct_probs += cons
-        sdoc, shape, _ = self.runner.load_results(self.results["server"], "server")
+        sdoc, shape, _ = load_results(self.results["server"], "server")
         self.probs += shape
         if not (cdoc and sdoc):
             return 0
         total = 0
         if sdoc.get("malformed"):
             self.probs.append(f"server: {sdoc['malformed']} malformed frames")
-        for n in self.runner.CLASSES:
+        for n in CLASSES:
             c, s = cdoc["classes"][n], sdoc["classes"][n]
             total += c["sent"]
             if c["bad_replies"]:

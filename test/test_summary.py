@@ -33,10 +33,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-from qosdt_cases import Cases, Skip  # noqa: E402
-from qosdt_eal import cleanup  # noqa: E402
+from qosdt.cases import Cases, Skip
+from qosdt.eal import cleanup
 
 NAME = "test_summary"
 EAL = ["--no-huge", "-m", "128", "--no-pci", "-l", "0,1", "--log-level=lib.eal:error",

@@ -25,18 +25,15 @@ there.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "usertools"))
-sys.path.insert(0, HERE)
-from qosdt_cases import Cases  # noqa: E402
-from qosdt_pmd_path import loadable_pmd  # noqa: E402
-from qosdt_telemetry import Telemetry  # noqa: E402
+from qosdt.cases import Cases
+from qosdt.pmd_path import loadable_pmd
+from qosdt.process import Proc
+from qosdt.telemetry import Telemetry
 
 EAL = ["--no-huge", "-m", "512", "--no-pci", "--log-level=lib.eal:error"]
 TESTPMD_ARGS = ["--total-num-mbufs=16384", "--stats-period", "1"]
@@ -78,15 +75,8 @@ def start(testpmd, prefix, fwd_core, vdevs, mode, extra=(), eal=EAL):
     for so, vdev in vdevs:
         cmd += ["-d", so, "--vdev", vdev]
     cmd += ["--", "--forward-mode=" + mode] + TESTPMD_ARGS + list(extra)
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            env=sanitizer_env(vdevs[0][0]))
-    # Read its output as it comes, so that wait_rx() can watch the stats.
-    proc.lines = []
-    proc.reader = threading.Thread(target=lambda: proc.lines.extend(proc.stdout),
-                                   daemon=True)
-    proc.reader.start()
-    return proc
+    # Every line kept as it comes, so that wait_rx() can watch the stats.
+    return Proc(f"testpmd {prefix}", cmd, env=sanitizer_env(vdevs[0][0]), keep_all=True)
 
 
 def wait_rx(proc, port, want, timeout):
@@ -94,8 +84,8 @@ def wait_rx(proc, port, want, timeout):
     more than @want frames, or @timeout s pass: a start-up the host slows
     down (a shared VM's stalls) must not cut the measured span short."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        got = [int(m[1]) for m in RX_STATS.findall("".join(proc.lines[-200:]))
+    while time.monotonic() < deadline and proc.alive():
+        got = [int(m[1]) for m in RX_STATS.findall("\n".join(proc.lines[-200:]))
                if int(m[0]) == port]
         if got and got[-1] > want:
             return
@@ -104,14 +94,9 @@ def wait_rx(proc, port, want, timeout):
 
 def stop(proc):
     """SIGINT, as a user would, and the output up to testpmd's exit."""
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.reader.join(timeout=5)
-    return "".join(proc.lines)
+    proc.stop(20)
+    proc.close()
+    return proc.output()
 
 
 def port_counters(out):

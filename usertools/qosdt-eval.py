@@ -19,7 +19,7 @@ What `make eval` runs (`make eval QUICK=1`: --quick). The matrix:
              buffer use while best effort floods the channel
   kernel     the kernel baseline: realtime's probe over veth between two
              network namespaces, tc HTB with a prio class and with one FIFO,
-             flooded (usertools/qosdt_kernel_baseline.py; needs root)
+             flooded (usertools/qosdt/kernel_baseline.py; needs root)
 
 Each repeat runs the whole matrix once (repeats are interleaved, so slow
 drift of a shared machine hits every experiment alike); the full mode
@@ -43,7 +43,6 @@ Usage: usertools/qosdt-eval.py [--build DIR] [--quick] [--repeat N]
 import argparse
 import datetime
 import glob
-import importlib.util
 import json
 import os
 import platform
@@ -52,11 +51,14 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_eval_data as data  # noqa: E402
-import qosdt_kernel_baseline as kbase  # noqa: E402
+from qosdt import SOURCE_ROOT
+from qosdt import eval_data as data
+from qosdt import kernel_baseline as kbase
+from qosdt.apprun import AppRun
+from qosdt.eal import CLIENT_CORE, MEM_MB, SERVER_CORE, hugepages_ok
+from qosdt.noise import noise_probe
+from qosdt.pmd_bench import Bench
 
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = "config/qos.json"
 EXPERIMENTS = ("pmd", "modes", "loadshift", "isolation", "kernel")
 # name: (scheduler mode, adaptive controller on)
@@ -81,13 +83,6 @@ PMD_OVERHEAD_S = 4.5
 
 def say(msg):
     print(f"[eval] {msg}", flush=True)
-
-
-def load_module(name, file):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(SOURCE_ROOT, "usertools", file))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def mmss(s):
@@ -135,7 +130,6 @@ class Suite:
         self.binary = os.path.join(self.build, "app", "qosdt")
         self.raw = os.path.join(a.out, "raw")
         self.quick = a.quick
-        self.runner = load_module("qosdt_run", "qosdt-run.py")
         self.pmd_runs = []
 
     def seconds(self, exp):
@@ -146,7 +140,7 @@ class Suite:
     def app_run(self, exp, name, mode, adaptive, rep):
         """One server + client run; its client results go to raw/."""
         path = os.path.join(self.raw, f"{exp}-{name}-r{rep + 1}.json")
-        run = self.runner.AppRun(
+        run = AppRun(
             self.binary, f"eval-{exp}-{name}", mode, CONFIG, SCENARIOS[exp],
             self.seconds(exp), path, self.raw, stats_period=0,
             server_results=os.path.join(self.raw, f"server-{exp}-{name}-r{rep + 1}.json"),
@@ -167,16 +161,15 @@ class Suite:
 
     def pmd_bench(self):
         if not hasattr(self, "_bench"):
-            bench_mod = load_module("qosdt_pmd_bench", "qosdt-pmd-bench.py")
-            # Its per-step log lines would drown the progress lines: keep
-            # only warnings and errors.
-            bench_mod.log = lambda m: ("ERROR" in m or "WARNING" in m) and say(f"pmd: {m}")
             i = 1 if self.quick else 0
             args = argparse.Namespace(
                 build=self.build, duration=PMD_SECONDS["duration"][i],
                 warmup=PMD_SECONDS["warmup"][i], repeat=self.a.repeat, link_timeout=30,
                 testpmd="dpdk-testpmd", verbose=False)
-            self._bench = bench_mod.Bench(args)
+            # Its per-step log lines would drown the progress lines: keep
+            # only warnings and errors.
+            self._bench = Bench(args, log=lambda m: ("ERROR" in m or "WARNING" in m)
+                                and say(f"pmd: {m}"))
             if not self._bench.testpmd:
                 raise SystemExit("error: dpdk-testpmd not found (apt-get install dpdk)")
             why = self._bench.shm_unavailable()
@@ -242,15 +235,14 @@ def _first_line(cmd):
         return ""
 
 
-def noise(runner, seconds):
+def noise(seconds):
     """The host's stalls of a bare spin loop on both cores."""
     return {str(c): {"stall_fraction": v[0], "stalls_per_s": v[1], "stalls_20us_per_s": v[2],
                      "stalls_1ms_per_s": v[3], "longest_stall_us": v[4]}
-            for c, v in runner.noise_probe([runner.SERVER_CORE, runner.CLIENT_CORE],
-                                           seconds).items()}
+            for c, v in noise_probe([SERVER_CORE, CLIENT_CORE], seconds).items()}
 
 
-def machine(runner, noise_s):
+def machine(noise_s):
     """What the report says about the host the figures came from."""
     cpu = ""
     with open("/proc/cpuinfo") as f:
@@ -269,9 +261,9 @@ def machine(runner, noise_s):
         "cpu": cpu, "cpus": len(os.sched_getaffinity(0)),
         "kernel": platform.release(), "debian": debian,
         "dpdk": _first_line(["pkg-config", "--modversion", "libdpdk"]),
-        "hugepages": runner.hugepages_ok(runner.MEM_MB),
+        "hugepages": hugepages_ok(MEM_MB),
         "loadavg": load,
-        "noise": noise(runner, noise_s),
+        "noise": noise(noise_s),
         "noise_seconds": noise_s,
     }
 
@@ -297,8 +289,8 @@ def main():
     a.out = os.path.abspath(a.out or os.path.join(a.build, "eval-quick" if a.quick else "eval"))
     a.doc = os.path.abspath(a.doc or (a.out if a.quick else os.path.join(SOURCE_ROOT, "doc")))
     try:
-        import qosdt_eval_figures as figures
-        import qosdt_eval_report as report
+        from qosdt import eval_figures as figures
+        from qosdt import eval_report as report
     except ImportError as e:
         sys.exit(f"error: {e}: make eval installs python3-matplotlib "
                  "(or: apt-get install python3-matplotlib)")
@@ -318,7 +310,7 @@ def main():
             os.unlink(old)               # never mix two runs' data
         noise_s = NOISE_SECONDS[1 if a.quick else 0]
         say(f"probing the host's stalls on both cores ({noise_s:g} s)")
-        meta = machine(suite.runner, noise_s)
+        meta = machine(noise_s)
         meta.update(command=command, quick=a.quick, repeat=a.repeat,
                     experiments=a.only or list(EXPERIMENTS))
         if meta["loadavg"] > 0.5:
@@ -329,7 +321,7 @@ def main():
         errors = plan.execute()
         meta["elapsed_s"] = time.monotonic() - plan.t0
         say(f"probing the host's stalls again ({noise_s:g} s)")
-        meta["noise_after"] = noise(suite.runner, noise_s)
+        meta["noise_after"] = noise(noise_s)
         with open(os.path.join(raw, "meta.json"), "w") as f:
             json.dump(meta, f, indent=2)
     results = data.load(raw, MODES, PMD_SIZES)

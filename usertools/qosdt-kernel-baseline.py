@@ -5,7 +5,7 @@ constant 10 kpps, each echoed) between two network namespaces over a veth
 pair, through a tc HTB shaper flooded at twice its rate, once with a prio
 class for the probe (htb-prio), once with one FIFO class (fifo). make eval
 runs the same as its `kernel` experiment; the details are in
-usertools/qosdt_kernel_baseline.py and doc/perf-analysis.md.
+usertools/qosdt/kernel_baseline.py and doc/perf-analysis.md.
 
 Needs root, iproute2, sockperf and iperf3 (make eval installs them). It
 creates the namespaces itself, uses addresses only inside them and removes
@@ -25,8 +25,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qosdt_kernel_baseline as kb  # noqa: E402
+from qosdt import kernel_baseline as kb
 
 
 def say(msg):

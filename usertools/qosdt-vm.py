@@ -43,7 +43,6 @@ Usage: usertools/qosdt-vm.py [--build DIR] [--smoke] [--image-only]
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -52,14 +51,13 @@ import signal
 import sys
 import time
 
-USERTOOLS = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.path.dirname(USERTOOLS)
-sys.path.insert(0, USERTOOLS)
-sys.path.insert(0, os.path.join(SOURCE_ROOT, "test"))
-import qosdt_cases  # noqa: E402
-from qosdt_vm_guest import (Guest, GuestError, eclock, paused_s,  # noqa: E402
-                            probe_kvm, pvh_kernel, qemu_version, stop_all)
-from qosdt_vm_image import ImageError, build_image, newest_kernel  # noqa: E402
+from qosdt import SOURCE_ROOT
+from qosdt import cases as qosdt_cases
+from qosdt.results import load_results
+from qosdt.tables import goal_lines, share_line, table
+from qosdt.vm_guest import (Guest, GuestError, eclock, paused_s, probe_kvm, pvh_kernel,
+                            qemu_version, stop_all)
+from qosdt.vm_image import ImageError, build_image, newest_kernel
 
 NAME = "vm"
 REGION_MB = 16
@@ -90,16 +88,6 @@ def say(msg):
     print(f"[vm] {msg}", flush=True)
 
 
-def load_runner():
-    """usertools/qosdt-run.py as a module: make run's results checks, table,
-    verdicts and goals."""
-    spec = importlib.util.spec_from_file_location(
-        "qosdt_run", os.path.join(USERTOOLS, "qosdt-run.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def eal(prefix, mem, devargs, lcores="-l 0", log="", pmd=False):
     """EAL options of one process in a guest (1 vCPU)."""
     return (f"{lcores} -m {mem} --no-pci --file-prefix {prefix} "
@@ -119,7 +107,6 @@ class Harness(qosdt_cases.Cases):
         self.results = {}              # name: client results document
         self.server = self.client = None
         self.accel = None
-        self.runner = load_runner()
         self.region = f"/dev/shm/qosdt-vm-{os.getpid()}"
         self.tcg_note = ""
 
@@ -222,7 +209,7 @@ class Harness(qosdt_cases.Cases):
         path = os.path.join(self.run_dir, f"results-{name}.json")
         with open(path, "w") as f:
             f.write(out if rc == 0 else "")
-        doc, shape, cons = self.runner.load_results(path, "client")
+        doc, shape, cons = load_results(path, "client")
         return doc, shape + cons
 
     # -------------------------------------------------------------- steps
@@ -569,11 +556,11 @@ class Harness(qosdt_cases.Cases):
             print(f"qosdt across the two guests ({self.accel.upper()}"
                   + (": emulator figures, not the design's" if self.accel == "tcg" else "")
                   + "):")
-            for line in self.runner.table(qos, fifo):
+            for line in table(qos, fifo):
                 print(line)
             if qos:
-                print(self.runner.share_line(qos))
-                for line in self.runner.goal_lines(qos, fifo, self.results.get("idle")):
+                print(share_line(qos))
+                for line in goal_lines(qos, fifo, self.results.get("idle")):
                     print(line)
             print()
         w = max([len(r[0]) for r in self.rows] + [4])
@@ -614,7 +601,7 @@ def main():
                 say(f"no guest image: {e}")
                 return 0
             print(f"SKIP {NAME}: {e}", flush=True)
-            print(f"qosdt-test summary: name={NAME} passed=0 failed=0 skipped=1", flush=True)
+            print(qosdt_cases.summary_line(NAME, 0, 0, 1), flush=True)
             return 0 if a.image_only else 77
         if a.image_only:
             return 0

@@ -27,7 +27,8 @@ import stat
 import subprocess
 import sys
 
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from . import SOURCE_ROOT
+
 
 GUEST_ROOT = "/opt/qosdt"                  # the commands' working directory
 BUSYBOX = "/bin/busybox"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The evaluation suite's report: doc/perf.md, written from the loaded
-results, the summaries of qosdt_eval_data and the figures' stems.
+results, the summaries of qosdt.eval_data and the figures' stems.
 
 Each section embeds its figure, gives its table and a short reading. The
 readings are sentences computed from the figures of this run (which mode
@@ -8,8 +8,8 @@ is lower, by how much, whether a goal is met), not prose about another run.
 """
 import os
 
-import qosdt_eval_data as data
-import qosdt_kernel_baseline as kbase
+from . import eval_data as data
+from . import kernel_baseline as kbase
 
 # A probe's longest stall above this (us) marks the run as noisy.
 NOISY_STALL_US = 20000

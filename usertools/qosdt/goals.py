@@ -11,8 +11,7 @@ Two kinds, both documented in doc/results.md:
   effort's share): relative checks across the runs of one `make run`.
 """
 
-CLASSES = ("realtime", "throughput", "reliable", "best_effort")
-SHARED_CLASSES = ("throughput", "reliable", "best_effort")  # share what realtime leaves
+from .shares import wrr_shares
 
 # The goals (doc/results.md, "The goals").
 RT_IDLE_FACTOR = 2.0          # realtime p99 at most this x the idle run's p99
@@ -25,47 +24,8 @@ TP_P99_MAX_US = 1000.0        # throughput's round-trip p99
 SHARE_FRACTION = 0.9          # throughput and best effort deliver this x their WRR share
 
 
-def wire_factor(c, overhead):
-    """Channel bits per request frame bit for a class."""
-    avg = c["avg_frame_bytes"]
-    return (avg + overhead) / avg if avg > 0 else 1.0
-
-
-def water_fill(capacity, demand, weight):
-    """Weighted max-min fair allocation of capacity among the demands."""
-    alloc = {k: 0.0 for k in demand}
-    active = {k for k in demand if demand[k] > 0 and weight[k] > 0}
-    left = capacity
-    while active and left > 1e-9:
-        wsum = sum(weight[k] for k in active)
-        fair = {k: left * weight[k] / wsum for k in active}
-        done = {k for k in active if demand[k] - alloc[k] <= fair[k]}
-        if not done:
-            for k in active:
-                alloc[k] += fair[k]
-            break
-        for k in done:
-            left -= demand[k] - alloc[k]
-            alloc[k] = demand[k]
-        active -= done
-    return alloc
-
-
-def wrr_shares(doc):
-    """Each shared class's WRR share, frame Mbit/s, plus the wire figures."""
-    cls, ovh = doc["classes"], doc["channel_overhead_bytes"]
-    rt = cls["realtime"]
-    rt_wire = rt["throughput_mbps"] * wire_factor(rt, ovh)
-    capacity = max(0.0, doc["channel_mbps"] - rt_wire)
-    demand = {k: cls[k]["offered_mbps"] * wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
-    weight = {k: cls[k]["weight"] for k in SHARED_CLASSES}
-    alloc = water_fill(capacity, demand, weight)
-    share = {k: alloc[k] / wire_factor(cls[k], ovh) for k in SHARED_CLASSES}
-    return share, {"rt_wire": rt_wire, "capacity": capacity, "demand": demand,
-                   "weight": weight, "alloc": alloc}
-
-
-def _us(v):
+def fmt_us(v):
+    """A latency in a verdict or a table cell: one decimal below 1 ms."""
     return f"{v:.1f}" if v < 1000 else f"{v:.0f}"
 
 
@@ -75,7 +35,7 @@ def slo_misses(slo):
     out = []
     lat = slo["latency"]
     if lat["judged"] and not lat["met"]:
-        svcs = [f"svc {sid} p99 {_us(s['p99_us'])} > {_us(s['max_latency_us'])} us"
+        svcs = [f"svc {sid} p99 {fmt_us(s['p99_us'])} > {fmt_us(s['max_latency_us'])} us"
                 if s["received"] else f"svc {sid} no reply"
                 for sid, s in lat["services"].items() if not s["met"]]
         out.append("latency: " + ", ".join(svcs))
@@ -127,19 +87,19 @@ def goal_checks(qos, fifo, idle, bare=None):
         ip50, bp50 = irt["latency_us"]["p50"], bare["latency_us"]["p50"]
         _check(goals, "realtime", ip50 <= RT_BARE_FACTOR * bp50,
                f"idle p50 <= {RT_BARE_FACTOR:g} x bare ping-pong p50",
-               f"{_us(ip50)} vs {_us(RT_BARE_FACTOR * bp50)} us")
+               f"{fmt_us(ip50)} vs {fmt_us(RT_BARE_FACTOR * bp50)} us")
     if irt is not None and irt["received"]:
         ip99 = irt["latency_us"]["p99"]
         _check(goals, "realtime", rt["received"] and p99 <= RT_IDLE_FACTOR * ip99,
                f"p99 <= {RT_IDLE_FACTOR:g} x idle p99",
-               f"{_us(p99)} vs {_us(RT_IDLE_FACTOR * ip99)} us")
+               f"{fmt_us(p99)} vs {fmt_us(RT_IDLE_FACTOR * ip99)} us")
     else:
         _check(goals, "realtime", False, "p99 against the idle run's", "no idle run")
     if fifo is not None:
         fp99 = fifo["classes"]["realtime"]["latency_us"]["p99"]
         _check(goals, "realtime", rt["received"] and p99 <= fp99 / RT_FIFO_FACTOR,
                f"p99 <= fifo p99 / {RT_FIFO_FACTOR:g}",
-               f"{_us(p99)} vs {_us(fp99 / RT_FIFO_FACTOR)} us")
+               f"{fmt_us(p99)} vs {fmt_us(fp99 / RT_FIFO_FACTOR)} us")
     w = rt["slo"]["windows"]["share_missed"]
     _check(goals, "realtime", w <= RT_WINDOWS_MISSED_MAX,
            f"windows missed <= {RT_WINDOWS_MISSED_MAX * 100:g}%", f"{w * 100:.1f}%")
@@ -148,7 +108,7 @@ def goal_checks(qos, fifo, idle, bare=None):
     tp = cls["throughput"]
     tp99 = tp["latency_us"]["p99"]
     _check(goals, "throughput", tp["received"] and tp99 <= TP_P99_MAX_US,
-           f"p99 <= {TP_P99_MAX_US:g} us", f"{_us(tp99)} us")
+           f"p99 <= {TP_P99_MAX_US:g} us", f"{fmt_us(tp99)} us")
     _check(goals, "throughput", tp["throughput_mbps"] >= SHARE_FRACTION * share["throughput"],
            f">= {SHARE_FRACTION:g} x WRR share",
            f"{tp['throughput_mbps']:.1f} vs {SHARE_FRACTION * share['throughput']:.1f} Mbit/s")

@@ -12,7 +12,7 @@ import os
 import re
 import statistics
 
-CLASSES = ("realtime", "throughput", "reliable", "best_effort")
+from .results import CLASSES
 SLO_RULES = ("latency", "bandwidth", "loss")
 PERCENTILES = ("p50", "p99", "p999")
 RAW_NAME = re.compile(r"^(server-)?(modes|loadshift|isolation)-(.+)-r(\d+)\.json$")

@@ -1,6 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The case runner of the python tests: PASS, FAIL or SKIP per case, and
-the summary line buildtools/test-summary.py counts."""
+"""The case runner of the Python tests and of the scripts that judge
+(qosdt-vm.py): PASS, FAIL or SKIP per case, and the summary line
+buildtools/test-summary.py counts (summary_line)."""
+
+
+def summary_line(name, passed, failed, skipped=0):
+    """The line buildtools/test-summary.py counts for one test."""
+    return (f"qosdt-test summary: name={name} passed={passed} "
+            f"failed={failed} skipped={skipped}")
 
 
 class Skip(Exception):
@@ -39,6 +46,5 @@ class Cases:
 
     def summary(self):
         """Print the summary line; returns the exit status (1 if any failed)."""
-        print(f"qosdt-test summary: name={self.name} passed={self.passed} "
-              f"failed={self.failed} skipped={self.skipped}", flush=True)
+        print(summary_line(self.name, self.passed, self.failed, self.skipped), flush=True)
         return 1 if self.failed else 0

@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """QEMU guests for the two-VM harness (usertools/qosdt-vm.py, doc/vm.md).
 
-Each guest: Debian's kernel, the initramfs of qosdt_vm_image.py, one vCPU,
+Each guest: Debian's kernel, the initramfs of qosdt.vm_image, one vCPU,
 an ivshmem-plain device on the shared region's host file, and three serial
 ports:
 
 - ttyS0, the console, to build/vm/run/NAME-console.log;
 - ttyS1, the command channel: Guest.sh() sends a shell script and gets
-  its exit status and output back (the agent in qosdt_vm_image.py);
+  its exit status and output back (the agent in qosdt.vm_image);
 - ttyS2, the stream: processes started with Guest.spawn() write their
   output there, each line tagged; a thread here timestamps each line as it
   arrives (eclock(): the monotonic clock less the time this process was
@@ -165,7 +165,7 @@ def probe_kvm(kernel, run_dir):
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return False, "/dev/kvm is not read-writable by this user"
     busybox = "/bin/busybox"
-    from qosdt_vm_image import Cpio
+    from .vm_image import Cpio
     c = Cpio()
     with open(busybox, "rb") as f:
         c.file("bin/busybox", f.read(), 0o755)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The evaluation suite's figures (matplotlib, PNG and SVG).
 
-Each draw_* function takes the loaded results (qosdt_eval_data.load) and
+Each draw_* function takes the loaded results (qosdt.eval_data.load) and
 writes one figure; draw_all() draws those the results have data for and
 returns {figure name: file stem relative to the report's directory}.
 """
@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
 
-import qosdt_eval_data as data  # noqa: E402
-import qosdt_kernel_baseline as kbase  # noqa: E402
+from . import eval_data as data  # noqa: E402
+from . import kernel_baseline as kbase  # noqa: E402
 
 CLASS_COLOURS = {"realtime": "#d62728", "throughput": "#1f77b4",
                  "reliable": "#2ca02c", "best_effort": "#7f7f7f"}

@@ -1,9 +1,25 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""EAL housekeeping for the scripts that start DPDK processes: whether
-hugepages can be used, and removing what a run leaves behind."""
+"""EAL for the scripts that start DPDK processes: the EAL arguments of a
+qosdt process and the cores the two processes of a run take, whether
+hugepages can be used, where a process's runtime files are, and removing
+what a run leaves behind."""
 
 import os
 import shutil
+
+MEM_MB = 512                  # EAL memory per process
+# The first two CPUs this process may run on (a container's cpuset need
+# not start at 0); one CPU only: both processes share it, and say so.
+_CPUS = sorted(os.sched_getaffinity(0))
+SERVER_CORE, CLIENT_CORE = _CPUS[0], _CPUS[min(1, len(_CPUS) - 1)]
+
+
+def eal_args(core, prefix, vdev, huge):
+    """EAL options of a qosdt process on one core with one net_shm vdev;
+    huge: hugepages_ok(MEM_MB), else --no-huge."""
+    mem = ["-m", str(MEM_MB)] if huge else ["--no-huge", "-m", str(MEM_MB)]
+    return ["-l", str(core)] + mem + ["--no-pci", "--file-prefix", prefix,
+                                      "--log-level=lib.eal:error", "--vdev", vdev]
 
 
 def hugepages_ok(mem_mb, processes=2):
@@ -19,6 +35,17 @@ def hugepages_ok(mem_mb, processes=2):
         return False
     free_kb = info.get("HugePages_Free", 0) * info.get("Hugepagesize", 0)
     return free_kb >= processes * (mem_mb + 128) * 1024
+
+
+def runtime_dir(prefix):
+    """The runtime folder of the EAL process started with --file-prefix
+    prefix: under /var/run/dpdk for root, else $XDG_RUNTIME_DIR/dpdk (/tmp
+    when unset), as EAL makes it (doc/monitoring.md)."""
+    if os.geteuid() == 0:
+        base = "/var/run/dpdk"
+    else:
+        base = os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
+    return os.path.join(base, prefix)
 
 
 def cleanup(files, prefixes):
