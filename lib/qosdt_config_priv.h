@@ -2,7 +2,7 @@
 
 /**
  * @file
- * Internal to qosdt_config.c (JSON parsing) and qosdt_config_check.c
+ * Internal to qosdt_config_parse.c (JSON parsing) and qosdt_config_validate.c
  * (validation): the schema as tables of fields, shared by both so that a
  * range is written once. Both walk with struct qosdt_json_walk, which
  * carries the JSON path of the value at hand for error messages.
@@ -39,7 +39,7 @@ enum qosdt_cfg_kind {
 
 /**
  * Which value a percentage ("N%") may stand for: the loader keeps it and
- * resolves it once the whole file is read (qosdt_config.c).
+ * resolves it once the whole file is read (qosdt_config_parse.c).
  */
 enum qosdt_cfg_pct {
 	QOSDT_CFG_PCT_NONE = 0,      /**< Percentages refused. */
@@ -79,7 +79,7 @@ struct qosdt_cfg_field {
 	qosdt_json_parse_t *parse;  /**< CUSTOM: reads the value at base + off. */
 };
 
-/* The schema (qosdt_config.c). Offsets of each table are relative to: */
+/* The schema (qosdt_config_parse.c). Offsets of each table are relative to: */
 extern const struct qosdt_cfg_field qosdt_cfg_channel_fields[];   /* config */
 extern const struct qosdt_cfg_field qosdt_cfg_scheduler_fields[]; /* config */
 extern const struct qosdt_cfg_field qosdt_cfg_buffers_fields[];   /* config */

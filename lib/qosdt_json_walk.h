@@ -5,7 +5,7 @@
  * A walk over a jansson document against tables of keys, carrying the
  * JSON path of the value at hand so that every refusal names it
  * ("classes.realtime.weight: must be 1..255"). Shared by the QoS config
- * loader (qosdt_config.c) and the application's scenario loader.
+ * loader (qosdt_config_parse.c) and the application's scenario loader.
  */
 
 #ifndef QOSDT_JSON_WALK_H

@@ -5,7 +5,7 @@
  * tables of fields, and their reading: a jansson document applied over the
  * defaults by the walk of qosdt_json_walk.h, which carries the JSON path
  * for error messages. Every rule is
- * checked afterwards by qosdt_config_validate() (qosdt_config_check.c);
+ * checked afterwards by qosdt_config_validate() (qosdt_config_validate.c);
  * the parser only refuses what cannot be stored: unknown keys, wrong JSON
  * types, malformed units and values outside a field's range.
  */
