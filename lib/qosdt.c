@@ -40,6 +40,7 @@ qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
 		return NULL;
 	}
 	q->cfg = *cfg;
+	qosdt_config_derive(&q->cfg);
 	if (qosdt_config_validate(&q->cfg, err, sizeof(err)) != 0) {
 		QOSDT_LOG(ERR, "%s: invalid configuration: %s", name, err);
 		rte_free(q);

@@ -36,22 +36,7 @@
 #define PPM_PER_PERCENT 10000u
 
 /** A value given as an absolute number, not as a percentage. */
-#define PCT_ABSOLUTE UINT32_MAX
-
-/**
- * The percentages a file gave (or the defaults used), ppm, by what they
- * are of; PCT_ABSOLUTE where the value is absolute. Resolved once the
- * whole file is read, against its final channel rate and buffer counts.
- */
-struct qosdt_cfg_percents {
-	uint32_t shared;
-	uint32_t guarantee[QOSDT_NB_CLASSES];
-	uint32_t cap[QOSDT_NB_CLASSES];
-	uint32_t borrow[QOSDT_NB_CLASSES];
-	uint32_t min_bandwidth[QOSDT_NB_CLASSES];
-	uint32_t cap_min[QOSDT_NB_CLASSES];
-	uint32_t cap_max[QOSDT_NB_CLASSES];
-};
+#define PCT_ABSOLUTE QOSDT_CFG_PCT_ABSOLUTE
 
 /** What the walk carries (its ctx) while a file is read. */
 struct load_state {
@@ -1025,54 +1010,21 @@ static const struct qosdt_cfg_percents default_percents = {
 	.cap_max = { PCT(60), PCT_ABSOLUTE, PCT(60), PCT_ABSOLUTE },
 };
 
-/* @p ppm of @p total, or @p value if it was given absolute. */
-static uint64_t
-resolve(uint32_t ppm, uint64_t total, uint64_t value)
-{
-	return ppm == PCT_ABSOLUTE ? value : ppm * total / QOSDT_PPM;
-}
-
-/* Replace each percentage by its value: pool sizes first, then rates. */
-static void
-resolve_percents(struct qosdt_config *cfg, const struct qosdt_cfg_percents *p)
-{
-	uint64_t rate = cfg->channel_rate_bps;
-	struct qosdt_adaptive_bounds *b;
-	struct qosdt_class_config *c;
-	unsigned int i;
-
-	cfg->shared_buffers = resolve(p->shared, cfg->nb_buffers,
-		cfg->shared_buffers);
-	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
-		c = &cfg->classes[i];
-		b = &cfg->adaptive.bounds[i];
-		c->borrow_cap = resolve(p->borrow[i], cfg->shared_buffers,
-			c->borrow_cap);
-		c->rate_guarantee_bps = resolve(p->guarantee[i], rate,
-			c->rate_guarantee_bps);
-		c->rate_cap_bps = resolve(p->cap[i], rate, c->rate_cap_bps);
-		c->slo.min_bandwidth_bps = resolve(p->min_bandwidth[i], rate,
-			c->slo.min_bandwidth_bps);
-		b->rate_cap_min_bps = resolve(p->cap_min[i], rate,
-			b->rate_cap_min_bps);
-		b->rate_cap_max_bps = resolve(p->cap_max[i], rate,
-			b->rate_cap_max_bps);
-	}
-}
-
 void
 qosdt_config_defaults(struct qosdt_config *cfg)
 {
 	*cfg = default_config;
-	resolve_percents(cfg, &default_percents);
-	/* Derives the computed fields; the defaults are valid (tested). */
+	qosdt_cfg_resolve_percents(cfg, &default_percents);
+	qosdt_config_derive(cfg);
+	/* The defaults are valid (tested). */
 	RTE_VERIFY(qosdt_config_validate(cfg, NULL, 0) == 0);
 }
 
 /* ------------------------------------------------------------------ */
 /* Loading.                                                            */
 
-/* The defaults, the document over them, its percentages, every rule. */
+/* The defaults, the document over them, its percentages, the derived
+ * fields, every rule. */
 static int
 config_from_json(json_t *root, const char *source, struct qosdt_config *cfg,
 		char *err, size_t errlen)
@@ -1090,7 +1042,8 @@ config_from_json(json_t *root, const char *source, struct qosdt_config *cfg,
 	}
 	if (walk_object(&w, root, root_fields, &tmp) < 0)
 		return -1;
-	resolve_percents(&tmp, &pct);
+	qosdt_cfg_resolve_percents(&tmp, &pct);
+	qosdt_config_derive(&tmp);
 	if (qosdt_config_validate(&tmp, err, errlen) < 0)
 		return -1;
 	*cfg = tmp;

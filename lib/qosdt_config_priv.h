@@ -2,10 +2,13 @@
 
 /**
  * @file
- * Internal to qosdt_config_parse.c (JSON parsing) and qosdt_config_validate.c
- * (validation): the schema as tables of fields, shared by both so that a
- * range is written once. Both walk with struct qosdt_json_walk, which
- * carries the JSON path of the value at hand for error messages.
+ * Internal to the configuration's files, one job each:
+ * qosdt_config_parse.c (JSON: units, the schema as tables of fields),
+ * qosdt_config_derive.c (the fields computed from others) and
+ * qosdt_config_validate.c (every rule, on a const configuration). The
+ * schema is shared by parse and validate so that a range is written once;
+ * both walk with struct qosdt_json_walk, which carries the JSON path of the
+ * value at hand for error messages.
  */
 
 #ifndef QOSDT_CONFIG_PRIV_H
@@ -50,6 +53,25 @@ enum qosdt_cfg_pct {
 	QOSDT_CFG_PCT_MIN_BANDWIDTH, /**< slo.min_bandwidth, of channel.rate. */
 	QOSDT_CFG_PCT_CAP_MIN,       /**< bounds rate_cap[0], of channel.rate. */
 	QOSDT_CFG_PCT_CAP_MAX,       /**< bounds rate_cap[1], of channel.rate. */
+};
+
+/** A value given as an absolute number, not as a percentage. */
+#define QOSDT_CFG_PCT_ABSOLUTE UINT32_MAX
+
+/**
+ * The percentages a file gave (or the defaults used), ppm, by what they
+ * are of; QOSDT_CFG_PCT_ABSOLUTE where the value is absolute. Resolved
+ * once the whole file is read, against its final channel rate and buffer
+ * counts (qosdt_cfg_resolve_percents()).
+ */
+struct qosdt_cfg_percents {
+	uint32_t shared;
+	uint32_t guarantee[QOSDT_NB_CLASSES];
+	uint32_t cap[QOSDT_NB_CLASSES];
+	uint32_t borrow[QOSDT_NB_CLASSES];
+	uint32_t min_bandwidth[QOSDT_NB_CLASSES];
+	uint32_t cap_min[QOSDT_NB_CLASSES];
+	uint32_t cap_max[QOSDT_NB_CLASSES];
 };
 
 /** The field may be null: that clears it (0 = none). */
@@ -111,5 +133,35 @@ void qosdt_cfg_store(void *p, unsigned int width, uint64_t v);
  */
 int qosdt_cfg_fail_range(struct qosdt_json_walk *w,
 		const struct qosdt_cfg_field *f);
+
+/* Derived fields (qosdt_config_derive.c). */
+
+/**
+ * Replace each value given as a percentage by its absolute value: the
+ * pool sizes first, then the rates.
+ *
+ * @param cfg
+ *   The configuration as read.
+ * @param p
+ *   Which of its values are percentages, and of what.
+ */
+void qosdt_cfg_resolve_percents(struct qosdt_config *cfg,
+		const struct qosdt_cfg_percents *p);
+
+/**
+ * Each class's own pool and queue slots, as qosdt_config_derive() stores
+ * them: its share of the class buffers and of the queue slots, rounded
+ * down, best_effort getting the remainder.
+ *
+ * @param cfg
+ *   The configuration.
+ * @param nb_buffers
+ *   Receives each class's own pool size.
+ * @param queue_limit
+ *   Receives each class's queue slots.
+ */
+void qosdt_cfg_class_sizes(const struct qosdt_config *cfg,
+		uint32_t nb_buffers[QOSDT_NB_CLASSES],
+		uint32_t queue_limit[QOSDT_NB_CLASSES]);
 
 #endif /* QOSDT_CONFIG_PRIV_H */
