@@ -134,6 +134,29 @@ void qosdt_cfg_store(void *p, unsigned int width, uint64_t v);
 int qosdt_cfg_fail_range(struct qosdt_json_walk *w,
 		const struct qosdt_cfg_field *f);
 
+/**
+ * Read a JSON document over a configuration (qosdt_config_parse.c): each
+ * key it gives replaces the value in @p cfg; a value given as a percentage
+ * is kept in @p pct, to be resolved once the whole document is read. No
+ * rule is checked but each field's range.
+ *
+ * @param w
+ *   A walk initialised with the caller's error buffer.
+ * @param root
+ *   The document.
+ * @param source
+ *   Its name (a path), for the message when it is not an object.
+ * @param cfg
+ *   The configuration read over (the defaults).
+ * @param pct
+ *   The percentages of @p cfg so far; updated.
+ * @return
+ *   0, or -1 with the message in the walk's buffer.
+ */
+int qosdt_cfg_parse_document(struct qosdt_json_walk *w, json_t *root,
+		const char *source, struct qosdt_config *cfg,
+		struct qosdt_cfg_percents *pct);
+
 /* Derived fields (qosdt_config_derive.c). */
 
 /**
