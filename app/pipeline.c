@@ -255,7 +255,7 @@ pipe_run(const struct pipe_ops *ops, const int *stage_lcore,
 		lcore = stage_lcore[s] < 0 ? main_lcore : (unsigned int)stage_lcore[s];
 		if (lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore)) {
 			APP_LOG(ERR, "--stage-lcores: lcore %u (%s stage) is not in the EAL lcore list",
-				lcore, options_stage_name(s));
+				lcore, pipeline_stage_name(s));
 			return -1;
 		}
 		lcore_jobs[lcore].stage_on[s] = true;

@@ -18,7 +18,7 @@
 #include <qosdt_class.h>
 
 #include "hop_trace.h"
-#include "options.h"
+#include "pipeline_stage.h"
 
 /** Frames moved between stages per call. */
 #define PIPE_BURST 32
