@@ -118,7 +118,7 @@ client_services_init(struct client *c)
 }
 
 int
-client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
+client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
 		volatile bool *quit)
 {
@@ -200,7 +200,7 @@ client_fini(struct client *c)
 	c->msg_log = NULL;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		pipe_held_free(&c->held[cls]);
+		pipeline_held_free(&c->held[cls]);
 	qosdt_monitor_free(c->rtt);
 	c->rtt = NULL;
 	rte_free(c->svc);
@@ -355,7 +355,7 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 static unsigned int
 client_take_replies(struct client *c)
 {
-	struct rte_mbuf *pkts[PIPE_BURST];
+	struct rte_mbuf *pkts[PIPELINE_BURST];
 	unsigned int cls, total = 0, i, n;
 	uint64_t now;
 
@@ -416,8 +416,8 @@ client_generate(struct client *c)
 	/* A class still held back, or whose frames the peer is not taking,
 	 * is not free: no new request of it enters the scheduler. */
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		class_free[cls] = pipe_held_retry(c->q, &c->held[cls]) &&
-			pipe_tx_depth(c->pipe, cls) < PIPE_TX_BACKLOG;
+		class_free[cls] = pipeline_held_retry(c->q, &c->held[cls]) &&
+			pipeline_tx_depth(c->pipe, cls) < PIPELINE_TX_BACKLOG;
 	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, CLIENT_BURST, &phase);
 	for (i = 0; i < nb_due; i++) {
 		const struct flow *f = &c->sc->phases[phase].flows[due[i]];
@@ -542,7 +542,7 @@ client_all_resolved(struct client *c)
 	unsigned int cls;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		if (!pipe_held_retry(c->q, &c->held[cls]))
+		if (!pipeline_held_retry(c->q, &c->held[cls]))
 			return false;
 	return c->oldest == c->next_id;
 }
@@ -556,7 +556,7 @@ client_finish(struct client *c)
 		return;
 	/* Held back, never queued: their entries count as dropped. */
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		pipe_held_free(&c->held[cls]);
+		pipeline_held_free(&c->held[cls]);
 	client_sweep(c, 0, true);
 	if (c->generating) {
 		c->generating = false;

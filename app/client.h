@@ -67,7 +67,7 @@ struct client {
 	struct qosdt *q;             /**< Its QoS instance (the scheduler). */
 	const struct qosdt_classifier *cl; /**< q's: service -> class, SLO. */
 	struct qosdt_monitor *rtt;   /**< Round trips, per class. */
-	struct pipe *pipe;           /**< The rings it reads and feeds. */
+	struct pipeline *pipe;           /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the requests' source. */
 	const struct scenario *sc;   /**< The load. */
 	struct loadgen lg;           /**< Its pacing. */
@@ -88,7 +88,7 @@ struct client {
 	uint64_t next_id;            /**< The next request id. */
 	uint64_t oldest;             /**< Ids below are resolved. */
 	/** Requests a lossless class held back, per class. */
-	struct pipe_held held[QOSDT_NB_CLASSES];
+	struct pipeline_held held[QOSDT_NB_CLASSES];
 	struct client_counters cnt[QOSDT_NB_CLASSES];
 	/** Per service (worker-written, read once it has stopped). */
 	struct report_service *svc;
@@ -120,7 +120,7 @@ struct client {
  * @return
  *   0, or -1 (reason logged).
  */
-int client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
+int client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
 		volatile bool *quit);
 

@@ -44,7 +44,7 @@
  * and a turn in flight per queue, and the net_shm RX bursts.
  */
 #define CLIENT_RX_POOL_SIZE \
-	(QOSDT_NB_CLASSES * (PIPE_RING_SIZE + 2 * PIPE_BURST))
+	(QOSDT_NB_CLASSES * (PIPELINE_RING_SIZE + 2 * PIPELINE_BURST))
 
 static volatile bool quit;
 
@@ -61,8 +61,8 @@ struct app {
 	struct scenario *sc;
 	struct qosdt *q;
 	struct rte_mempool *rx_pool;  /**< The client's: replies only. */
-	struct pipe pipe;
-	bool pipe_ok;
+	struct pipeline pipe;
+	bool pipeline_ok;
 	bool port_ok;
 	struct server server;
 	struct client *client;
@@ -205,9 +205,9 @@ app_setup(struct app *a)
 	if (port_setup(a->opt.port_id, a->q, a->rx_pool, &mac) < 0)
 		return -1;
 	a->port_ok = true;
-	if (pipe_create(&a->pipe, "qp", a->opt.port_id, qcfg.nb_buffers) < 0)
+	if (pipeline_create(&a->pipe, "qp", a->opt.port_id, qcfg.nb_buffers) < 0)
 		return -1;
-	a->pipe_ok = true;
+	a->pipeline_ok = true;
 	a->pipe.rx_hop = a->opt.role == ROLE_SERVER ? HOP_SERVER_RX : HOP_CLIENT_RX;
 	a->pipe.tx_hop = a->opt.role == ROLE_SERVER ? HOP_SERVER_TX : HOP_CLIENT_TX;
 	if (a->opt.trace_path != NULL && hop_trace_enable() < 0)
@@ -250,8 +250,8 @@ app_flush_monitors(struct app *a)
 static int
 app_run(struct app *a)
 {
-	struct pipe_ops ops = {
-		.stage = { pipe_stage_rx, NULL, pipe_stage_tx },
+	struct pipeline_ops ops = {
+		.stage = { pipeline_stage_rx, NULL, pipeline_stage_tx },
 		.arg = { &a->pipe, NULL, &a->pipe },
 		.tick = app_tick,
 		.tick_arg = a,
@@ -293,7 +293,7 @@ app_run(struct app *a)
 	}
 	start_ns = qosdt_monitor_now_ns();
 	r->t0_ns = start_ns;
-	if (pipe_run(&ops, a->opt.stage_lcore, &quit) < 0)
+	if (pipeline_run(&ops, a->opt.stage_lcore, &quit) < 0)
 		return -1;
 	if (a->client != NULL) {
 		client_finish(a->client);
@@ -327,8 +327,8 @@ app_teardown(struct app *a)
 	if (a->port_ok)
 		port_close(a->opt.port_id);
 	server_fini(&a->server);
-	if (a->pipe_ok)
-		pipe_free(&a->pipe);
+	if (a->pipeline_ok)
+		pipeline_free(&a->pipe);
 	if (a->client != NULL) {
 		client_fini(a->client);
 		free(a->client);

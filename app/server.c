@@ -23,7 +23,7 @@
 #define SERVER_BURST 2
 
 void
-server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
+server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, double duration_s,
 		volatile bool *quit, enum svc_semantics sem)
 {
@@ -123,7 +123,7 @@ server_fini(struct server *s)
 	unsigned int cls;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		pipe_held_free(&s->held[cls]);
+		pipeline_held_free(&s->held[cls]);
 }
 
 /*
@@ -134,18 +134,18 @@ server_fini(struct server *s)
 static unsigned int
 server_admit(struct server *s, unsigned int cls)
 {
-	struct pipe_held *held = &s->held[cls];
+	struct pipeline_held *held = &s->held[cls];
 	uint16_t n, k;
 
-	if (pipe_tx_depth(s->pipe, cls) >= PIPE_TX_BACKLOG)
+	if (pipeline_tx_depth(s->pipe, cls) >= PIPELINE_TX_BACKLOG)
 		return 0;
 	if (held->n > 0) {
 		n = held->n;
-		pipe_held_retry(s->q, held);
+		pipeline_held_retry(s->q, held);
 		return n - held->n;
 	}
 	n = rte_ring_sc_dequeue_burst(s->pipe->rx_ring[cls],
-		(void **)held->pkts, PIPE_BURST, NULL);
+		(void **)held->pkts, PIPELINE_BURST, NULL);
 	if (n == 0)
 		return 0;
 	if (unlikely(hop_trace_on))
@@ -161,7 +161,7 @@ unsigned int
 server_stage_worker(void *arg)
 {
 	struct server *s = arg;
-	struct rte_mbuf *pkts[PIPE_BURST], *ok[PIPE_BURST];
+	struct rte_mbuf *pkts[PIPELINE_BURST], *ok[PIPELINE_BURST];
 	struct qosdt_counters qc;
 	unsigned int work = 0, cls, room, i, nb_ok = 0;
 	uint16_t n;

@@ -24,7 +24,7 @@ struct qosdt;
 /** The server's worker state. */
 struct server {
 	struct qosdt *q;             /**< Its QoS instance. */
-	struct pipe *pipe;           /**< The rings it reads and feeds. */
+	struct pipeline *pipe;           /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
 	volatile bool *quit;         /**< Set when end_tsc has passed. */
 	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
@@ -32,7 +32,7 @@ struct server {
 	struct svc_hvisor_state *hvisor;
 	struct svc_hvisor_state hvisor_state; /**< What hvisor points to. */
 	/** Requests a lossless class held back, per RX ring. */
-	struct pipe_held held[QOSDT_NB_CLASSES];
+	struct pipeline_held held[QOSDT_NB_CLASSES];
 	/* Written by the worker, read by the stats tick (relaxed atomics). */
 	uint64_t malformed;          /**< Frames that were not messages. */
 	uint64_t refused;            /**< Valid messages that were no request. */
@@ -57,7 +57,7 @@ struct server {
  * @param sem
  *   The services' semantics (the original's generators start afresh).
  */
-void server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
+void server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, double duration_s,
 		volatile bool *quit, enum svc_semantics sem);
 

@@ -40,7 +40,7 @@ static struct {
 	int cli_port;
 	struct qosdt *qs;          /* the server's QoS instance */
 	struct qosdt *qc;          /* the client side's */
-	struct pipe spipe;
+	struct pipeline spipe;
 	bool spipe_ok;
 	struct server srv;
 	struct rte_ether_addr smac, cmac;
@@ -58,7 +58,7 @@ lb_teardown(void)
 	lb.srv_port = lb.cli_port = -1;
 	server_fini(&lb.srv);
 	if (lb.spipe_ok)
-		pipe_free(&lb.spipe);
+		pipeline_free(&lb.spipe);
 	lb.spipe_ok = false;
 	qosdt_free(lb.qs);
 	qosdt_free(lb.qc);
@@ -85,7 +85,7 @@ lb_setup(void)
 	if (lb.srv_port < 0 || lb.cli_port < 0 ||
 			port_setup(lb.srv_port, lb.qs, NULL, &lb.smac) != 0 ||
 			port_setup(lb.cli_port, lb.qc, NULL, &lb.cmac) != 0 ||
-			pipe_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
+			pipeline_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
 		goto fail;
 	lb.spipe_ok = true;
 	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit,
@@ -105,9 +105,9 @@ fail:
 static void
 lb_server_step(void)
 {
-	pipe_stage_rx(&lb.spipe);
+	pipeline_stage_rx(&lb.spipe);
 	server_stage_worker(&lb.srv);
-	pipe_stage_tx(&lb.spipe);
+	pipeline_stage_tx(&lb.spipe);
 }
 
 /* Send a frame from the client port on queue q; 0 if the port took it. */
@@ -454,7 +454,7 @@ static const char lb_scenario[] =
 static struct {
 	struct scenario sc;
 	struct client cli;
-	struct pipe pipe;
+	struct pipeline pipe;
 	volatile bool quit;
 } lbc;
 
@@ -470,12 +470,12 @@ lb_client_open(const char *scenario_json)
 		printf("scenario: %s\n", err);
 		return -1;
 	}
-	if (pipe_create(&lbc.pipe, "lbc", lb.cli_port,
+	if (pipeline_create(&lbc.pipe, "lbc", lb.cli_port,
 			qosdt_config_of(lb.qc)->nb_buffers) != 0)
 		return -1;
 	if (client_init(&lbc.cli, lb.qc, &lbc.pipe, &lb.cmac, &lbc.sc,
 			&lbc.quit) != 0) {
-		pipe_free(&lbc.pipe);
+		pipeline_free(&lbc.pipe);
 		return -1;
 	}
 	return 0;
@@ -485,16 +485,16 @@ static void
 lb_client_close(void)
 {
 	client_fini(&lbc.cli);
-	pipe_free(&lbc.pipe);
+	pipeline_free(&lbc.pipe);
 }
 
 /* One turn of each client stage. */
 static void
 lb_client_step(void)
 {
-	pipe_stage_rx(&lbc.pipe);
+	pipeline_stage_rx(&lbc.pipe);
 	client_stage_worker(&lbc.cli);
-	pipe_stage_tx(&lbc.pipe);
+	pipeline_stage_tx(&lbc.pipe);
 }
 
 static int
@@ -650,8 +650,8 @@ test_client_stages_on_two_lcores(void)
 	struct report rep = { 0 };
 	unsigned int worker = rte_get_next_lcore(-1, 1, 0), c;
 	int stage_lcore[STAGE_MAX] = { -1, (int)worker, -1 };
-	struct pipe_ops ops = {
-		.stage = { pipe_stage_rx, client_stage_worker, pipe_stage_tx },
+	struct pipeline_ops ops = {
+		.stage = { pipeline_stage_rx, client_stage_worker, pipeline_stage_tx },
 		.arg = { &lbc.pipe, &lbc.cli, &lbc.pipe },
 		.tick = lb_server_tick,
 		.tick_period_s = 1e-6,
@@ -661,7 +661,7 @@ test_client_stages_on_two_lcores(void)
 	if (worker >= RTE_MAX_LCORE)
 		TEST_SKIP("needs a second lcore (EAL -l 0,1)");
 	TEST_ASSERT_SUCCESS(lb_client_open(lb_scenario), "client");
-	if (pipe_run(&ops, stage_lcore, &lbc.quit) != 0)
+	if (pipeline_run(&ops, stage_lcore, &lbc.quit) != 0)
 		goto out;
 	client_report(&lbc.cli, &rep);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
