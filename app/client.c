@@ -10,7 +10,7 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
-#include <qosdt_classify.h>
+#include <qosdt_classifier.h>
 #include <qosdt_mbuf.h>
 
 #include "app_log.h"

@@ -20,7 +20,7 @@
 #include <rte_ethdev.h>
 
 #include <qosdt.h>
-#include <qosdt_classify.h>
+#include <qosdt_classifier.h>
 
 #include "options.h"
 #include "port.h"

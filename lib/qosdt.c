@@ -7,7 +7,7 @@
 
 #include "qosdt.h"
 #include "qosdt_adaptive.h"
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
 #include "qosdt_log.h"
 #include "qosdt_mbuf.h"
 #include "qosdt_resv.h"

@@ -16,7 +16,7 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
-#include <qosdt_classify.h>
+#include <qosdt_classifier.h>
 
 #include "client.h"
 #include "payload.h"

@@ -24,7 +24,7 @@
 
 #include "qosdt.h"
 #include "qosdt_adaptive.h"
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
 #include "qosdt_sched.h"
 #include "qos_test_util.h"
 #include "test.h"

@@ -20,7 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "qosdt.h"
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
 #include "qosdt_mbuf.h"
 #include "qosdt_resv.h"
 #include "qosdt_sched.h"
