@@ -10,20 +10,10 @@
 #include "qosdt_classifier.h"
 #include "qosdt_log.h"
 #include "qosdt_mbuf.h"
+#include "qosdt_priv.h"
 #include "qosdt_resv.h"
 #include "qosdt_sched.h"
 #include "qosdt_telemetry.h"
-
-struct qosdt {
-	struct qosdt_classifier *classifier;
-	struct qosdt_sched *sched;
-	struct qosdt_monitor *mon;
-	struct qosdt_resv *resv;
-	struct qosdt_adaptive *adaptive;  /* NULL: static configuration. */
-	struct qosdt_counters counters;
-	bool telemetry;
-	struct qosdt_config cfg;
-};
 
 struct qosdt *
 qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
@@ -180,6 +170,74 @@ const struct qosdt_config *
 qosdt_config_of(const struct qosdt *q)
 {
 	return qosdt_sched_config(q->sched);
+}
+
+unsigned int
+qosdt_service_class(const struct qosdt *q, uint16_t service_id,
+		uint64_t *slo_ns)
+{
+	return qosdt_classify_service(q->classifier, service_id, slo_ns);
+}
+
+struct rte_mbuf *
+qosdt_request_new(struct qosdt *q, const struct rte_ether_addr *src,
+		const struct qosdt_msg *msg)
+{
+	struct qosdt_mbuf_meta *meta;
+	unsigned int cls;
+	uint64_t slo_ns;
+	struct rte_mbuf *m;
+	int ret;
+
+	cls = qosdt_classify_service(q->classifier, msg->service_id, &slo_ns);
+	m = rte_pktmbuf_alloc(qosdt_resv_pool(q->resv, cls));
+	if (m == NULL) {
+		rte_errno = ENOBUFS;
+		return NULL;
+	}
+	ret = qosdt_msg_build_request(m, src, NULL, msg);
+	if (ret != 0) {
+		rte_pktmbuf_free(m);
+		rte_errno = -ret;
+		return NULL;
+	}
+	meta = qosdt_mbuf_meta(m);
+	meta->ts = rte_rdtsc();
+	meta->slo_latency_ns = (uint32_t)RTE_MIN(slo_ns, (uint64_t)UINT32_MAX);
+	meta->service_id = msg->service_id;
+	meta->cls = cls;
+	meta->flags = 0;
+	return m;
+}
+
+void
+qosdt_stats_poll(struct qosdt *q)
+{
+	qosdt_monitor_poll(q->mon, qosdt_monitor_now_ns());
+}
+
+void
+qosdt_buffers_read(const struct qosdt *q, struct qosdt_resv_usage *u)
+{
+	qosdt_resv_usage(q->resv, u);
+}
+
+bool
+qosdt_adaptive_enabled(const struct qosdt *q)
+{
+	return q->adaptive != NULL;
+}
+
+int
+qosdt_adaptive_read(const struct qosdt *q, struct qosdt_adaptive_status *st,
+		const struct qosdt_adaptive_change **changes,
+		unsigned int *nb_changes)
+{
+	if (q->adaptive == NULL)
+		return -ENOTSUP;
+	qosdt_adaptive_status_read(q->adaptive, st);
+	*nb_changes = qosdt_adaptive_timeline(q->adaptive, changes);
+	return 0;
 }
 
 struct qosdt_sched *

@@ -16,7 +16,6 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
-#include <qosdt_classifier.h>
 
 #include "client.h"
 #include "payload.h"
@@ -125,7 +124,7 @@ lb_send_frame(struct rte_mbuf *m, uint16_t q)
 static uint64_t
 lb_request(uint16_t service, const uint8_t *data, uint32_t len)
 {
-	unsigned int cls = qosdt_classify_service(qosdt_classifier_of(lb.qc),
+	unsigned int cls = qosdt_service_class(lb.qc,
 		service, NULL);
 	struct qosdt_msg msg = {
 		.service_id = service, .length = len, .request_id = lb.next_id,
@@ -193,8 +192,7 @@ lb_check_services(const uint8_t *data, uint32_t len)
 	uint16_t svc, q;
 
 	for (svc = 1; svc <= SVC_MAX; svc++) {
-		unsigned int cls = qosdt_classify_service(
-			qosdt_classifier_of(lb.qc), svc, NULL);
+		unsigned int cls = qosdt_service_class(lb.qc, svc, NULL);
 		uint64_t id = lb_request(svc, data, len);
 		struct rte_mbuf *r;
 		const void *p;
