@@ -16,7 +16,7 @@
 #include <rte_cycles.h>
 
 #include <qosdt_config.h>
-#include <qosdt_json_walk.h>
+#include <json_walk.h>
 #include <qosdt_msg.h>
 
 #include "app_log.h"

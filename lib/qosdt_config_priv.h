@@ -21,7 +21,7 @@
 #include <rte_common.h>
 
 #include "qosdt_config.h"
-#include "qosdt_json_walk.h"
+#include "json_walk.h"
 
 /** Parts per million in 100%. */
 #define QOSDT_PPM 1000000u
