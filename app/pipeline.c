@@ -9,7 +9,6 @@
 #include <rte_malloc.h>
 
 #include <qosdt.h>
-#include <qosdt_mbuf.h>
 
 #include "app_log.h"
 #include "pipeline.h"

@@ -15,7 +15,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include <qosdt_class.h>
+#include <qosdt.h>
 
 #include "hop_trace.h"
 #include "pipeline_stage.h"

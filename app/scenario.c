@@ -15,8 +15,8 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 
-#include <qosdt_config.h>
 #include <json_walk.h>
+#include <qosdt.h>
 #include <qosdt_msg.h>
 
 #include "app_log.h"
