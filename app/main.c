@@ -286,7 +286,7 @@ app_run(struct app *a)
 	r->channel_bps = a->cfg.channel_rate_bps;
 	r->overhead = a->cfg.frame_overhead;
 	r->cfg = &a->cfg;
-	r->adaptive = qosdt_adaptive_of(a->q);
+	r->qos = a->q;
 	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++) {
 		r->cls[c].weight = a->cfg.classes[c].weight;
 		r->cls[c].guarantee_bps = a->cfg.classes[c].rate_guarantee_bps;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <qosdt_config.h>
+#include <qosdt.h>
 
 #include "app_log.h"
 #include "options.h"
