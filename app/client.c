@@ -6,6 +6,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -34,6 +35,29 @@
  */
 #define CLIENT_MIN_REQS (1u << 16)
 #define CLIENT_MAX_REQS (1u << 22)
+
+/*
+ * The link (the peer's liveness, doc/shm_region.md) is looked at every
+ * millisecond: a link down lasts at least the peer timeout (50 ms), so none
+ * is missed. Once it is back, the restarted server first answers the
+ * requests it finds in the channel's rings; the lossless requests still
+ * unanswered when it is done are those the dead one took with it, and they
+ * are sent again. "Done": no reply to a request issued before the link
+ * came back for CLIENT_RESEND_QUIET_MS and none waiting in our RX rings,
+ * CLIENT_RESEND_GRACE_MS at the earliest, and at the latest half the
+ * scenario's timeout (at most CLIENT_RESEND_LATEST_MS) after the link came
+ * back. A request sent again
+ * that was answered after all is harmless (the server answers the copy
+ * from its dedup table) but costs the channel. A pass looks at
+ * CLIENT_RESEND_SCAN table entries per turn (a turn stays short).
+ */
+#define CLIENT_LINK_POLL_US 1000
+#define CLIENT_RESEND_GRACE_MS 20
+#define CLIENT_RESEND_QUIET_MS 20
+#define CLIENT_RESEND_LATEST_MS 100
+#define CLIENT_RESEND_SCAN 512
+/* How long lossless requests are held over an outage, by default. */
+#define CLIENT_LINK_HOLD_S 10.0
 
 /* Relaxed single-writer counter updates, readable from the stats tick. */
 #define CNT_ADD(c, field, v) \
@@ -152,8 +176,13 @@ client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 		return -1;
 	}
 	c->reqs_mask = nb_reqs - 1;
-	c->next_id = 1;
-	c->oldest = 1;
+	/* The table is indexed by the low bits, all 0 in the base. */
+	c->incarnation = req_id_incarnation_new();
+	c->id_base = req_id_make(c->incarnation, 0);
+	c->next_id = c->id_base + 1;
+	c->oldest = c->next_id;
+	c->link_up = true;
+	client_set_link_hold(c, CLIENT_LINK_HOLD_S);
 	return 0;
 }
 
@@ -187,6 +216,12 @@ client_log_msg(struct client *c, const char *dir, const struct rte_mbuf *m)
 		qosdt_class_name(qosdt_classify_service(c->cl, msg.service_id,
 			NULL)),
 		msg.result, msg.flags, msg.length, msg.timestamp_ns);
+}
+
+void
+client_set_link_hold(struct client *c, double seconds)
+{
+	c->hold_tsc = (uint64_t)(seconds * rte_get_tsc_hz());
 }
 
 void
@@ -263,14 +298,14 @@ client_reply_ok(struct client *c, const struct rte_mbuf *m,
 	return memcmp(got, c->expect, want_len) == 0;
 }
 
-/* Give up on the oldest unresolved request: dropped if it never left our
- * scheduler, lost if it did. */
+/* Give up on an unresolved request: dropped if it never left our
+ * scheduler, lost if it did (a copy queued to be sent again: lost). */
 static void
 client_expire(struct client *c, struct req_entry *e)
 {
 	uint64_t bytes = QOSDT_FRAME_HDR_LEN + e->len;
 
-	if (e->state == REQ_QUEUED) {
+	if (e->state == REQ_QUEUED && !(e->flags & REQ_F_ON_CHANNEL)) {
 		CNT_ADD(&c->cnt[e->cls], dropped, 1);
 		c->svc[e->svc].dropped++;
 	} else {
@@ -279,9 +314,28 @@ client_expire(struct client *c, struct req_entry *e)
 	}
 	qosdt_monitor_drop(c->rtt, e->cls, 1, bytes);
 	e->state = REQ_FREE;
+	e->flags &= ~REQ_F_ANSWERED;
 }
 
-/* Resolve the requests whose timeout has passed (all of them if force). */
+/*
+ * Whether an unresolved request's timeout stands still: a lossless class's,
+ * while the link is down (for at most hold_tsc), or until the resend pass
+ * after the link came back has looked at it.
+ */
+static bool
+client_held(const struct client *c, const struct req_entry *e, uint64_t now)
+{
+	if (!c->lossless[e->cls])
+		return false;
+	if (!c->link_up)
+		return now - c->link_down_tsc < c->hold_tsc;
+	return c->resend_at_tsc != 0 && e->id >= c->resend_next &&
+		e->id < c->resend_end;
+}
+
+/* Resolve the requests whose timeout has passed (all of them if force).
+ * Stops at the first one still in time: requests time out in about the
+ * order they were issued, and a held one waits for the link. */
 static void
 client_sweep(struct client *c, uint64_t now, bool force)
 {
@@ -289,7 +343,8 @@ client_sweep(struct client *c, uint64_t now, bool force)
 		struct req_entry *e = &c->reqs[c->oldest & c->reqs_mask];
 
 		if (e->state != REQ_FREE) {
-			if (!force && now - e->gen_tsc < c->timeout_tsc)
+			if (!force && (now < e->deadline_tsc ||
+					client_held(c, e, now)))
 				break;
 			client_expire(c, e);
 		}
@@ -309,23 +364,50 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 	if (unlikely(c->msg_log != NULL))
 		client_log_msg(c, "rep", m);
 	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
-			!(msg.flags & QOSDT_MSG_F_REPLY) ||
-			msg.request_id == 0 || msg.request_id >= c->next_id) {
+			!(msg.flags & QOSDT_MSG_F_REPLY)) {
 		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
 		return;
 	}
 	id = msg.request_id;
+	if (!req_id_is_of(id, c->incarnation)) {
+		/* Another incarnation's: an earlier client process's request,
+		 * answered after it died (or a forgery). Never matched. */
+		__atomic_store_n(&c->stale, c->stale + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (id <= c->id_base || id >= c->next_id) {
+		/* Ours, but never issued. */
+		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
+		return;
+	}
 	e = &c->reqs[id & c->reqs_mask];
+	if (e->id == id && e->state == REQ_FREE &&
+			(e->flags & REQ_F_ANSWERED)) {
+		/* Answered already: a request sent again, answered twice. */
+		CNT_ADD(&c->cnt[e->cls], duplicates, 1);
+		return;
+	}
 	if (id < c->oldest || e->id != id || e->state == REQ_FREE) {
 		CNT_ADD(&c->cnt[ring_cls], late, 1);
 		return;
 	}
-	if (e->state != REQ_SENT) {
+	if (!(e->flags & REQ_F_ON_CHANNEL)) {
 		/* A reply to a request we have not sent: forged. */
 		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
 		return;
 	}
-	if (now - e->gen_tsc >= c->timeout_tsc) {
+	if (c->resend_at_tsc != 0 && !c->pass_started && id < c->resend_end &&
+			c->lossless[e->cls]) {
+		/* The restarted server is answering what it found: the pass
+		 * waits until it is quiet. */
+		if (c->first_old_reply_tsc == 0)
+			c->first_old_reply_tsc = now;
+		c->resend_at_tsc = RTE_MIN(c->resend_latest_tsc, RTE_MAX(
+			c->link_up_tsc + rte_get_tsc_hz() / 1000 *
+			CLIENT_RESEND_GRACE_MS, now + rte_get_tsc_hz() / 1000 *
+			CLIENT_RESEND_QUIET_MS));
+	}
+	if (now >= e->deadline_tsc && !client_held(c, e, now)) {
 		/* Its timeout passed before the sweep saw it: lost, and late. */
 		client_expire(c, e);
 		CNT_ADD(&c->cnt[ring_cls], late, 1);
@@ -349,7 +431,9 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 		if (unlikely(hop_trace_on) && e->cls == QOSDT_CLASS_REALTIME)
 			hop_trace_stamp_id(id, HOP_CLIENT_DONE);
 	}
+	/* A copy still queued to be sent again is freed when it leaves. */
 	e->state = REQ_FREE;
+	e->flags = REQ_F_ANSWERED;
 }
 
 static unsigned int
@@ -374,16 +458,18 @@ client_take_replies(struct client *c)
 }
 
 /*
- * Build request id next_id for flow f; NULL when no buffer is left. The
- * payload is written when the request leaves the scheduler
- * (client_schedule()): requests the scheduler drops cost no payload.
+ * Build request id of service_id with size bytes of payload; NULL when no
+ * buffer is left. The payload is written when the request leaves the
+ * scheduler (client_schedule()): requests the scheduler drops cost no
+ * payload.
  */
 static struct rte_mbuf *
-client_build(struct client *c, const struct flow *f, unsigned int cls)
+client_build(struct client *c, uint64_t id, uint16_t service_id,
+		uint32_t size, unsigned int cls)
 {
 	struct qosdt_msg msg = {
-		.service_id = f->service_id,
-		.request_id = c->next_id,
+		.service_id = service_id,
+		.request_id = id,
 		.timestamp_ns = qosdt_monitor_now_ns(),
 	};
 	struct qosdt_frame_hdr *h;
@@ -393,13 +479,40 @@ client_build(struct client *c, const struct flow *f, unsigned int cls)
 	if (m == NULL)
 		return NULL;
 	if (qosdt_msg_build(m, &c->mac, NULL, &msg, NULL) != 0 ||
-			rte_pktmbuf_append(m, f->size) == NULL) {
+			rte_pktmbuf_append(m, size) == NULL) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
 	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
-	h->msg.length = rte_cpu_to_be_32(f->size);
+	h->msg.length = rte_cpu_to_be_32(size);
 	return m;
+}
+
+/* Whether class cls may take more into the scheduler: nothing of it held
+ * back, and the peer taking its frames (a lossless class: the link up). */
+static bool
+client_class_free(struct client *c, unsigned int cls)
+{
+	return pipeline_held_retry(c->q, &c->held[cls]) &&
+		pipeline_tx_depth(c->pipe, cls) < PIPELINE_TX_BACKLOG &&
+		(c->link_up || !c->lossless[cls]);
+}
+
+/* Offer n requests to the scheduler; a lossless class holds back what it
+ * refuses (each class was free: its held list was empty). */
+static void
+client_enqueue(struct client *c, struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int i, cls;
+	uint16_t k;
+
+	if (n == 0)
+		return;
+	k = qosdt_enqueue_burst(c->q, pkts, n);
+	for (i = k; i < n; i++) {
+		cls = qosdt_mbuf_meta(pkts[i])->cls;
+		c->held[cls].pkts[c->held[cls].n++] = pkts[i];
+	}
 }
 
 static unsigned int
@@ -411,14 +524,20 @@ client_generate(struct client *c)
 	bool class_free[QOSDT_NB_CLASSES];
 	uint32_t nb_due, phase, i;
 	unsigned int cls, n = 0;
-	uint16_t k;
 
 	/* A class still held back, or whose frames the peer is not taking,
 	 * is not free: no new request of it enters the scheduler. */
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		class_free[cls] = pipeline_held_retry(c->q, &c->held[cls]) &&
-			pipeline_tx_depth(c->pipe, cls) < PIPELINE_TX_BACKLOG;
+		class_free[cls] = client_class_free(c, cls);
 	nb_due = loadgen_due(&c->lg, tsc_to_ns(now), due, CLIENT_BURST, &phase);
+	if (nb_due > 0 && req_id_seq(c->next_id) + nb_due > REQ_ID_SEQ_MAX) {
+		/* 2^40 requests: this incarnation's ids are used up. */
+		APP_LOG(ERR, "client: %" PRIu64 " requests issued, the most one process can number: the scenario ends here",
+			req_id_seq(c->next_id) - 1);
+		c->generating = false;
+		__atomic_store_n(&c->gen_end_tsc, now, __ATOMIC_RELAXED);
+		return 0;
+	}
 	for (i = 0; i < nb_due; i++) {
 		const struct flow *f = &c->sc->phases[phase].flows[due[i]];
 		uint8_t svc = c->flow_svc[phase][due[i]];
@@ -428,7 +547,9 @@ client_generate(struct client *c)
 		cls = c->svc[svc].cls;
 		/* No buffer, or a class not free: a lossless one defers (its
 		 * requests wait their turn), a lossy one drops. */
-		m = class_free[cls] ? client_build(c, f, cls) : NULL;
+		m = class_free[cls] ?
+			client_build(c, c->next_id, f->service_id, f->size, cls) :
+			NULL;
 		if (m == NULL && c->lossless[cls]) {
 			CNT_ADD(&c->cnt[cls], deferred, 1);
 			continue;
@@ -447,7 +568,8 @@ client_generate(struct client *c)
 			hop_trace_stamp_id_at(c->next_id, HOP_CLIENT_GEN, now);
 		e = &c->reqs[c->next_id & c->reqs_mask];
 		*e = (struct req_entry){
-			.id = c->next_id, .gen_tsc = now, .len = f->size,
+			.id = c->next_id, .gen_tsc = now,
+			.deadline_tsc = now + c->timeout_tsc, .len = f->size,
 			.service_id = f->service_id, .cls = cls,
 			.state = REQ_QUEUED, .svc = svc,
 		};
@@ -458,14 +580,113 @@ client_generate(struct client *c)
 		}
 		pkts[n++] = m;
 	}
-	if (n == 0)
-		return nb_due;
-	k = qosdt_enqueue_burst(c->q, pkts, n);
-	for (i = k; i < n; i++) {
-		cls = qosdt_mbuf_meta(pkts[i])->cls;
-		c->held[cls].pkts[c->held[cls].n++] = pkts[i];
-	}
+	client_enqueue(c, pkts, n);
 	return nb_due;
+}
+
+/* Watch the link: when it goes down, the lossless requests are held; when
+ * it comes back, a resend pass over those issued so far is due after the
+ * grace time. */
+static void
+client_link_poll(struct client *c, uint64_t now)
+{
+	struct rte_eth_link link;
+	bool up;
+
+	if (now < c->link_poll_tsc)
+		return;
+	c->link_poll_tsc = now + rte_get_tsc_hz() / (1000000 / CLIENT_LINK_POLL_US);
+	up = rte_eth_link_get_nowait(c->pipe->port_id, &link) == 0 &&
+		link.link_status == RTE_ETH_LINK_UP;
+	if (up == c->link_up)
+		return;
+	c->link_up = up;
+	if (!up) {
+		c->link_down_tsc = now;
+		c->resend_at_tsc = 0;       /* a pass under way starts again */
+		__atomic_store_n(&c->link_downs, c->link_downs + 1,
+			__ATOMIC_RELAXED);
+		return;
+	}
+	/* Until a reply shows the server is answering, the latest time. */
+	c->link_up_tsc = now;
+	c->first_old_reply_tsc = 0;
+	c->resend_latest_tsc = now + RTE_MAX(RTE_MIN(c->timeout_tsc / 2,
+		rte_get_tsc_hz() / 1000 * CLIENT_RESEND_LATEST_MS),
+		rte_get_tsc_hz() / 1000 * CLIENT_RESEND_GRACE_MS);
+	c->resend_at_tsc = c->resend_latest_tsc;
+	c->pass_started = false;
+	c->resend_next = c->oldest;
+	c->resend_end = c->next_id;
+	c->pass_unanswered = 0;
+	c->pass_resent = 0;
+}
+
+/* No lossless reply waits in our RX rings (one there may answer a request
+ * the pass would send again). */
+static bool
+client_replies_taken(const struct client *c)
+{
+	unsigned int cls;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		if (c->lossless[cls] && rte_ring_count(c->pipe->rx_ring[cls]) > 0)
+			return false;
+	return true;
+}
+
+/*
+ * The resend pass: every lossless request still unanswered that went onto
+ * the channel is queued again, same id, a new timeout from now; one still
+ * in our scheduler gets its timeout from now. Bounded per turn; a class
+ * that is not free (held back, backlog) or out of buffers stops the pass
+ * until the next turn.
+ */
+static unsigned int
+client_resend(struct client *c, uint64_t now)
+{
+	struct rte_mbuf *pkts[CLIENT_BURST], *m;
+	unsigned int n = 0, scanned = 0;
+	struct req_entry *e;
+
+	c->pass_started = true;
+	if (c->resend_next < c->oldest)
+		c->resend_next = c->oldest;
+	for (; c->resend_next < c->resend_end && scanned < CLIENT_RESEND_SCAN &&
+			n < CLIENT_BURST; c->resend_next++, scanned++) {
+		e = &c->reqs[c->resend_next & c->reqs_mask];
+		if (e->id != c->resend_next || e->state == REQ_FREE ||
+				!c->lossless[e->cls])
+			continue;
+		if (e->state == REQ_SENT) {
+			if (!client_class_free(c, e->cls))
+				break;
+			m = client_build(c, e->id, e->service_id, e->len, e->cls);
+			if (m == NULL)
+				break;
+			e->state = REQ_QUEUED;
+			e->flags |= REQ_F_RESEND;
+			e->deadline_tsc = now + c->timeout_tsc;
+			pkts[n++] = m;
+			c->pass_resent++;
+		} else {
+			e->deadline_tsc = RTE_MAX(e->deadline_tsc,
+				now + c->timeout_tsc);
+		}
+		c->pass_unanswered++;
+	}
+	client_enqueue(c, pkts, n);
+	if (c->resend_next >= c->resend_end) {
+		c->resend_at_tsc = 0;
+		if (c->pass_unanswered > 0)
+			APP_LOG(NOTICE, "client: link back: %" PRIu64 " lossless requests unanswered, %" PRIu64 " sent again (%.0f ms after the link came back; first reply to an earlier request after %.0f ms)",
+				c->pass_unanswered, c->pass_resent,
+				(now - c->link_up_tsc) * 1e3 / rte_get_tsc_hz(),
+				c->first_old_reply_tsc == 0 ? -1.0 :
+				(c->first_old_reply_tsc - c->link_up_tsc) * 1e3 /
+				rte_get_tsc_hz());
+	}
+	return n;
 }
 
 /* Move what the scheduler releases to the TX stage. */
@@ -491,6 +712,11 @@ client_schedule(struct client *c)
 			continue;
 		}
 		e->state = REQ_SENT;
+		e->flags |= REQ_F_ON_CHANNEL;
+		if (e->flags & REQ_F_RESEND) {
+			e->flags &= ~REQ_F_RESEND;
+			CNT_ADD(&c->cnt[e->cls], resent, 1);
+		}
 		if (unlikely(hop_trace_on) && e->cls == QOSDT_CLASS_REALTIME)
 			hop_trace_stamp_id(id, HOP_CLIENT_SCHED);
 		payload_fill(rte_pktmbuf_mtod_offset(pkts[i], uint8_t *,
@@ -529,6 +755,7 @@ static void
 client_start(struct client *c, uint64_t now)
 {
 	c->start_tsc = now;
+	client_link_poll(c, now);
 	loadgen_start(&c->lg, c->sc, tsc_to_ns(now));
 	c->start_ns = qosdt_monitor_now_ns();
 	qosdt_monitor_reset(c->rtt, c->start_ns);
@@ -550,6 +777,7 @@ client_all_resolved(struct client *c)
 void
 client_finish(struct client *c)
 {
+	uint64_t id;
 	unsigned int cls;
 
 	if (!c->started)
@@ -557,6 +785,12 @@ client_finish(struct client *c)
 	/* Held back, never queued: their entries count as dropped. */
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
 		pipeline_held_free(&c->held[cls]);
+	for (id = c->oldest; id != c->next_id; id++) {
+		const struct req_entry *e = &c->reqs[id & c->reqs_mask];
+
+		if (e->id == id && e->state != REQ_FREE)
+			CNT_ADD(&c->cnt[e->cls], at_stop, 1);
+	}
 	client_sweep(c, 0, true);
 	if (c->generating) {
 		c->generating = false;
@@ -575,6 +809,7 @@ client_stage_worker(void *arg)
 	if (!c->started)
 		client_start(c, now);
 	work = client_take_replies(c);
+	client_link_poll(c, now);
 	if (c->generating) {
 		work += client_generate(c);
 		if (loadgen_done(&c->lg, tsc_to_ns(now))) {
@@ -582,6 +817,9 @@ client_stage_worker(void *arg)
 			__atomic_store_n(&c->gen_end_tsc, now, __ATOMIC_RELAXED);
 		}
 	}
+	if (c->resend_at_tsc != 0 && now >= c->resend_at_tsc &&
+			(client_replies_taken(c) || now >= c->resend_latest_tsc))
+		work += client_resend(c, now);
 	work += client_schedule(c);
 	client_sweep(c, rte_get_tsc_cycles(), false);
 	now_ns = qosdt_monitor_now_ns();
@@ -609,6 +847,8 @@ client_report(const struct client *c, struct report *r)
 	r->duration_s = __atomic_load_n(&c->started, __ATOMIC_ACQUIRE) ?
 		(double)(end - c->start_tsc) / rte_get_tsc_hz() : 0.0;
 	r->unmatched = __atomic_load_n(&c->unmatched, __ATOMIC_RELAXED);
+	r->stale = __atomic_load_n(&c->stale, __ATOMIC_RELAXED);
+	r->link_downs = __atomic_load_n(&c->link_downs, __ATOMIC_RELAXED);
 	r->nb_windows = st.windows;
 	r->services = c->svc;
 	r->nb_services = c->nb_svc;
@@ -627,6 +867,9 @@ client_report(const struct client *c, struct report *r)
 		o->late = CNT_GET(k, late);
 		o->bad_replies = CNT_GET(k, bad_replies);
 		o->starved_windows = CNT_GET(k, starved_windows);
+		o->resent = CNT_GET(k, resent);
+		o->duplicates = CNT_GET(k, duplicates);
+		o->at_stop = CNT_GET(k, at_stop);
 		report_class_monitored(o, cs);
 		o->sched_latency = sched.cls[cls].latency;
 	}

@@ -8,6 +8,14 @@
  * Every issued request ends in exactly one of: received (verified reply),
  * bad reply, dropped (by the QoS core, or no buffer), lost (sent, no reply
  * within the timeout).
+ *
+ * Request ids carry the process's incarnation (req_id.h): replies to an
+ * earlier client process are counted stale, never matched. The lossless
+ * classes survive a restart of the server: while the link is down their
+ * requests are held (their timeouts stand still, no new one is issued),
+ * and once it is back those still unanswered are sent again, with the same
+ * id (the server answers a duplicate from its dedup table). A request sent
+ * again is still one request, with one outcome.
  */
 
 #ifndef QOSDT_APP_CLIENT_H
@@ -21,6 +29,7 @@
 
 #include "pipeline.h"
 #include "report.h"
+#include "req_id.h"
 #include "scenario.h"
 #include "services.h"
 #include "window_log.h"
@@ -43,15 +52,24 @@ enum req_state {
 	REQ_SENT,      /**< Handed to the channel. */
 };
 
+/** Flags of a tracked request. */
+enum req_flag {
+	REQ_F_ON_CHANNEL = 1,  /**< Handed to the channel at least once. */
+	REQ_F_RESEND = 2,      /**< Queued again, to be sent again. */
+	REQ_F_ANSWERED = 4,    /**< Resolved by a reply (received or bad). */
+};
+
 /** A tracked request; the table is indexed by request id. */
 struct req_entry {
 	uint64_t id;
 	uint64_t gen_tsc;      /**< When it was generated: round trips start here. */
+	uint64_t deadline_tsc; /**< Given up then (lost or dropped). */
 	uint32_t len;          /**< Payload bytes. */
 	uint16_t service_id;
 	uint8_t cls;
 	uint8_t state;         /**< enum req_state. */
 	uint8_t svc;           /**< Its entry in client.svc[]. */
+	uint8_t flags;         /**< enum req_flag. */
 };
 
 /** Per-class counters, written by the worker only. */
@@ -60,6 +78,9 @@ struct client_counters {
 	uint64_t received, received_bytes;
 	uint64_t lost, dropped, deferred, late, bad_replies;
 	uint64_t starved_windows;
+	uint64_t resent;       /**< Copies sent again after an outage. */
+	uint64_t duplicates;   /**< Second replies to an answered request. */
+	uint64_t at_stop;      /**< Still unresolved when the run was stopped. */
 };
 
 /** The client's worker state. */
@@ -67,7 +88,7 @@ struct client {
 	struct qosdt *q;             /**< Its QoS instance (the scheduler). */
 	const struct qosdt_classifier *cl; /**< q's: service -> class, SLO. */
 	struct qosdt_monitor *rtt;   /**< Round trips, per class. */
-	struct pipeline *pipe;           /**< The rings it reads and feeds. */
+	struct pipeline *pipe;       /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the requests' source. */
 	const struct scenario *sc;   /**< The load. */
 	struct loadgen lg;           /**< Its pacing. */
@@ -85,8 +106,27 @@ struct client {
 	/* The request table. */
 	struct req_entry *reqs;
 	uint64_t reqs_mask;
+	uint32_t incarnation;        /**< This process's (req_id.h). */
+	uint64_t id_base;            /**< Its ids are id_base + 1, + 2, ... */
 	uint64_t next_id;            /**< The next request id. */
 	uint64_t oldest;             /**< Ids below are resolved. */
+	/* The link, as the worker last saw it (every CLIENT_LINK_POLL_US). */
+	bool link_up;
+	uint64_t link_poll_tsc;      /**< When to look next. */
+	uint64_t link_down_tsc;      /**< When it was seen going down. */
+	uint64_t hold_tsc;           /**< Longest a lossless request is held
+				      *   while the link is down. */
+	/* The resend pass over ids [resend_next, resend_end), due at
+	 * resend_at_tsc (0: none): lossless requests unanswered when the link
+	 * came back. */
+	uint64_t resend_at_tsc;
+	uint64_t resend_latest_tsc;  /**< resend_at_tsc is never pushed past it. */
+	uint64_t link_up_tsc;        /**< When the link came back. */
+	uint64_t first_old_reply_tsc; /**< The first reply since to an earlier request. */
+	bool pass_started;
+	uint64_t resend_next, resend_end;
+	uint64_t pass_unanswered, pass_resent;
+	uint64_t link_downs;         /**< Link losses seen (atomic). */
 	/** Requests a lossless class held back, per class. */
 	struct pipeline_held held[QOSDT_NB_CLASSES];
 	struct client_counters cnt[QOSDT_NB_CLASSES];
@@ -97,6 +137,7 @@ struct client {
 	uint8_t flow_svc[SCENARIO_MAX_PHASES][SCENARIO_MAX_FLOWS];
 	uint64_t unmatched;          /**< Replies that match no request. */
 	FILE *msg_log;               /**< --msg-log, or NULL (client_log_open()). */
+	uint64_t stale;              /**< Replies to an earlier incarnation. */
 	struct window_log windows;   /**< Every closed window (worker's). */
 	uint8_t expect[CLIENT_MAX_PAYLOAD];
 	uint8_t got[CLIENT_MAX_PAYLOAD];
@@ -139,6 +180,18 @@ int client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 int client_log_open(struct client *c, FILE *f);
 
 /**
+ * How long the lossless classes' requests are held while the link is down
+ * (client_init() sets 10 s): beyond it, they time out as they would with
+ * the link up.
+ *
+ * @param c
+ *   The client.
+ * @param seconds
+ *   The longest outage a lossless request is held across.
+ */
+void client_set_link_hold(struct client *c, double seconds);
+
+/**
  * Free what client_init() allocated and the held requests.
  *
  * @param c
@@ -148,8 +201,9 @@ void client_fini(struct client *c);
 
 /**
  * Resolve every request still open, at the end of a run that was
- * interrupted: queued ones count as dropped, sent ones as lost; so that the
- * counts add up. Call it once the worker has stopped.
+ * interrupted: queued ones count as dropped, sent ones as lost, so that the
+ * counts add up; each is also counted in at_stop. Call it once the worker
+ * has stopped.
  *
  * @param c
  *   The client.
@@ -192,7 +246,8 @@ bool client_reply_ok(struct client *c, const struct rte_mbuf *m,
  * @param c
  *   The client.
  * @param r
- *   Its class entries, unmatched and duration_s are filled.
+ *   Its class entries, unmatched, stale, link_downs and duration_s are
+ *   filled.
  */
 void client_report(const struct client *c, struct report *r);
 

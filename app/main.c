@@ -21,6 +21,7 @@
 
 #include "app_log.h"
 #include "client.h"
+#include "dedup.h"
 #include "hop_trace.h"
 #include "options.h"
 #include "pipeline.h"
@@ -65,6 +66,8 @@ struct app {
 	bool pipeline_ok;
 	bool port_ok;
 	struct server server;
+	struct dedup dedup;           /**< The server's, when dedup_ok. */
+	bool dedup_ok;
 	struct client *client;
 	FILE *msg_log;                /**< --msg-log until the client takes it. */
 	struct report report;
@@ -146,6 +149,28 @@ app_load(struct app *a)
 }
 
 /*
+ * The server's dedup table (before EAL: a file that cannot be used is
+ * refused before the channel's region is touched). It keeps replies up to
+ * the largest payload the QoS core admits.
+ */
+static int
+app_dedup_open(struct app *a)
+{
+	char err[DEDUP_ERRLEN];
+
+	if (a->opt.role != ROLE_SERVER || a->opt.dedup_entries == 0)
+		return 0;
+	if (dedup_open(&a->dedup, a->opt.dedup_path, a->opt.dedup_entries,
+			a->cfg.max_frame_len - QOSDT_FRAME_HDR_LEN, err,
+			sizeof(err)) < 0) {
+		fprintf(stderr, "qosdt: %s\n", err);
+		return -1;
+	}
+	a->dedup_ok = true;
+	return 0;
+}
+
+/*
  * The server's rates: the channel's and every rate derived from it (the
  * realtime cap and the controller's bounds on it, the guarantees), so that
  * its classes keep their proportions and nothing is shaped twice.
@@ -215,6 +240,8 @@ app_setup(struct app *a)
 	if (a->opt.role == ROLE_SERVER) {
 		server_init(&a->server, a->q, &a->pipe, &mac, a->opt.duration_s,
 			&quit, a->opt.services);
+		if (a->dedup_ok)
+			server_set_dedup(&a->server, &a->dedup);
 		return 0;
 	}
 	a->client = calloc(1, sizeof(*a->client));
@@ -234,6 +261,7 @@ app_setup(struct app *a)
 			return -1;
 		}
 	}
+	client_set_link_hold(a->client, a->opt.link_wait_s);
 	return 0;
 }
 
@@ -263,9 +291,15 @@ app_run(struct app *a)
 	if (a->opt.role == ROLE_SERVER) {
 		ops.stage[STAGE_WORKER] = server_stage_worker;
 		ops.arg[STAGE_WORKER] = &a->server;
-		printf("qosdt: server ready on port %u, mode %s, services %s\n",
+		printf("qosdt: server ready on port %u, mode %s, services %s",
 			a->opt.port_id, qosdt_mode_name(a->cfg.mode),
 			svc_semantics_name(a->opt.services));
+		if (a->dedup_ok)
+			printf(", dedup %u entries in %s (life %u, %u requests remembered)",
+				a->dedup.nb_entries, a->opt.dedup_path != NULL ?
+				a->opt.dedup_path : "memory", a->dedup.life,
+				a->dedup.loaded);
+		printf("\n");
 	} else {
 		ops.stage[STAGE_WORKER] = client_stage_worker;
 		ops.arg[STAGE_WORKER] = a->client;
@@ -287,6 +321,10 @@ app_run(struct app *a)
 	r->overhead = a->cfg.frame_overhead;
 	r->cfg = &a->cfg;
 	r->qos = a->q;
+	if (a->dedup_ok) {
+		r->dedup = &a->dedup;
+		r->dedup_file = a->opt.dedup_path;
+	}
 	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++) {
 		r->cls[c].weight = a->cfg.classes[c].weight;
 		r->cls[c].guarantee_bps = a->cfg.classes[c].rate_guarantee_bps;
@@ -310,9 +348,10 @@ app_run(struct app *a)
 	if (a->client != NULL && !a->client->done)
 		printf("qosdt: interrupted before every request was resolved\n");
 	report_print(stdout, r, true);
-	if (r->malformed != 0 || r->unmatched != 0)
-		printf("   malformed frames %" PRIu64 ", unmatched replies %" PRIu64 "\n",
-			r->malformed, r->unmatched);
+	if (r->malformed != 0 || r->unmatched != 0 || r->stale != 0)
+		printf("   malformed frames %" PRIu64 ", unmatched replies %" PRIu64
+			", replies to an earlier client %" PRIu64 "\n",
+			r->malformed, r->unmatched, r->stale);
 	if (a->opt.results_path != NULL &&
 			report_write_json(r, a->opt.results_path) < 0)
 		return -1;
@@ -338,6 +377,8 @@ app_teardown(struct app *a)
 	free(a->sc);
 	if (a->msg_log != NULL)
 		fclose(a->msg_log);
+	if (a->dedup_ok)
+		dedup_close(&a->dedup);
 }
 
 /* Parse the options after "--" (all of argv's if there is none). */
@@ -384,7 +425,7 @@ main(int argc, char **argv)
 	rc = app_options(argc, argv, &a.opt);
 	if (rc != 0)
 		return rc < 0 ? 1 : 0;
-	if (app_load(&a) < 0) {
+	if (app_load(&a) < 0 || app_dedup_open(&a) < 0) {
 		free(a.sc);
 		return 1;
 	}
@@ -395,6 +436,8 @@ main(int argc, char **argv)
 		free(a.sc);
 		if (a.msg_log != NULL)
 			fclose(a.msg_log);
+		if (a.dedup_ok)
+			dedup_close(&a.dedup);
 		return 1;
 	}
 	/* The packet-capture framework, as dpdk-testpmd enables it: the

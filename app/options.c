@@ -8,9 +8,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <rte_common.h>
+
 #include <qosdt.h>
 
 #include "app_log.h"
+#include "dedup.h"
 #include "options.h"
 #include "scenario.h"
 #include "services.h"
@@ -35,6 +38,8 @@ enum {
 	OPT_LINK_WAIT,
 	OPT_SERVICES,
 	OPT_MSG_LOG,
+	OPT_DEDUP_ENTRIES,
+	OPT_DEDUP_FILE,
 	OPT_HELP,
 };
 
@@ -53,6 +58,8 @@ static const struct option long_options[] = {
 	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
 	{ "services", required_argument, NULL, OPT_SERVICES },
 	{ "msg-log", required_argument, NULL, OPT_MSG_LOG },
+	{ "dedup-entries", required_argument, NULL, OPT_DEDUP_ENTRIES },
+	{ "dedup-file", required_argument, NULL, OPT_DEDUP_FILE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -93,7 +100,9 @@ options_usage(FILE *f, const char *prog)
 "                        the lcore running each stage; stages may share an\n"
 "                        lcore, down to all three on one (run to completion,\n"
 "                        the default: all on the main lcore)\n"
-"  --link-wait S         wait up to S seconds for the peer (default 10)\n"
+"  --link-wait S         wait up to S seconds for the peer (default 10);\n"
+"                        client: also the longest outage its lossless\n"
+"                        requests are held across (doc/hardening.md)\n"
 "  --services binary|hvisor\n"
 "                        server: the services' semantics (doc/services.md);\n"
 "                        binary (default): explicit lengths, every byte is\n"
@@ -103,6 +112,14 @@ options_usage(FILE *f, const char *prog)
 "  --msg-log FILE        client: write a line per request sent and reply\n"
 "                        received (header fields; doc/app.md). It costs\n"
 "                        time per message: not for measurements\n"
+"  --dedup-entries N     server: remember the last N lossless requests\n"
+"                        served and their replies, so that one the client\n"
+"                        sends again after a restart is not served twice\n"
+"                        (a power of two in [64, 1048576], default 8192;\n"
+"                        0: off; doc/hardening.md)\n"
+"  --dedup-file FILE     server: keep them in FILE (created mode 0600), so\n"
+"                        that a restarted server remembers what the one\n"
+"                        before it served (default: in process memory)\n"
 "  --check-config FILE   validate FILE (and --scenario) and exit, without\n"
 "                        EAL: 0 if valid, else the errors and 1\n"
 "  --help                this text\n",
@@ -184,6 +201,7 @@ options_defaults(struct app_options *o)
 	o->stats_period_s = 1.0;
 	o->link_wait_s = 10.0;
 	o->services = SVC_SEMANTICS_BINARY;
+	o->dedup_entries = DEDUP_DEFAULT_ENTRIES;
 	for (unsigned int i = 0; i < STAGE_MAX; i++)
 		o->stage_lcore[i] = -1;
 }
@@ -243,6 +261,16 @@ options_check(const struct app_options *o)
 	}
 	if (o->role == ROLE_SERVER && o->msg_log_path != NULL) {
 		fprintf(stderr, "qosdt: --msg-log is for --role client only\n");
+		return -1;
+	}
+	if (o->role == ROLE_CLIENT && (o->dedup_path != NULL || o->dedup_set)) {
+		fprintf(stderr, "qosdt: --%s is for --role server only (the server keeps the table)\n",
+			o->dedup_path != NULL ? "dedup-file" : "dedup-entries");
+		return -1;
+	}
+	if (o->dedup_path != NULL && o->dedup_entries == 0) {
+		fprintf(stderr, "qosdt: --dedup-file %s with --dedup-entries 0: there is no table to keep\n",
+			o->dedup_path);
 		return -1;
 	}
 	if (o->results_path != NULL && file_writable("results", o->results_path) < 0)
@@ -325,6 +353,21 @@ options_apply(struct app_options *o, int opt, const char *arg)
 				arg);
 			return -1;
 		}
+		return 0;
+	case OPT_DEDUP_ENTRIES:
+		if (options_parse_uint("qosdt", "dedup-entries", arg,
+				DEDUP_MAX_ENTRIES, &v) < 0)
+			return -1;
+		if (v != 0 && (v < DEDUP_MIN_ENTRIES || !rte_is_power_of_2(v))) {
+			fprintf(stderr, "qosdt: --dedup-entries: 0 (off) or a power of two in [%u, %u]: \"%s\"\n",
+				DEDUP_MIN_ENTRIES, DEDUP_MAX_ENTRIES, arg);
+			return -1;
+		}
+		o->dedup_entries = (uint32_t)v;
+		o->dedup_set = true;
+		return 0;
+	case OPT_DEDUP_FILE:
+		o->dedup_path = arg;
 		return 0;
 	}
 	return -1;

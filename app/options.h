@@ -4,6 +4,7 @@
 #ifndef QOSDT_APP_OPTIONS_H
 #define QOSDT_APP_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +33,9 @@ struct app_options {
 	int stage_lcore[STAGE_MAX]; /**< By enum pipeline_stage; -1 = the main lcore. */
 	double link_wait_s;
 	int services;             /**< Server: enum svc_semantics. */
+	uint32_t dedup_entries;   /**< Server: dedup table slots, 0 = off. */
+	bool dedup_set;           /**< --dedup-entries was given. */
+	const char *dedup_path;   /**< Server: the table's file; NULL = memory. */
 };
 
 /**

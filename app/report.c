@@ -95,6 +95,15 @@ report_print(FILE *f, const struct report *r, bool final)
 	}
 	if (r->qos != NULL && qosdt_adaptive_enabled(r->qos))
 		print_adaptive(f, r);
+	if (final && r->dedup != NULL) {
+		struct dedup_counters life;
+
+		dedup_counters_read(r->dedup, &life, NULL);
+		fprintf(f, "   dedup: %" PRIu64 " lossless requests served, %" PRIu64
+			" duplicates answered from the table, %" PRIu64
+			" served again\n", life.served, life.replayed,
+			life.duplicates_served);
+	}
 	fflush(f);
 }
 
@@ -216,7 +225,7 @@ class_json(const struct report *r, const struct report_class *k)
 
 	json_t *o;
 
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
 			" s:i, s:f, s:o, s:o, s:I, s:I, s:I}",
 		"sent", (json_int_t)k->sent,
 		"received", (json_int_t)k->received,
@@ -225,6 +234,9 @@ class_json(const struct report *r, const struct report_class *k)
 		"deferred", (json_int_t)k->deferred,
 		"late", (json_int_t)k->late,
 		"bad_replies", (json_int_t)k->bad_replies,
+		"resent", (json_int_t)k->resent,
+		"duplicate_replies", (json_int_t)k->duplicates,
+		"unresolved_at_stop", (json_int_t)k->at_stop,
 		"offered_mbps", mbps(k->sent_bytes, r->duration_s),
 		"throughput_mbps", mbps(k->received_bytes, r->duration_s),
 		"avg_frame_bytes", avg_frame,
@@ -240,6 +252,42 @@ class_json(const struct report *r, const struct report_class *k)
 	if (o != NULL && r->cfg != NULL && r->services != NULL)
 		json_object_set_new(o, "slo", slo_json(r, (unsigned int)(k - r->cls)));
 	return o;
+}
+
+static json_t *
+dedup_counters_json(const struct dedup_counters *k)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"served", (json_int_t)k->served,
+		"redone", (json_int_t)k->redone,
+		"replayed", (json_int_t)k->replayed,
+		"replayed_earlier", (json_int_t)k->replayed_earlier,
+		"duplicates_served", (json_int_t)k->duplicates_served,
+		"conflicts", (json_int_t)k->conflicts,
+		"unstored", (json_int_t)k->unstored,
+		"evicted", (json_int_t)k->evicted);
+}
+
+/* "dedup" (server): the table, this process's counts and the store's. */
+static json_t *
+dedup_json(const struct report *r)
+{
+	const struct dedup *d = r->dedup;
+	struct dedup_counters life, total;
+	uint32_t lives;
+
+	if (d == NULL)
+		return json_pack("{s:b}", "enabled", 0);
+	lives = dedup_counters_read(d, &life, &total);
+	return json_pack("{s:b, s:i, s:i, s:s?, s:i, s:i, s:i, s:I, s:o, s:o}",
+		"enabled", 1, "entries", (int)d->nb_entries,
+		"reply_cap_bytes", (int)d->reply_cap,
+		"file", r->dedup_file,
+		"life", (int)d->life, "lives", (int)lives,
+		"loaded", (int)d->loaded,
+		"deepest_replay", (json_int_t)d->deepest_replay,
+		"this_life", dedup_counters_json(&life),
+		"store", dedup_counters_json(&total));
 }
 
 /* The scenario's phases, when each starts. */
@@ -367,19 +415,23 @@ report_write_json(const struct report *r, const char *path)
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		json_object_set_new(classes, qosdt_class_name(c),
 			class_json(r, &r->cls[c]));
-	root = json_pack("{s:s, s:s, s:s, s:s?, s:f, s:f, s:i, s:I, s:I, s:o}",
+	root = json_pack("{s:s, s:s, s:s, s:s?, s:f, s:f, s:i, s:I, s:I, s:I, s:I, s:o}",
 		"role", r->role, "mode", r->mode, "config", r->config,
 		"scenario", r->scenario, "duration_s", r->duration_s,
 		"channel_mbps", r->channel_bps / 1e6,
 		"channel_overhead_bytes", (int)r->overhead,
 		"malformed", (json_int_t)r->malformed,
 		"unmatched_replies", (json_int_t)r->unmatched,
+		"stale_replies", (json_int_t)r->stale,
+		"link_downs", (json_int_t)r->link_downs,
 		"classes", classes);
 	if (root != NULL && json_object_set_new(root, "adaptive",
 			adaptive_json(r)) != 0) {
 		json_decref(root);
 		root = NULL;
 	}
+	if (root != NULL && strcmp(r->role, "server") == 0)
+		json_object_set_new(root, "dedup", dedup_json(r));
 	if (root != NULL && r->sc != NULL)
 		json_object_set_new(root, "phases", phases_json(r->sc));
 	if (root != NULL && r->windows != NULL)

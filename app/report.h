@@ -13,6 +13,7 @@
 
 #include <qosdt.h>
 
+#include "dedup.h"
 #include "scenario.h"
 #include "window_log.h"
 
@@ -36,6 +37,9 @@ struct report_class {
 	uint64_t slo_violations;  /**< Windows with a missed SLO. */
 	uint64_t latency_violations; /**< Samples above their latency SLO. */
 	uint64_t starved_windows; /**< Windows with load offered, none delivered. */
+	uint64_t resent;          /**< Client: copies sent again after an outage. */
+	uint64_t duplicates;      /**< Client: second replies to answered requests. */
+	uint64_t at_stop;         /**< Client: of lost + dropped, unresolved at a stop. */
 	bool slo_met;             /**< The last window met every SLO. */
 	uint8_t weight;           /**< The class's configured weight. */
 	uint64_t guarantee_bps;   /**< Its configured guarantee, 0 = none. */
@@ -68,6 +72,11 @@ struct report {
 	uint32_t overhead;        /**< channel.overhead, bytes per frame. */
 	uint64_t malformed;       /**< Server: frames dropped as malformed. */
 	uint64_t unmatched;       /**< Client: replies matching no request. */
+	uint64_t stale;           /**< Client: replies to an earlier incarnation. */
+	uint64_t link_downs;      /**< Client: link losses its worker saw. */
+	/** Server: its dedup table, NULL when off. */
+	const struct dedup *dedup;
+	const char *dedup_file;   /**< Server: the table's file, NULL: memory. */
 	struct report_class cls[QOSDT_NB_CLASSES];
 	/** Client: its scenario, for the phases; NULL for the server. */
 	const struct scenario *sc;

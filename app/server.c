@@ -33,6 +33,9 @@ server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
 		s->hvisor = &s->hvisor_state;
 	}
 	s->q = q;
+	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++)
+		s->lossless[c] = qosdt_config_of(q)->classes[c].drop ==
+			QOSDT_DROP_NONE;
 	s->pipe = pipe;
 	s->mac = *mac;
 	s->quit = quit;
@@ -81,31 +84,32 @@ serve_hvisor(struct svc_hvisor_state *st, uint16_t id, uint8_t *payload,
 		QOSDT_RESULT_SUCCESS : QOSDT_RESULT_NOT_EXIST;
 }
 
-int
-server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac,
-		struct svc_hvisor_state *hvisor)
+/* A request server_serve() takes: one segment, a valid message, no reply
+ * flag, no result. */
+static bool
+server_is_request(const struct rte_mbuf *m, struct qosdt_msg *msg)
+{
+	return m->nb_segs == 1 && qosdt_msg_parse(m, msg) == QOSDT_MSG_OK &&
+		!(msg->flags & QOSDT_MSG_F_REPLY) &&
+		msg->result == QOSDT_RESULT_NONE;
+}
+
+/* Room for the reply's payload in the request's buffer. */
+static uint32_t
+frame_payload_room(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN +
+		rte_pktmbuf_tailroom(m);
+}
+
+/* Turn the request (its payload already rewritten) into the reply: out_len
+ * bytes of payload (at most frame_payload_room()), the addresses swapped. */
+static void
+frame_make_reply(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		uint8_t result, uint32_t out_len)
 {
 	struct qosdt_frame_hdr *h;
-	struct qosdt_msg msg;
-	uint32_t out_len = 0, cap;
-	uint8_t result;
-	uint8_t *payload;
 
-	if (m->nb_segs != 1 || qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
-			(msg.flags & QOSDT_MSG_F_REPLY) ||
-			msg.result != QOSDT_RESULT_NONE)
-		return -1;
-	/* One segment holding header and payload (parse checked the length);
-	 * the reply is written over the payload, in the same buffer. */
-	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
-	cap = rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN +
-		rte_pktmbuf_tailroom(m);
-	if (hvisor != NULL)
-		result = serve_hvisor(hvisor, msg.service_id, payload,
-			msg.length, &out_len);
-	else
-		result = serve_binary(msg.service_id, payload, msg.length, cap,
-			&out_len);
 	/* Cannot fail: 40 + out_len <= data_len + tailroom. */
 	frame_set_payload_len(m, out_len);
 	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
@@ -114,7 +118,79 @@ server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac,
 	h->msg.flags |= QOSDT_MSG_F_REPLY;
 	h->msg.result = result;
 	h->msg.length = rte_cpu_to_be_32(out_len);
+}
+
+/* Serve a request server_is_request() accepted; returns the result. */
+static uint8_t
+serve_request(struct rte_mbuf *m, const struct qosdt_msg *msg,
+		const struct rte_ether_addr *mac, struct svc_hvisor_state *hvisor)
+{
+	uint32_t out_len = 0;
+	uint8_t result;
+	uint8_t *payload;
+
+	/* One segment holding header and payload (parse checked the length);
+	 * the reply is written over the payload, in the same buffer. */
+	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
+	if (hvisor != NULL)
+		result = serve_hvisor(hvisor, msg->service_id, payload,
+			msg->length, &out_len);
+	else
+		result = serve_binary(msg->service_id, payload, msg->length,
+			frame_payload_room(m), &out_len);
+	frame_make_reply(m, mac, result, out_len);
 	return result;
+}
+
+int
+server_serve(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		struct svc_hvisor_state *hvisor)
+{
+	struct qosdt_msg msg;
+
+	if (!server_is_request(m, &msg))
+		return -1;
+	return serve_request(m, &msg, mac, hvisor);
+}
+
+int
+server_serve_once(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		struct svc_hvisor_state *hvisor, struct dedup *d)
+{
+	struct qosdt_msg msg;
+	const uint8_t *kept;
+	uint32_t slot, len;
+	uint8_t *payload;
+	uint8_t result;
+
+	if (!server_is_request(m, &msg))
+		return -1;
+	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
+	if (dedup_begin(d, msg.request_id, msg.service_id, payload, msg.length,
+			&slot) == DEDUP_REPLAY) {
+		kept = dedup_reply(d, slot, &result, &len);
+		if (len > frame_payload_room(m)) {
+			/* A buffer smaller than the one served: cannot be
+			 * with one pool per class, answered as no room. */
+			result = QOSDT_RESULT_FAIL;
+			len = 0;
+		}
+		memcpy(payload, kept, len);
+		frame_make_reply(m, mac, result, len);
+		return result;
+	}
+	result = serve_request(m, &msg, mac, hvisor);
+	/* Kept before the reply is handed on: a death before this line
+	 * leaves the slot "being served" and no reply out (DEDUP_REDO). */
+	dedup_done(d, slot, result, payload,
+		rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN);
+	return result;
+}
+
+void
+server_set_dedup(struct server *s, struct dedup *d)
+{
+	s->dedup = d;
 }
 
 void
@@ -179,7 +255,9 @@ server_stage_worker(void *arg)
 
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SCHED);
-		rc = server_serve(pkts[i], &s->mac, s->hvisor);
+		rc = s->dedup != NULL && q < QOSDT_NB_CLASSES && s->lossless[q] ?
+			server_serve_once(pkts[i], &s->mac, s->hvisor, s->dedup) :
+			server_serve(pkts[i], &s->mac, s->hvisor);
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SERVED);
 

@@ -3,7 +3,9 @@
  * The server role (the service VM): requests from the class queues are
  * classified and scheduled by the QoS core, served in scheduling order by
  * the 15 services (binary or the original's semantics, --services), and
- * answered in place on their class's queue.
+ * answered in place on their class's queue. The lossless classes' requests
+ * are served once each: a duplicate (a request the client sent again after
+ * a restart) is answered with the reply kept in the dedup table (dedup.h).
  */
 
 #ifndef QOSDT_APP_SERVER_H
@@ -14,6 +16,7 @@
 
 #include <rte_ether.h>
 
+#include "dedup.h"
 #include "pipeline.h"
 #include "report.h"
 #include "services.h"
@@ -24,7 +27,7 @@ struct qosdt;
 /** The server's worker state. */
 struct server {
 	struct qosdt *q;             /**< Its QoS instance. */
-	struct pipeline *pipe;           /**< The rings it reads and feeds. */
+	struct pipeline *pipe;       /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
 	volatile bool *quit;         /**< Set when end_tsc has passed. */
 	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
@@ -33,6 +36,9 @@ struct server {
 	struct svc_hvisor_state hvisor_state; /**< What hvisor points to. */
 	/** Requests a lossless class held back, per RX ring. */
 	struct pipeline_held held[QOSDT_NB_CLASSES];
+	/** The lossless classes' dedup table; NULL: every request is served. */
+	struct dedup *dedup;
+	bool lossless[QOSDT_NB_CLASSES]; /**< Classes with "drop": "none". */
 	/* Written by the worker, read by the stats tick (relaxed atomics). */
 	uint64_t malformed;          /**< Frames that were not messages. */
 	uint64_t refused;            /**< Valid messages that were no request. */
@@ -60,6 +66,37 @@ struct server {
 void server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, double duration_s,
 		volatile bool *quit, enum svc_semantics sem);
+
+/**
+ * Serve the lossless classes' requests once each, remembering them in
+ * @p d (server_init() leaves it off).
+ *
+ * @param s
+ *   The server.
+ * @param d
+ *   An open table, used by the worker only from now on; NULL: off.
+ */
+void server_set_dedup(struct server *s, struct dedup *d);
+
+/**
+ * Serve a request once: a request @p d holds as served (same id, service,
+ * length and payload) is answered with the kept reply and its service does
+ * not run; any other is served (server_serve()) and its reply kept.
+ *
+ * @param m
+ *   A frame, as for server_serve().
+ * @param mac
+ *   The replying port's address.
+ * @param hvisor
+ *   As for server_serve().
+ * @param d
+ *   The table.
+ * @return
+ *   As server_serve(): the result written, or -1 if @p m is not a request
+ *   (left unchanged, not remembered).
+ */
+int server_serve_once(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		struct svc_hvisor_state *hvisor, struct dedup *d);
 
 /**
  * Free the requests the worker still holds back (a server_init()ed or

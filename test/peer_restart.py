@@ -2,22 +2,27 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Peer restarts under load: kill -9 the peer again and again; the survivor
 must see its link go down within the documented bound and come back when
-the peer returns, leak no mbuf, and account for every request.
+the peer returns, leak no mbuf, account for every request, lose no
+reliable request, and no service may run twice for one request.
 
 Usage: peer_restart.py BUILD_ROOT SOURCE_ROOT [--restarts N]
        [--client-restarts M] [--period S] [--keep-logs]
 
-A qosdt server and client (config/qos.json) share a net_shm region. The
-client runs a scenario of bursts: every PERIOD seconds each class gets a
+A qosdt server and client (config/qos.json) share a net_shm region; every
+server keeps its dedup table in one file (--dedup-file), so that each new
+server knows what the ones before it served. The client runs a scenario of
+bursts: every PERIOD seconds each class gets a
 burst (about 15 MB of requests, at least twice what the 1 Gbit/s channel
 carries in the 50 ms the two sides take to deal with it), under a steady
 trickle of realtime and reliable requests. One restart:
 
-1. odd restarts: 15 ms into a burst, the two sides' in-use mbufs are read
-   (the load in flight; none: the kill moves to the next period, up to
-   KILL_TRIES times, then it is done anyway and counted), then the
-   server gets SIGKILL; even restarts: the same 0.4 s after the burst, with
-   only the trickle on its way;
+1. odd restarts, in a burst: the server's reliable pool (telemetry
+   /qosdt/mempools, server_rl) is watched around the burst, and the server
+   gets SIGKILL as soon as it holds reliable requests (received, queued,
+   being served or answered and not yet sent: the requests a dead server
+   takes with it); never seen in RELIABLE_WATCH_S: the next period, up to
+   KILL_TRIES times, then the kill is done anyway and counted; even
+   restarts: 0.4 s after the burst, with only the trickle on its way;
 2. the client's link (telemetry /ethdev/link_status,0, polled every 2 ms)
    must go down within LINK_DOWN_BOUND_MS, doc/shm_region.md's bound: a
    query sent later than that must not answer UP (a late answer to a busy
@@ -33,14 +38,15 @@ trickle of realtime and reliable requests. One restart:
    When off, the next RECHECK_PERIODS quiet parts are looked at too (a
    host that stalls the processes can push a burst into a quiet part; a
    leak stays);
-5. the reliable requests the client issued while the server was dead, more
-   than the scenario's timeout before it came back, cannot have been
-   answered in time: the reliable lost + dropped of the restart must be at
-   least that many (from the live tables around the outage), and in the
-   trickle kills there must be some;
+5. reliable loses nothing: its lost + dropped did not move across the
+   restart (the live tables before the kill and in the quiet part): the
+   client held its reliable requests while the link was down and sent
+   the unanswered ones again once it was back (its "link back" line says
+   how many, shown per restart);
 6. the client is still running, printed at most OTHER_LINES_PER_RESTART
-   lines besides its tables and the driver's link up/down lines (no error
-   loop while the peer is down), and its link went down once, plus at
+   lines besides its tables, its "link back" lines and the driver's
+   link up/down lines (no error loop while the peer is down), and its
+   link went down once, plus at
    most once per stall measured meanwhile (xstat link_down_events): a
    live peer's heartbeat (every 10 ms) stands still for the 50 ms timeout
    only when something held a thread off its CPU for 30 ms or more.
@@ -53,11 +59,17 @@ trickle of realtime and reliable requests. One restart:
 
 Then the client is stopped with SIGINT: its results (doc/results.md) must be
 complete and consistent (sent == received + dropped + lost + bad_replies in
-every class), with no bad and no unmatched replies. Then the other direction,
---client-restarts times: a client is killed mid-burst, the server's
-link must go down within the bound, a new client attaches, and in its first
-quiet part the server's mempools must be back at their baseline. The last
-client and the server are stopped with SIGINT and must exit 0.
+every class), with no bad, no unmatched and no stale replies, and reliable
+lost 0 and dropped 0 but for the requests in flight when it was stopped
+(unresolved_at_stop). Then the other direction, --client-restarts times: a
+client is killed mid-burst, the server's link must go down within the bound,
+a new client attaches, and in its first quiet part the server's mempools
+must be back at their baseline; the last client's replies must hold no
+unmatched one (the replies to a killed client are counted as stale). The
+last client and the server are stopped with SIGINT and must exit 0; the
+server's results give the dedup store's counts over every server that used
+it: as many lives as servers started, and duplicates served 0 (no request
+served twice, also by a server that was killed).
 
 Prints a line per restart (link down and up times, pool counts, reliable
 accounting) and a summary line; exits 1 on any violation. Processes are
@@ -71,6 +83,7 @@ import json
 import os
 import re
 import signal
+import struct
 import sys
 import tempfile
 import threading
@@ -90,6 +103,10 @@ KILL_IN_BURST_S = 0.015       # odd restarts: the kill lands this long after a b
                               # while it is on its way (it takes about 50 ms)
 KILL_IN_TRICKLE_S = 0.4       # even restarts: this long after, only the trickle flows
 KILL_TRIES = 3                # periods tried for a kill that finds the burst in flight
+RELIABLE_POOL = "server_rl"   # the server's reliable reservation (/qosdt/mempools)
+RELIABLE_WATCH_S = (0.03, 0.15)  # burst kills of the server: its reliable pool is
+                              # watched from this long before the burst to this long
+                              # after, and the kill comes when it holds requests
 RECHECK_PERIODS = 3           # quiet parts a pool or gap off baseline is looked at again:
                               # a leak stays, a host stall that delayed the burst passes
 DEAD_S = 0.5                  # the peer stays dead this long after our link went down
@@ -119,7 +136,15 @@ HB_WATCH_S = 0.002            # ... and of the heartbeats in the region
 SIDE_HEARTBEAT = {"server": 64 + 8, "client": 128 + 8}   # offsets in the region
                               # (doc/shm_region.md: the side states, u64 heartbeat)
 STOP_GRACE = 5.0              # s a process has to exit after SIGINT
+# The dedup store's header (app/dedup.h, struct dedup_store_hdr): magic,
+# version, nb_entries, reply_cap, slot_size, lives, reserved, next, then the
+# counters of every life: served, replayed, duplicates_served, conflicts,
+# unstored, evicted, replayed_earlier, redone.
+DEDUP_HDR = struct.Struct("<QIIIIIIQ8Q")
+DEDUP_MAGIC = 0x3150554444544451
 LINK_LINE = re.compile(r"^net_shm: \S+: link (up|down)$")
+RESEND_LINE = re.compile(r"client: link back: (\d+) lossless requests unanswered, "
+                         r"(\d+) sent again")
 
 # The scenario, per period of P seconds: (class, service, pps, size, burst?).
 # A burst flow sends pps x P requests at the start of each period; the rest
@@ -311,6 +336,7 @@ class App:
         self.runner, self.role, self.prefix = runner, role, prefix
         self.tel_timeout = tel_timeout
         self.tables = []
+        self.resends = []              # (time, unanswered, sent again)
         self.other_lines = 0
         self.running_at = None         # client: "client running" line
         self.ready_at = None           # server: "server ready" line
@@ -343,6 +369,11 @@ class App:
         self._table = None
         if LINK_LINE.search(line):
             return
+        m = RESEND_LINE.search(line)
+        if m:
+            with self._lock:
+                self.resends.append((now, int(m.group(1)), int(m.group(2))))
+            return
         if "client running scenario" in line:
             self.running_at = now
         elif self.runner.READY_LINE in line:
@@ -352,6 +383,13 @@ class App:
     def tables_between(self, t0, t1):
         with self._lock:
             return [(t, tab) for t, tab in self.tables if t0 <= t <= t1]
+
+    def resends_since(self, t0):
+        """(lossless requests unanswered, sent again) over the link-back
+        lines since t0."""
+        with self._lock:
+            got = [(u, r) for t, u, r in self.resends if t >= t0]
+        return sum(u for u, _ in got), sum(r for _, r in got)
 
     def query(self, cmd):
         """A telemetry reply; reconnects once when the socket went away."""
@@ -411,14 +449,15 @@ class App:
         self.proc.close()
 
 
-def stop_and_clean(apps, region, prefixes, tmp, keep_logs):
-    """Stop @apps (the last started first), remove the region and the EAL
-    files, and the logs in @tmp unless @keep_logs."""
+def stop_and_clean(apps, files, prefixes, tmp, keep_logs):
+    """Stop @apps (the last started first), remove @files (the region, the
+    dedup store) and the EAL files, and the logs in @tmp unless
+    @keep_logs."""
     for app in reversed(apps):
         if app.proc.alive():
             app.proc.stop(1.0)
         app.close()
-    cleanup([region], prefixes)
+    cleanup(files, prefixes)
     if keep_logs:
         print(f"logs kept in {tmp}", flush=True)
     else:
@@ -466,6 +505,7 @@ class Test:
         self.tmp = tempfile.mkdtemp(prefix="qosdt-peer-restart-")
         self.tag = f"qosdt-pr-{os.getpid()}"
         self.region = f"/dev/shm/{self.tag}"
+        self.dedup_file = f"/dev/shm/{self.tag}.dedup"
         self.prefixes = []
         self.apps = []
         self.passed = self.failed = 0
@@ -476,8 +516,10 @@ class Test:
         self.flaps = 0
         self.stalls = 0            # stalls StallWatch measured during the restarts
         self.watch = StallWatch(self.region)
+        self.resent = 0            # reliable requests sent again (link-back lines)
         self.idle_kills = 0        # burst kills that found nothing in flight
         self.rechecks = 0          # quiet parts looked at again
+        self.dedup = None          # the store's counts, at the end
         self.scenario_path = os.path.join(self.tmp, "restart-bursts.json")
         periods = 2 * (args.restarts + 3 * args.client_restarts) + 20
         with open(self.scenario_path, "w", encoding="utf-8") as f:
@@ -509,9 +551,13 @@ class Test:
         self.watch.pids.add(app.proc.proc.pid)
         return app
 
-    def start_server(self, results=None):
-        srv = self.start("server", ["--stats-period", "0"]
-                         + (["--results", results] if results else []))
+    def start_server(self):
+        """A server on the shared dedup file; its results (written only at
+        a clean exit) in server-N.json."""
+        results = os.path.join(self.tmp, f"server-{self.seq['server'] + 1}.json")
+        srv = self.start("server", ["--stats-period", "0", "--dedup-file", self.dedup_file,
+                                    "--results", results])
+        srv.results = results
         if not srv.proc.ready.wait(self.runner.READY_TIMEOUT):
             raise Failure(f"server {srv.prefix} not ready within "
                           f"{self.runner.READY_TIMEOUT:g} s")
@@ -555,8 +601,29 @@ class Test:
                 break     # after KILL_TRIES the host is stalling us: kill anyway
             k += 1
         if in_burst and in_use == 0:
-            self.idle_kills += 1
+            self.idle_kills += 1    # (the client kills: the server's are counted apart)
         return victim.kill(), in_use, k
+
+    def kill_holding_reliable(self, srv, cli):
+        """SIGKILL the server in one of cli's next bursts as soon as its
+        reliable pool holds requests (tried in up to KILL_TRIES periods,
+        then done anyway and counted). Returns (kill time, the server's
+        mbufs in use just before, its reliable ones, period)."""
+        lead, tail = RELIABLE_WATCH_S
+        k = 0
+        for _ in range(KILL_TRIES):
+            while self.burst_at(cli, k) - lead < time.monotonic() + 0.05:
+                k += 1
+            sleep_until(self.burst_at(cli, k) - lead)
+            end = self.burst_at(cli, k) + tail
+            while time.monotonic() < end:
+                pools = srv.pools()
+                if pools.get(RELIABLE_POOL, 0) > 0:
+                    return srv.kill(), sum(pools.values()), pools[RELIABLE_POOL], k
+            k += 1
+        self.idle_kills += 1
+        pools = srv.pools()
+        return srv.kill(), sum(pools.values()), pools.get(RELIABLE_POOL, 0), k
 
     def quiet_state(self, apps, cli, k, since):
         """Sample the apps' pools (and cli's tables) in the first quiet part,
@@ -645,7 +712,11 @@ class Test:
         probs = []
         in_burst = i % 2 == 1
         t0, lines0, downs0 = time.monotonic(), cli.other_lines, cli.link_downs()
-        t_kill, at_kill, k = self.kill_under_load(srv, cli, cli, in_burst)
+        if in_burst:
+            t_kill, at_kill, rel_at_kill, k = self.kill_holding_reliable(srv, cli)
+            at_kill = f"{at_kill} in the server ({rel_at_kill} reliable)"
+        else:
+            t_kill, at_kill, k = self.kill_under_load(srv, cli, cli, False)
         t_down, down_ms = self.link_change(cli, False, t_kill, "the kill", probs)
         sleep_until(t_down + DEAD_S)
         srv = self.start_server()
@@ -658,13 +729,11 @@ class Test:
         if bad_gap or len(gap) < len(self.runner.CLASSES):
             probs.append(f"requests in no counter (sent - received - lost - dropped, "
                          f"lowest in the quiet part): {gap}")
-        rel = self.reliable_outage(cli, t_kill, srv.spawned_at, t_up)
-        if rel["gone"] < rel["expired"]:
-            probs.append(f"reliable: {rel['expired']} requests issued while the server was "
-                         f"dead expired before it returned, only {rel['gone']} lost+dropped")
-        if not in_burst and rel["expired"] == 0:
-            probs.append("no reliable request was issued while the server was dead "
-                         "(the trickle should have sent some)")
+        gone = self.reliable_gone(cli, t_kill)
+        if gone != 0:
+            probs.append(f"reliable: {gone} requests lost or dropped across the restart")
+        unanswered, resent = cli.resends_since(t_kill)
+        self.resent += resent
         if not cli.proc.alive():
             raise Failure(f"restart {i}: the client died")
         flaps = self.survivor_sane(cli, t0, t_kill, lines0, downs0, probs)
@@ -674,25 +743,21 @@ class Test:
                   f"{(t_up - srv.spawned_at) * 1e3:.0f} ms after the restart "
                   f"({up_ms} after 'server ready'); in use at kill "
                   f"{at_kill}, quiet {fmt_pools(pools)}; reliable "
-                  f"issued while dead {rel['expired']}, lost+dropped {rel['gone']}"
+                  f"unanswered at link-back {unanswered}, sent again {resent}, "
+                  f"lost+dropped {gone}"
                   + flaps + ("; " + "; ".join(probs) if probs else ""))
         return srv
 
-    def reliable_outage(self, cli, t_kill, t_spawn, t_up):
-        """Reliable requests issued between the kill and the restart minus
-        the timeout (no reply could come in time), from the live tables,
-        and the reliable lost + dropped from before the kill to now."""
+    def reliable_gone(self, cli, t_kill):
+        """The reliable lost + dropped from the last live table before the
+        kill to the latest one."""
         tabs = cli.tables_between(0, time.monotonic())
         before = [tab for t, tab in tabs if t < t_kill]
-        after_kill = [tab for t, tab in tabs if t >= t_kill + 0.02]
-        dead = [tab for t, tab in tabs if t_kill + 0.02 <= t <= t_spawn - TIMEOUT_S]
-        res = {"expired": 0, "gone": 0}
-        if before and after_kill:
-            b, a = before[-1]["reliable"], after_kill[-1]["reliable"]
-            res["gone"] = (a[2] + a[3]) - (b[2] + b[3])
-        if dead:
-            res["expired"] = max(0, dead[-1]["reliable"][0] - after_kill[0]["reliable"][0])
-        return res
+        after_kill = [tab for t, tab in tabs if t >= t_kill]
+        if not before or not after_kill:
+            raise Failure("no live table around the kill")
+        b, a = before[-1]["reliable"], after_kill[-1]["reliable"]
+        return (a[2] + a[3]) - (b[2] + b[3])
 
     def check_results(self, path, what):
         doc, shape, cons = self.runner.load_results(path, "client")
@@ -701,15 +766,28 @@ class Test:
             for cls in self.runner.CLASSES:
                 if doc["classes"][cls]["bad_replies"]:
                     probs.append(f"{cls}: {doc['classes'][cls]['bad_replies']} bad replies")
-            if what == "server restarts" and doc.get("unmatched_replies"):
+            if doc.get("unmatched_replies"):
                 probs.append(f"{doc['unmatched_replies']} unmatched replies")
+            if what == "server restarts" and doc.get("stale_replies"):
+                probs.append(f"{doc['stale_replies']} replies to another client "
+                             "(there was only one)")
             c = doc["classes"]
+            rel = c["reliable"]
+            if what == "server restarts" and (rel["lost"] + rel["dropped"]
+                                              != rel["unresolved_at_stop"]):
+                probs.append(f"reliable lost {rel['lost']}, dropped {rel['dropped']}, of "
+                             f"which {rel['unresolved_at_stop']} were in flight at the "
+                             "stop: the goal is none while running")
             summary = "; ".join(
                 f"{n} sent {c[n]['sent']} = received {c[n]['received']} + dropped "
                 f"{c[n]['dropped']} + lost {c[n]['lost']} + bad {c[n]['bad_replies']} "
-                f"(late {c[n]['late']}, deferred {c[n]['deferred']})"
+                f"(late {c[n]['late']}, deferred {c[n]['deferred']}, resent "
+                f"{c[n].get('resent')}, duplicate replies {c[n].get('duplicate_replies')}, "
+                f"in flight at the stop {c[n].get('unresolved_at_stop')})"
                 for n in self.runner.CLASSES)
-            summary += f"; unmatched replies {doc.get('unmatched_replies', 0)}"
+            summary += (f"; unmatched replies {doc.get('unmatched_replies', 0)}, stale "
+                        f"replies {doc.get('stale_replies')}, link downs "
+                        f"{doc.get('link_downs')}")
         else:
             summary = "no results"
         self.case(not probs, f"client results after the {what}: {summary}"
@@ -758,7 +836,10 @@ class Test:
         for i in range(1, a.restarts + 1):
             srv = self.restart_server(i, srv, cli, base)
         self.stop(cli, "client")
-        self.check_results(os.path.join(self.tmp, "results-client1.json"), "server restarts")
+        doc = self.check_results(os.path.join(self.tmp, "results-client1.json"),
+                                 "server restarts")
+        if doc:
+            self.check_served_once(doc)
         if a.client_restarts:
             cli = self.start_client(os.path.join(self.tmp, "results-client2.json"))
             last = 2
@@ -769,6 +850,66 @@ class Test:
             self.check_results(os.path.join(self.tmp, f"results-client{last}.json"),
                                "client restarts")
         self.stop(srv, "server")
+        self.check_dedup(srv)
+
+    def read_store(self):
+        """The dedup store's header: {lives, served, replayed, ...}."""
+        with open(self.dedup_file, "rb") as f:
+            raw = f.read(DEDUP_HDR.size)
+        v = DEDUP_HDR.unpack(raw)
+        if v[0] != DEDUP_MAGIC:
+            raise Failure(f"{self.dedup_file}: no dedup store (magic {v[0]:#x})")
+        return dict(zip(("lives", "served", "replayed", "duplicates_served", "conflicts",
+                         "unstored", "evicted", "replayed_earlier", "redone"),
+                        (v[5],) + v[8:]))
+
+    def check_served_once(self, doc):
+        """Every reliable request the first client issued was served exactly
+        once over all the server lives: the store's count of services run to
+        their end (read from its file; the first client is the only one so
+        far) is the client's reliable sent, less at most those still in
+        flight when it was stopped (maybe not served yet)."""
+        st = self.read_store()
+        rel = doc["classes"]["reliable"]
+        lo, hi = rel["sent"] - rel["unresolved_at_stop"], rel["sent"]
+        ok = lo <= st["served"] <= hi
+        self.case(ok, f"reliable served once: the client issued {rel['sent']} "
+                      f"({rel['unresolved_at_stop']} in flight at its stop), the servers "
+                      f"finished {st['served']} services for them over {st['lives']} lives, "
+                      f"answered {st['replayed']} duplicates from the table "
+                      f"({st['replayed_earlier']} with a reply a killed server had kept), "
+                      f"finished {st['redone']} a killed server had begun"
+                      + ("" if ok else f"; expected between {lo} and {hi}: a request "
+                         "served twice, or one never served"))
+
+    def check_dedup(self, srv):
+        """The last server's results: the dedup store's counts over every
+        server that used the file."""
+        probs = []
+        try:
+            with open(srv.results, encoding="utf-8") as f:
+                d = json.load(f).get("dedup")
+        except (OSError, ValueError) as e:
+            raise Failure(f"server results {srv.results}: {e}")
+        if not isinstance(d, dict) or not d.get("enabled"):
+            raise Failure(f"server results {srv.results}: no dedup table: {d!r}")
+        st = d["store"]
+        servers = self.seq["server"]
+        if d["lives"] != servers:
+            probs.append(f"the store saw {d['lives']} lives, {servers} servers were started")
+        if st["duplicates_served"]:
+            probs.append(f"{st['duplicates_served']} requests served again (duplicates served)")
+        if st["unstored"] or st["conflicts"]:
+            probs.append(f"unstored {st['unstored']}, conflicts {st['conflicts']}")
+        self.dedup = st
+        self.case(not probs,
+                  f"dedup store over {d['lives']} server lives: {st['served']} reliable requests "
+                  f"served, {st['replayed']} duplicates answered from the table "
+                  f"({st['replayed_earlier']} kept by an earlier server), {st['redone']} "
+                  f"begun by a killed server finished, duplicates "
+                  f"served {st['duplicates_served']}, evicted {st['evicted']}; last server: "
+                  f"deepest replay {d['deepest_replay']} of {d['entries']} entries"
+                  + ("; " + "; ".join(probs) if probs else ""))
 
     def summary(self):
         def stat(v, still, bound):
@@ -783,14 +924,18 @@ class Test:
               f"leaked mbufs {self.leaked}; spurious link flaps {self.flaps} (stalls "
               f"measured {self.stalls}); quiet parts "
               f"looked at again {self.rechecks}; burst kills with nothing in flight "
-              f"{self.idle_kills}; "
+              f"{self.idle_kills}; reliable sent again {self.resent}; dedup "
+              + (f"replayed {self.dedup['replayed']} ({self.dedup['replayed_earlier']} "
+                 f"across a server's death), duplicates served "
+                 f"{self.dedup['duplicates_served']}; " if self.dedup else "none; ")
+              + 
               f"{'FAILED' if self.failed else 'OK'}", flush=True)
         print(f"qosdt-test summary: name={NAME} passed={self.passed} failed={self.failed} "
               f"skipped=0", flush=True)
 
     def teardown(self):
         self.watch.close()
-        stop_and_clean(self.apps, self.region, self.prefixes, self.tmp,
+        stop_and_clean(self.apps, [self.region, self.dedup_file], self.prefixes, self.tmp,
                        self.failed or self.args.keep_logs)
 
 

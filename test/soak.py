@@ -29,8 +29,10 @@ Checks:
 3. server results: in every class received == sent + dropped (nothing is
    left queued after the drain), no malformed frame;
 4. the two sides agree, per class: what the client put on the channel
-   (sent - dropped) is what the server received, and the client's lost
-   requests are exactly the server's drops plus the replies that came late.
+   (sent - dropped, plus the copies of lossless requests it sent again
+   after a link loss, resent) is what the server received, and the
+   client's lost requests plus those copies are exactly the server's drops
+   plus the replies that came late or twice (duplicate_replies).
 
 Prints a line per sample, the per-class figures, and a summary line with
 start/end/max of each figure; exits 1 on any violation.
@@ -257,12 +259,15 @@ class Soak:
             if s["received"] != s["sent"] + s["dropped"]:
                 self.acct_probs.append(f"{n}: server received {s['received']} != sent "
                                   f"{s['sent']} + dropped {s['dropped']}")
-            if c["sent"] - c["dropped"] != s["received"]:
-                self.acct_probs.append(f"{n}: the client put {c['sent'] - c['dropped']} on the "
-                                  f"channel, the server received {s['received']}")
-            if c["lost"] != s["dropped"] + c["late"]:
-                self.acct_probs.append(f"{n}: client lost {c['lost']} != server dropped "
-                                  f"{s['dropped']} + late replies {c['late']}")
+            put = c["sent"] - c["dropped"] + c["resent"]
+            if put != s["received"]:
+                self.acct_probs.append(f"{n}: the client put {put} on the channel (resent "
+                                       f"{c['resent']}), the server received {s['received']}")
+            if c["lost"] + c["resent"] != s["dropped"] + c["late"] + c["duplicate_replies"]:
+                self.acct_probs.append(f"{n}: client lost {c['lost']} + resent {c['resent']} != "
+                                       f"server dropped {s['dropped']} + late replies "
+                                       f"{c['late']} + duplicate replies "
+                                       f"{c['duplicate_replies']}")
             print(f"  {n:<11} client: sent {c['sent']} = received {c['received']} + "
                   f"dropped {c['dropped']} + lost {c['lost']} + bad {c['bad_replies']} "
                   f"(late {c['late']}, deferred {c['deferred']}), {c['throughput_mbps']:.1f} "
@@ -271,7 +276,7 @@ class Soak:
         return total
 
     def teardown(self):
-        stop_and_clean(self.apps, self.region, [app.prefix for app in self.apps],
+        stop_and_clean(self.apps, [self.region], [app.prefix for app in self.apps],
                        self.tmp, bool(self.probs) or self.args.keep_logs)
 
 

@@ -16,11 +16,14 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
+#include <qosdt_mbuf.h>
 
 #include "client.h"
+#include "dedup.h"
 #include "payload.h"
 #include "pipeline.h"
 #include "port.h"
+#include "req_id.h"
 #include "scenario.h"
 #include "server.h"
 #include "services.h"
@@ -124,8 +127,7 @@ lb_send_frame(struct rte_mbuf *m, uint16_t q)
 static uint64_t
 lb_request(uint16_t service, const uint8_t *data, uint32_t len)
 {
-	unsigned int cls = qosdt_service_class(lb.qc,
-		service, NULL);
+	unsigned int cls = qosdt_service_class(lb.qc, service, NULL);
 	struct qosdt_msg msg = {
 		.service_id = service, .length = len, .request_id = lb.next_id,
 	};
@@ -553,13 +555,16 @@ lb_send_copy(const struct rte_mbuf *m, uint16_t q)
 
 /*
  * The client facing a hostile server: a right reply, a duplicate of it, a
- * reply with the wrong length, one without the reply flag, forged ids (0,
- * never issued), a truncated frame. Each lands in its counter, and every
- * request still ends in exactly one of received, bad, dropped, lost.
- * The counts are exact whatever the host does: the three requests are one
- * burst, due at the client's start (a stall cannot push one past the end
- * of the 1 s phase), and their timeout is 1 s, far above the host stalls
- * seen here (up to 300 ms), so only the request never answered is lost.
+ * reply with the wrong length, one without the reply flag, forged ids
+ * (another incarnation's: 0, and the client's sequence numbers under
+ * another incarnation; the client's own incarnation: its base, and a
+ * sequence number never issued), a truncated frame. Each lands in its
+ * counter, and every request still ends in exactly one of received, bad,
+ * dropped, lost. The counts are exact whatever the host does: the three
+ * requests are one burst, due at the client's start (a stall cannot push
+ * one past the end of the 1 s phase), and their timeout is 1 s, far above
+ * the host stalls seen here (up to 300 ms), so only the request never
+ * answered is lost.
  */
 static const char lb_hostile_scenario[] =
 	"{\"name\": \"hostile\", \"timeout\": \"1s\", \"phases\": [{"
@@ -606,7 +611,13 @@ test_client_hostile_replies(void)
 				h->msg.flags = QOSDT_MSG_F_REPLY;
 				h->msg.request_id = 0;
 				lb_send_copy(m, q);
-				h->msg.request_id = rte_cpu_to_be_64(1ull << 40);
+				h->msg.request_id = rte_cpu_to_be_64(req_id_make(
+					lbc.cli.incarnation ^ 1, seen + 1));
+				lb_send_copy(m, q);
+				h->msg.request_id = rte_cpu_to_be_64(lbc.cli.id_base);
+				lb_send_copy(m, q);
+				h->msg.request_id = rte_cpu_to_be_64(lbc.cli.id_base +
+					(1ull << 30));
 				lb_send_copy(m, q);
 				rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - 10);
 				lb_send_copy(m, q);
@@ -616,12 +627,18 @@ test_client_hostile_replies(void)
 	}
 	client_report(&lbc.cli, &rep);
 	printf("  sent %" PRIu64 " received %" PRIu64 " bad %" PRIu64 " lost %"
-		PRIu64 " dropped %" PRIu64 " late %" PRIu64 " unmatched %" PRIu64 "\n",
+		PRIu64 " dropped %" PRIu64 " late %" PRIu64 " duplicates %" PRIu64
+		" unmatched %" PRIu64 " stale %" PRIu64 "\n",
 		k->sent, k->received, k->bad_replies, k->lost, k->dropped, k->late,
-		rep.unmatched);
+		k->duplicates, rep.unmatched, rep.stale);
+	/* The duplicate of the right reply counts as a duplicate (its request
+	 * was answered), not late; per request: 2 forged ids of another
+	 * incarnation are stale, 2 of ours and the truncated frame unmatched;
+	 * and the reply without its flag. */
 	if (!lbc.quit || seen != 3 || k->sent != 3 || k->received != 1 ||
 			k->bad_replies != 1 || k->lost != 1 || k->dropped != 0 ||
-			k->late != 1 || rep.unmatched != 3 * 3 + 1) {
+			k->late != 0 || k->duplicates != 1 ||
+			rep.unmatched != 3 * 3 + 1 || rep.stale != 3 * 2) {
 		printf("unexpected outcome (seen %u requests)\n", seen);
 		goto out;
 	}
@@ -667,14 +684,219 @@ test_client_stages_on_two_lcores(void)
 
 		if (k->sent == 0 || k->received != k->sent || k->bad_replies != 0) {
 			printf("class %s: sent %" PRIu64 " received %" PRIu64
-				" bad %" PRIu64 "\n", qosdt_class_name(c), k->sent,
-				k->received, k->bad_replies);
+				" bad %" PRIu64 " dropped %" PRIu64 " lost %" PRIu64
+				" (late %" PRIu64 ")\n", qosdt_class_name(c), k->sent,
+				k->received, k->bad_replies, k->dropped, k->lost,
+				k->late);
 			goto out;
 		}
 	}
 	rc = TEST_SUCCESS;
 out:
 	lb_client_close();
+	return rc;
+}
+
+/*
+ * A server that dies under a reliable load and is restarted. For a while
+ * it serves but its replies never leave (a server killed with replies in
+ * its TX stage); then it dies: what it had taken and not served is gone,
+ * its port stops (the client's link goes down) for longer than the
+ * scenario's timeout, and a new server life starts on the same dedup file
+ * and port. Every reliable request must end received (none lost, none
+ * dropped, held over the outage and sent again), each served exactly once
+ * (the store's count of requests served equals the requests sent: a
+ * duplicate is answered from the table), and a reply counted once.
+ */
+static const char lb_outage_scenario[] =
+	"{\"name\": \"outage\", \"timeout\": \"300ms\", \"phases\": [{"
+	"\"duration\": \"1s\", \"flows\": ["
+	"{\"service\": 3, \"rate\": \"400pps\", \"size\": 200},"
+	"{\"service\": 8, \"rate\": \"300pps\", \"size\": 33,"
+	" \"pattern\": \"burst\", \"burst\": 15},"
+	"{\"service\": 1, \"rate\": \"200pps\", \"size\": 16}]}]}";
+
+#define LB_OUTAGE_DYING_MS 40    /* serving, replies thrown away */
+#define LB_OUTAGE_TAKING_MS 60   /* receiving, not serving */
+#define LB_OUTAGE_DEAD_MS 600    /* port stopped: twice the timeout */
+
+/* Step the client (and the server, unless server is false) for ms. */
+static void
+lb_step_for(unsigned int ms, bool server)
+{
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * ms;
+
+	while (!lbc.quit && rte_get_timer_cycles() < end) {
+		lb_client_step();
+		if (server)
+			lb_server_step();
+	}
+}
+
+/* Free a ring's frames; returns how many were reliable. */
+static unsigned int
+lb_ring_discard(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_sc_dequeue(r, (void **)&m) == 0) {
+		n += qosdt_mbuf_meta(m)->cls == QOSDT_CLASS_RELIABLE;
+		rte_pktmbuf_free(m);
+	}
+	return n;
+}
+
+/* The server dies: everything its process held is gone. Returns the
+ * reliable requests it had taken and not served. */
+static unsigned int
+lb_server_die(void)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int c, n, i, taken = 0;
+	uint64_t idle_until;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		taken += lb_ring_discard(lb.spipe.rx_ring[c]);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		for (i = 0; i < lb.srv.held[c].n; i++)
+			taken += c == QOSDT_CLASS_RELIABLE;
+	server_fini(&lb.srv);
+	/* The scheduler's queues: until nothing comes out for 20 ms. */
+	idle_until = rte_get_timer_cycles() + rte_get_timer_hz() / 50;
+	while (rte_get_timer_cycles() < idle_until) {
+		n = qosdt_dequeue_burst(lb.qs, pkts, RTE_DIM(pkts));
+		for (i = 0; i < n; i++)
+			taken += qosdt_mbuf_meta(pkts[i])->cls ==
+				QOSDT_CLASS_RELIABLE;
+		rte_pktmbuf_free_bulk(pkts, n);
+		if (n > 0)
+			idle_until = rte_get_timer_cycles() + rte_get_timer_hz() / 50;
+	}
+	lb_ring_discard(lb.spipe.tx_ring);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		struct pipeline_fifo *f = &lb.spipe.tx_pending[c];
+
+		for (; f->head != f->tail; f->head++)
+			rte_pktmbuf_free(f->slots[f->head & f->mask]);
+	}
+	return taken;
+}
+
+static int
+test_reliable_across_server_restart(void)
+{
+	const struct report_class *k;
+	struct dedup_counters life, total;
+	struct report rep = { 0 };
+	struct dedup d1, d2;
+	char path[128], err[DEDUP_ERRLEN];
+	unsigned int lost_replies = 0, taken, i;
+	uint64_t deadline;
+	int rc = TEST_FAILED;
+
+	shm_test_path(path, sizeof(path), "app_loopback_dedup");
+	unlink(path);
+	TEST_ASSERT_SUCCESS(dedup_open(&d1, path, 1024, 2008, err, sizeof(err)),
+		"dedup: %s", err);
+	server_set_dedup(&lb.srv, &d1);
+	if (lb_client_open(lb_outage_scenario) != 0) {
+		dedup_close(&d1);
+		unlink(path);
+		return TEST_FAILED;
+	}
+	lb_step_for(200, true);
+	/* Dying: served, the replies never leave. */
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 *
+		LB_OUTAGE_DYING_MS;
+	while (rte_get_timer_cycles() < deadline) {
+		lb_client_step();
+		pipeline_stage_rx(&lb.spipe);
+		server_stage_worker(&lb.srv);
+		lost_replies += lb_ring_discard(lb.spipe.tx_ring);
+	}
+	/* Its last moments: requests taken from the channel, not served. */
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 *
+		LB_OUTAGE_TAKING_MS;
+	while (rte_get_timer_cycles() < deadline) {
+		lb_client_step();
+		pipeline_stage_rx(&lb.spipe);
+	}
+	taken = lb_server_die();
+	dedup_close(&d1);
+	rte_eth_dev_stop(lb.srv_port);
+	lb_step_for(LB_OUTAGE_DEAD_MS, false);
+	/* The next life: the same file, the port started again. */
+	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit,
+		SVC_SEMANTICS_BINARY);
+	if (dedup_open(&d2, path, 1024, 2008, err, sizeof(err)) != 0) {
+		printf("dedup: %s\n", err);
+		goto out_client;
+	}
+	server_set_dedup(&lb.srv, &d2);
+	if (rte_eth_dev_start(lb.srv_port) != 0) {
+		printf("server port does not start again\n");
+		goto out;
+	}
+	deadline = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
+	while (!lbc.quit && rte_get_timer_cycles() < deadline) {
+		lb_client_step();
+		lb_server_step();
+	}
+	client_report(&lbc.cli, &rep);
+	dedup_counters_read(&d2, &life, &total);
+	k = &rep.cls[QOSDT_CLASS_RELIABLE];
+	printf("  reliable: sent %" PRIu64 " received %" PRIu64 " lost %" PRIu64
+		" dropped %" PRIu64 " bad %" PRIu64 " resent %" PRIu64
+		" duplicate replies %" PRIu64 " late %" PRIu64 "; link downs %"
+		PRIu64 "; the dying server lost %u replies and %u requests\n",
+		k->sent, k->received, k->lost, k->dropped, k->bad_replies,
+		k->resent, k->duplicates, k->late, rep.link_downs, lost_replies,
+		taken);
+	printf("  dedup store: life %u, %u remembered; served %" PRIu64
+		" (this life %" PRIu64 "), replayed %" PRIu64 ", served again %"
+		PRIu64 ", conflicts %" PRIu64 "; replies kept by the dead life"
+		" replayed %" PRIu64 "\n", d2.life, d2.loaded,
+		total.served, life.served, total.replayed,
+		total.duplicates_served, total.conflicts,
+		total.replayed_earlier);
+	if (!lbc.quit) {
+		printf("client did not finish in 10 s\n");
+		goto out;
+	}
+	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
+		const struct report_class *o = &rep.cls[i];
+
+		if (o->sent != o->received + o->dropped + o->lost + o->bad_replies) {
+			printf("%s: the invariant does not hold\n",
+				qosdt_class_name(i));
+			goto out;
+		}
+	}
+	if (rep.link_downs < 1 || lost_replies == 0 || taken == 0 ||
+			d2.life != 2 || d2.loaded == 0) {
+		printf("the outage did not happen as planned\n");
+		goto out;
+	}
+	if (k->received != k->sent || k->bad_replies != 0 || k->resent <
+			lost_replies + taken || total.duplicates_served != 0 ||
+			total.conflicts != 0 || total.served != k->sent ||
+			total.replayed_earlier < lost_replies ||
+			rep.unmatched != 0 ||
+			rep.stale != 0) {
+		printf("reliable: every request received, sent again when its reply was lost, served once\n");
+		goto out;
+	}
+	rc = TEST_SUCCESS;
+out:
+	server_set_dedup(&lb.srv, NULL);
+	dedup_close(&d2);
+out_client:
+	lb_client_close();
+	unlink(path);
+	/* Whatever is still in flight is of no later test's concern. */
+	for (i = 0; i < 100; i++)
+		lb_server_step();
 	return rc;
 }
 
@@ -691,6 +913,7 @@ static struct unit_test_suite loopback_suite = {
 		TEST_CASE(test_client_scenario),
 		TEST_CASE(test_client_hostile_replies),
 		TEST_CASE(test_client_stages_on_two_lcores),
+		TEST_CASE(test_reliable_across_server_restart),
 		TEST_CASES_END(),
 	},
 };

@@ -67,7 +67,9 @@ CLASS_RATES = ("offered_mbps", "throughput_mbps", "avg_frame_bytes", "guarantee_
 PERCENTILES = ("p50", "p90", "p99", "p999", "max")
 TOP_STRINGS = ("role", "mode", "config", "scenario")
 TOP_NUMBERS = ("duration_s", "channel_mbps")
-TOP_OPTIONAL_COUNTS = ("malformed", "unmatched_replies")
+TOP_OPTIONAL_COUNTS = ("malformed", "unmatched_replies", "stale_replies", "link_downs")
+# Per-class counts checked when present (results of older builds lack them).
+CLASS_OPTIONAL_COUNTS = ("resent", "duplicate_replies", "unresolved_at_stop")
 
 READY_LINE = "server ready"
 MEM_MB = 512                  # EAL memory per process
@@ -111,6 +113,9 @@ def class_problems(name, c):
         if k not in c:
             shape.append(f"classes.{name}.{k}: missing")
         elif not _is_count(c[k]):
+            shape.append(f"classes.{name}.{k}: not a count: {c[k]!r}")
+    for k in CLASS_OPTIONAL_COUNTS:
+        if k in c and not _is_count(c[k]):
             shape.append(f"classes.{name}.{k}: not a count: {c[k]!r}")
     for k in CLASS_RATES:
         if k not in c:
