@@ -181,15 +181,16 @@ qosdt_service_class(const struct qosdt *q, uint16_t service_id,
 
 struct rte_mbuf *
 qosdt_request_new(struct qosdt *q, const struct rte_ether_addr *src,
-		const struct qosdt_msg *msg)
+		const struct qosdt_msg *msg, unsigned int cls, uint64_t slo_ns)
 {
 	struct qosdt_mbuf_meta *meta;
-	unsigned int cls;
-	uint64_t slo_ns;
 	struct rte_mbuf *m;
 	int ret;
 
-	cls = qosdt_classify_service(q->classifier, msg->service_id, &slo_ns);
+	if (cls >= QOSDT_NB_CLASSES) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	m = rte_pktmbuf_alloc(qosdt_resv_pool(q->resv, cls));
 	if (m == NULL) {
 		rte_errno = ENOBUFS;

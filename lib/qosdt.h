@@ -227,13 +227,15 @@ unsigned int qosdt_service_class(const struct qosdt *q, uint16_t service_id,
 		uint64_t *slo_ns);
 
 /**
- * A request the application makes, classified once, here: allocated from
- * its class's pool, its header written with room for msg->length bytes of
- * payload (qosdt_msg_build_request(); fill them with qosdt_msg_payload_rw()
- * any time before it is sent), and its QoS metadata set (class, latency
+ * A request the application makes, of a service it has classified
+ * (qosdt_service_class(), once per service): allocated from its class's
+ * pool, its header written with room for msg->length bytes of payload
+ * (qosdt_msg_build_request(); fill them with qosdt_msg_payload_rw() any
+ * time before it is sent), and its QoS metadata set (class, latency
  * objective, service, the time now). Enqueue it with
- * qosdt_enqueue_classified_burst(): the class rides with the mbuf to the
- * scheduler and to the TX queue (qosdt_mbuf_meta()).
+ * qosdt_enqueue_classified_burst(): the class and the objective ride with
+ * the mbuf to the scheduler and the TX queue (qosdt_mbuf_meta()); nothing
+ * classifies it again.
  *
  * @param q
  *   The instance (owning thread).
@@ -243,12 +245,18 @@ unsigned int qosdt_service_class(const struct qosdt *q, uint16_t service_id,
  * @param msg
  *   The request's header fields: service id, request id, timestamp and
  *   payload length (flags and result are a request's).
+ * @param cls
+ *   Its class, as qosdt_service_class() gave it for msg->service_id.
+ * @param slo_ns
+ *   Its latency objective, as qosdt_service_class() gave it.
  * @return
  *   The request, or NULL with rte_errno ENOBUFS (its class's pool and the
- *   shared one are empty) or ENOSPC (the frame does not fit a buffer).
+ *   shared one are empty), ENOSPC (the frame does not fit a buffer) or
+ *   EINVAL (no such class).
  */
 struct rte_mbuf *qosdt_request_new(struct qosdt *q,
-		const struct rte_ether_addr *src, const struct qosdt_msg *msg);
+		const struct rte_ether_addr *src, const struct qosdt_msg *msg,
+		unsigned int cls, uint64_t slo_ns);
 
 /**
  * Close the monitoring window if it is due, so that qosdt_stats_read()

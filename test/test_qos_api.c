@@ -489,10 +489,11 @@ test_create_refuses_bad_config(void)
 }
 
 /*
- * A request the application makes is classified once, by
- * qosdt_request_new(): its buffer is from its class's pool, its header
- * has room for the payload, its metadata (class, SLO, service) is the
- * classifier's; enqueued as classified it comes out in its class, intact.
+ * A request the application makes carries the class and SLO it was
+ * classified with (qosdt_service_class()) from qosdt_request_new(): its
+ * buffer is from its class's pool, its header has room for the payload,
+ * its metadata is the classifier's; enqueued as classified it comes out in
+ * its class, intact. A class that does not exist is refused.
  */
 static int
 test_request_new_classified_once(void)
@@ -509,10 +510,10 @@ test_request_new_classified_once(void)
 	for (i = 0; i < 15; i++) {
 		msg = (struct qosdt_msg){ .service_id = i + 1,
 			.request_id = 1000 + i, .length = 100 + i };
-		pkts[i] = qosdt_request_new(q, NULL, &msg);
+		c = qosdt_service_class(q, i + 1, &slo);
+		pkts[i] = qosdt_request_new(q, NULL, &msg, c, slo);
 		TEST_ASSERT_NOT_NULL(pkts[i], "request %u: %s", i + 1,
 			rte_strerror(rte_errno));
-		c = qosdt_service_class(q, i + 1, &slo);
 		TEST_ASSERT(qosdt_mbuf_meta(pkts[i])->cls == c &&
 			qosdt_mbuf_meta(pkts[i])->slo_latency_ns == slo &&
 			qosdt_mbuf_meta(pkts[i])->service_id == i + 1 &&
@@ -525,6 +526,10 @@ test_request_new_classified_once(void)
 			"service %u: not from its class's pool", i + 1);
 		memset(qosdt_msg_payload_rw(pkts[i]), 0xab, msg.length);
 	}
+	msg.service_id = 1;
+	TEST_ASSERT_NULL(qosdt_request_new(q, NULL, &msg, QOSDT_NB_CLASSES, 0),
+		"a request of class %u", QOSDT_NB_CLASSES);
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "%s", rte_strerror(rte_errno));
 	qosdt_buffers_read(q, &u);
 	TEST_ASSERT_EQUAL(u.cls[QOSDT_CLASS_REALTIME].in_use, 2u,
 		"services 1 and 2 are realtime's");
