@@ -86,7 +86,6 @@ struct client_counters {
 /** The client's worker state. */
 struct client {
 	struct qosdt *q;             /**< Its QoS instance (the scheduler). */
-	const struct qosdt_classifier *cl; /**< q's: service -> class, SLO. */
 	struct qosdt_monitor *rtt;   /**< Round trips, per class. */
 	struct pipeline *pipe;       /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the requests' source. */
@@ -230,14 +229,16 @@ unsigned int client_stage_worker(void *arg);
  * @param c
  *   The client (its buffers are used).
  * @param m
- *   The reply frame.
+ *   The reply frame, for its payload.
+ * @param msg
+ *   Its header, as qosdt_msg_parse() found it (the caller's one parse).
  * @param e
  *   The request.
  * @return
  *   true if the reply is right.
  */
 bool client_reply_ok(struct client *c, const struct rte_mbuf *m,
-		const struct req_entry *e);
+		const struct qosdt_msg *msg, const struct req_entry *e);
 
 /**
  * Fill a report from the client's counters and round-trip monitor (any
