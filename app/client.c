@@ -731,7 +731,7 @@ client_window_closed(struct client *c, uint64_t now_ns)
 
 	qosdt_monitor_read(c->rtt, &st);
 	qosdt_stats_read(c->q, &sched);
-	qosdt_resv_usage(qosdt_resv_of(c->q), &buf);
+	qosdt_buffers_read(c->q, &buf);
 	window_log_add(&c->windows, now_ns - c->start_ns, &st, &sched, &buf);
 	if (!c->generating)
 		return;

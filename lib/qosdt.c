@@ -240,33 +240,3 @@ qosdt_adaptive_read(const struct qosdt *q, struct qosdt_adaptive_status *st,
 	*nb_changes = qosdt_adaptive_timeline(q->adaptive, changes);
 	return 0;
 }
-
-struct qosdt_sched *
-qosdt_sched_of(struct qosdt *q)
-{
-	return q->sched;
-}
-
-struct qosdt_monitor *
-qosdt_monitor_of(struct qosdt *q)
-{
-	return q->mon;
-}
-
-const struct qosdt_classifier *
-qosdt_classifier_of(const struct qosdt *q)
-{
-	return q->classifier;
-}
-
-struct qosdt_resv *
-qosdt_resv_of(struct qosdt *q)
-{
-	return q->resv;
-}
-
-struct qosdt_adaptive *
-qosdt_adaptive_of(struct qosdt *q)
-{
-	return q->adaptive;
-}

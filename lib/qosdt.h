@@ -309,39 +309,4 @@ int qosdt_adaptive_read(const struct qosdt *q, struct qosdt_adaptive_status *st,
 		const struct qosdt_adaptive_change **changes,
 		unsigned int *nb_changes);
 
-/* Until app/ uses the API above (issue 15): the instance's parts. */
-struct qosdt_sched;
-struct qosdt_classifier;
-
-/**
- * The instance's parts, for the adaptive controller and tools.
- *
- * @param q
- *   The instance.
- * @return
- *   The part.
- */
-struct qosdt_sched *qosdt_sched_of(struct qosdt *q);
-
-/** @copydoc qosdt_sched_of */
-struct qosdt_monitor *qosdt_monitor_of(struct qosdt *q);
-
-/** @copydoc qosdt_sched_of */
-const struct qosdt_classifier *qosdt_classifier_of(const struct qosdt *q);
-
-/** @copydoc qosdt_sched_of */
-struct qosdt_resv *qosdt_resv_of(struct qosdt *q);
-
-/**
- * The instance's adaptive controller (qosdt_adaptive.h), which
- * qosdt_dequeue_burst() runs at each closed monitoring window.
- *
- * @param q
- *   The instance.
- * @return
- *   The controller, or NULL when the configuration does not enable it (the
- *   scheduler then keeps its configured weights and cap).
- */
-struct qosdt_adaptive *qosdt_adaptive_of(struct qosdt *q);
-
 #endif /* QOSDT_H */
