@@ -18,7 +18,11 @@
 #                   dpdk-proc-info, dpdk-testpmd) load it without -d
 #                   (buildtools/pmd-install.py, doc/tools.md); needs root/sudo
 #   make uninstall  take it out again
+#   make vm-test build, run usertools/qosdt-vm.py: two QEMU guests on one
+#                ivshmem region, the full ladder and its table (doc/vm.md)
 #   make clean   remove the build dirs (the fetched driver SDK is kept)
+# make perf and make vm-test install QEMU, a guest kernel and busybox
+# (QOSDT_WITH_VM=1) and build the guest image (build/vm/) before the tests.
 # SANITIZE=1 uses build dir build-asan with ASan+UBSan for everything
 # (make SANITIZE=1 test runs the suite there only).
 
@@ -38,11 +42,12 @@ MESON_ARGS =
 TEST_DIRS = build $(ASAN_DIR)
 endif
 RUN_ARGS =
+VM_ARGS =
 # make eval's plots need Debian's matplotlib, installed for Debian's python3
 # (another python3 first on PATH, e.g. pyenv's, would not see it).
 EVAL_PYTHON = $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 
-.PHONY: all bootstrap asan test perf run eval install uninstall clean
+.PHONY: all bootstrap asan vm-image test perf run eval vm-test install uninstall clean
 
 all: bootstrap
 	ninja -C $(BUILDDIR)
@@ -68,6 +73,11 @@ define run_suite
 	exit $$rc
 endef
 
+# The guest image of the VM smoke and ladder (perf-tests, make vm-test),
+# built from build/ (cached); prints why not when QEMU cannot run here.
+vm-image: all
+	python3 usertools/qosdt-vm.py --build build --image-only
+
 # bootstrap.sh installs tshark when asked to (test/dpdk_tools.py decodes a
 # capture with it).
 test: export QOSDT_WITH_TSHARK = 1
@@ -76,7 +86,8 @@ test: all $(if $(filter $(ASAN_DIR),$(BUILDDIR)),,asan)
 
 # bootstrap.sh installs clang (and its libFuzzer runtime) when asked to.
 perf: export QOSDT_WITH_CLANG = 1
-perf: all
+perf: export QOSDT_WITH_VM = 1
+perf: all vm-image
 	$(call run_suite,perf-tests,1,$(BUILDDIR))
 
 run: all
@@ -96,6 +107,10 @@ install: all
 
 uninstall:
 	@python3 buildtools/pmd-install.py uninstall
+
+vm-test: export QOSDT_WITH_VM = 1
+vm-test: all
+	python3 usertools/qosdt-vm.py --build $(BUILDDIR) $(VM_ARGS)
 
 # build/ also holds driver-sdk/, which is kept; build-*/ dirs go whole.
 clean:

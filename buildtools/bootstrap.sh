@@ -9,7 +9,8 @@
 #     clang too with -Dfuzz=true or QOSDT_WITH_CLANG=1, matplotlib with
 #     QOSDT_WITH_PLOTS=1 (make eval's figures), iproute2, sockperf and iperf3
 #     with QOSDT_WITH_NETBENCH=1 (make eval's kernel baseline), tshark with
-#     QOSDT_WITH_TSHARK=1 (make test's capture test, doc/tools.md);
+#     QOSDT_WITH_TSHARK=1 (make test's capture test, doc/tools.md), QEMU, a guest
+#     kernel and busybox with QOSDT_WITH_VM=1 (the two-VM harness, doc/vm.md);
 #  2. gets the DPDK driver-SDK headers into build/driver-sdk
 #     (buildtools/get-driver-sdk.sh);
 #  3. runs `meson setup BUILDDIR` (default: build), again with --reconfigure
@@ -35,6 +36,10 @@ done
 [ "${QOSDT_WITH_PLOTS:-0}" != 1 ] || PKGS="$PKGS python3-matplotlib"
 [ "${QOSDT_WITH_NETBENCH:-0}" != 1 ] || PKGS="$PKGS iproute2 sockperf iperf3"
 [ "${QOSDT_WITH_TSHARK:-0}" != 1 ] || PKGS="$PKGS tshark"
+# usertools/qosdt-vm.py: QEMU, Debian's kernel as the guests' kernel, a static
+# busybox as their userland (make perf and make vm-test set QOSDT_WITH_VM=1).
+[ "${QOSDT_WITH_VM:-0}" != 1 ] ||
+	PKGS="$PKGS qemu-system-x86 linux-image-amd64 busybox-static cpio"
 missing=()
 for p in $PKGS; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||

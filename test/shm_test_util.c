@@ -192,11 +192,21 @@ int
 shm_pair_create(struct shm_pair *p, const char *tag, const char *server_args,
 		uint16_t nb_queues)
 {
+	return shm_pair_create_at(p, tag, NULL, server_args, nb_queues);
+}
+
+int
+shm_pair_create_at(struct shm_pair *p, const char *tag, const char *path,
+		const char *server_args, uint16_t nb_queues)
+{
 	char pool[64];
 
 	memset(p, 0, sizeof(*p));
 	p->nb_queues = nb_queues;
-	shm_test_path(p->path, sizeof(p->path), tag);
+	if (path != NULL)
+		snprintf(p->path, sizeof(p->path), "%s", path);
+	else
+		shm_test_path(p->path, sizeof(p->path), tag);
 	unlink(p->path);
 	snprintf(p->server_name, sizeof(p->server_name), "net_shm_s%s", tag);
 	snprintf(p->client_name, sizeof(p->client_name), "net_shm_c%s", tag);

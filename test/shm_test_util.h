@@ -66,6 +66,25 @@ void shm_test_port_remove(const char *name);
 int shm_pair_create(struct shm_pair *p, const char *tag,
 		const char *server_args, uint16_t nb_queues);
 
+/**
+ * shm_pair_create() on a region file of the caller's choosing.
+ *
+ * @param p
+ *   Filled in.
+ * @param tag
+ *   Makes names unique.
+ * @param path
+ *   The region file (its directory must exist), or NULL for the usual one.
+ * @param server_args
+ *   Extra devargs for the server, or NULL.
+ * @param nb_queues
+ *   Queue pairs configured on both ports.
+ * @return
+ *   0 on success.
+ */
+int shm_pair_create_at(struct shm_pair *p, const char *tag, const char *path,
+		const char *server_args, uint16_t nb_queues);
+
 /** Stop and remove both ports, the pool and the region file. */
 void shm_pair_destroy(struct shm_pair *p);
 

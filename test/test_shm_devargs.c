@@ -22,6 +22,7 @@
 #include <rte_log.h>
 #include <rte_string_fns.h>
 
+#include "shm_pci.h"
 #include "shm_region.h"
 #include "shm_test_util.h"
 #include "test.h"
@@ -628,6 +629,67 @@ test_default_region_bound(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * pci=: the address forms accepted (and their full form), the ones refused;
+ * which region paths are write-combining BAR files.
+ */
+static const struct {
+	const char *in;
+	const char *full;	/* NULL: refused */
+} pci_addrs[] = {
+	{ "0000:00:02.0", "0000:00:02.0" },
+	{ "00:02.0", "0000:00:02.0" },
+	{ "0001:af:1f.7", "0001:af:1f.7" },
+	{ "0000:00:1F.7", "0000:00:1f.7" },
+	{ "0000:00:20.0", NULL },	/* device 0x20: beyond 0x1f */
+	{ "0000:00:02.8", NULL },	/* function 8 */
+	{ "00:02", NULL },
+	{ "0000:00:02.0x", NULL },
+	{ " 00:02.0", NULL },
+	{ "zz:02.0", NULL },
+	{ "", NULL },
+};
+
+static const struct {
+	const char *path;
+	bool wc;
+} wc_paths[] = {
+	{ "/sys/bus/pci/devices/0000:00:02.0/resource2_wc", true },
+	{ "resource0_wc", true },
+	{ "/sys/bus/pci/devices/0000:00:02.0/resource2", false },
+	{ "/sys/bus/pci/devices/0000:00:02.0/resource_wc", false },
+	{ "/dev/shm/resource2_wcx", false },
+	{ "/dev/shm/chan_wc", false },
+	{ "/dev/mem", false },
+};
+
+static int
+test_pci_devarg_forms(void)
+{
+	char out[SHM_PCI_ADDR_LEN];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(pci_addrs); i++) {
+		int ret = shm_pci_addr_parse(pci_addrs[i].in, out);
+
+		if (pci_addrs[i].full == NULL) {
+			TEST_ASSERT(ret != 0, "pci=%s accepted as %s",
+				pci_addrs[i].in, out);
+			continue;
+		}
+		TEST_ASSERT_SUCCESS(ret, "pci=%s refused", pci_addrs[i].in);
+		TEST_ASSERT_EQUAL(strcmp(out, pci_addrs[i].full), 0,
+			"pci=%s read as %s, expected %s", pci_addrs[i].in, out,
+			pci_addrs[i].full);
+	}
+	for (i = 0; i < RTE_DIM(wc_paths); i++)
+		TEST_ASSERT_EQUAL(shm_pci_path_is_wc(wc_paths[i].path),
+			wc_paths[i].wc, "%s: write-combining %s",
+			wc_paths[i].path, wc_paths[i].wc ? "not seen" :
+			"seen where it is not");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite shm_devargs_suite = {
 	.suite_name = "net_shm devargs",
 	.setup = NULL,
@@ -640,6 +702,7 @@ static struct unit_test_suite shm_devargs_suite = {
 		TEST_CASE(test_client_matching_geometry),
 		TEST_CASE(test_client_contradicting_geometry),
 		TEST_CASE(test_default_region_bound),
+		TEST_CASE(test_pci_devarg_forms),
 		TEST_CASES_END()
 	},
 };

@@ -436,7 +436,7 @@ struct client_row {
 
 static const struct client_row client_rows[] = {
 	{ "intact region", PREP_NONE, 0, 0, NULL },
-	{ "missing file", PREP_MISSING, 0, 0, "No such file" },
+	{ "missing file", PREP_MISSING, 0, 0, "no such file (start the server" },
 	{ "empty file", PREP_FILL, 0, 0, "less than a region header" },
 	{ "100-byte file", PREP_FILL, 0, 100, "less than a region header" },
 	{ "garbage file", PREP_FILL, 0, 1 << 20, "bad magic" },

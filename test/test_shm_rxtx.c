@@ -4,18 +4,40 @@
  * net_shm data path on a loopback pair (a server port and a client port on
  * one region): delivery in order, ring wrap-around, every burst size from
  * 1 to 512, backpressure on a full ring, queue isolation, stats accuracy,
- * multi-segment frames both ways, oversize frames, and no mbuf leaks.
+ * multi-segment frames both ways, oversize frames, and no mbuf leaks; a
+ * region whose file is named like a write-combining BAR (resource2_wc)
+ * gets the burst functions that fence, and the others do not.
  */
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <ethdev_driver.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
+#include "shm_rxtx.h"
 #include "shm_test_util.h"
 #include "test.h"
 
 static struct shm_pair pair;
+static char wc_dir[128];
+
+/* The pair on DIR/resource2_wc: what a BAR mapped write-combining is called. */
+static int
+pair_setup_wc(void)
+{
+	char path[192];
+
+	shm_test_path(wc_dir, sizeof(wc_dir), "wcdir");
+	if (mkdir(wc_dir, 0700) != 0)
+		return TEST_FAILED;
+	snprintf(path, sizeof(path), "%s/resource2_wc", wc_dir);
+	return shm_pair_create_at(&pair, "rxtxwc", path, NULL, 4) == 0 ?
+		0 : TEST_FAILED;
+}
 
 static int
 pair_setup_default(void)
@@ -335,6 +357,50 @@ test_roomless_pool_refused(void)
 	return TEST_SUCCESS;
 }
 
+static void
+pair_teardown_wc(void)
+{
+	pair_teardown();
+	rmdir(wc_dir);
+}
+
+/* Which burst functions the ports got: the fencing ones only on WC. */
+static int
+check_burst_functions(bool wc)
+{
+	uint16_t ports[2] = { pair.server, pair.client };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(ports); i++) {
+		const struct rte_eth_dev *dev = &rte_eth_devices[ports[i]];
+
+		TEST_ASSERT(dev->rx_pkt_burst == (wc ? shm_rx_burst_wc :
+			shm_rx_burst), "port %u: %s RX burst function",
+			ports[i], wc ? "not the fencing" : "the fencing");
+		TEST_ASSERT(dev->tx_pkt_burst == (wc ? shm_tx_burst_wc :
+			shm_tx_burst), "port %u: %s TX burst function",
+			ports[i], wc ? "not the fencing" : "the fencing");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_plain_mapping(void)
+{
+	return check_burst_functions(false);
+}
+
+/* The fencing functions move frames as the plain ones do. */
+static int
+test_wc_mapping(void)
+{
+	if (check_burst_functions(true) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (test_both_directions() != TEST_SUCCESS)
+		return TEST_FAILED;
+	return test_bursts_1_to_512();
+}
+
 static struct unit_test_suite shm_rxtx_suite = {
 	.suite_name = "net_shm data path",
 	.unit_test_cases = {
@@ -357,6 +423,9 @@ static struct unit_test_suite shm_rxtx_suite = {
 			test_shared_and_cloned_frames),
 		TEST_CASE_ST(pair_setup_default, pair_teardown,
 			test_roomless_pool_refused),
+		TEST_CASE_ST(pair_setup_default, pair_teardown,
+			test_plain_mapping),
+		TEST_CASE_ST(pair_setup_wc, pair_teardown_wc, test_wc_mapping),
 		TEST_CASES_END(),
 	},
 };

@@ -25,6 +25,8 @@ static const char * const shm_valid_keys[] = {
 	SHM_DEVARG_RING_SIZE,
 	SHM_DEVARG_BUF_SIZE,
 	SHM_DEVARG_MAC,
+	SHM_DEVARG_PCI,
+	SHM_DEVARG_WC,
 	NULL,
 };
 
@@ -99,6 +101,33 @@ handle_path(const char *key, const char *value, void *opaque)
 }
 
 static int
+handle_pci(const char *key, const char *value, void *opaque)
+{
+	struct devarg_ctx *ctx = opaque;
+	struct shm_devargs *da = ctx->out;
+
+	if (value == NULL || shm_pci_addr_parse(value, da->pci) != 0)
+		return bad_value(ctx->name, key, value,
+			"must be a PCI address like 0000:00:02.0");
+	return 0;
+}
+
+static int
+handle_wc(const char *key, const char *value, void *opaque)
+{
+	struct devarg_ctx *ctx = opaque;
+	struct shm_devargs *da = ctx->out;
+
+	if (value != NULL && strcmp(value, "1") == 0)
+		da->wc = true;
+	else if (value != NULL && strcmp(value, "0") == 0)
+		da->wc = false;
+	else
+		return bad_value(ctx->name, key, value, "must be 0 or 1");
+	return 0;
+}
+
+static int
 handle_role(const char *key, const char *value, void *opaque)
 {
 	struct devarg_ctx *ctx = opaque;
@@ -169,7 +198,7 @@ check_keys(const char *name, const struct rte_kvargs *kv)
 		if (shm_valid_keys[j] == NULL) {
 			SHM_LOG(ERR, "%s: unknown devarg %s=%s (valid: path, "
 				"role, offset, size, queues, ring_size, "
-				"buf_size, mac)", name, key,
+				"buf_size, mac, pci, wc)", name, key,
 				kv->pairs[i].value != NULL ?
 				kv->pairs[i].value : "");
 			return -EINVAL;
@@ -226,12 +255,26 @@ shm_devargs_parse(const char *name, const char *args, struct shm_devargs *da)
 			    &da->geo.ring_size) != 0 ||
 		    process(kv, name, SHM_DEVARG_BUF_SIZE, handle_u32,
 			    &da->geo.buf_size) != 0 ||
-		    process(kv, name, SHM_DEVARG_MAC, handle_mac, da) != 0)
+		    process(kv, name, SHM_DEVARG_MAC, handle_mac, da) != 0 ||
+		    process(kv, name, SHM_DEVARG_PCI, handle_pci, da) != 0 ||
+		    process(kv, name, SHM_DEVARG_WC, handle_wc, da) != 0)
 			goto out;
 	}
-	if (da->path[0] == '\0') {
+	if (da->path[0] != '\0' && da->pci[0] != '\0') {
+		SHM_LOG(ERR, "%s: devargs path=%s and pci=%s: give one of them",
+			name, da->path, da->pci);
+		goto out;
+	}
+	if (da->path[0] == '\0' && da->pci[0] == '\0') {
 		SHM_LOG(ERR, "%s: devarg path is missing (e.g. "
-			"path=/dev/shm/qosdt)", name);
+			"path=/dev/shm/qosdt, or pci=0000:00:02.0 for a "
+			"device's BAR%u)", name, SHM_PCI_BAR);
+		goto out;
+	}
+	if (given(kv, SHM_DEVARG_WC) && da->pci[0] == '\0') {
+		SHM_LOG(ERR, "%s: devarg wc=%s: only with pci= (with path=, "
+			"name the write-combining file, resourceN_wc)", name,
+			da->wc ? "1" : "0");
 		goto out;
 	}
 	if (da->role == SHM_ROLE_SERVER) {

@@ -12,6 +12,7 @@
 
 #include <rte_ether.h>
 
+#include "shm_pci.h"
 #include "shm_region.h"
 
 #define SHM_DEVARG_PATH		"path"
@@ -22,10 +23,18 @@
 #define SHM_DEVARG_RING_SIZE	"ring_size"
 #define SHM_DEVARG_BUF_SIZE	"buf_size"
 #define SHM_DEVARG_MAC		"mac"
+#define SHM_DEVARG_PCI		"pci"
+#define SHM_DEVARG_WC		"wc"
 
-/** Parsed devargs; the geometry fields are 0 where a client left them out. */
+/**
+ * Parsed devargs; the geometry fields are 0 where a client left them out.
+ * With pci=, path is left empty: the BAR's file is found at probe
+ * (shm_pci_bar_path()).
+ */
 struct shm_devargs {
 	char path[PATH_MAX];
+	char pci[SHM_PCI_ADDR_LEN];	/**< pci=: the device, or "" */
+	bool wc;			/**< wc=1: map the BAR write-combining */
 	enum shm_role role;
 	uint64_t offset;
 	uint64_t size;

@@ -448,6 +448,17 @@ shm_probe(struct rte_vdev_device *vdev)
 		SHM_LOG(ERR, "%s: cannot allocate the port", name);
 		return -ENOMEM;
 	}
+	if (da.pci[0] != '\0') {
+		char err[PATH_MAX + 128];
+
+		ret = shm_pci_bar_path(da.pci, da.wc, da.path, sizeof(da.path),
+			err, sizeof(err));
+		if (ret != 0) {
+			SHM_LOG(ERR, "%s: devarg pci=%s: %s", name, da.pci, err);
+			rte_eth_dev_release_port(dev);
+			return ret;
+		}
+	}
 	pmd = dev->data->dev_private;
 	pmd->layout = shm_priv_layout();
 	rp = (struct shm_region_params){
@@ -473,8 +484,11 @@ shm_probe(struct rte_vdev_device *vdev)
 		rte_eth_random_addr(pmd->mac.addr_bytes);
 
 	dev->dev_ops = &shm_ops;
-	dev->rx_pkt_burst = shm_rx_burst;
-	dev->tx_pkt_burst = shm_tx_burst;
+	/* A write-combining mapping gets the burst functions that fence;
+	 * cached and uncached ones keep the plain ones (doc/vm.md).
+	 */
+	dev->rx_pkt_burst = pmd->region.wc ? shm_rx_burst_wc : shm_rx_burst;
+	dev->tx_pkt_burst = pmd->region.wc ? shm_tx_burst_wc : shm_tx_burst;
 	dev->data->mac_addrs = &pmd->mac;
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
@@ -526,4 +540,6 @@ RTE_PMD_REGISTER_PARAM_STRING(net_shm,
 	SHM_DEVARG_QUEUES "=<1-16> "
 	SHM_DEVARG_RING_SIZE "=<64-16384, power of 2> "
 	SHM_DEVARG_BUF_SIZE "=<128-65536, multiple of 64> "
-	SHM_DEVARG_MAC "=<xx:xx:xx:xx:xx:xx>");
+	SHM_DEVARG_MAC "=<xx:xx:xx:xx:xx:xx> "
+	SHM_DEVARG_PCI "=<DDDD:BB:DD.F> "
+	SHM_DEVARG_WC "=0|1");

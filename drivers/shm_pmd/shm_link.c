@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <rte_alarm.h>
+#include <rte_atomic.h>
 #include <rte_cycles.h>
 
 #include "shm_ethdev.h"
@@ -83,6 +84,8 @@ shm_heartbeat(void *arg)
 	 */
 	__atomic_store_n(&me->attached, SHM_SIDE_ATTACHED, __ATOMIC_RELAXED);
 	__atomic_store_n(&me->heartbeat, ++pmd->my_heartbeat, __ATOMIC_RELEASE);
+	if (reg->wc)
+		rte_wmb();	/* out of the write-combining buffer, now */
 	header_ok = shm_region_header_matches(reg);
 	if (!header_ok && pmd->header_ok) {
 		pmd->link_stats.header_errors++;
@@ -117,6 +120,8 @@ shm_link_start(struct rte_eth_dev *dev)
 		__atomic_load_n(&me->generation, __ATOMIC_RELAXED) + 1,
 		__ATOMIC_RELAXED);
 	__atomic_store_n(&me->attached, SHM_SIDE_ATTACHED, __ATOMIC_RELEASE);
+	if (reg->wc)
+		rte_wmb();
 
 	/* The peer counts as alive only once its heartbeat moves. */
 	pmd->peer_hb = __atomic_load_n(&peer->heartbeat, __ATOMIC_ACQUIRE);

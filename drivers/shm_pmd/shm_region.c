@@ -9,11 +9,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <rte_atomic.h>
 #include <rte_cycles.h>
 #include <rte_memory.h>
 
@@ -23,9 +27,12 @@
 #endif
 
 #include "shm_log.h"
+#include "shm_pci.h"
 #include "shm_region.h"
 
 #define HUGETLBFS_MAGIC_NUMBER	0x958458f6
+#define SYSFS_MAGIC_NUMBER	0x62656572
+#define PROC_MAGIC_NUMBER	0x9fa0
 
 static const char *
 role_name(enum shm_role role)
@@ -141,6 +148,7 @@ region_format(struct shm_region *reg)
 	struct shm_region_header *h = shm_region_hdr(reg);
 
 	__atomic_store_n(&h->magic, 0, __ATOMIC_RELEASE);
+	rte_wmb();
 	memset(reg->base, 0, reg->bufs_offset);
 	h->version = SHM_REGION_VERSION;
 	h->nb_queues = reg->geo.nb_queues;
@@ -149,7 +157,9 @@ region_format(struct shm_region *reg)
 	h->region_size = reg->size;
 	h->rings_offset = reg->rings_offset;
 	h->bufs_offset = reg->bufs_offset;
+	rte_wmb();	/* a write-combining mapping orders no store: fence */
 	__atomic_store_n(&h->magic, SHM_REGION_MAGIC, __ATOMIC_RELEASE);
+	rte_wmb();
 	reg->formatted = true;
 }
 
@@ -199,39 +209,161 @@ region_map(struct shm_region *reg, uint64_t offset, uint64_t len,
 	return 0;
 }
 
-/* Bytes of the file after offset, or 0 when the file cannot tell. */
-static int
-file_room(struct shm_region *reg, uint64_t offset, uint64_t *room,
-		uint64_t *page, const char *name)
-{
-	struct stat st;
-	struct statfs sfs;
+/*
+ * What a file or device can hold after the region's offset. A regular file
+ * (not on sysfs) grows to fit; a BAR's sysfs file, a block device and the
+ * BAR /dev/mem maps at the offset have a fixed size; other character
+ * devices do not tell theirs (room is then UINT64_MAX).
+ */
+struct file_room {
+	uint64_t room;		/**< bytes after offset, UINT64_MAX: unknown */
+	uint64_t page;		/**< hugetlbfs page size, or 0 */
+	bool fixed;		/**< cannot grow */
+	char what[PATH_MAX + 160]; /**< what holds the bytes, for messages */
+};
 
-	*page = 0;
+static bool
+is_dev_mem(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 &&
+		minor(st->st_rdev) == 1;
+}
+
+static int
+file_room(struct shm_region *reg, uint64_t offset, struct file_room *fr,
+		const char *name)
+{
+	struct shm_pci_bar bar;
+	struct statfs sfs;
+	struct stat st;
+	uint64_t size;
+	bool sysfs;
+
+	memset(fr, 0, sizeof(*fr));
 	if (fstat(reg->fd, &st) != 0) {
 		int err = errno;
 
 		SHM_LOG(ERR, "%s: path=%s: %s", name, reg->path, strerror(err));
 		return -err;
 	}
-	if (fstatfs(reg->fd, &sfs) == 0 &&
-			(uint64_t)sfs.f_type == HUGETLBFS_MAGIC_NUMBER)
-		*page = sfs.f_bsize;
-	if (S_ISREG(st.st_mode) && st.st_size > 0)
-		*room = (uint64_t)st.st_size > offset ?
-			(uint64_t)st.st_size - offset : 0;
-	else if (S_ISREG(st.st_mode))
-		*room = 0;
+	sysfs = fstatfs(reg->fd, &sfs) == 0 &&
+		(uint64_t)sfs.f_type == SYSFS_MAGIC_NUMBER;
+	if (!sysfs && (uint64_t)sfs.f_type == HUGETLBFS_MAGIC_NUMBER)
+		fr->page = sfs.f_bsize;
+	if (S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+		fr->room = size > offset ? size - offset : 0;
+		fr->fixed = sysfs;	/* a BAR: ftruncate succeeds, changes nothing */
+		snprintf(fr->what, sizeof(fr->what), "%s (%" PRIu64 " bytes%s)",
+			reg->path, size, sysfs ? ", a device's memory" : "");
+	} else if (S_ISBLK(st.st_mode) &&
+			ioctl(reg->fd, BLKGETSIZE64, &size) == 0) {
+		fr->room = size > offset ? size - offset : 0;
+		fr->fixed = true;
+		snprintf(fr->what, sizeof(fr->what), "%s (a block device of %"
+			PRIu64 " bytes)", reg->path, size);
+	} else if (is_dev_mem(&st) && shm_pci_bar_of_phys(offset, &bar)) {
+		fr->room = bar.start + bar.size - offset;
+		fr->fixed = true;
+		snprintf(fr->what, sizeof(fr->what), "%s at 0x%" PRIx64 ", in "
+			"BAR%u of %s (%" PRIu64 " bytes at 0x%" PRIx64 ")",
+			reg->path, offset, bar.bar, bar.addr, bar.size,
+			bar.start);
+	} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		fr->room = UINT64_MAX;	/* the device does not tell its size */
+		fr->fixed = true;
+		snprintf(fr->what, sizeof(fr->what), "%s (a device)", reg->path);
+	} else {
+		SHM_LOG(ERR, "%s: path=%s: not a file or device", name,
+			reg->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * May a missing region file be created in path's directory? Only where
+ * regular files live: not in /dev itself (devices), nor on sysfs or procfs
+ * (a mistyped BAR path must not look like a permission problem). On
+ * refusal, why is filled in.
+ */
+static int
+may_create(const char *path, char *why, size_t len)
+{
+	char dir[PATH_MAX];
+	struct statfs sfs;
+	struct stat st, dev;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
 	else
-		*room = UINT64_MAX;	/* a device: its size is not known */
-	return S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) ||
-		S_ISBLK(st.st_mode) ? 0 : -EINVAL;
+		snprintf(dir, sizeof(dir), ".");
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "its directory %s does not exist", dir);
+		return -ENOENT;
+	}
+	if (statfs(dir, &sfs) == 0 &&
+			((uint64_t)sfs.f_type == SYSFS_MAGIC_NUMBER ||
+			(uint64_t)sfs.f_type == PROC_MAGIC_NUMBER)) {
+		snprintf(why, len, "not created: %s is on %s, where only the "
+			"kernel makes files", dir,
+			(uint64_t)sfs.f_type == PROC_MAGIC_NUMBER ? "procfs" :
+			"sysfs");
+		return -ENOENT;
+	}
+	if (stat("/dev", &dev) == 0 && dev.st_dev == st.st_dev &&
+			dev.st_ino == st.st_ino) {
+		snprintf(why, len, "not created: /dev holds devices (a region "
+			"file belongs in /dev/shm, hugetlbfs or any other "
+			"directory)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Open the server's region file, creating it only where may_create() says. */
+static int
+server_open_file(struct shm_region *reg, const struct shm_region_params *p)
+{
+	char why[PATH_MAX + 128];
+	int ret, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		reg->fd = open(p->path, O_RDWR | O_CLOEXEC);
+		if (reg->fd >= 0)
+			return 0;
+		ret = -errno;
+		if (ret != -ENOENT)
+			break;
+		ret = may_create(p->path, why, sizeof(why));
+		if (ret != 0) {
+			SHM_LOG(ERR, "%s: path=%s: no such file (%s)", p->name,
+				p->path, why);
+			return ret;
+		}
+		reg->fd = open(p->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			0600);
+		if (reg->fd >= 0)
+			return 0;
+		ret = -errno;
+		if (ret != -EEXIST)	/* else made meanwhile: open it */
+			break;
+	}
+	SHM_LOG(ERR, "%s: path=%s: %s", p->name, p->path, strerror(-ret));
+	return ret;
 }
 
 static int
 server_open(struct shm_region *reg, const struct shm_region_params *p)
 {
-	uint64_t need, size, room, page;
+	struct file_room fr;
+	uint64_t need, size;
+	struct stat st;
 	int ret;
 
 	need = shm_geometry_region_size(&p->geo);
@@ -243,21 +375,14 @@ server_open(struct shm_region *reg, const struct shm_region_params *p)
 			p->geo.buf_size, need);
 		return -EINVAL;
 	}
-	reg->fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (reg->fd < 0) {
-		ret = -errno;
-		SHM_LOG(ERR, "%s: path=%s: %s", p->name, p->path,
-			strerror(-ret));
+	ret = server_open_file(reg, p);
+	if (ret != 0)
 		return ret;
-	}
-	ret = file_room(reg, p->offset, &room, &page, p->name);
-	if (ret != 0) {
-		SHM_LOG(ERR, "%s: path=%s: not a file or device", p->name,
-			p->path);
+	ret = file_room(reg, p->offset, &fr, p->name);
+	if (ret != 0)
 		return ret;
-	}
-	if (page != 0)
-		size = RTE_ALIGN_CEIL(size, page);
+	if (fr.page != 0)
+		size = RTE_ALIGN_CEIL(size, fr.page);
 	size = RTE_ALIGN_CEIL(size, (uint64_t)SHM_REGION_ALIGN);
 	if (size > (uint64_t)INT64_MAX || p->offset > (uint64_t)INT64_MAX - size) {
 		SHM_LOG(ERR, "%s: offset=%" PRIu64 ": offset + size (%" PRIu64
@@ -265,13 +390,27 @@ server_open(struct shm_region *reg, const struct shm_region_params *p)
 			p->offset, size);
 		return -EINVAL;
 	}
-	if (room < size) {
-		if (ftruncate(reg->fd, (off_t)(p->offset + size)) != 0) {
+	if (fr.room < size && fr.fixed) {
+		SHM_LOG(ERR, "%s: size=%" PRIu64 ": the region needs %" PRIu64
+			" bytes at offset %" PRIu64 ", more than the %" PRIu64
+			" there are in %s", p->name, p->size, size, p->offset,
+			fr.room, fr.what);
+		return -ENOSPC;
+	}
+	if (fr.room < size) {
+		const char *why = NULL;
+
+		if (ftruncate(reg->fd, (off_t)(p->offset + size)) != 0)
+			why = strerror(errno);
+		else if (fstat(reg->fd, &st) != 0)
+			why = strerror(errno);
+		else if ((uint64_t)st.st_size < p->offset + size)
+			why = "ftruncate left its size as it was";
+		if (why != NULL) {
 			SHM_LOG(ERR, "%s: path=%s has %" PRIu64 " bytes after "
 				"offset %" PRIu64 ", the region needs %" PRIu64
 				" and the file cannot grow: %s", p->name,
-				p->path, room, p->offset, size,
-				strerror(errno));
+				p->path, fr.room, p->offset, size, why);
 			return -ENOSPC;
 		}
 	}
@@ -316,7 +455,7 @@ mismatch(const struct shm_region_params *p, const char *key, uint32_t given,
 
 static int
 client_check_header(const struct shm_region_header *h,
-		const struct shm_region_params *p, uint64_t room)
+		const struct shm_region_params *p, const struct file_room *fr)
 {
 	struct shm_geometry geo = {
 		.nb_queues = h->nb_queues,
@@ -351,11 +490,12 @@ client_check_header(const struct shm_region_header *h,
 			h->rings_offset, h->bufs_offset, h->region_size);
 		return -EPROTO;
 	}
-	if (h->region_size > room) {
-		SHM_LOG(ERR, "%s: path=%s is truncated: the region needs %"
-			PRIu64 " bytes, the file has %" PRIu64 " after offset %"
-			PRIu64, p->name, p->path, h->region_size, room,
-			p->offset);
+	if (h->region_size > fr->room) {
+		SHM_LOG(ERR, "%s: path=%s %s: the region needs %" PRIu64
+			" bytes, there are %" PRIu64 " after offset %" PRIu64
+			" in %s", p->name, p->path, fr->fixed ?
+			"is too small" : "is truncated", h->region_size,
+			fr->room, p->offset, fr->what);
 		return -EPROTO;
 	}
 	if (mismatch(p, "queues", p->geo.nb_queues, geo.nb_queues) ||
@@ -376,32 +516,31 @@ client_open(struct shm_region *reg, const struct shm_region_params *p)
 {
 	struct shm_region_header h;
 	struct shm_geometry geo;
-	uint64_t room, page;
+	struct file_room fr;
 	int ret;
 
 	reg->fd = open(p->path, O_RDWR | O_CLOEXEC);
 	if (reg->fd < 0) {
 		ret = -errno;
 		SHM_LOG(ERR, "%s: path=%s: %s%s", p->name, p->path,
-			strerror(errno), errno == ENOENT ?
-			" (start the server side first)" : "");
+			ret == -ENOENT ? "no such file" : strerror(-ret),
+			ret == -ENOENT ? " (start the server side first, or "
+			"check the path)" : "");
 		return ret;
 	}
-	ret = file_room(reg, p->offset, &room, &page, p->name);
-	if (ret != 0) {
-		SHM_LOG(ERR, "%s: path=%s: not a file or device", p->name,
-			p->path);
+	ret = file_room(reg, p->offset, &fr, p->name);
+	if (ret != 0)
 		return ret;
-	}
-	if (room < SHM_HDR_AREA) {
-		SHM_LOG(ERR, "%s: path=%s is truncated: %" PRIu64 " bytes after "
-			"offset %" PRIu64 ", less than a region header",
-			p->name, p->path, room, p->offset);
+	if (fr.room < SHM_HDR_AREA) {
+		SHM_LOG(ERR, "%s: path=%s %s: %" PRIu64 " bytes after "
+			"offset %" PRIu64 ", less than a region header, in %s",
+			p->name, p->path, fr.fixed ? "is too small" :
+			"is truncated", fr.room, p->offset, fr.what);
 		return -EPROTO;
 	}
 	/* on hugetlbfs, mappings come in whole huge pages */
-	ret = region_map(reg, p->offset, RTE_MAX((uint64_t)SHM_HDR_AREA, page),
-		p->name);
+	ret = region_map(reg, p->offset,
+		RTE_MAX((uint64_t)SHM_HDR_AREA, fr.page), p->name);
 	if (ret != 0)
 		return ret;
 	memcpy(&h, reg->base, sizeof(h));	/* read the header once */
@@ -409,7 +548,7 @@ client_open(struct shm_region *reg, const struct shm_region_params *p)
 	reg->map_addr = NULL;
 	reg->base = NULL;
 
-	ret = client_check_header(&h, p, room);
+	ret = client_check_header(&h, p, &fr);
 	if (ret != 0)
 		return ret;
 	geo.nb_queues = h.nb_queues;
@@ -454,6 +593,7 @@ shm_region_open(struct shm_region *reg, const struct shm_region_params *p)
 		SHM_LOG(ERR, "%s: %s", p->name, err);
 		return -EINVAL;
 	}
+	reg->wc = shm_pci_path_is_wc(p->path);
 	ret = p->role == SHM_ROLE_SERVER ? server_open(reg, p) :
 		client_open(reg, p);
 	if (ret != 0) {
@@ -461,9 +601,10 @@ shm_region_open(struct shm_region *reg, const struct shm_region_params *p)
 		return ret;
 	}
 	SHM_LOG(INFO, "%s: %s attached to %s: queues=%u ring_size=%u "
-		"buf_size=%u size=%" PRIu64, p->name, role_name(p->role),
+		"buf_size=%u size=%" PRIu64 "%s", p->name, role_name(p->role),
 		p->path, reg->geo.nb_queues, reg->geo.ring_size,
-		reg->geo.buf_size, reg->size);
+		reg->geo.buf_size, reg->size, reg->wc ? ", write-combining: "
+		"a store fence before each index it publishes" : "");
 	return 0;
 }
 

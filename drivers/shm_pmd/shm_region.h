@@ -107,7 +107,7 @@ struct shm_geometry {
 
 /** Parameters of shm_region_open(). */
 struct shm_region_params {
-	const char *path;	/**< any mmap-able file */
+	const char *path;	/**< any mmap-able file or device */
 	uint64_t offset;	/**< where the region starts in the file */
 	uint64_t size;		/**< server: region size, 0 for the minimum */
 	enum shm_role role;
@@ -128,6 +128,7 @@ struct shm_region {
 	uint64_t ring_stride;	/**< bytes of one ring control + descriptors */
 	enum shm_role role;
 	bool formatted;		/**< this open formatted the region */
+	bool wc;		/**< mapped write-combining: stores need fences */
 	int fd;
 	char path[PATH_MAX];
 };
@@ -157,11 +158,16 @@ int shm_geometry_check(const struct shm_geometry *geo, char *err, size_t errlen)
 uint64_t shm_geometry_region_size(const struct shm_geometry *geo);
 
 /**
- * Map a region. A server creates the file if needed and formats the region
+ * Map a region. A server creates the file if it is missing and its
+ * directory is one where regular files live (not /dev itself, sysfs or
+ * procfs: a missing device or BAR file is "no such file"), and formats the region
  * unless it already holds a valid region of the same geometry, which it
  * re-uses (a restarted server resumes with a live client). A client checks
- * magic, version and geometry against the file. Either refuses when a live
- * process already holds its side.
+ * magic, version and geometry against the file. Either refuses a region
+ * that does not fit what the file or device holds after the offset (a
+ * BAR's size as sysfs gives it; the BAR /dev/mem maps at the offset), and
+ * refuses when a live process already holds its side. A sysfs resourceN_wc
+ * file is mapped write-combining (reg->wc).
  *
  * @param reg
  *   Filled in on success.

@@ -8,8 +8,17 @@
  * the slot area before a byte is copied (shm_rx_avail(), shm_rx_fetch_descs()
  * in shm_rxtx.h, which test/fuzz/fuzz_shm_desc.c drives). We only ever write
  * into slots we chose ourselves.
+ *
+ * Memory ordering: each index is published with a release store, which
+ * orders the stores before it on cached (write-back) and uncached mappings.
+ * On a write-combining mapping (a BAR's resourceN_wc) x86 orders neither
+ * stores nor loads: there the *_wc burst functions fence before each index
+ * they publish (and after, to push the index out of the write-combining
+ * buffer), and after reading the peer's. Both variants are the same code
+ * compiled twice, so the plain functions carry no test for it.
  */
 
+#include <rte_atomic.h>
 #include <rte_branch_prediction.h>
 #include <rte_memcpy.h>
 
@@ -77,8 +86,8 @@ shm_copy_to_mbuf(struct shm_queue *q, struct rte_mbuf *m, const uint8_t *src,
 	}
 }
 
-uint16_t
-shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+static __rte_always_inline uint16_t
+rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts, const bool wc)
 {
 	struct shm_queue *q = rxq;
 	union shm_desc d[SHM_RX_BURST_MAX];
@@ -89,6 +98,8 @@ shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 	n = shm_rx_avail(q, nb_pkts);
 	if (n == 0)
 		return 0;
+	if (wc)
+		rte_rmb();	/* descriptors and frames after the head */
 	idx = q->idx;
 	shm_rx_fetch_descs(q, idx, n, d);
 	if (unlikely(rte_pktmbuf_alloc_bulk(q->mp, bufs, n) != 0)) {
@@ -113,10 +124,26 @@ shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 		bufs[nb_rx++] = m;
 	}
 	q->idx = idx + n;
+	if (wc)
+		rte_mb();	/* the frames are read before the slots are freed */
 	__atomic_store_n(&q->ctl->tail, q->idx, __ATOMIC_RELEASE);
+	if (wc)
+		rte_wmb();
 	q->stats.pkts += nb_rx;
 	q->stats.bytes += bytes;
 	return nb_rx;
+}
+
+uint16_t
+shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	return rx_burst(rxq, bufs, nb_pkts, false);
+}
+
+uint16_t
+shm_rx_burst_wc(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	return rx_burst(rxq, bufs, nb_pkts, true);
 }
 
 /* Copy a (possibly segmented) mbuf of len bytes into a slot. */
@@ -157,8 +184,8 @@ shm_free_sent(struct rte_mbuf **bufs, uint32_t n)
 	rte_mempool_put_bulk(mp, (void **)bufs, n);
 }
 
-uint16_t
-shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+static __rte_always_inline uint16_t
+tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts, const bool wc)
 {
 	struct shm_queue *q = txq;
 	uint32_t size = q->mask + 1;
@@ -208,6 +235,22 @@ shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 	q->stats.pkts += sent;
 	q->stats.bytes += bytes;
 	q->idx = idx;
+	if (wc)
+		rte_wmb();	/* descriptors and frames before the head */
 	__atomic_store_n(&q->ctl->head, idx, __ATOMIC_RELEASE);
+	if (wc)
+		rte_wmb();
 	return i;
+}
+
+uint16_t
+shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	return tx_burst(txq, bufs, nb_pkts, false);
+}
+
+uint16_t
+shm_tx_burst_wc(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	return tx_burst(txq, bufs, nb_pkts, true);
 }

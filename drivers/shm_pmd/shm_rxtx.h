@@ -169,4 +169,17 @@ uint16_t shm_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts);
  */
 uint16_t shm_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts);
 
+/**
+ * shm_rx_burst() for a region mapped write-combining: a load fence after
+ * the peer's head is read, a full fence before our tail is published.
+ */
+uint16_t shm_rx_burst_wc(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts);
+
+/**
+ * shm_tx_burst() for a region mapped write-combining: a store fence before
+ * the head is published (the descriptors and frames reach the region
+ * first) and after it (the head leaves the write-combining buffer).
+ */
+uint16_t shm_tx_burst_wc(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts);
+
 #endif /* SHM_RXTX_H */
