@@ -236,10 +236,10 @@ xor_bytes(const uint8_t *in, uint32_t len, uint8_t *out)
 		out[i] = in[i] ^ XOR_KEY;
 }
 
-static uint32_t
-djb2(const uint8_t *in, uint32_t len)
+uint64_t
+svc_djb2_64(const uint8_t *in, uint32_t len)
 {
-	uint32_t h = DJB2_INIT;
+	uint64_t h = DJB2_INIT;
 	uint32_t i;
 
 	for (i = 0; i < len; i++)
@@ -247,8 +247,8 @@ djb2(const uint8_t *in, uint32_t len)
 	return h;
 }
 
-static uint32_t
-fnv1a(const uint8_t *in, uint32_t len)
+uint32_t
+svc_fnv1a(const uint8_t *in, uint32_t len)
 {
 	uint32_t h = FNV1A_OFFSET;
 	uint32_t i;
@@ -355,13 +355,14 @@ svc_run(uint16_t id, const uint8_t *in, uint32_t in_len,
 		shift_letters(ROT13_SHIFT, in, in_len, out);
 		break;
 	case SVC_DJB2:
-		put_be32(out, djb2(in, in_len));
+		/* Mod 2^32 throughout: the 64-bit hash's low half. */
+		put_be32(out, (uint32_t)svc_djb2_64(in, in_len));
 		break;
 	case SVC_CRC32:
 		put_be32(out, svc_crc32(in, in_len));
 		break;
 	case SVC_FNV1A:
-		put_be32(out, fnv1a(in, in_len));
+		put_be32(out, svc_fnv1a(in, in_len));
 		break;
 	case SVC_XORSHIFT32:
 		put_be32(out, xorshift32(seed_of(in, in_len)));

@@ -151,4 +151,30 @@ const char *svc_semantics_name(enum svc_semantics sem);
  */
 uint32_t svc_crc32(const uint8_t *p, uint32_t len);
 
+/**
+ * djb2 in 64 bits (h = 5381; h = h * 33 + c), the hash of service 9: the
+ * original's (an unsigned long on aarch64) is all of it, the binary
+ * semantics' 32-bit one its low half.
+ *
+ * @param p
+ *   Bytes.
+ * @param len
+ *   How many.
+ * @return
+ *   The hash.
+ */
+uint64_t svc_djb2_64(const uint8_t *p, uint32_t len);
+
+/**
+ * FNV-1a in 32 bits, the hash of service 11 in both semantics.
+ *
+ * @param p
+ *   Bytes.
+ * @param len
+ *   How many.
+ * @return
+ *   The hash.
+ */
+uint32_t svc_fnv1a(const uint8_t *p, uint32_t len);
+
 #endif /* QOSDT_APP_SERVICES_H */

@@ -23,9 +23,6 @@
 #define ROT13_SHIFT 13
 #define LETTERS 26
 
-#define DJB2_INIT 5381u
-#define FNV1A_OFFSET 2166136261u
-#define FNV1A_PRIME 16777619u
 
 /* xorshift32's state before its first step, and what that step starts from. */
 #define XORSHIFT_UNSEEDED 1u
@@ -102,29 +99,6 @@ xor_bytes(uint8_t *buf, uint32_t n)
 
 	for (i = 0; i < n; i++)
 		buf[i] ^= XOR_KEY;
-}
-
-/* djb2 in 64 bits (the original's unsigned long on aarch64). */
-static uint64_t
-djb2_64(const uint8_t *buf, uint32_t n)
-{
-	uint64_t h = DJB2_INIT;
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		h = h * 33 + buf[i];
-	return h;
-}
-
-static uint32_t
-fnv1a(const uint8_t *buf, uint32_t n)
-{
-	uint32_t h = FNV1A_OFFSET;
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ buf[i]) * FNV1A_PRIME;
-	return h;
 }
 
 static uint32_t
@@ -222,7 +196,7 @@ svc_hvisor_run(struct svc_hvisor_state *st, uint16_t id, uint8_t *buf,
 		shift_letters(buf, n, ROT13_SHIFT);
 		break;
 	case SVC_DJB2:
-		snprintf(text, sizeof(text), "%" PRIu64, djb2_64(buf, n));
+		snprintf(text, sizeof(text), "%" PRIu64, svc_djb2_64(buf, n));
 		put_text(buf, len, size, text);
 		break;
 	case SVC_CRC32:
@@ -230,7 +204,7 @@ svc_hvisor_run(struct svc_hvisor_state *st, uint16_t id, uint8_t *buf,
 		put_text(buf, len, size, text);
 		break;
 	case SVC_FNV1A:
-		snprintf(text, sizeof(text), "%08" PRIX32, fnv1a(buf, n));
+		snprintf(text, sizeof(text), "%08" PRIX32, svc_fnv1a(buf, n));
 		put_text(buf, len, size, text);
 		break;
 	case SVC_XORSHIFT32:

@@ -742,6 +742,18 @@ judge_outcome(struct qosdt_adaptive_change *ch)
 }
 
 /* Count the window just closed into the changes still being followed. */
+/*
+ * Copy r of change seq: r < nb_recent, recent[r] if it is that change;
+ * r == nb_recent, its place in the timeline. NULL where it is not.
+ */
+static struct qosdt_adaptive_change *
+change_copy(struct qosdt_adaptive *a, uint64_t seq, unsigned int r)
+{
+	if (r == a->nb_recent)
+		return seq < QOSDT_ADAPTIVE_TIMELINE_MAX ? &a->timeline[seq] : NULL;
+	return a->recent[r].seq == seq ? &a->recent[r] : NULL;
+}
+
 static void
 track_window(struct qosdt_adaptive *a, uint8_t mask)
 {
@@ -752,12 +764,7 @@ track_window(struct qosdt_adaptive *a, uint8_t mask)
 	for (i = 0; i < a->track_nb; i++) {
 		seq = a->track_first + i;
 		for (r = 0; r <= a->nb_recent; r++) {
-			/* The same change, in the timeline and in recent[]. */
-			if (r == a->nb_recent)
-				ch = seq < QOSDT_ADAPTIVE_TIMELINE_MAX ?
-					&a->timeline[seq] : NULL;
-			else
-				ch = a->recent[r].seq == seq ? &a->recent[r] : NULL;
+			ch = change_copy(a, seq, r);
 			if (ch == NULL ||
 					ch->windows_after >= QOSDT_ADAPTIVE_EFFECT_WINDOWS)
 				continue;
@@ -1400,11 +1407,7 @@ track_close(struct qosdt_adaptive *a, bool undone)
 	for (i = 0; i < a->track_nb; i++) {
 		seq = a->track_first + i;
 		for (r = 0; r <= a->nb_recent; r++) {
-			if (r == a->nb_recent)
-				ch = seq < QOSDT_ADAPTIVE_TIMELINE_MAX ?
-					&a->timeline[seq] : NULL;
-			else
-				ch = a->recent[r].seq == seq ? &a->recent[r] : NULL;
+			ch = change_copy(a, seq, r);
 			if (ch == NULL)
 				continue;
 			if (undone)

@@ -126,6 +126,26 @@ qosdt_aqm_dequeued(struct qosdt_aqm *a, uint64_t now, uint32_t bytes,
 }
 
 /**
+ * The thread that owns the queue did not run for @p gap (a host stall, the
+ * thread preempted): that time was nobody's sending time, so a measurement
+ * in progress leaves it out. Without this one stall in a measurement
+ * would read as a slow class, and its limit would drop a light load long
+ * after (the rate is measured again only while the class stays
+ * backlogged). Time the scheduler spent on other classes while this one
+ * waited still counts: that is the class's share.
+ * @param a
+ *   The state.
+ * @param gap
+ *   How long the owning thread was away.
+ */
+static inline void
+qosdt_aqm_paused(struct qosdt_aqm *a, uint64_t gap)
+{
+	if (a->measuring)
+		a->measure_start += gap;
+}
+
+/**
  * Whether an arrival is dropped: it would wait longer than the target.
  *
  * @param a

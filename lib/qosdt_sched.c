@@ -20,6 +20,9 @@
 #define SCHED_CHUNK 64
 /* Realtime messages the express path holds (cfg.express). */
 #define EXPRESS_SLOTS 64
+/* A dequeue turn of a polling thread takes microseconds; a gap longer
+ * than this between two turns with something queued is a stall. */
+#define SOJOURN_STALL_US 200
 
 /*
  * The pipe's token bucket: this many largest frames. The subport shapes
@@ -67,6 +70,12 @@ struct qosdt_sched {
 	struct sched_queue queues[QOSDT_NB_CLASSES];
 	double ns_per_tsc;
 	uint64_t red_time_per_ns;     /* RED clock units per ns (red_time()). */
+	/* The sojourn classes' measurements skip the owning thread's stalls:
+	 * the last dequeue turn with something queued, and the gap between
+	 * two turns that is a stall (sojourn_skip_stall()). */
+	unsigned int nb_sojourn;
+	uint64_t last_turn_tsc;
+	uint64_t stall_tsc;
 	uint32_t pipe_profile;        /* Ids in use. */
 	uint32_t subport_profile;
 	struct qosdt_config cfg;      /* With the current weights and cap. */
@@ -341,6 +350,9 @@ admission_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 {
 	unsigned int c;
 
+	s->nb_sojourn = 0;
+	s->last_turn_tsc = 0;
+	s->stall_tsc = rte_get_tsc_hz() / 1000000 * SOJOURN_STALL_US;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		const struct qosdt_class_config *cc = &cfg->classes[c];
 		struct sched_queue *q;
@@ -355,6 +367,7 @@ admission_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 			q->limit = cc->queue_limit;
 			q->drop = cc->drop;
 		}
+		s->nb_sojourn += q->drop == QOSDT_DROP_SOJOURN;
 		if (q->drop == QOSDT_DROP_SOJOURN)
 			qosdt_aqm_init(&q->aqm,
 				(double)cc->sojourn.target_ns * rte_get_tsc_hz() / 1e9,
@@ -709,6 +722,25 @@ qosdt_sched_enqueue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 	return n - nb_held;
 }
 
+/*
+ * A dequeue turn with something queued: when the last one was longer ago
+ * than a turn takes, the thread was away (a host stall, preemption), and
+ * the sojourn classes' rate measurements leave that time out
+ * (qosdt_aqm_paused()).
+ */
+static void
+sojourn_skip_stall(struct qosdt_sched *s)
+{
+	uint64_t now = rte_rdtsc(), gap = now - s->last_turn_tsc;
+	unsigned int c;
+
+	if (s->last_turn_tsc != 0 && gap > s->stall_tsc)
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			if (s->queues[c].drop == QOSDT_DROP_SOJOURN)
+				qosdt_aqm_paused(&s->queues[c].aqm, gap);
+	s->last_turn_tsc = now;
+}
+
 uint16_t
 qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -723,6 +755,8 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 	 * every turn (and a message arriving waits for). */
 	if (unlikely(s->port == NULL || n == 0))
 		return 0;
+	if (s->backlog != 0 && s->nb_sojourn != 0)
+		sojourn_skip_stall(s);
 	for (k = 0; k < n && s->express_head != s->express_tail; k++)
 		pkts[k] = s->express[s->express_head++ % EXPRESS_SLOTS];
 	if (s->backlog != 0 && k < n) {

@@ -106,6 +106,36 @@ test_idle_not_counted(void)
 	return TEST_SUCCESS;
 }
 
+/* The owning thread away mid-measurement (a stall): that time is left
+ * out, so the rate stays the class's; counted, it would read as 1/50th. */
+static int
+test_stall_not_counted(void)
+{
+	struct qosdt_aqm a;
+	uint64_t now = 1000;
+	double before;
+
+	qosdt_aqm_init(&a, TARGET, GUESS_RATE, FLOOR);
+	send_frames(&a, &now, 200, 8000, 50);
+	before = a.rate;
+	/* 10 frames, then 100 ms away with the queue backlogged, then on. */
+	send_frames(&a, &now, 10, 8000, 50);
+	now += 100000000;
+	qosdt_aqm_paused(&a, 100000000);
+	send_frames(&a, &now, 200, 8000, 50);
+	TEST_ASSERT(a.rate > 0.99 * before && a.rate < 1.01 * before,
+		"rate %.4f after a 100 ms stall mid-measurement, %.4f before",
+		a.rate, before);
+	/* Not told, the same stall halves it at least. */
+	send_frames(&a, &now, 10, 8000, 50);
+	now += 100000000;
+	send_frames(&a, &now, 30, 8000, 50);
+	TEST_ASSERT(a.rate < 0.8 * before,
+		"rate %.4f after an unannounced stall, %.4f before: the "
+		"stall was not in the measurement", a.rate, before);
+	return TEST_SUCCESS;
+}
+
 /* However slow the class, a floor of backlog is always admitted. */
 static int
 test_floor(void)
@@ -125,6 +155,7 @@ static struct unit_test_suite aqm_suite = {
 	.suite_name = "qosdt_aqm",
 	.unit_test_cases = {
 		TEST_CASE(test_guess_until_measured),
+		TEST_CASE(test_stall_not_counted),
 		TEST_CASE(test_drop_at_target),
 		TEST_CASE(test_rate_follows),
 		TEST_CASE(test_idle_not_counted),

@@ -1218,11 +1218,16 @@ test_strict_class_capped(void)
 			"reliable above its cap");
 		TEST_ASSERT(rel_bps + tp + be <= shaped_max(rate, s),
 			"shaping does not hold");
-		TEST_ASSERT(be > 0 && fabs(tp / be - 2.0) <= 0.2,
-			"throughput:best effort %.2f, want 2 +-10%%", be > 0 ? tp / be : 0);
-		if (LOWER_BOUND_HELD(rel_bps >= cap_bps * SHAPED_MIN, attempt, pre,
-				&nbp, "rate", "reliable below %.0f%% of its cap",
-				SHAPED_MIN * 100))
+		/*
+		 * The weights' split is a lower bound on each WRR class's share:
+		 * a stall lets rte_sched catch up in one burst bounded by the
+		 * queues, not the weights, so it is retried as the rates are.
+		 */
+		if (LOWER_BOUND_HELD(rel_bps >= cap_bps * SHAPED_MIN &&
+				be > 0 && fabs(tp / be - 2.0) <= 0.2, attempt, pre,
+				&nbp, "rate", "reliable below %.0f%% of its cap, or "
+				"throughput:best effort %.2f, not 2 +-10%%",
+				SHAPED_MIN * 100, be > 0 ? tp / be : 0))
 			break;
 	}
 	sched_stop();
