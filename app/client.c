@@ -11,8 +11,7 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
-#include <qosdt_classify.h>
-#include <qosdt_mbuf.h>
+#include <qosdt_msg.h>
 
 #include "app_log.h"
 #include "client.h"
@@ -132,7 +131,7 @@ client_services_init(struct client *c)
 				}
 				e = &c->svc[c->nb_svc++];
 				e->id = id;
-				e->cls = qosdt_classify_service(c->cl, id,
+				e->cls = qosdt_service_class(c->q, id,
 					&e->slo_ns);
 			}
 			c->flow_svc[p][f] = (uint8_t)i;
@@ -142,7 +141,7 @@ client_services_init(struct client *c)
 }
 
 int
-client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
+client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
 		volatile bool *quit)
 {
@@ -150,7 +149,6 @@ client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
 
 	memset(c, 0, sizeof(*c));
 	c->q = q;
-	c->cl = qosdt_classifier_of(q);
 	c->pipe = pipe;
 	c->mac = *mac;
 	c->sc = sc;
@@ -201,21 +199,18 @@ client_log_open(struct client *c, FILE *f)
 
 /*
  * One line of the message log: a frame's header fields as the frame holds
- * them, the service's name and its class under the client's configuration.
- * dir is "req" (handed to the channel) or "rep" (taken from it).
+ * them (parsed once by the caller), the service's name and its class under
+ * the client's configuration. dir is "req" (handed to the channel) or
+ * "rep" (taken from it).
  */
 static void
-client_log_msg(struct client *c, const char *dir, const struct rte_mbuf *m)
+client_log_msg(struct client *c, const char *dir, const struct qosdt_msg *msg)
 {
-	struct qosdt_msg msg;
-
-	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK)
-		return;
 	fprintf(c->msg_log, "%s %" PRIu64 " %u %s %s %u %u %u %" PRIu64 "\n",
-		dir, msg.request_id, msg.service_id, svc_name(msg.service_id),
-		qosdt_class_name(qosdt_classify_service(c->cl, msg.service_id,
+		dir, msg->request_id, msg->service_id, svc_name(msg->service_id),
+		qosdt_class_name(qosdt_service_class(c->q, msg->service_id,
 			NULL)),
-		msg.result, msg.flags, msg.length, msg.timestamp_ns);
+		msg->result, msg->flags, msg->length, msg->timestamp_ns);
 }
 
 void
@@ -235,7 +230,7 @@ client_fini(struct client *c)
 	c->msg_log = NULL;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		pipe_held_free(&c->held[cls]);
+		pipeline_held_free(&c->held[cls]);
 	qosdt_monitor_free(c->rtt);
 	c->rtt = NULL;
 	rte_free(c->svc);
@@ -268,20 +263,18 @@ all_in_set(const uint8_t *p, uint32_t n, bool digits)
 
 bool
 client_reply_ok(struct client *c, const struct rte_mbuf *m,
-		const struct req_entry *e)
+		const struct qosdt_msg *msg, const struct req_entry *e)
 {
-	struct qosdt_msg msg;
 	const uint8_t *got;
 	uint32_t want_len;
 
-	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
-			!(msg.flags & QOSDT_MSG_F_REPLY) ||
-			msg.service_id != e->service_id)
+	if (!(msg->flags & QOSDT_MSG_F_REPLY) ||
+			msg->service_id != e->service_id)
 		return false;
 	if (!svc_exists(e->service_id))
-		return msg.result == QOSDT_RESULT_NOT_EXIST && msg.length == 0;
+		return msg->result == QOSDT_RESULT_NOT_EXIST && msg->length == 0;
 	want_len = svc_reply_len(e->service_id, e->len);
-	if (msg.result != QOSDT_RESULT_SUCCESS || msg.length != want_len ||
+	if (msg->result != QOSDT_RESULT_SUCCESS || msg->length != want_len ||
 			want_len > sizeof(c->got))
 		return false;
 	got = rte_pktmbuf_read(m, QOSDT_FRAME_HDR_LEN, want_len, c->got);
@@ -361,10 +354,15 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 	uint64_t id, rtt_ns, bytes;
 	struct qosdt_msg msg;
 
+	/* The one parse of the reply: the checks below and
+	 * client_reply_ok() use what it found. */
+	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK) {
+		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
+		return;
+	}
 	if (unlikely(c->msg_log != NULL))
-		client_log_msg(c, "rep", m);
-	if (qosdt_msg_parse(m, &msg) != QOSDT_MSG_OK ||
-			!(msg.flags & QOSDT_MSG_F_REPLY)) {
+		client_log_msg(c, "rep", &msg);
+	if (!(msg.flags & QOSDT_MSG_F_REPLY)) {
 		__atomic_store_n(&c->unmatched, c->unmatched + 1, __ATOMIC_RELAXED);
 		return;
 	}
@@ -415,7 +413,7 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 	}
 	bytes = QOSDT_FRAME_HDR_LEN + e->len;
 	svc = &c->svc[e->svc];
-	if (!client_reply_ok(c, m, e)) {
+	if (!client_reply_ok(c, m, &msg, e)) {
 		CNT_ADD(&c->cnt[e->cls], bad_replies, 1);
 		svc->bad_replies++;
 		qosdt_monitor_drop(c->rtt, e->cls, 1, bytes);
@@ -439,7 +437,7 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 static unsigned int
 client_take_replies(struct client *c)
 {
-	struct rte_mbuf *pkts[PIPE_BURST];
+	struct rte_mbuf *pkts[PIPELINE_BURST];
 	unsigned int cls, total = 0, i, n;
 	uint64_t now;
 
@@ -458,34 +456,24 @@ client_take_replies(struct client *c)
 }
 
 /*
- * Build request id of service_id with size bytes of payload; NULL when no
- * buffer is left. The payload is written when the request leaves the
- * scheduler (client_schedule()): requests the scheduler drops cost no
- * payload.
+ * Build request id of the scenario's service svc with size bytes of
+ * payload room; NULL when no buffer is left. The class and SLO it carries
+ * are those the service was classified with once (client_services_init()).
+ * The payload is written when the request leaves the scheduler
+ * (client_schedule()): requests the scheduler drops cost no payload.
  */
 static struct rte_mbuf *
-client_build(struct client *c, uint64_t id, uint16_t service_id,
-		uint32_t size, unsigned int cls)
+client_build(struct client *c, uint64_t id, uint8_t svc, uint32_t size)
 {
+	const struct report_service *s = &c->svc[svc];
 	struct qosdt_msg msg = {
-		.service_id = service_id,
+		.service_id = s->id,
 		.request_id = id,
 		.timestamp_ns = qosdt_monitor_now_ns(),
+		.length = size,
 	};
-	struct qosdt_frame_hdr *h;
-	struct rte_mbuf *m;
 
-	m = rte_pktmbuf_alloc(qosdt_pool(c->q, cls));
-	if (m == NULL)
-		return NULL;
-	if (qosdt_msg_build(m, &c->mac, NULL, &msg, NULL) != 0 ||
-			rte_pktmbuf_append(m, size) == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
-	h->msg.length = rte_cpu_to_be_32(size);
-	return m;
+	return qosdt_request_new(c->q, &c->mac, &msg, s->cls, s->slo_ns);
 }
 
 /* Whether class cls may take more into the scheduler: nothing of it held
@@ -493,13 +481,14 @@ client_build(struct client *c, uint64_t id, uint16_t service_id,
 static bool
 client_class_free(struct client *c, unsigned int cls)
 {
-	return pipe_held_retry(c->q, &c->held[cls]) &&
-		pipe_tx_depth(c->pipe, cls) < PIPE_TX_BACKLOG &&
+	return pipeline_held_retry(c->q, &c->held[cls]) &&
+		pipeline_tx_depth(c->pipe, cls) < PIPELINE_TX_BACKLOG &&
 		(c->link_up || !c->lossless[cls]);
 }
 
-/* Offer n requests to the scheduler; a lossless class holds back what it
- * refuses (each class was free: its held list was empty). */
+/* Offer n requests to the scheduler, classified when they were built
+ * (client_build()); a lossless class holds back what it refuses (each class
+ * was free: its held list was empty). */
 static void
 client_enqueue(struct client *c, struct rte_mbuf **pkts, unsigned int n)
 {
@@ -508,7 +497,7 @@ client_enqueue(struct client *c, struct rte_mbuf **pkts, unsigned int n)
 
 	if (n == 0)
 		return;
-	k = qosdt_enqueue_burst(c->q, pkts, n);
+	k = qosdt_enqueue_classified_burst(c->q, pkts, n);
 	for (i = k; i < n; i++) {
 		cls = qosdt_mbuf_meta(pkts[i])->cls;
 		c->held[cls].pkts[c->held[cls].n++] = pkts[i];
@@ -570,7 +559,7 @@ client_generate(struct client *c)
 		/* No buffer, or a class not free: a lossless one defers (its
 		 * requests wait their turn), a lossy one drops. */
 		m = class_free[cls] ?
-			client_build(c, c->next_id, f->service_id, f->size, cls) :
+			client_build(c, c->next_id, svc, f->size) :
 			NULL;
 		if (m == NULL && c->lossless[cls]) {
 			CNT_ADD(&c->cnt[cls], deferred, 1);
@@ -683,7 +672,7 @@ client_resend(struct client *c, uint64_t now)
 		if (e->state == REQ_SENT) {
 			if (!client_class_free(c, e->cls))
 				break;
-			m = client_build(c, e->id, e->service_id, e->len, e->cls);
+			m = client_build(c, e->id, e->svc, e->len);
 			if (m == NULL)
 				break;
 			e->state = REQ_QUEUED;
@@ -723,9 +712,7 @@ client_schedule(struct client *c)
 	n = qosdt_dequeue_burst(c->q, pkts,
 		RTE_MIN(room, (unsigned int)CLIENT_SEND_TURN));
 	for (i = 0; i < n; i++) {
-		const struct qosdt_frame_hdr *h =
-			rte_pktmbuf_mtod(pkts[i], const struct qosdt_frame_hdr *);
-		uint64_t id = rte_be_to_cpu_64(h->msg.request_id);
+		uint64_t id = qosdt_msg_request_id(pkts[i]);
 		struct req_entry *e = &c->reqs[id & c->reqs_mask];
 
 		if (e->id != id || e->state != REQ_QUEUED) {
@@ -741,10 +728,13 @@ client_schedule(struct client *c)
 		}
 		if (unlikely(hop_trace_on) && e->cls == QOSDT_CLASS_REALTIME)
 			hop_trace_stamp_id(id, HOP_CLIENT_SCHED);
-		payload_fill(rte_pktmbuf_mtod_offset(pkts[i], uint8_t *,
-			QOSDT_FRAME_HDR_LEN), e->len, id);
-		if (unlikely(c->msg_log != NULL))
-			client_log_msg(c, "req", pkts[i]);
+		payload_fill(qosdt_msg_payload_rw(pkts[i]), e->len, id);
+		if (unlikely(c->msg_log != NULL)) {
+			struct qosdt_msg msg;
+
+			if (qosdt_msg_parse(pkts[i], &msg) == QOSDT_MSG_OK)
+				client_log_msg(c, "req", &msg);
+		}
 		out[nb_out++] = pkts[i];
 	}
 	if (nb_out > 0)
@@ -763,7 +753,7 @@ client_window_closed(struct client *c, uint64_t now_ns)
 
 	qosdt_monitor_read(c->rtt, &st);
 	qosdt_stats_read(c->q, &sched);
-	qosdt_resv_usage(qosdt_resv_of(c->q), &buf);
+	qosdt_buffers_read(c->q, &buf);
 	window_log_add(&c->windows, now_ns - c->start_ns, &st, &sched, &buf);
 	if (!c->generating)
 		return;
@@ -791,7 +781,7 @@ client_all_resolved(struct client *c)
 	unsigned int cls;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		if (!pipe_held_retry(c->q, &c->held[cls]))
+		if (!pipeline_held_retry(c->q, &c->held[cls]))
 			return false;
 	return c->oldest == c->next_id;
 }
@@ -806,7 +796,7 @@ client_finish(struct client *c)
 		return;
 	/* Held back, never queued: their entries count as dropped. */
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		pipe_held_free(&c->held[cls]);
+		pipeline_held_free(&c->held[cls]);
 	for (id = c->oldest; id != c->next_id; id++) {
 		const struct req_entry *e = &c->reqs[id & c->reqs_mask];
 

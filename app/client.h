@@ -86,9 +86,8 @@ struct client_counters {
 /** The client's worker state. */
 struct client {
 	struct qosdt *q;             /**< Its QoS instance (the scheduler). */
-	const struct qosdt_classifier *cl; /**< q's: service -> class, SLO. */
 	struct qosdt_monitor *rtt;   /**< Round trips, per class. */
-	struct pipe *pipe;           /**< The rings it reads and feeds. */
+	struct pipeline *pipe;       /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the requests' source. */
 	const struct scenario *sc;   /**< The load. */
 	struct loadgen lg;           /**< Its pacing. */
@@ -128,7 +127,7 @@ struct client {
 	uint64_t pass_unanswered, pass_resent;
 	uint64_t link_downs;         /**< Link losses seen (atomic). */
 	/** Requests a lossless class held back, per class. */
-	struct pipe_held held[QOSDT_NB_CLASSES];
+	struct pipeline_held held[QOSDT_NB_CLASSES];
 	struct client_counters cnt[QOSDT_NB_CLASSES];
 	/** Per service (worker-written, read once it has stopped). */
 	struct report_service *svc;
@@ -161,7 +160,7 @@ struct client {
  * @return
  *   0, or -1 (reason logged).
  */
-int client_init(struct client *c, struct qosdt *q, struct pipe *pipe,
+int client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
 		volatile bool *quit);
 
@@ -230,14 +229,16 @@ unsigned int client_stage_worker(void *arg);
  * @param c
  *   The client (its buffers are used).
  * @param m
- *   The reply frame.
+ *   The reply frame, for its payload.
+ * @param msg
+ *   Its header, as qosdt_msg_parse() found it (the caller's one parse).
  * @param e
  *   The request.
  * @return
  *   true if the reply is right.
  */
 bool client_reply_ok(struct client *c, const struct rte_mbuf *m,
-		const struct req_entry *e);
+		const struct qosdt_msg *msg, const struct req_entry *e);
 
 /**
  * Fill a report from the client's counters and round-trip monitor (any

@@ -88,13 +88,10 @@ void hop_trace_stamp_id_at(uint64_t id, enum hop hop, uint64_t tsc);
 static inline void
 hop_trace_stamp(const struct rte_mbuf *m, unsigned int queue, enum hop hop)
 {
-	const struct qosdt_frame_hdr *h;
-
 	if (likely(!hop_trace_on) || queue != 0 ||
 			rte_pktmbuf_data_len(m) < QOSDT_FRAME_HDR_LEN)
 		return;
-	h = rte_pktmbuf_mtod(m, const struct qosdt_frame_hdr *);
-	hop_trace_stamp_id(rte_be_to_cpu_64(h->msg.request_id), hop);
+	hop_trace_stamp_id(qosdt_msg_request_id(m), hop);
 }
 
 /**

@@ -10,7 +10,7 @@
 
 #include <rte_common.h>
 
-#include <qosdt_config.h>
+#include <qosdt.h>
 
 #include "app_log.h"
 #include "dedup.h"
@@ -19,12 +19,6 @@
 #include "services.h"
 
 RTE_LOG_REGISTER_DEFAULT(app_logtype, NOTICE);
-
-static const char *const stage_names[STAGE_MAX] = {
-	[STAGE_RX] = "rx",
-	[STAGE_WORKER] = "worker",
-	[STAGE_TX] = "tx",
-};
 
 /* Longest --duration and --stats-period: a day. */
 #define OPT_MAX_SECONDS 86400.0
@@ -69,12 +63,6 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
-
-const char *
-options_stage_name(enum app_stage stage)
-{
-	return stage < STAGE_MAX ? stage_names[stage] : "?";
-}
 
 void
 options_usage(FILE *f, const char *prog)

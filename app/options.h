@@ -8,19 +8,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pipeline_stage.h"
+
 /** Which side of the channel the process is. */
 enum app_role {
 	ROLE_NONE = 0,
 	ROLE_SERVER,  /**< The service VM: answers requests. */
 	ROLE_CLIENT,  /**< The requesting VM: the load generator. */
-};
-
-/** The pipeline's stages, each run by one lcore (several may share one). */
-enum app_stage {
-	STAGE_RX = 0,   /**< Receive from the port's class queues. */
-	STAGE_WORKER,   /**< Classify and schedule (and serve, or generate). */
-	STAGE_TX,       /**< Transmit on the class queues. */
-	STAGE_MAX,
 };
 
 /** Parsed options. */
@@ -36,7 +30,7 @@ struct app_options {
 	const char *trace_path;   /**< --trace: hop stamps (hop_trace.h); NULL = none. */
 	const char *msg_log_path; /**< client: --msg-log, NULL = none. */
 	uint16_t port_id;
-	int stage_lcore[STAGE_MAX]; /**< -1 = the main lcore. */
+	int stage_lcore[STAGE_MAX]; /**< By enum pipeline_stage; -1 = the main lcore. */
 	double link_wait_s;
 	int services;             /**< Server: enum svc_semantics. */
 	uint32_t dedup_entries;   /**< Server: dedup table slots, 0 = off. */
@@ -135,15 +129,5 @@ int options_parse_uint(const char *prog, const char *opt, const char *arg,
  *   The loader's message.
  */
 void options_file_error(const char *path, const char *err);
-
-/**
- * Name of a stage ("rx", "worker", "tx").
- *
- * @param stage
- *   enum app_stage.
- * @return
- *   A static string.
- */
-const char *options_stage_name(enum app_stage stage);
 
 #endif /* QOSDT_APP_OPTIONS_H */

@@ -22,7 +22,6 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
-#include <qosdt_hist.h>
 
 #include "options.h"
 #include "port.h"

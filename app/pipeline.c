@@ -9,13 +9,12 @@
 #include <rte_malloc.h>
 
 #include <qosdt.h>
-#include <qosdt_mbuf.h>
 
 #include "app_log.h"
 #include "pipeline.h"
 
 static int
-fifo_create(struct pipe_fifo *f, uint32_t nb_mbufs)
+fifo_create(struct pipeline_fifo *f, uint32_t nb_mbufs)
 {
 	uint32_t size = rte_align32pow2(nb_mbufs + 1);
 
@@ -28,7 +27,7 @@ fifo_create(struct pipe_fifo *f, uint32_t nb_mbufs)
 }
 
 static void
-fifo_free(struct pipe_fifo *f)
+fifo_free(struct pipeline_fifo *f)
 {
 	if (f->slots == NULL)
 		return;
@@ -39,7 +38,7 @@ fifo_free(struct pipe_fifo *f)
 }
 
 int
-pipe_create(struct pipe *p, const char *name, uint16_t port_id,
+pipeline_create(struct pipeline *p, const char *name, uint16_t port_id,
 		uint32_t nb_mbufs)
 {
 	char rname[RTE_RING_NAMESIZE];
@@ -52,11 +51,11 @@ pipe_create(struct pipe *p, const char *name, uint16_t port_id,
 
 		snprintf(rname, sizeof(rname), "%s_%s%u", name,
 			i < QOSDT_NB_CLASSES ? "rx" : "tx", i);
-		r = rte_ring_create(rname, PIPE_RING_SIZE, rte_socket_id(),
+		r = rte_ring_create(rname, PIPELINE_RING_SIZE, rte_socket_id(),
 			RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (r == NULL) {
 			APP_LOG(ERR, "ring %s: %s", rname, rte_strerror(rte_errno));
-			pipe_free(p);
+			pipeline_free(p);
 			return -1;
 		}
 		if (i < QOSDT_NB_CLASSES)
@@ -67,7 +66,7 @@ pipe_create(struct pipe *p, const char *name, uint16_t port_id,
 	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
 		if (fifo_create(&p->tx_pending[i], nb_mbufs) < 0) {
 			APP_LOG(ERR, "%s: no memory for the TX FIFOs", name);
-			pipe_free(p);
+			pipeline_free(p);
 			return -1;
 		}
 	}
@@ -87,7 +86,7 @@ ring_drain_free(struct rte_ring *r)
 }
 
 void
-pipe_free(struct pipe *p)
+pipeline_free(struct pipeline *p)
 {
 	unsigned int i;
 
@@ -101,10 +100,10 @@ pipe_free(struct pipe *p)
 }
 
 unsigned int
-pipe_stage_rx(void *arg)
+pipeline_stage_rx(void *arg)
 {
-	struct pipe *p = arg;
-	struct rte_mbuf *pkts[PIPE_TURN];
+	struct pipeline *p = arg;
+	struct rte_mbuf *pkts[PIPELINE_TURN];
 	unsigned int total = 0, room;
 	uint16_t q, n;
 
@@ -113,7 +112,7 @@ pipe_stage_rx(void *arg)
 		if (room == 0)
 			continue;
 		n = rte_eth_rx_burst(p->port_id, q, pkts,
-			RTE_MIN(room, (unsigned int)PIPE_TURN));
+			RTE_MIN(room, (unsigned int)PIPELINE_TURN));
 		if (unlikely(hop_trace_on))
 			for (uint16_t i = 0; i < n; i++)
 				hop_trace_stamp(pkts[i], q, p->rx_hop);
@@ -126,11 +125,11 @@ pipe_stage_rx(void *arg)
 
 /* Send up to a turn of what is pending on queue q, in order. */
 static unsigned int
-tx_flush(struct pipe *p, uint16_t q)
+tx_flush(struct pipeline *p, uint16_t q)
 {
-	struct pipe_fifo *f = &p->tx_pending[q];
-	uint32_t n = RTE_MIN(f->tail - f->head, (uint32_t)PIPE_TURN), i;
-	struct rte_mbuf *pkts[PIPE_TURN];
+	struct pipeline_fifo *f = &p->tx_pending[q];
+	uint32_t n = RTE_MIN(f->tail - f->head, (uint32_t)PIPELINE_TURN), i;
+	struct rte_mbuf *pkts[PIPELINE_TURN];
 	uint16_t sent;
 
 	if (n == 0)
@@ -146,18 +145,18 @@ tx_flush(struct pipe *p, uint16_t q)
 }
 
 unsigned int
-pipe_stage_tx(void *arg)
+pipeline_stage_tx(void *arg)
 {
-	struct pipe *p = arg;
-	struct rte_mbuf *pkts[PIPE_BURST];
+	struct pipeline *p = arg;
+	struct rte_mbuf *pkts[PIPELINE_BURST];
 	unsigned int total = 0, i, n;
 	uint16_t q;
 
 	/* Never blocked: each FIFO can hold every mbuf there is. */
-	n = rte_ring_sc_dequeue_burst(p->tx_ring, (void **)pkts, PIPE_BURST,
+	n = rte_ring_sc_dequeue_burst(p->tx_ring, (void **)pkts, PIPELINE_BURST,
 		NULL);
 	for (i = 0; i < n; i++) {
-		struct pipe_fifo *f;
+		struct pipeline_fifo *f;
 
 		q = qosdt_mbuf_meta(pkts[i])->cls;
 		if (q >= QOSDT_NB_CLASSES)
@@ -172,9 +171,9 @@ pipe_stage_tx(void *arg)
 }
 
 unsigned int
-pipe_tx_depth(const struct pipe *p, unsigned int q)
+pipeline_tx_depth(const struct pipeline *p, unsigned int q)
 {
-	const struct pipe_fifo *f = &p->tx_pending[q];
+	const struct pipeline_fifo *f = &p->tx_pending[q];
 	/* head first: it never passes tail, so the difference never wraps. */
 	uint32_t head = __atomic_load_n(&f->head, __ATOMIC_ACQUIRE);
 
@@ -182,7 +181,7 @@ pipe_tx_depth(const struct pipe *p, unsigned int q)
 }
 
 bool
-pipe_held_retry(struct qosdt *q, struct pipe_held *h)
+pipeline_held_retry(struct qosdt *q, struct pipeline_held *h)
 {
 	uint16_t k;
 
@@ -195,7 +194,7 @@ pipe_held_retry(struct qosdt *q, struct pipe_held *h)
 }
 
 void
-pipe_held_free(struct pipe_held *h)
+pipeline_held_free(struct pipeline_held *h)
 {
 	rte_pktmbuf_free_bulk(h->pkts, h->n);
 	h->n = 0;
@@ -203,7 +202,7 @@ pipe_held_free(struct pipe_held *h)
 
 /* What one lcore runs. */
 struct lcore_job {
-	const struct pipe_ops *ops;
+	const struct pipeline_ops *ops;
 	volatile bool *quit;
 	bool stage_on[STAGE_MAX];
 	bool main;
@@ -216,7 +215,7 @@ static int
 lcore_loop(void *arg)
 {
 	struct lcore_job *job = arg;
-	const struct pipe_ops *ops = job->ops;
+	const struct pipeline_ops *ops = job->ops;
 	uint64_t period = 0, next_tick = UINT64_MAX;
 	unsigned int s;
 
@@ -244,7 +243,7 @@ lcore_loop(void *arg)
 }
 
 int
-pipe_run(const struct pipe_ops *ops, const int *stage_lcore,
+pipeline_run(const struct pipeline_ops *ops, const int *stage_lcore,
 		volatile bool *quit)
 {
 	unsigned int main_lcore = rte_get_main_lcore(), lcore, s;
@@ -255,7 +254,7 @@ pipe_run(const struct pipe_ops *ops, const int *stage_lcore,
 		lcore = stage_lcore[s] < 0 ? main_lcore : (unsigned int)stage_lcore[s];
 		if (lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore)) {
 			APP_LOG(ERR, "--stage-lcores: lcore %u (%s stage) is not in the EAL lcore list",
-				lcore, options_stage_name(s));
+				lcore, pipeline_stage_name(s));
 			return -1;
 		}
 		lcore_jobs[lcore].stage_on[s] = true;

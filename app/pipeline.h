@@ -15,27 +15,27 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include <qosdt_class.h>
+#include <qosdt.h>
 
 #include "hop_trace.h"
-#include "options.h"
+#include "pipeline_stage.h"
 
 /** Frames moved between stages per call. */
-#define PIPE_BURST 32
+#define PIPELINE_BURST 32
 /**
  * Frames each port queue receives, or sends, per turn of a stage: a turn
  * stays a few microseconds long, and that is what a realtime frame arriving
  * in the middle of one waits.
  */
-#define PIPE_TURN 8
+#define PIPELINE_TURN 8
 /** Slots of each ring between stages. */
-#define PIPE_RING_SIZE 1024
+#define PIPELINE_RING_SIZE 1024
 /**
  * Frames a queue may have waiting in the TX stage before its class is
- * admitted no more (pipe_tx_depth()): beyond it the peer is not taking
+ * admitted no more (pipeline_tx_depth()): beyond it the peer is not taking
  * the class, and more would only queue (and time out) here.
  */
-#define PIPE_TX_BACKLOG 256
+#define PIPELINE_TX_BACKLOG 256
 
 /**
  * The TX stage's frames for one queue that the port has not taken yet, in
@@ -43,15 +43,18 @@
  * whose peer reads slowly never makes the TX stage stop taking the other
  * classes' frames from the worker.
  */
-struct pipe_fifo {
+struct pipeline_fifo {
 	struct rte_mbuf **slots;
 	uint32_t mask;
 	uint32_t head;   /**< Next to send. */
 	uint32_t tail;   /**< Next free slot. */
 };
 
-/** The stages' rings and the port they serve. */
-struct pipe {
+/**
+ * The pipeline: the rings between its stages and the port they serve (not
+ * an rte_sched pipe: the QoS core keeps those).
+ */
+struct pipeline {
 	uint16_t port_id;
 	/** The hops the RX and TX stages stamp (hop_trace.h), by role. */
 	enum hop rx_hop;
@@ -61,7 +64,7 @@ struct pipe {
 	/** Worker -> TX; the mbuf's class (qosdt_mbuf_meta) picks the queue. */
 	struct rte_ring *tx_ring;
 	/** TX stage only: frames waiting for their queue. */
-	struct pipe_fifo tx_pending[QOSDT_NB_CLASSES];
+	struct pipeline_fifo tx_pending[QOSDT_NB_CLASSES];
 };
 
 struct qosdt;
@@ -70,20 +73,20 @@ struct qosdt;
  * Frames waiting in the TX stage for queue @p q (any lcore: a snapshot).
  *
  * @param p
- *   The pipe.
+ *   The pipeline.
  * @param q
  *   The queue (class).
  * @return
  *   How many.
  */
-unsigned int pipe_tx_depth(const struct pipe *p, unsigned int q);
+unsigned int pipeline_tx_depth(const struct pipeline *p, unsigned int q);
 
 /**
  * Messages a lossless class held back (qosdt_enqueue_burst() handed them
  * back), in order, to offer again before anything new of theirs.
  */
-struct pipe_held {
-	struct rte_mbuf *pkts[PIPE_BURST];
+struct pipeline_held {
+	struct rte_mbuf *pkts[PIPELINE_BURST];
 	uint16_t n;
 };
 
@@ -97,7 +100,7 @@ struct pipe_held {
  * @return
  *   true if none is held any more.
  */
-bool pipe_held_retry(struct qosdt *q, struct pipe_held *h);
+bool pipeline_held_retry(struct qosdt *q, struct pipeline_held *h);
 
 /**
  * Free the held messages (at teardown).
@@ -105,14 +108,14 @@ bool pipe_held_retry(struct qosdt *q, struct pipe_held *h);
  * @param h
  *   The held messages.
  */
-void pipe_held_free(struct pipe_held *h);
+void pipeline_held_free(struct pipeline_held *h);
 
 /** One stage: does a bounded piece of work, returns how much (0 = idle). */
-typedef unsigned int (*pipe_stage_fn)(void *arg);
+typedef unsigned int (*pipeline_stage_fn)(void *arg);
 
 /** A role's pipeline: its three stages and the main lcore's periodic job. */
-struct pipe_ops {
-	pipe_stage_fn stage[STAGE_MAX];
+struct pipeline_ops {
+	pipeline_stage_fn stage[STAGE_MAX];
 	void *arg[STAGE_MAX];
 	/** Called on the main lcore every tick_period_s (NULL: none). */
 	void (*tick)(void *arg);
@@ -121,10 +124,10 @@ struct pipe_ops {
 };
 
 /**
- * Create the rings of a pipe.
+ * Create the rings of a pipeline.
  *
  * @param p
- *   The pipe (zeroed by the call).
+ *   The pipeline (zeroed by the call).
  * @param name
  *   Prefix of the ring names (unique per process).
  * @param port_id
@@ -135,27 +138,27 @@ struct pipe_ops {
  * @return
  *   0, or -1 (reason logged).
  */
-int pipe_create(struct pipe *p, const char *name, uint16_t port_id,
+int pipeline_create(struct pipeline *p, const char *name, uint16_t port_id,
 		uint32_t nb_mbufs);
 
 /**
  * Free the rings and every mbuf still in them or pending.
  *
  * @param p
- *   The pipe.
+ *   The pipeline.
  */
-void pipe_free(struct pipe *p);
+void pipeline_free(struct pipeline *p);
 
 /**
  * The RX stage: receive from the class queues, highest class first, into
  * their rings; a queue whose ring is full is left alone (backpressure).
  *
  * @param arg
- *   struct pipe.
+ *   struct pipeline.
  * @return
  *   Frames received.
  */
-unsigned int pipe_stage_rx(void *arg);
+unsigned int pipeline_stage_rx(void *arg);
 
 /**
  * The TX stage: send the worker's frames on their class queue, up to a
@@ -163,11 +166,11 @@ unsigned int pipe_stage_rx(void *arg);
  * (none is dropped), without holding back the other queues.
  *
  * @param arg
- *   struct pipe.
+ *   struct pipeline.
  * @return
  *   Frames sent.
  */
-unsigned int pipe_stage_tx(void *arg);
+unsigned int pipeline_stage_tx(void *arg);
 
 /**
  * Run the stages on their lcores until @p quit becomes true; returns when
@@ -182,7 +185,7 @@ unsigned int pipe_stage_tx(void *arg);
  * @return
  *   0, or -1 if an lcore is not usable (nothing was started).
  */
-int pipe_run(const struct pipe_ops *ops, const int *stage_lcore,
+int pipeline_run(const struct pipeline_ops *ops, const int *stage_lcore,
 		volatile bool *quit);
 
 #endif /* QOSDT_APP_PIPELINE_H */

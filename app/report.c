@@ -9,7 +9,6 @@
 
 #include <rte_common.h>
 
-#include <qosdt_hist.h>
 
 #include "app_log.h"
 #include "report.h"
@@ -45,8 +44,10 @@ print_adaptive(FILE *f, const struct report *r)
 {
 	struct qosdt_adaptive_status st;
 	const struct qosdt_adaptive_change *ch;
+	unsigned int n;
 
-	qosdt_adaptive_status_read(r->adaptive, &st);
+	if (qosdt_adaptive_read(r->qos, &st, &ch, &n) != 0)
+		return;
 	fprintf(f, "   adaptive: weights %u:%u:%u:%u, realtime cap %.0f Mbit/s; %"
 		PRIu64 " changes (%" PRIu64 " raises, %" PRIu64 " donations, %"
 		PRIu64 " decays)", st.weight[0], st.weight[1], st.weight[2],
@@ -92,7 +93,7 @@ report_print(FILE *f, const struct report *r, bool final)
 			qosdt_class_name(c), k->sent, k->received, rate,
 			us(l->p50_ns), us(l->p99_ns), k->lost, k->dropped, slo);
 	}
-	if (r->adaptive != NULL)
+	if (r->qos != NULL && qosdt_adaptive_enabled(r->qos))
 		print_adaptive(f, r);
 	if (final && r->dedup != NULL) {
 		struct dedup_counters life;
@@ -366,10 +367,8 @@ adaptive_json(const struct report *r)
 	json_t *timeline;
 	unsigned int i, n;
 
-	if (r->adaptive == NULL)
+	if (r->qos == NULL || qosdt_adaptive_read(r->qos, &st, &ch, &n) != 0)
 		return json_pack("{s:b}", "enabled", 0);
-	qosdt_adaptive_status_read(r->adaptive, &st);
-	n = qosdt_adaptive_timeline(r->adaptive, &ch);
 	timeline = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(timeline, adaptive_change_json(&ch[i],

@@ -11,11 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <qosdt_adaptive.h>
-#include <qosdt_class.h>
-#include <qosdt_config.h>
-#include <qosdt_hist.h>
-#include <qosdt_monitor.h>
+#include <qosdt.h>
 
 #include "dedup.h"
 #include "scenario.h"
@@ -93,8 +89,9 @@ struct report {
 	uint64_t nb_windows;
 	/** The configuration the run used: the SLOs its verdicts judge. */
 	const struct qosdt_config *cfg;
-	/** The adaptive controller, NULL when disabled (read at exit only). */
-	const struct qosdt_adaptive *adaptive;
+	/** The QoS instance whose adaptive controller the report shows
+	 * (qosdt_adaptive_read()); NULL: none. */
+	const struct qosdt *qos;
 	uint64_t t0_ns;           /**< The run's start, on the monitors' clock. */
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Scenario files (doc/scenario.md): a jansson document walked against a
- * table of keys per object (qosdt_json_walk.h), carrying the JSON path of
+ * table of keys per object (common/json_walk.h), carrying the JSON path of
  * the value at hand so that every refusal names it
  * ("phases[1].flows[0].rate: ...").
  */
@@ -15,8 +15,8 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 
-#include <qosdt_config.h>
-#include <qosdt_json_walk.h>
+#include <json_walk.h>
+#include <qosdt.h>
 #include <qosdt_msg.h>
 
 #include "app_log.h"

@@ -20,7 +20,6 @@
 #include <rte_ethdev.h>
 
 #include <qosdt.h>
-#include <qosdt_classify.h>
 
 #include "options.h"
 #include "port.h"
@@ -351,8 +350,7 @@ run(const struct send_options *o)
 	}
 	if (port_setup(o->port_id, q, NULL, &mac) < 0)
 		goto out;
-	cls = qosdt_classify_service(qosdt_classifier_of(q),
-		(uint16_t)o->service_id, NULL);
+	cls = qosdt_service_class(q, (uint16_t)o->service_id, NULL);
 	printf("service  %ld (%s), class %s\n", o->service_id,
 		svc_name((uint16_t)o->service_id), qosdt_class_name(cls));
 	if (port_wait_link(o->port_id, o->link_wait_s, &quit) < 0)

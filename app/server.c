@@ -8,7 +8,7 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
-#include <qosdt_mbuf.h>
+#include <qosdt_msg.h>
 
 #include "app_log.h"
 #include "server.h"
@@ -23,7 +23,7 @@
 #define SERVER_BURST 2
 
 void
-server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
+server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, double duration_s,
 		volatile bool *quit, enum svc_semantics sem)
 {
@@ -42,18 +42,6 @@ server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
 	if (duration_s > 0)
 		s->end_tsc = rte_get_tsc_cycles() +
 			(uint64_t)(duration_s * rte_get_tsc_hz());
-}
-
-/* Make the frame hold exactly 40 + len bytes, in its first segment. */
-static int
-frame_set_payload_len(struct rte_mbuf *m, uint32_t len)
-{
-	uint32_t want = QOSDT_FRAME_HDR_LEN + len;
-	uint32_t have = rte_pktmbuf_data_len(m);
-
-	if (want > have)
-		return rte_pktmbuf_append(m, want - have) == NULL ? -1 : 0;
-	return rte_pktmbuf_trim(m, have - want);
 }
 
 /* The binary semantics: the reply is the service's output, into the room
@@ -94,34 +82,14 @@ server_is_request(const struct rte_mbuf *m, struct qosdt_msg *msg)
 		msg->result == QOSDT_RESULT_NONE;
 }
 
-/* Room for the reply's payload in the request's buffer. */
-static uint32_t
-frame_payload_room(const struct rte_mbuf *m)
-{
-	return rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN +
-		rte_pktmbuf_tailroom(m);
-}
 
-/* Turn the request (its payload already rewritten) into the reply: out_len
- * bytes of payload (at most frame_payload_room()), the addresses swapped. */
-static void
-frame_make_reply(struct rte_mbuf *m, const struct rte_ether_addr *mac,
-		uint8_t result, uint32_t out_len)
-{
-	struct qosdt_frame_hdr *h;
-
-	/* Cannot fail: 40 + out_len <= data_len + tailroom. */
-	frame_set_payload_len(m, out_len);
-	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
-	rte_ether_addr_copy(&h->eth.src_addr, &h->eth.dst_addr);
-	rte_ether_addr_copy(mac, &h->eth.src_addr);
-	h->msg.flags |= QOSDT_MSG_F_REPLY;
-	h->msg.result = result;
-	h->msg.length = rte_cpu_to_be_32(out_len);
-}
-
-/* Serve a request server_is_request() accepted; returns the result. */
-static uint8_t
+/*
+ * Serve a request server_is_request() accepted; returns the result, or -1
+ * if the frame cannot be turned into its reply (qosdt_msg_make_reply():
+ * only a buffer shared with another mbuf, which the RX path never hands
+ * over).
+ */
+static int
 serve_request(struct rte_mbuf *m, const struct qosdt_msg *msg,
 		const struct rte_ether_addr *mac, struct svc_hvisor_state *hvisor)
 {
@@ -130,15 +98,17 @@ serve_request(struct rte_mbuf *m, const struct qosdt_msg *msg,
 	uint8_t *payload;
 
 	/* One segment holding header and payload (parse checked the length);
-	 * the reply is written over the payload, in the same buffer. */
-	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
+	 * the reply is written over the payload, in the same buffer, at most
+	 * qosdt_msg_reply_room() bytes. */
+	payload = qosdt_msg_payload_rw(m);
 	if (hvisor != NULL)
 		result = serve_hvisor(hvisor, msg->service_id, payload,
 			msg->length, &out_len);
 	else
 		result = serve_binary(msg->service_id, payload, msg->length,
-			frame_payload_room(m), &out_len);
-	frame_make_reply(m, mac, result, out_len);
+			qosdt_msg_reply_room(m), &out_len);
+	if (qosdt_msg_make_reply(m, mac, result, out_len) != 0)
+		return -1;
 	return result;
 }
 
@@ -162,29 +132,33 @@ server_serve_once(struct rte_mbuf *m, const struct rte_ether_addr *mac,
 	uint32_t slot, len;
 	uint8_t *payload;
 	uint8_t result;
+	int rc;
 
 	if (!server_is_request(m, &msg))
 		return -1;
-	payload = rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_FRAME_HDR_LEN);
+	payload = qosdt_msg_payload_rw(m);
 	if (dedup_begin(d, msg.request_id, msg.service_id, payload, msg.length,
 			&slot) == DEDUP_REPLAY) {
 		kept = dedup_reply(d, slot, &result, &len);
-		if (len > frame_payload_room(m)) {
+		if (len > qosdt_msg_reply_room(m)) {
 			/* A buffer smaller than the one served: cannot be
 			 * with one pool per class, answered as no room. */
 			result = QOSDT_RESULT_FAIL;
 			len = 0;
 		}
 		memcpy(payload, kept, len);
-		frame_make_reply(m, mac, result, len);
+		if (qosdt_msg_make_reply(m, mac, result, len) != 0)
+			return -1;
 		return result;
 	}
-	result = serve_request(m, &msg, mac, hvisor);
+	rc = serve_request(m, &msg, mac, hvisor);
+	if (rc < 0)
+		return -1;
 	/* Kept before the reply is handed on: a death before this line
 	 * leaves the slot "being served" and no reply out (DEDUP_REDO). */
-	dedup_done(d, slot, result, payload,
+	dedup_done(d, slot, (uint8_t)rc, payload,
 		rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN);
-	return result;
+	return rc;
 }
 
 void
@@ -199,7 +173,7 @@ server_fini(struct server *s)
 	unsigned int cls;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		pipe_held_free(&s->held[cls]);
+		pipeline_held_free(&s->held[cls]);
 }
 
 /*
@@ -210,18 +184,18 @@ server_fini(struct server *s)
 static unsigned int
 server_admit(struct server *s, unsigned int cls)
 {
-	struct pipe_held *held = &s->held[cls];
+	struct pipeline_held *held = &s->held[cls];
 	uint16_t n, k;
 
-	if (pipe_tx_depth(s->pipe, cls) >= PIPE_TX_BACKLOG)
+	if (pipeline_tx_depth(s->pipe, cls) >= PIPELINE_TX_BACKLOG)
 		return 0;
 	if (held->n > 0) {
 		n = held->n;
-		pipe_held_retry(s->q, held);
+		pipeline_held_retry(s->q, held);
 		return n - held->n;
 	}
 	n = rte_ring_sc_dequeue_burst(s->pipe->rx_ring[cls],
-		(void **)held->pkts, PIPE_BURST, NULL);
+		(void **)held->pkts, PIPELINE_BURST, NULL);
 	if (n == 0)
 		return 0;
 	if (unlikely(hop_trace_on))
@@ -237,7 +211,7 @@ unsigned int
 server_stage_worker(void *arg)
 {
 	struct server *s = arg;
-	struct rte_mbuf *pkts[PIPE_BURST], *ok[PIPE_BURST];
+	struct rte_mbuf *pkts[PIPELINE_BURST], *ok[PIPELINE_BURST];
 	struct qosdt_counters qc;
 	unsigned int work = 0, cls, room, i, nb_ok = 0;
 	uint16_t n;

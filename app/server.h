@@ -27,7 +27,7 @@ struct qosdt;
 /** The server's worker state. */
 struct server {
 	struct qosdt *q;             /**< Its QoS instance. */
-	struct pipe *pipe;           /**< The rings it reads and feeds. */
+	struct pipeline *pipe;       /**< The rings it reads and feeds. */
 	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
 	volatile bool *quit;         /**< Set when end_tsc has passed. */
 	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
@@ -35,7 +35,7 @@ struct server {
 	struct svc_hvisor_state *hvisor;
 	struct svc_hvisor_state hvisor_state; /**< What hvisor points to. */
 	/** Requests a lossless class held back, per RX ring. */
-	struct pipe_held held[QOSDT_NB_CLASSES];
+	struct pipeline_held held[QOSDT_NB_CLASSES];
 	/** The lossless classes' dedup table; NULL: every request is served. */
 	struct dedup *dedup;
 	bool lossless[QOSDT_NB_CLASSES]; /**< Classes with "drop": "none". */
@@ -63,7 +63,7 @@ struct server {
  * @param sem
  *   The services' semantics (the original's generators start afresh).
  */
-void server_init(struct server *s, struct qosdt *q, struct pipe *pipe,
+void server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, double duration_s,
 		volatile bool *quit, enum svc_semantics sem);
 

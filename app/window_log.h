@@ -14,8 +14,7 @@
 
 #include <jansson.h>
 
-#include <qosdt_monitor.h>
-#include <qosdt_resv.h>
+#include <qosdt.h>
 
 /** One closed window. */
 struct window_row {

@@ -7,23 +7,13 @@
 
 #include "qosdt.h"
 #include "qosdt_adaptive.h"
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
 #include "qosdt_log.h"
 #include "qosdt_mbuf.h"
+#include "qosdt_priv.h"
 #include "qosdt_resv.h"
 #include "qosdt_sched.h"
 #include "qosdt_telemetry.h"
-
-struct qosdt {
-	struct qosdt_classifier *classifier;
-	struct qosdt_sched *sched;
-	struct qosdt_monitor *mon;
-	struct qosdt_resv *resv;
-	struct qosdt_adaptive *adaptive;  /* NULL: static configuration. */
-	struct qosdt_counters counters;
-	bool telemetry;
-	struct qosdt_config cfg;
-};
 
 struct qosdt *
 qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
@@ -40,6 +30,7 @@ qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
 		return NULL;
 	}
 	q->cfg = *cfg;
+	qosdt_config_derive(&q->cfg);
 	if (qosdt_config_validate(&q->cfg, err, sizeof(err)) != 0) {
 		QOSDT_LOG(ERR, "%s: invalid configuration: %s", name, err);
 		rte_free(q);
@@ -181,32 +172,71 @@ qosdt_config_of(const struct qosdt *q)
 	return qosdt_sched_config(q->sched);
 }
 
-struct qosdt_sched *
-qosdt_sched_of(struct qosdt *q)
+unsigned int
+qosdt_service_class(const struct qosdt *q, uint16_t service_id,
+		uint64_t *slo_ns)
 {
-	return q->sched;
+	return qosdt_classify_service(q->classifier, service_id, slo_ns);
 }
 
-struct qosdt_monitor *
-qosdt_monitor_of(struct qosdt *q)
+struct rte_mbuf *
+qosdt_request_new(struct qosdt *q, const struct rte_ether_addr *src,
+		const struct qosdt_msg *msg, unsigned int cls, uint64_t slo_ns)
 {
-	return q->mon;
+	struct qosdt_mbuf_meta *meta;
+	struct rte_mbuf *m;
+	int ret;
+
+	if (cls >= QOSDT_NB_CLASSES) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	m = rte_pktmbuf_alloc(qosdt_resv_pool(q->resv, cls));
+	if (m == NULL) {
+		rte_errno = ENOBUFS;
+		return NULL;
+	}
+	ret = qosdt_msg_build_request(m, src, NULL, msg);
+	if (ret != 0) {
+		rte_pktmbuf_free(m);
+		rte_errno = -ret;
+		return NULL;
+	}
+	meta = qosdt_mbuf_meta(m);
+	meta->ts = rte_rdtsc();
+	meta->slo_latency_ns = (uint32_t)RTE_MIN(slo_ns, (uint64_t)UINT32_MAX);
+	meta->service_id = msg->service_id;
+	meta->cls = cls;
+	meta->flags = 0;
+	return m;
 }
 
-const struct qosdt_classifier *
-qosdt_classifier_of(const struct qosdt *q)
+void
+qosdt_stats_poll(struct qosdt *q)
 {
-	return q->classifier;
+	qosdt_monitor_poll(q->mon, qosdt_monitor_now_ns());
 }
 
-struct qosdt_resv *
-qosdt_resv_of(struct qosdt *q)
+void
+qosdt_buffers_read(const struct qosdt *q, struct qosdt_resv_usage *u)
 {
-	return q->resv;
+	qosdt_resv_usage(q->resv, u);
 }
 
-struct qosdt_adaptive *
-qosdt_adaptive_of(struct qosdt *q)
+bool
+qosdt_adaptive_enabled(const struct qosdt *q)
 {
-	return q->adaptive;
+	return q->adaptive != NULL;
+}
+
+int
+qosdt_adaptive_read(const struct qosdt *q, struct qosdt_adaptive_status *st,
+		const struct qosdt_adaptive_change **changes,
+		unsigned int *nb_changes)
+{
+	if (q->adaptive == NULL)
+		return -ENOTSUP;
+	qosdt_adaptive_status_read(q->adaptive, st);
+	*nb_changes = qosdt_adaptive_timeline(q->adaptive, changes);
+	return 0;
 }

@@ -28,6 +28,16 @@
  *
  * Enqueue, dequeue and free must be called from one thread; stats reads
  * from any.
+ *
+ * This header and the wire format's (qosdt_msg.h) are the whole public
+ * API: an application includes these two. The headers this one includes
+ * give the types it uses: the classes (qosdt_class.h), the configuration
+ * (qosdt_config.h), the QoS metadata that rides with each mbuf
+ * (qosdt_mbuf.h), per-class monitoring (qosdt_monitor.h, which an
+ * application may also run of its own, e.g. for round trips), the buffer
+ * usage (qosdt_resv.h) and the controller's status (qosdt_adaptive.h). The
+ * rest of lib/ (the classifier, the scheduler, telemetry, the JSON walk)
+ * is private; struct qosdt is opaque (qosdt_priv.h).
  */
 
 #ifndef QOSDT_H
@@ -39,16 +49,15 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "qosdt_adaptive.h"
 #include "qosdt_class.h"
 #include "qosdt_config.h"
+#include "qosdt_mbuf.h"
 #include "qosdt_monitor.h"
 #include "qosdt_msg.h"
+#include "qosdt_resv.h"
 
 struct qosdt;
-struct qosdt_sched;
-struct qosdt_classifier;
-struct qosdt_resv;
-struct qosdt_adaptive;
 
 /** Instance-wide counters outside the per-class ones. */
 struct qosdt_counters {
@@ -202,34 +211,102 @@ struct rte_mempool *qosdt_pool(const struct qosdt *q, unsigned int cls);
 const struct qosdt_config *qosdt_config_of(const struct qosdt *q);
 
 /**
- * The instance's parts, for the adaptive controller and tools.
+ * The class a service's requests get, and their latency objective: what
+ * the instance's classifier maps the service id to.
  *
  * @param q
  *   The instance.
+ * @param service_id
+ *   The service.
+ * @param slo_ns
+ *   Receives the latency objective, ns (0: none); may be NULL.
  * @return
- *   The part.
+ *   enum qosdt_class.
  */
-struct qosdt_sched *qosdt_sched_of(struct qosdt *q);
-
-/** @copydoc qosdt_sched_of */
-struct qosdt_monitor *qosdt_monitor_of(struct qosdt *q);
-
-/** @copydoc qosdt_sched_of */
-const struct qosdt_classifier *qosdt_classifier_of(const struct qosdt *q);
-
-/** @copydoc qosdt_sched_of */
-struct qosdt_resv *qosdt_resv_of(struct qosdt *q);
+unsigned int qosdt_service_class(const struct qosdt *q, uint16_t service_id,
+		uint64_t *slo_ns);
 
 /**
- * The instance's adaptive controller (qosdt_adaptive.h), which
- * qosdt_dequeue_burst() runs at each closed monitoring window.
+ * A request the application makes, of a service it has classified
+ * (qosdt_service_class(), once per service): allocated from its class's
+ * pool, its header written with room for msg->length bytes of payload
+ * (qosdt_msg_build_request(); fill them with qosdt_msg_payload_rw() any
+ * time before it is sent), and its QoS metadata set (class, latency
+ * objective, service, the time now). Enqueue it with
+ * qosdt_enqueue_classified_burst(): the class and the objective ride with
+ * the mbuf to the scheduler and the TX queue (qosdt_mbuf_meta()); nothing
+ * classifies it again.
+ *
+ * @param q
+ *   The instance (owning thread).
+ * @param src
+ *   Source MAC address (may be NULL for zeros); the destination is
+ *   broadcast.
+ * @param msg
+ *   The request's header fields: service id, request id, timestamp and
+ *   payload length (flags and result are a request's).
+ * @param cls
+ *   Its class, as qosdt_service_class() gave it for msg->service_id.
+ * @param slo_ns
+ *   Its latency objective, as qosdt_service_class() gave it.
+ * @return
+ *   The request, or NULL with rte_errno ENOBUFS (its class's pool and the
+ *   shared one are empty), ENOSPC (the frame does not fit a buffer) or
+ *   EINVAL (no such class).
+ */
+struct rte_mbuf *qosdt_request_new(struct qosdt *q,
+		const struct rte_ether_addr *src, const struct qosdt_msg *msg,
+		unsigned int cls, uint64_t slo_ns);
+
+/**
+ * Close the monitoring window if it is due, so that qosdt_stats_read()
+ * shows what it recorded (e.g. once traffic has stopped; owning thread).
+ *
+ * @param q
+ *   The instance.
+ */
+void qosdt_stats_poll(struct qosdt *q);
+
+/**
+ * How each class uses its buffers: its own pool, what it borrows from the
+ * shared pool, the misses (any thread: a snapshot).
+ *
+ * @param q
+ *   The instance.
+ * @param u
+ *   Filled.
+ */
+void qosdt_buffers_read(const struct qosdt *q, struct qosdt_resv_usage *u);
+
+/**
+ * Whether the instance runs the adaptive controller (qosdt_adaptive.h),
+ * which qosdt_dequeue_burst() runs at each closed monitoring window.
  *
  * @param q
  *   The instance.
  * @return
- *   The controller, or NULL when the configuration does not enable it (the
- *   scheduler then keeps its configured weights and cap).
+ *   true if the configuration enables it.
  */
-struct qosdt_adaptive *qosdt_adaptive_of(struct qosdt *q);
+bool qosdt_adaptive_enabled(const struct qosdt *q);
+
+/**
+ * What the adaptive controller did: its status (the weights and caps it
+ * set, its counters) and the timeline of its changes. Owning thread, or
+ * any once the data path has stopped.
+ *
+ * @param q
+ *   The instance.
+ * @param st
+ *   Filled.
+ * @param changes
+ *   Receives the timeline, oldest first (valid while the instance is).
+ * @param nb_changes
+ *   Receives its length.
+ * @return
+ *   0, or -ENOTSUP when the controller is not enabled (nothing filled).
+ */
+int qosdt_adaptive_read(const struct qosdt *q, struct qosdt_adaptive_status *st,
+		const struct qosdt_adaptive_change **changes,
+		unsigned int *nb_changes);
 
 #endif /* QOSDT_H */

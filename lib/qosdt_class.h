@@ -2,7 +2,9 @@
 
 /**
  * @file
- * The four QoS classes of qosdt, highest priority first.
+ * The four QoS classes of qosdt (enum qosdt_class), highest priority
+ * first, and their names. The classifier that maps a service to one is
+ * qosdt_classifier.h.
  */
 
 #ifndef QOSDT_CLASS_H

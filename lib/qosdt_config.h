@@ -15,7 +15,8 @@
  * whole file is read, so a file that changes channel.rate also rescales
  * the "N%" defaults it does not touch. This structure holds absolute
  * values only: code may change any of them and call
- * qosdt_config_validate(), which never overwrites them.
+ * qosdt_config_validate(), which never changes the structure
+ * (qosdt_config_derive() recomputes the fields computed from others).
  */
 
 #ifndef QOSDT_CONFIG_H
@@ -220,12 +221,25 @@ int qosdt_config_parse(const char *text, struct qosdt_config *cfg,
 		char *err, size_t errlen);
 
 /**
- * Check a configuration built or changed in code (the loaders call it).
- * Every rule of doc/config.md, including the rte_sched traps.
+ * Recompute the fields computed from others: each class's nb_buffers and
+ * queue_limit, its share of the class buffers (buffers.count less the
+ * shared pool) and of scheduler.queue_slots. The loaders and
+ * qosdt_create() call it; code that changes a share or a total and keeps
+ * the structure calls it too.
  *
  * @param cfg
- *   The configuration; the derived fields (nb_buffers, queue_limit of each
- *   class) are recomputed, nothing else is changed.
+ *   The configuration; nothing but the derived fields is changed.
+ */
+void qosdt_config_derive(struct qosdt_config *cfg);
+
+/**
+ * Check a configuration built or changed in code (the loaders call it).
+ * Every rule of doc/config.md, including the rte_sched traps. The class
+ * sizes are checked as qosdt_config_derive() computes them from the
+ * shares, whatever the structure holds.
+ *
+ * @param cfg
+ *   The configuration; not changed.
  * @param err
  *   Error message buffer.
  * @param errlen
@@ -233,7 +247,8 @@ int qosdt_config_parse(const char *text, struct qosdt_config *cfg,
  * @return
  *   0 if valid, -1 otherwise (message in @p err).
  */
-int qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen);
+int qosdt_config_validate(const struct qosdt_config *cfg, char *err,
+		size_t errlen);
 
 /**
  * Check what a run-time change may touch, the WRR weights and REALTIME's

@@ -2,10 +2,13 @@
 
 /**
  * @file
- * Internal to qosdt_config.c (JSON parsing) and qosdt_config_check.c
- * (validation): the schema as tables of fields, shared by both so that a
- * range is written once. Both walk with struct qosdt_json_walk, which
- * carries the JSON path of the value at hand for error messages.
+ * Internal to the configuration's files, one job each:
+ * qosdt_config_parse.c (JSON: units, the schema as tables of fields),
+ * qosdt_config_derive.c (the fields computed from others) and
+ * qosdt_config_validate.c (every rule, on a const configuration). The
+ * schema is shared by parse and validate so that a range is written once;
+ * both walk with struct qosdt_json_walk, which carries the JSON path of the
+ * value at hand for error messages.
  */
 
 #ifndef QOSDT_CONFIG_PRIV_H
@@ -18,7 +21,7 @@
 #include <rte_common.h>
 
 #include "qosdt_config.h"
-#include "qosdt_json_walk.h"
+#include "json_walk.h"
 
 /** Parts per million in 100%. */
 #define QOSDT_PPM 1000000u
@@ -39,7 +42,7 @@ enum qosdt_cfg_kind {
 
 /**
  * Which value a percentage ("N%") may stand for: the loader keeps it and
- * resolves it once the whole file is read (qosdt_config.c).
+ * resolves it once the whole file is read (qosdt_config_parse.c).
  */
 enum qosdt_cfg_pct {
 	QOSDT_CFG_PCT_NONE = 0,      /**< Percentages refused. */
@@ -50,6 +53,25 @@ enum qosdt_cfg_pct {
 	QOSDT_CFG_PCT_MIN_BANDWIDTH, /**< slo.min_bandwidth, of channel.rate. */
 	QOSDT_CFG_PCT_CAP_MIN,       /**< bounds rate_cap[0], of channel.rate. */
 	QOSDT_CFG_PCT_CAP_MAX,       /**< bounds rate_cap[1], of channel.rate. */
+};
+
+/** A value given as an absolute number, not as a percentage. */
+#define QOSDT_CFG_PCT_ABSOLUTE UINT32_MAX
+
+/**
+ * The percentages a file gave (or the defaults used), ppm, by what they
+ * are of; QOSDT_CFG_PCT_ABSOLUTE where the value is absolute. Resolved
+ * once the whole file is read, against its final channel rate and buffer
+ * counts (qosdt_cfg_resolve_percents()).
+ */
+struct qosdt_cfg_percents {
+	uint32_t shared;
+	uint32_t guarantee[QOSDT_NB_CLASSES];
+	uint32_t cap[QOSDT_NB_CLASSES];
+	uint32_t borrow[QOSDT_NB_CLASSES];
+	uint32_t min_bandwidth[QOSDT_NB_CLASSES];
+	uint32_t cap_min[QOSDT_NB_CLASSES];
+	uint32_t cap_max[QOSDT_NB_CLASSES];
 };
 
 /** The field may be null: that clears it (0 = none). */
@@ -79,7 +101,7 @@ struct qosdt_cfg_field {
 	qosdt_json_parse_t *parse;  /**< CUSTOM: reads the value at base + off. */
 };
 
-/* The schema (qosdt_config.c). Offsets of each table are relative to: */
+/* The schema (qosdt_config_parse.c). Offsets of each table are relative to: */
 extern const struct qosdt_cfg_field qosdt_cfg_channel_fields[];   /* config */
 extern const struct qosdt_cfg_field qosdt_cfg_scheduler_fields[]; /* config */
 extern const struct qosdt_cfg_field qosdt_cfg_buffers_fields[];   /* config */
@@ -111,5 +133,58 @@ void qosdt_cfg_store(void *p, unsigned int width, uint64_t v);
  */
 int qosdt_cfg_fail_range(struct qosdt_json_walk *w,
 		const struct qosdt_cfg_field *f);
+
+/**
+ * Read a JSON document over a configuration (qosdt_config_parse.c): each
+ * key it gives replaces the value in @p cfg; a value given as a percentage
+ * is kept in @p pct, to be resolved once the whole document is read. No
+ * rule is checked but each field's range.
+ *
+ * @param w
+ *   A walk initialised with the caller's error buffer.
+ * @param root
+ *   The document.
+ * @param source
+ *   Its name (a path), for the message when it is not an object.
+ * @param cfg
+ *   The configuration read over (the defaults).
+ * @param pct
+ *   The percentages of @p cfg so far; updated.
+ * @return
+ *   0, or -1 with the message in the walk's buffer.
+ */
+int qosdt_cfg_parse_document(struct qosdt_json_walk *w, json_t *root,
+		const char *source, struct qosdt_config *cfg,
+		struct qosdt_cfg_percents *pct);
+
+/* Derived fields (qosdt_config_derive.c). */
+
+/**
+ * Replace each value given as a percentage by its absolute value: the
+ * pool sizes first, then the rates.
+ *
+ * @param cfg
+ *   The configuration as read.
+ * @param p
+ *   Which of its values are percentages, and of what.
+ */
+void qosdt_cfg_resolve_percents(struct qosdt_config *cfg,
+		const struct qosdt_cfg_percents *p);
+
+/**
+ * Each class's own pool and queue slots, as qosdt_config_derive() stores
+ * them: its share of the class buffers and of the queue slots, rounded
+ * down, best_effort getting the remainder.
+ *
+ * @param cfg
+ *   The configuration.
+ * @param nb_buffers
+ *   Receives each class's own pool size.
+ * @param queue_limit
+ *   Receives each class's queue slots.
+ */
+void qosdt_cfg_class_sizes(const struct qosdt_config *cfg,
+		uint32_t nb_buffers[QOSDT_NB_CLASSES],
+		uint32_t queue_limit[QOSDT_NB_CLASSES]);
 
 #endif /* QOSDT_CONFIG_PRIV_H */

@@ -145,6 +145,81 @@ qosdt_msg_build(struct rte_mbuf *m, const struct rte_ether_addr *src,
 	return 0;
 }
 
+int
+qosdt_msg_build_request(struct rte_mbuf *m, const struct rte_ether_addr *src,
+		const struct rte_ether_addr *dst, const struct qosdt_msg *msg)
+{
+	struct qosdt_frame_hdr hdr;
+	struct qosdt_msg req;
+	uint64_t frame_len;
+	char *data;
+
+	if (m == NULL || msg == NULL)
+		return -EINVAL;
+	if (rte_pktmbuf_pkt_len(m) != 0 || rte_pktmbuf_data_len(m) != 0 ||
+			m->next != NULL || mbuf_buffer_shared(m))
+		return -EINVAL;
+	frame_len = (uint64_t)QOSDT_FRAME_HDR_LEN + msg->length;
+	if (frame_len > rte_pktmbuf_tailroom(m))
+		return -ENOSPC;
+
+	req = *msg;
+	req.flags &= ~QOSDT_MSG_F_REPLY;
+	req.result = QOSDT_RESULT_NONE;
+	data = rte_pktmbuf_append(m, (uint16_t)frame_len);
+	frame_hdr_fill(&hdr, src, dst, &req);
+	memcpy(data, &hdr, QOSDT_FRAME_HDR_LEN);
+	return 0;
+}
+
+uint32_t
+qosdt_msg_reply_room(const struct rte_mbuf *m)
+{
+	if (rte_pktmbuf_data_len(m) < QOSDT_FRAME_HDR_LEN)
+		return 0;
+	return rte_pktmbuf_data_len(m) - QOSDT_FRAME_HDR_LEN +
+		rte_pktmbuf_tailroom(m);
+}
+
+int
+qosdt_msg_make_reply(struct rte_mbuf *m, const struct rte_ether_addr *src,
+		uint8_t result, uint32_t length)
+{
+	struct qosdt_frame_hdr *h;
+	uint32_t want, have;
+	uint8_t flags;
+	rte_be32_t len;
+
+	if (m == NULL || m->nb_segs != 1 ||
+			rte_pktmbuf_data_len(m) < QOSDT_FRAME_HDR_LEN ||
+			mbuf_buffer_shared(m))
+		return -EINVAL;
+	if (length > qosdt_msg_reply_room(m))
+		return -ENOSPC;
+	want = QOSDT_FRAME_HDR_LEN + length;
+	have = rte_pktmbuf_data_len(m);
+	if (want > have) {
+		if (rte_pktmbuf_append(m, (uint16_t)(want - have)) == NULL)
+			return -ENOSPC;
+	} else if (rte_pktmbuf_trim(m, (uint16_t)(have - want)) != 0) {
+		return -EINVAL;
+	}
+	h = rte_pktmbuf_mtod(m, struct qosdt_frame_hdr *);
+	rte_ether_addr_copy(&h->eth.src_addr, &h->eth.dst_addr);
+	if (src != NULL)
+		rte_ether_addr_copy(src, &h->eth.src_addr);
+	else
+		memset(&h->eth.src_addr, 0, sizeof(h->eth.src_addr));
+	/* The frame may sit at any address: byte copies, no aligned store. */
+	memcpy(&flags, (char *)h + QOSDT_MSG_OFF_FLAGS, 1);
+	flags |= QOSDT_MSG_F_REPLY;
+	memcpy((char *)h + QOSDT_MSG_OFF_FLAGS, &flags, 1);
+	memcpy((char *)h + QOSDT_MSG_OFF_RESULT, &result, 1);
+	len = rte_cpu_to_be_32(length);
+	memcpy((char *)h + QOSDT_MSG_OFF_LENGTH, &len, sizeof(len));
+	return 0;
+}
+
 const void *
 qosdt_msg_payload(const struct rte_mbuf *m)
 {

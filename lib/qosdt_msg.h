@@ -20,6 +20,11 @@
  * 8-byte aligned in the frame. No QoS field is in the message: the class
  * and the scheduling metadata live in the mbuf (qosdt_mbuf.h).
  * doc/message.md has the validation rules and how capture tools show it.
+ *
+ * This is the one wire-format header: the library builds a request with
+ * room for its payload, turns a request into its reply in place, and reads
+ * and writes the request id and result; an application writes no header
+ * field by hand.
  */
 
 #ifndef QOSDT_MSG_H
@@ -77,6 +82,14 @@ static_assert(sizeof(struct qosdt_frame_hdr) == 40, "frame header layout");
 
 /** Bytes before the payload. */
 #define QOSDT_FRAME_HDR_LEN ((uint32_t)sizeof(struct qosdt_frame_hdr))
+
+/** Offsets of the header fields from the frame's start. */
+#define QOSDT_MSG_OFF(field) \
+	(sizeof(struct rte_ether_hdr) + offsetof(struct qosdt_msg_hdr, field))
+#define QOSDT_MSG_OFF_FLAGS QOSDT_MSG_OFF(flags)
+#define QOSDT_MSG_OFF_RESULT QOSDT_MSG_OFF(result)
+#define QOSDT_MSG_OFF_LENGTH QOSDT_MSG_OFF(length)
+#define QOSDT_MSG_OFF_REQUEST_ID QOSDT_MSG_OFF(request_id)
 
 /** Why a frame is not a valid message. */
 enum qosdt_msg_error {
@@ -164,6 +177,148 @@ const char *qosdt_msg_strerror(int err);
 int qosdt_msg_build(struct rte_mbuf *m, const struct rte_ether_addr *src,
 		const struct rte_ether_addr *dst, const struct qosdt_msg *msg,
 		const void *payload);
+
+/**
+ * Write a request into an empty mbuf with room for its payload: the
+ * Ethernet and message headers, then msg->length bytes left as they are,
+ * for the caller to fill (qosdt_msg_payload_rw()) when it knows them. A
+ * request: no REPLY flag, result QOSDT_RESULT_NONE, whatever @p msg says.
+ *
+ * @param m
+ *   An empty mbuf, as for qosdt_msg_build().
+ * @param src
+ *   Source MAC address (may be NULL for zeros).
+ * @param dst
+ *   Destination MAC address (may be NULL for broadcast).
+ * @param msg
+ *   Header fields; msg->length is the payload room, in bytes.
+ * @return
+ *   0; -ENOSPC if 40 + msg->length bytes do not fit the mbuf's tailroom;
+ *   -EINVAL as for qosdt_msg_build(). On error the mbuf is left untouched.
+ */
+int qosdt_msg_build_request(struct rte_mbuf *m, const struct rte_ether_addr *src,
+		const struct rte_ether_addr *dst, const struct qosdt_msg *msg);
+
+/**
+ * Payload bytes a reply written in place over a request may have: what
+ * the request's first segment holds after the header, and its tailroom.
+ *
+ * @param m
+ *   The request, one segment.
+ * @return
+ *   The bytes; 0 if the segment does not even hold the header.
+ */
+uint32_t qosdt_msg_reply_room(const struct rte_mbuf *m);
+
+/**
+ * Turn a request into its reply in place, its payload already rewritten
+ * by the caller: the frame is made to hold exactly 40 + @p length bytes,
+ * the addresses are swapped (the request's source becomes the
+ * destination, @p src the source), the REPLY flag is set, and the result
+ * and the payload length are written. The rest of the header (service,
+ * request id, timestamp) is the request's.
+ *
+ * @param m
+ *   The request, in one segment, a valid message (qosdt_msg_parse()),
+ *   whose buffer nobody else references.
+ * @param src
+ *   The replying port's MAC address (may be NULL for zeros).
+ * @param result
+ *   enum qosdt_msg_result.
+ * @param length
+ *   Payload bytes of the reply, at most qosdt_msg_reply_room().
+ * @return
+ *   0; -ENOSPC if @p length is above qosdt_msg_reply_room(); -EINVAL if
+ *   @p m is NULL, not one segment, shorter than the header or shared. On
+ *   error the frame is left untouched.
+ */
+int qosdt_msg_make_reply(struct rte_mbuf *m, const struct rte_ether_addr *src,
+		uint8_t result, uint32_t length);
+
+/**
+ * The payload of a frame, writable, for a frame the caller built
+ * (qosdt_msg_build_request()) or parsed (qosdt_msg_parse()) and that it
+ * owns; the header must lie in the first segment. Not checked: a frame
+ * from the peer goes through qosdt_msg_parse() first.
+ *
+ * @param m
+ *   The frame.
+ * @return
+ *   The first payload byte (no particular alignment).
+ */
+static inline void *
+qosdt_msg_payload_rw(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, char *, QOSDT_FRAME_HDR_LEN);
+}
+
+/**
+ * The request id of a frame whose header lies in its first segment (one
+ * the caller built, or checked with qosdt_msg_parse() or at least for
+ * data_len >= QOSDT_FRAME_HDR_LEN).
+ *
+ * @param m
+ *   The frame.
+ * @return
+ *   Its request id, host order.
+ */
+static inline uint64_t
+qosdt_msg_request_id(const struct rte_mbuf *m)
+{
+	rte_be64_t id;
+
+	memcpy(&id, rte_pktmbuf_mtod_offset(m, const char *,
+		QOSDT_MSG_OFF_REQUEST_ID), sizeof(id));
+	return rte_be_to_cpu_64(id);
+}
+
+/**
+ * Write the request id of a frame the caller owns (header in the first
+ * segment).
+ *
+ * @param m
+ *   The frame.
+ * @param id
+ *   The request id, host order.
+ */
+static inline void
+qosdt_msg_set_request_id(struct rte_mbuf *m, uint64_t id)
+{
+	rte_be64_t be = rte_cpu_to_be_64(id);
+
+	memcpy(rte_pktmbuf_mtod_offset(m, char *, QOSDT_MSG_OFF_REQUEST_ID),
+		&be, sizeof(be));
+}
+
+/**
+ * The result of a frame whose header lies in its first segment.
+ *
+ * @param m
+ *   The frame.
+ * @return
+ *   enum qosdt_msg_result as written (not checked).
+ */
+static inline uint8_t
+qosdt_msg_result(const struct rte_mbuf *m)
+{
+	return *rte_pktmbuf_mtod_offset(m, const uint8_t *,
+		QOSDT_MSG_OFF_RESULT);
+}
+
+/**
+ * Write the result of a frame the caller owns (header in the first
+ * segment).
+ *
+ * @param m
+ *   The frame.
+ * @param result
+ *   enum qosdt_msg_result.
+ */
+static inline void
+qosdt_msg_set_result(struct rte_mbuf *m, uint8_t result)
+{
+	*rte_pktmbuf_mtod_offset(m, uint8_t *, QOSDT_MSG_OFF_RESULT) = result;
+}
 
 /**
  * The payload of a valid frame, in place, when the header and the whole

@@ -16,7 +16,6 @@
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
-#include <qosdt_classify.h>
 #include <qosdt_mbuf.h>
 
 #include "client.h"
@@ -43,7 +42,7 @@ static struct {
 	int cli_port;
 	struct qosdt *qs;          /* the server's QoS instance */
 	struct qosdt *qc;          /* the client side's */
-	struct pipe spipe;
+	struct pipeline spipe;
 	bool spipe_ok;
 	struct server srv;
 	struct rte_ether_addr smac, cmac;
@@ -61,7 +60,7 @@ lb_teardown(void)
 	lb.srv_port = lb.cli_port = -1;
 	server_fini(&lb.srv);
 	if (lb.spipe_ok)
-		pipe_free(&lb.spipe);
+		pipeline_free(&lb.spipe);
 	lb.spipe_ok = false;
 	qosdt_free(lb.qs);
 	qosdt_free(lb.qc);
@@ -88,7 +87,7 @@ lb_setup(void)
 	if (lb.srv_port < 0 || lb.cli_port < 0 ||
 			port_setup(lb.srv_port, lb.qs, NULL, &lb.smac) != 0 ||
 			port_setup(lb.cli_port, lb.qc, NULL, &lb.cmac) != 0 ||
-			pipe_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
+			pipeline_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
 		goto fail;
 	lb.spipe_ok = true;
 	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit,
@@ -108,9 +107,9 @@ fail:
 static void
 lb_server_step(void)
 {
-	pipe_stage_rx(&lb.spipe);
+	pipeline_stage_rx(&lb.spipe);
 	server_stage_worker(&lb.srv);
-	pipe_stage_tx(&lb.spipe);
+	pipeline_stage_tx(&lb.spipe);
 }
 
 /* Send a frame from the client port on queue q; 0 if the port took it. */
@@ -128,8 +127,7 @@ lb_send_frame(struct rte_mbuf *m, uint16_t q)
 static uint64_t
 lb_request(uint16_t service, const uint8_t *data, uint32_t len)
 {
-	unsigned int cls = qosdt_classify_service(qosdt_classifier_of(lb.qc),
-		service, NULL);
+	unsigned int cls = qosdt_service_class(lb.qc, service, NULL);
 	struct qosdt_msg msg = {
 		.service_id = service, .length = len, .request_id = lb.next_id,
 	};
@@ -196,8 +194,7 @@ lb_check_services(const uint8_t *data, uint32_t len)
 	uint16_t svc, q;
 
 	for (svc = 1; svc <= SVC_MAX; svc++) {
-		unsigned int cls = qosdt_classify_service(
-			qosdt_classifier_of(lb.qc), svc, NULL);
+		unsigned int cls = qosdt_service_class(lb.qc, svc, NULL);
 		uint64_t id = lb_request(svc, data, len);
 		struct rte_mbuf *r;
 		const void *p;
@@ -457,7 +454,7 @@ static const char lb_scenario[] =
 static struct {
 	struct scenario sc;
 	struct client cli;
-	struct pipe pipe;
+	struct pipeline pipe;
 	volatile bool quit;
 } lbc;
 
@@ -473,12 +470,12 @@ lb_client_open(const char *scenario_json)
 		printf("scenario: %s\n", err);
 		return -1;
 	}
-	if (pipe_create(&lbc.pipe, "lbc", lb.cli_port,
+	if (pipeline_create(&lbc.pipe, "lbc", lb.cli_port,
 			qosdt_config_of(lb.qc)->nb_buffers) != 0)
 		return -1;
 	if (client_init(&lbc.cli, lb.qc, &lbc.pipe, &lb.cmac, &lbc.sc,
 			&lbc.quit) != 0) {
-		pipe_free(&lbc.pipe);
+		pipeline_free(&lbc.pipe);
 		return -1;
 	}
 	return 0;
@@ -488,16 +485,16 @@ static void
 lb_client_close(void)
 {
 	client_fini(&lbc.cli);
-	pipe_free(&lbc.pipe);
+	pipeline_free(&lbc.pipe);
 }
 
 /* One turn of each client stage. */
 static void
 lb_client_step(void)
 {
-	pipe_stage_rx(&lbc.pipe);
+	pipeline_stage_rx(&lbc.pipe);
 	client_stage_worker(&lbc.cli);
-	pipe_stage_tx(&lbc.pipe);
+	pipeline_stage_tx(&lbc.pipe);
 }
 
 static int
@@ -669,8 +666,8 @@ test_client_stages_on_two_lcores(void)
 	struct report rep = { 0 };
 	unsigned int worker = rte_get_next_lcore(-1, 1, 0), c;
 	int stage_lcore[STAGE_MAX] = { -1, (int)worker, -1 };
-	struct pipe_ops ops = {
-		.stage = { pipe_stage_rx, client_stage_worker, pipe_stage_tx },
+	struct pipeline_ops ops = {
+		.stage = { pipeline_stage_rx, client_stage_worker, pipeline_stage_tx },
 		.arg = { &lbc.pipe, &lbc.cli, &lbc.pipe },
 		.tick = lb_server_tick,
 		.tick_period_s = 1e-6,
@@ -682,7 +679,7 @@ test_client_stages_on_two_lcores(void)
 		TEST_SKIP("needs a second lcore (EAL -l 0,1)");
 	TEST_ASSERT_SUCCESS(lb_client_open(lb_scenario), "client");
 	qosdt_stats_read(lb.qs, &srv0);
-	if (pipe_run(&ops, stage_lcore, &lbc.quit) != 0)
+	if (pipeline_run(&ops, stage_lcore, &lbc.quit) != 0)
 		goto out;
 	client_report(&lbc.cli, &rep);
 	qosdt_stats_read(lb.qs, &srv1);
@@ -801,7 +798,7 @@ lb_server_die(void)
 	}
 	lb_ring_discard(lb.spipe.tx_ring);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		struct pipe_fifo *f = &lb.spipe.tx_pending[c];
+		struct pipeline_fifo *f = &lb.spipe.tx_pending[c];
 
 		for (; f->head != f->tail; f->head++)
 			rte_pktmbuf_free(f->slots[f->head & f->mask]);
@@ -837,7 +834,7 @@ test_reliable_across_server_restart(void)
 		LB_OUTAGE_DYING_MS;
 	while (rte_get_timer_cycles() < deadline) {
 		lb_client_step();
-		pipe_stage_rx(&lb.spipe);
+		pipeline_stage_rx(&lb.spipe);
 		server_stage_worker(&lb.srv);
 		lost_replies += lb_ring_discard(lb.spipe.tx_ring);
 	}
@@ -846,7 +843,7 @@ test_reliable_across_server_restart(void)
 		LB_OUTAGE_TAKING_MS;
 	while (rte_get_timer_cycles() < deadline) {
 		lb_client_step();
-		pipe_stage_rx(&lb.spipe);
+		pipeline_stage_rx(&lb.spipe);
 	}
 	taken = lb_server_die();
 	dedup_close(&d1);

@@ -64,7 +64,7 @@ test_defaults(void)
 	for (s = 0; s < STAGE_MAX; s++)
 		TEST_ASSERT_EQUAL(o.stage_lcore[s], -1,
 			"stage %s not on the main lcore by default",
-			options_stage_name(s));
+			pipeline_stage_name(s));
 	return TEST_SUCCESS;
 }
 
@@ -91,7 +91,7 @@ test_stage_lcores(void)
 		for (s = 0; s < STAGE_MAX; s++)
 			TEST_ASSERT_EQUAL(o.stage_lcore[s], ok[i].lcore[s],
 				"--stage-lcores %s: %s stage on lcore %d", ok[i].arg,
-				options_stage_name(s), o.stage_lcore[s]);
+				pipeline_stage_name(s), o.stage_lcore[s]);
 	}
 	/* the last lcore id there is, for each stage */
 	snprintf(max, sizeof(max), "%u,%u,%u", RTE_MAX_LCORE - 1,

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <qosdt_classify.h>
+#include <qosdt_classifier.h>
 #include <qosdt_config.h>
 
 #include "scenario.h"

@@ -24,7 +24,8 @@
 
 #include "qosdt.h"
 #include "qosdt_adaptive.h"
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
+#include "qosdt_priv.h"
 #include "qosdt_sched.h"
 #include "qos_test_util.h"
 #include "test.h"
@@ -749,7 +750,7 @@ e2e_burst(struct qosdt *q, bool load, uint64_t *id)
 			return -1;
 		}
 	}
-	if (qosdt_classify_burst(qosdt_classifier_of(q), pkts, E2E_BURST, tsc) != 0 ||
+	if (qosdt_classify_burst(q->classifier, pkts, E2E_BURST, tsc) != 0 ||
 			qosdt_enqueue_classified_burst(q, pkts, E2E_BURST) !=
 			E2E_BURST) {
 		printf("a realtime burst was refused\n");
@@ -808,7 +809,7 @@ test_dequeue_drives_controller(void)
 	/* Off: the late load changes nothing. */
 	q = qosdt_create("e2e_off", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
-	qosdt_monitor_reset(qosdt_monitor_of(q), qosdt_monitor_now_ns() - window_ns);
+	qosdt_monitor_reset(q->mon, qosdt_monitor_now_ns() - window_ns);
 	do {
 		TEST_ASSERT_SUCCESS(e2e_burst(q, true, &id), "burst");
 		qosdt_stats_read(q, &stats);
@@ -822,14 +823,14 @@ test_dequeue_drives_controller(void)
 	cfg.adaptive.enabled = true;
 	q = qosdt_create("e2e_on", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
-	qosdt_monitor_reset(qosdt_monitor_of(q), qosdt_monitor_now_ns() - window_ns);
+	qosdt_monitor_reset(q->mon, qosdt_monitor_now_ns() - window_ns);
 	TEST_ASSERT_SUCCESS(e2e_burst(q, true, &id), "first burst");
 	qosdt_stats_read(q, &stats);
 	TEST_ASSERT_EQUAL(stats.windows, 1, "the first dequeue closed %" PRIu64
 		" windows", stats.windows);
 	TEST_ASSERT_SUCCESS(e2e_until(q, true, &id, base, false),
 		"realtime's cap not raised in %u s of late messages", E2E_DEADLINE_S);
-	n = qosdt_adaptive_timeline(qosdt_adaptive_of(q), &ch);
+	n = qosdt_adaptive_timeline(q->adaptive, &ch);
 	TEST_ASSERT(n > 0, "the cap changed but the timeline is empty");
 	TEST_ASSERT(ch[0].cls == QOSDT_CLASS_REALTIME &&
 		ch[0].knob == QOSDT_ADAPTIVE_RATE_CAP &&
@@ -843,7 +844,7 @@ test_dequeue_drives_controller(void)
 	TEST_ASSERT_EQUAL(e2e_cap(q), ch[n - 1].to,
 		"the instance runs %" PRIu64 ", the last change set %" PRIu64,
 		e2e_cap(q), ch[n - 1].to);
-	qosdt_adaptive_status_read(qosdt_adaptive_of(q), &st);
+	qosdt_adaptive_status_read(q->adaptive, &st);
 	TEST_ASSERT(st.rate_cap_bps == e2e_cap(q) && st.counters.raises >= 1 &&
 		st.counters.refused == 0, "status: cap %" PRIu64 ", raises %" PRIu64
 		", refused %" PRIu64, st.rate_cap_bps, st.counters.raises,
@@ -860,12 +861,12 @@ test_dequeue_drives_controller(void)
 	TEST_ASSERT_SUCCESS(e2e_until(q, false, &id, base, true),
 		"realtime's cap still %" PRIu64 " after %u s without load",
 		e2e_cap(q), E2E_DEADLINE_S);
-	n = qosdt_adaptive_timeline(qosdt_adaptive_of(q), &ch);
+	n = qosdt_adaptive_timeline(q->adaptive, &ch);
 	TEST_ASSERT(ch[n - 1].reason == QOSDT_ADAPTIVE_DECAY &&
 		ch[n - 1].to == base, "the last change (reason %u, to %" PRIu64
 		") is not a decay to the configured cap", ch[n - 1].reason,
 		ch[n - 1].to);
-	qosdt_adaptive_status_read(qosdt_adaptive_of(q), &st);
+	qosdt_adaptive_status_read(q->adaptive, &st);
 	TEST_ASSERT(st.rate_cap_bps == base && st.counters.decays >= 1,
 		"status: cap %" PRIu64 ", decays %" PRIu64, st.rate_cap_bps,
 		st.counters.decays);
@@ -880,17 +881,29 @@ test_dequeue_drives_controller(void)
 static int
 test_instance_enabled_or_not(void)
 {
+	const struct qosdt_adaptive_change *ch;
+	struct qosdt_adaptive_status st;
+	unsigned int n;
 	struct qosdt *q;
 
 	qosdt_config_defaults(&cfg);
 	q = qosdt_create("adapt_off", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
-	TEST_ASSERT_NULL(qosdt_adaptive_of(q), "a controller while disabled");
+	TEST_ASSERT_NULL(q->adaptive, "a controller while disabled");
+	TEST_ASSERT(!qosdt_adaptive_enabled(q), "enabled while disabled");
+	TEST_ASSERT_EQUAL(qosdt_adaptive_read(q, &st, &ch, &n), -ENOTSUP,
+		"read while disabled");
 	qosdt_free(q);
 	cfg.adaptive.enabled = true;
 	q = qosdt_create("adapt_on", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
-	TEST_ASSERT_NOT_NULL(qosdt_adaptive_of(q), "no controller while enabled");
+	TEST_ASSERT_NOT_NULL(q->adaptive, "no controller while enabled");
+	TEST_ASSERT(qosdt_adaptive_enabled(q), "not enabled while enabled");
+	TEST_ASSERT_SUCCESS(qosdt_adaptive_read(q, &st, &ch, &n), "read");
+	TEST_ASSERT_EQUAL(n, 0u, "changes before any window");
+	TEST_ASSERT(memcmp(st.weight, (uint8_t []){ cfg.classes[0].weight,
+		cfg.classes[1].weight, cfg.classes[2].weight,
+		cfg.classes[3].weight }, 4) == 0, "weights other than the config's");
 	qosdt_free(q);
 	return TEST_SUCCESS;
 }

@@ -20,8 +20,9 @@
 #include <rte_mbuf.h>
 
 #include "qosdt.h"
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
 #include "qosdt_mbuf.h"
+#include "qosdt_priv.h"
 #include "qosdt_resv.h"
 #include "qosdt_sched.h"
 #include "qos_test_util.h"
@@ -53,8 +54,7 @@ load_shipped_config(void)
 static struct rte_mbuf *
 request_new(struct qosdt *q, uint16_t service, uint64_t id)
 {
-	unsigned int cls = qosdt_classify_service(qosdt_classifier_of(q),
-		service, NULL);
+	unsigned int cls = qosdt_service_class(q, service, NULL);
 
 	return qos_test_request(qosdt_pool(q, cls), service, id, 16);
 }
@@ -65,7 +65,7 @@ buffers_all_returned(struct qosdt *q)
 	struct qosdt_resv_usage u;
 	unsigned int c;
 
-	qosdt_resv_usage(qosdt_resv_of(q), &u);
+	qosdt_buffers_read(q, &u);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		if (u.cls[c].in_use != 0 || u.cls[c].borrowed != 0)
 			return 0;
@@ -88,8 +88,7 @@ test_services_round_trip(void)
 		for (i = 0; i < 15; i++) {
 			pkts[i] = request_new(q, i + 1, total + i);
 			TEST_ASSERT_NOT_NULL(pkts[i], "request %u", i + 1);
-			sent[qosdt_classify_service(qosdt_classifier_of(q),
-				i + 1, NULL)]++;
+			sent[qosdt_service_class(q, i + 1, NULL)]++;
 		}
 		TEST_ASSERT_EQUAL(qosdt_enqueue_burst(q, pkts, 15), 15,
 			"below every limit, all are taken");
@@ -103,8 +102,7 @@ test_services_round_trip(void)
 			TEST_ASSERT_SUCCESS(qosdt_msg_parse(pkts[i], &msg),
 				"frame intact");
 			c = qosdt_mbuf_meta(pkts[i])->cls;
-			TEST_ASSERT_EQUAL(c, qosdt_classify_service(
-				qosdt_classifier_of(q), msg.service_id, NULL),
+			TEST_ASSERT_EQUAL(c, qosdt_service_class(q, msg.service_id, NULL),
 				"service %u in class %u", msg.service_id, c);
 			got[c]++;
 		}
@@ -279,7 +277,7 @@ test_held_back_come_out_in_order(void)
 		got += n;
 	}
 	TEST_ASSERT_EQUAL(qosdt_dequeue_burst(q, out, BURST), 0, "more than sent");
-	qosdt_sched_counters(qosdt_sched_of(q), QOSDT_CLASS_RELIABLE, &sc);
+	qosdt_sched_counters(q->sched, QOSDT_CLASS_RELIABLE, &sc);
 	TEST_ASSERT_EQUAL(sc.drop_pkts, 0, "reliable dropped %lu",
 		(unsigned long)sc.drop_pkts);
 	TEST_ASSERT_EQUAL(sc.deq_pkts, sent, "reliable dequeued %lu of %u",
@@ -354,14 +352,13 @@ test_classify_burst_now(void)
 		TEST_ASSERT_EQUAL(!!(m->flags & QOSDT_META_F_MALFORMED), bad,
 			"frame %u: flags %#x", i, m->flags);
 		if (bad) {
-			TEST_ASSERT(m->cls == qosdt_classify_service(
-				qosdt_classifier_of(q), 0xffff, NULL) &&
+			TEST_ASSERT(m->cls == qosdt_service_class(q, 0xffff, NULL) &&
 				m->service_id == 0, "malformed frame %u: class "
 				"%u service %u, not the default class and none",
 				i, m->cls, m->service_id);
 			continue;
 		}
-		cls = qosdt_classify_service(qosdt_classifier_of(q),
+		cls = qosdt_service_class(q,
 			services[i % 4], &slo);
 		TEST_ASSERT(m->cls == cls && m->service_id == services[i % 4] &&
 			m->slo_latency_ns == slo, "frame %u: class %u service %u "
@@ -433,7 +430,7 @@ test_mixed_burst_contract(void)
 	}
 	qosdt_counters_read(q, &cnt);
 	TEST_ASSERT_EQUAL(cnt.malformed, nb_bad, "malformed count");
-	qosdt_sched_counters(qosdt_sched_of(q), QOSDT_CLASS_RELIABLE, &sc);
+	qosdt_sched_counters(q->sched, QOSDT_CLASS_RELIABLE, &sc);
 	TEST_ASSERT_EQUAL(sc.backlog, limit, "reliable at its limit");
 	TEST_ASSERT_EQUAL(sc.drop_pkts, 0, "reliable dropped");
 	rte_pktmbuf_free_bulk(pkts + k, nb_held);
@@ -462,7 +459,7 @@ test_telemetry_owner_and_running_config(void)
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
 		w[c] = cfg.classes[c].weight;
 	w[QOSDT_CLASS_THROUGHPUT] = 4;
-	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(qosdt_sched_of(a), w,
+	TEST_ASSERT_SUCCESS(qosdt_sched_set_profile(a->sched, w,
 		cfg.classes[QOSDT_CLASS_REALTIME].rate_cap_bps), "new weights");
 	TEST_ASSERT_EQUAL(qosdt_config_of(a)->classes[QOSDT_CLASS_THROUGHPUT].weight,
 		4, "qosdt_config_of shows the running weights");
@@ -491,6 +488,75 @@ test_create_refuses_bad_config(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A request the application makes carries the class and SLO it was
+ * classified with (qosdt_service_class()) from qosdt_request_new(): its
+ * buffer is from its class's pool, its header has room for the payload,
+ * its metadata is the classifier's; enqueued as classified it comes out in
+ * its class, intact. A class that does not exist is refused.
+ */
+static int
+test_request_new_classified_once(void)
+{
+	struct rte_mbuf *pkts[15], *out[BURST];
+	struct qosdt_resv_usage u;
+	struct qosdt_msg msg, got;
+	unsigned int i, c, n, done = 0;
+	uint64_t slo;
+	struct qosdt *q;
+
+	q = qosdt_create("api_req", &cfg, SOCKET_ID_ANY, false);
+	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
+	for (i = 0; i < 15; i++) {
+		msg = (struct qosdt_msg){ .service_id = i + 1,
+			.request_id = 1000 + i, .length = 100 + i };
+		c = qosdt_service_class(q, i + 1, &slo);
+		pkts[i] = qosdt_request_new(q, NULL, &msg, c, slo);
+		TEST_ASSERT_NOT_NULL(pkts[i], "request %u: %s", i + 1,
+			rte_strerror(rte_errno));
+		TEST_ASSERT(qosdt_mbuf_meta(pkts[i])->cls == c &&
+			qosdt_mbuf_meta(pkts[i])->slo_latency_ns == slo &&
+			qosdt_mbuf_meta(pkts[i])->service_id == i + 1 &&
+			qosdt_mbuf_meta(pkts[i])->flags == 0,
+			"service %u: meta class %u slo %u, classifier %u %lu",
+			i + 1, qosdt_mbuf_meta(pkts[i])->cls,
+			qosdt_mbuf_meta(pkts[i])->slo_latency_ns, c,
+			(unsigned long)slo);
+		TEST_ASSERT(pkts[i]->pool == qosdt_pool(q, c),
+			"service %u: not from its class's pool", i + 1);
+		memset(qosdt_msg_payload_rw(pkts[i]), 0xab, msg.length);
+	}
+	msg.service_id = 1;
+	TEST_ASSERT_NULL(qosdt_request_new(q, NULL, &msg, QOSDT_NB_CLASSES, 0),
+		"a request of class %u", QOSDT_NB_CLASSES);
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "%s", rte_strerror(rte_errno));
+	qosdt_buffers_read(q, &u);
+	TEST_ASSERT_EQUAL(u.cls[QOSDT_CLASS_REALTIME].in_use, 2u,
+		"services 1 and 2 are realtime's");
+	TEST_ASSERT_EQUAL(qosdt_enqueue_classified_burst(q, pkts, 15), 15,
+		"below every limit");
+	while (done < 15) {
+		n = qosdt_dequeue_burst(q, out, BURST);
+		for (i = 0; i < n; i++) {
+			TEST_ASSERT_SUCCESS(qosdt_msg_parse(out[i], &got), "");
+			TEST_ASSERT(got.flags == 0 &&
+				got.result == QOSDT_RESULT_NONE &&
+				got.length == 100u + got.service_id - 1 &&
+				got.request_id == 1000u + got.service_id - 1 &&
+				qosdt_mbuf_meta(out[i])->cls ==
+				qosdt_service_class(q, got.service_id, NULL),
+				"service %u out as built", got.service_id);
+		}
+		rte_pktmbuf_free_bulk(out, n);
+		done += n;
+	}
+	qosdt_stats_poll(q);
+	TEST_ASSERT(buffers_all_returned(q), "buffers not returned");
+	TEST_ASSERT(!qosdt_adaptive_enabled(q), "controller off in qos.json");
+	qosdt_free(q);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite api_suite = {
 	.suite_name = "qosdt public API",
 	.setup = load_shipped_config,
@@ -499,6 +565,7 @@ static struct unit_test_suite api_suite = {
 		TEST_CASE(test_held_back_contract),
 		TEST_CASE(test_held_back_come_out_in_order),
 		TEST_CASE(test_classify_burst_now),
+		TEST_CASE(test_request_new_classified_once),
 		TEST_CASE(test_mixed_burst_contract),
 		TEST_CASE(test_telemetry_owner_and_running_config),
 		TEST_CASE(test_create_refuses_bad_config),

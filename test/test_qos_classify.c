@@ -13,7 +13,7 @@
 #include <rte_mbuf.h>
 
 #include "qosdt.h"
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
 #include "qosdt_mbuf.h"
 #include "qos_test_util.h"
 #include "test.h"

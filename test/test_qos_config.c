@@ -923,7 +923,8 @@ test_error_keeps_cfg(void)
 	return TEST_SUCCESS;
 }
 
-/* validate() checks configs built in code and recomputes derived fields. */
+/* validate() checks configs built in code and changes nothing; derive()
+ * recomputes the derived fields. */
 static int
 test_validate_code_built(void)
 {
@@ -959,11 +960,21 @@ test_validate_code_built(void)
 		cfg.adaptive.bounds[QOSDT_CLASS_REALTIME].rate_cap_max_bps == 600000000,
 		"validation changed a value set in code");
 
-	/* The class pools follow a changed total. */
+	/* The class pools follow a changed total, once derived. */
 	cfg.nb_buffers = 4096;
 	TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err, sizeof(err)), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.classes[QOSDT_CLASS_THROUGHPUT].nb_buffers, 3072u,
+		"validate changed a derived field");
+	qosdt_config_derive(&cfg);
 	TEST_ASSERT_EQUAL(cfg.classes[QOSDT_CLASS_THROUGHPUT].nb_buffers, 1498u,
 		"half of 4096 - 1100");
+
+	/* validate() checks the sizes derive() would give, not stale ones. */
+	cfg.nb_buffers = cfg.shared_buffers + 100;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)),
+		"100 class buffers");
+	TEST_ASSERT(strcmp(err, "classes.realtime.buffer_share: gives 20 buffers, fewer than one burst (32)") == 0,
+		"%s", err);
 	return TEST_SUCCESS;
 }
 

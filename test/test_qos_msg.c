@@ -771,6 +771,106 @@ test_build_refusals(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The lib's own request and reply: a request built with room for its
+ * payload, filled in place; the request id and result read and written
+ * through the accessors; the request turned into its reply in place,
+ * shorter, longer and as long, and what it refuses.
+ */
+static int
+test_request_reply_in_place(void)
+{
+	static const uint32_t reply_lens[] = { 0, 5, BASE_PAYLOAD, 1000 };
+	struct qosdt_msg want = msg_sample(0), got;
+	struct rte_mbuf *m, *clone;
+	uint8_t body[1000];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(reply_lens); i++) {
+		m = rte_pktmbuf_alloc(pool);
+		TEST_ASSERT_NOT_NULL(m, "mbuf alloc");
+		want.flags = QOSDT_MSG_F_REPLY;   /* a request, whatever it says */
+		want.result = QOSDT_RESULT_FAIL;
+		want.length = BASE_PAYLOAD;
+		TEST_ASSERT_SUCCESS(qosdt_msg_build_request(m, &src_mac,
+			&dst_mac, &want), "build request");
+		TEST_ASSERT_EQUAL(m->data_len, HDR_LEN + BASE_PAYLOAD,
+			"request frame");
+		payload_fill(qosdt_msg_payload_rw(m), BASE_PAYLOAD, 7);
+		TEST_ASSERT_SUCCESS(verdict_check(m, QOSDT_MSG_OK, &got), "");
+		TEST_ASSERT(got.flags == 0 && got.result == QOSDT_RESULT_NONE &&
+			got.length == BASE_PAYLOAD &&
+			got.request_id == want.request_id &&
+			got.service_id == want.service_id,
+			"request header: flags %u result %u length %u",
+			got.flags, got.result, got.length);
+		TEST_ASSERT_EQUAL(qosdt_msg_request_id(m), want.request_id,
+			"request id accessor");
+		qosdt_msg_set_request_id(m, want.request_id + 1);
+		TEST_ASSERT_EQUAL(qosdt_msg_request_id(m), want.request_id + 1,
+			"request id written");
+
+		payload_fill(body, reply_lens[i], 9);
+		TEST_ASSERT(qosdt_msg_reply_room(m) >= reply_lens[i], "room");
+		memcpy(qosdt_msg_payload_rw(m), body, reply_lens[i]);
+		TEST_ASSERT_SUCCESS(qosdt_msg_make_reply(m, &dst_mac,
+			QOSDT_RESULT_SUCCESS, reply_lens[i]), "reply of %u",
+			reply_lens[i]);
+		TEST_ASSERT_SUCCESS(verdict_check(m, QOSDT_MSG_OK, &got), "");
+		TEST_ASSERT(m->data_len == HDR_LEN + reply_lens[i] &&
+			got.length == reply_lens[i] &&
+			(got.flags & QOSDT_MSG_F_REPLY) &&
+			got.result == QOSDT_RESULT_SUCCESS &&
+			qosdt_msg_result(m) == QOSDT_RESULT_SUCCESS &&
+			got.request_id == want.request_id + 1 &&
+			got.service_id == want.service_id &&
+			got.timestamp_ns == want.timestamp_ns,
+			"reply of %u: data_len %u length %u flags %u result %u",
+			reply_lens[i], m->data_len, got.length, got.flags,
+			got.result);
+		TEST_ASSERT(rte_is_same_ether_addr(&rte_pktmbuf_mtod(m,
+			struct rte_ether_hdr *)->dst_addr, &src_mac) &&
+			rte_is_same_ether_addr(&rte_pktmbuf_mtod(m,
+			struct rte_ether_hdr *)->src_addr, &dst_mac),
+			"addresses not swapped");
+		TEST_ASSERT_SUCCESS(memcmp(qosdt_msg_payload(m), body,
+			reply_lens[i]), "reply payload");
+		qosdt_msg_set_result(m, QOSDT_RESULT_NOT_EXIST);
+		TEST_ASSERT_EQUAL(qosdt_msg_result(m), QOSDT_RESULT_NOT_EXIST,
+			"result written");
+		rte_pktmbuf_free(m);
+	}
+
+	/* Refusals leave the frame as it was. */
+	m = rte_pktmbuf_alloc(pool);
+	TEST_ASSERT_NOT_NULL(m, "mbuf alloc");
+	want.length = rte_pktmbuf_tailroom(m) - HDR_LEN + 1;
+	TEST_ASSERT_EQUAL(qosdt_msg_build_request(m, NULL, NULL, &want),
+		-ENOSPC, "request larger than the buffer");
+	TEST_ASSERT_EQUAL(qosdt_msg_build_request(m, NULL, NULL, NULL),
+		-EINVAL, "NULL message");
+	want.length = 10;
+	TEST_ASSERT_SUCCESS(qosdt_msg_build_request(m, NULL, NULL, &want),
+		"request");
+	TEST_ASSERT_EQUAL(qosdt_msg_build_request(m, NULL, NULL, &want),
+		-EINVAL, "request into a non-empty mbuf");
+	TEST_ASSERT_EQUAL(qosdt_msg_make_reply(m, NULL, QOSDT_RESULT_SUCCESS,
+		qosdt_msg_reply_room(m) + 1), -ENOSPC, "reply beyond the room");
+	clone = rte_pktmbuf_clone(m, pool);
+	TEST_ASSERT_NOT_NULL(clone, "clone");
+	TEST_ASSERT_EQUAL(qosdt_msg_make_reply(m, NULL, QOSDT_RESULT_SUCCESS,
+		0), -EINVAL, "reply in a shared buffer");
+	rte_pktmbuf_free(clone);
+	TEST_ASSERT_EQUAL(qosdt_msg_make_reply(NULL, NULL, 0, 0), -EINVAL,
+		"NULL mbuf");
+	TEST_ASSERT_SUCCESS(verdict_check(m, QOSDT_MSG_OK, &got), "");
+	TEST_ASSERT(got.length == 10 && got.flags == 0 && m->data_len == HDR_LEN + 10,
+		"a refused reply changed the frame");
+	rte_pktmbuf_free(m);
+	ASSERT_NO_LEAK();
+	return TEST_SUCCESS;
+}
+
 static int
 test_strerror(void)
 {
@@ -965,6 +1065,7 @@ static struct unit_test_suite qos_msg_suite = {
 		TEST_CASE_ST(case_setup, NULL, test_header_split),
 		TEST_CASE_ST(case_setup, NULL, test_lying_mbufs),
 		TEST_CASE_ST(case_setup, NULL, test_build_refusals),
+		TEST_CASE_ST(case_setup, NULL, test_request_reply_in_place),
 		TEST_CASE_ST(case_setup, NULL, test_strerror),
 		TEST_CASE_ST(case_setup, NULL, test_fuzz),
 		TEST_CASES_END()

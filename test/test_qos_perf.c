@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "qosdt.h"
+#include "qosdt_priv.h"
 #include "qosdt_sched.h"
 #include "qos_test_util.h"
 #include "test.h"
@@ -79,7 +80,7 @@ run_mode(enum qosdt_sched_mode mode, struct rte_mempool *pool, bool full,
 	q = qosdt_create("perf", &cfg, SOCKET_ID_ANY, false);
 	if (q == NULL)
 		return -1;
-	sched = qosdt_sched_of(q);
+	sched = q->sched;
 	if (!full) {
 		alone = qosdt_sched_create("perf_alone", &cfg, NULL, SOCKET_ID_ANY);
 		if (alone == NULL) {

@@ -30,7 +30,7 @@ local SERVICES = {
 	[13] = "lcg", [14] = "random_string", [15] = "random_letter",
 }
 
--- The default service map (config/qos.json, lib/qosdt_config.c): ids 1-2
+-- The default service map (config/qos.json, lib/qosdt_config_load.c): ids 1-2
 -- realtime, 3-8 reliable, 9-11 throughput, the rest best effort. The test
 -- (test/dpdk_tools.py) checks this against config/qos.json.
 local function class_of(id)

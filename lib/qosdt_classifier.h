@@ -8,8 +8,8 @@
  * (qosdt_mbuf.h); the frame is read, never changed.
  */
 
-#ifndef QOSDT_CLASSIFY_H
-#define QOSDT_CLASSIFY_H
+#ifndef QOSDT_CLASSIFIER_H
+#define QOSDT_CLASSIFIER_H
 
 #include <stdint.h>
 
@@ -76,4 +76,4 @@ unsigned int qosdt_classify_service(const struct qosdt_classifier *cl,
 uint16_t qosdt_classify_burst(const struct qosdt_classifier *cl,
 		struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
 
-#endif /* QOSDT_CLASSIFY_H */
+#endif /* QOSDT_CLASSIFIER_H */

@@ -2,12 +2,12 @@
 
 /*
  * The JSON side of the configuration: the unit parsers, the schema as
- * tables of fields, and their reading: a jansson document applied over the
- * defaults by the walk of qosdt_json_walk.h, which carries the JSON path
- * for error messages. Every rule is
- * checked afterwards by qosdt_config_validate() (qosdt_config_check.c);
- * the parser only refuses what cannot be stored: unknown keys, wrong JSON
- * types, malformed units and values outside a field's range.
+ * tables of fields, and their reading: a jansson document applied over a
+ * configuration (the defaults, qosdt_config_load.c) by the walk of
+ * qosdt_json_walk.h, which carries the JSON path for error messages. It
+ * only refuses what cannot be stored: unknown keys, wrong JSON types,
+ * malformed units and values outside a field's range; every rule is
+ * qosdt_config_validate.c's.
  */
 
 #include <inttypes.h>
@@ -17,12 +17,10 @@
 
 #include <jansson.h>
 #include <rte_common.h>
-#include <rte_debug.h>
 #include <rte_red.h>
 
 #include "qosdt_config.h"
 #include "qosdt_config_priv.h"
-#include "qosdt_log.h"
 #include "qosdt_msg.h"
 
 /** Fastest channel accepted: 400 Gbit/s. */
@@ -36,22 +34,7 @@
 #define PPM_PER_PERCENT 10000u
 
 /** A value given as an absolute number, not as a percentage. */
-#define PCT_ABSOLUTE UINT32_MAX
-
-/**
- * The percentages a file gave (or the defaults used), ppm, by what they
- * are of; PCT_ABSOLUTE where the value is absolute. Resolved once the
- * whole file is read, against its final channel rate and buffer counts.
- */
-struct qosdt_cfg_percents {
-	uint32_t shared;
-	uint32_t guarantee[QOSDT_NB_CLASSES];
-	uint32_t cap[QOSDT_NB_CLASSES];
-	uint32_t borrow[QOSDT_NB_CLASSES];
-	uint32_t min_bandwidth[QOSDT_NB_CLASSES];
-	uint32_t cap_min[QOSDT_NB_CLASSES];
-	uint32_t cap_max[QOSDT_NB_CLASSES];
-};
+#define PCT_ABSOLUTE QOSDT_CFG_PCT_ABSOLUTE
 
 /** What the walk carries (its ctx) while a file is read. */
 struct load_state {
@@ -941,193 +924,19 @@ static const struct qosdt_cfg_field root_fields[] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* Defaults: the original QoS extension (doc/original.md).       */
+/* A document.                                                         */
 
-#define PCT(x) ((uint32_t)(x) * PPM_PER_PERCENT)
-#define MBPS(x) (UINT64_C(x) * 1000 * 1000)
-#define US(x) (UINT64_C(x) * 1000)
-
-static const struct qosdt_config default_config = {
-	.channel_rate_bps = MBPS(1000),
-	.max_frame_len = 2048,
-	.frame_overhead = 0,
-	.mode = QOSDT_MODE_PRIORITY,
-	.queue_slots = 1024,
-	.tc_period_ms = 10,
-	.bucket_ns = US(1000),
-	.nb_buffers = 8192,
-	.buffer_data_room = 2176,
-	.classes = {
-		[QOSDT_CLASS_REALTIME] = {
-			.buffer_share_ppm = PCT(20), .queue_share_ppm = PCT(25),
-			.weight = 4, .strict = true, .drop = QOSDT_DROP_TAIL,
-			.slo = { .max_latency_ns = US(200) },
-		},
-		[QOSDT_CLASS_THROUGHPUT] = {
-			.buffer_share_ppm = PCT(50), .queue_share_ppm = PCT(40),
-			.weight = 2, .rate_guarantee_bps = MBPS(100),
-			.drop = QOSDT_DROP_SOJOURN,
-			.sojourn = { .target_ns = US(300) },
-			.slo = { .max_latency_ns = US(1000),
-				 .min_bandwidth_bps = MBPS(100) },
-		},
-		[QOSDT_CLASS_RELIABLE] = {
-			.buffer_share_ppm = PCT(20), .queue_share_ppm = PCT(25),
-			.weight = 2, .strict = true, .drop = QOSDT_DROP_NONE,
-			.slo = { .max_latency_ns = US(500),
-				 .max_loss_ppm = PCT(1) / 10, .has_max_loss = true },
-		},
-		[QOSDT_CLASS_BEST_EFFORT] = {
-			.buffer_share_ppm = PCT(10), .queue_share_ppm = PCT(10),
-			.weight = 1, .drop = QOSDT_DROP_RED,
-			.red = { .min_th = 32, .max_th = 96, .maxp_inv = 10,
-				 .wq_log2 = 9 },
-			.slo = { .max_latency_ns = US(5000) },
-		},
-	},
-	.nb_rules = 8,
-	.rules = {
-		{ 0, QOSDT_MAX_SERVICE_ID, QOSDT_CLASS_BEST_EFFORT, 0 },
-		{ 1, 1, QOSDT_CLASS_REALTIME, US(100) },
-		{ 2, 2, QOSDT_CLASS_REALTIME, US(200) },
-		{ 3, 4, QOSDT_CLASS_RELIABLE, US(300) },
-		{ 5, 6, QOSDT_CLASS_RELIABLE, US(400) },
-		{ 7, 8, QOSDT_CLASS_RELIABLE, US(500) },
-		{ 9, 11, QOSDT_CLASS_THROUGHPUT, 0 },
-		{ 12, 15, QOSDT_CLASS_BEST_EFFORT, 0 },
-	},
-	.window_ms = 100,
-	.adaptive = {
-		.enabled = false,
-		.period_ms = 100,
-		.healthy_windows = 5,
-		.weight_step = 1,
-		.rate_step_ppm = PCT(5),
-		.bounds = {
-			[QOSDT_CLASS_REALTIME] = { .weight_min = 2, .weight_max = 16 },
-			[QOSDT_CLASS_THROUGHPUT] = { .weight_min = 1, .weight_max = 8 },
-			[QOSDT_CLASS_RELIABLE] = { .weight_min = 1, .weight_max = 8 },
-			[QOSDT_CLASS_BEST_EFFORT] = { .weight_min = 1, .weight_max = 4 },
-		},
-	},
-};
-
-#define ABS4 { PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE }
-
-/* The default values that are percentages, by class. */
-static const struct qosdt_cfg_percents default_percents = {
-	.shared = PCT(25),
-	.guarantee = ABS4,
-	.cap = { PCT(30), PCT_ABSOLUTE, PCT(40), PCT_ABSOLUTE },
-	.borrow = { PCT(50), PCT(50), PCT(50), PCT(25) },
-	.min_bandwidth = ABS4,
-	.cap_min = { PCT(10), PCT_ABSOLUTE, PCT(20), PCT_ABSOLUTE },
-	.cap_max = { PCT(60), PCT_ABSOLUTE, PCT(60), PCT_ABSOLUTE },
-};
-
-/* @p ppm of @p total, or @p value if it was given absolute. */
-static uint64_t
-resolve(uint32_t ppm, uint64_t total, uint64_t value)
+int
+qosdt_cfg_parse_document(struct qosdt_json_walk *w, json_t *root,
+		const char *source, struct qosdt_config *cfg,
+		struct qosdt_cfg_percents *pct)
 {
-	return ppm == PCT_ABSOLUTE ? value : ppm * total / QOSDT_PPM;
-}
+	struct load_state state = { .pct = pct };
 
-/* Replace each percentage by its value: pool sizes first, then rates. */
-static void
-resolve_percents(struct qosdt_config *cfg, const struct qosdt_cfg_percents *p)
-{
-	uint64_t rate = cfg->channel_rate_bps;
-	struct qosdt_adaptive_bounds *b;
-	struct qosdt_class_config *c;
-	unsigned int i;
-
-	cfg->shared_buffers = resolve(p->shared, cfg->nb_buffers,
-		cfg->shared_buffers);
-	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
-		c = &cfg->classes[i];
-		b = &cfg->adaptive.bounds[i];
-		c->borrow_cap = resolve(p->borrow[i], cfg->shared_buffers,
-			c->borrow_cap);
-		c->rate_guarantee_bps = resolve(p->guarantee[i], rate,
-			c->rate_guarantee_bps);
-		c->rate_cap_bps = resolve(p->cap[i], rate, c->rate_cap_bps);
-		c->slo.min_bandwidth_bps = resolve(p->min_bandwidth[i], rate,
-			c->slo.min_bandwidth_bps);
-		b->rate_cap_min_bps = resolve(p->cap_min[i], rate,
-			b->rate_cap_min_bps);
-		b->rate_cap_max_bps = resolve(p->cap_max[i], rate,
-			b->rate_cap_max_bps);
-	}
-}
-
-void
-qosdt_config_defaults(struct qosdt_config *cfg)
-{
-	*cfg = default_config;
-	resolve_percents(cfg, &default_percents);
-	/* Derives the computed fields; the defaults are valid (tested). */
-	RTE_VERIFY(qosdt_config_validate(cfg, NULL, 0) == 0);
-}
-
-/* ------------------------------------------------------------------ */
-/* Loading.                                                            */
-
-/* The defaults, the document over them, its percentages, every rule. */
-static int
-config_from_json(json_t *root, const char *source, struct qosdt_config *cfg,
-		char *err, size_t errlen)
-{
-	struct qosdt_cfg_percents pct = default_percents;
-	struct load_state state = { .pct = &pct };
-	struct qosdt_config tmp = default_config;
-	struct qosdt_json_walk w;
-
-	qosdt_json_walk_init(&w, err, errlen);
-	w.ctx = &state;
+	w->ctx = &state;
 	if (!json_is_object(root)) {
-		qosdt_json_walk_set(&w, "%s", source);
-		return qosdt_json_fail(&w, "must be a JSON object");
+		qosdt_json_walk_set(w, "%s", source);
+		return qosdt_json_fail(w, "must be a JSON object");
 	}
-	if (walk_object(&w, root, root_fields, &tmp) < 0)
-		return -1;
-	resolve_percents(&tmp, &pct);
-	if (qosdt_config_validate(&tmp, err, errlen) < 0)
-		return -1;
-	*cfg = tmp;
-	return 0;
-}
-
-int
-qosdt_config_load(const char *path, struct qosdt_config *cfg,
-		char *err, size_t errlen)
-{
-	json_error_t e;
-	json_t *root;
-	int rc;
-
-	if (path == NULL)
-		path = "(no file)";
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
-	if (root == NULL)
-		return qosdt_json_fail_load(&e, path, err, errlen);
-	rc = config_from_json(root, path, cfg, err, errlen);
-	json_decref(root);
-	if (rc == 0)
-		QOSDT_LOG(DEBUG, "configuration loaded from %s", path);
-	return rc;
-}
-
-int
-qosdt_config_parse(const char *text, struct qosdt_config *cfg,
-		char *err, size_t errlen)
-{
-	json_t *root;
-	int rc;
-
-	root = qosdt_json_load_text(text, err, errlen);
-	if (root == NULL)
-		return -1;
-	rc = config_from_json(root, QOSDT_JSON_TEXT_SOURCE, cfg, err, errlen);
-	json_decref(root);
-	return rc;
+	return walk_object(w, root, root_fields, cfg);
 }

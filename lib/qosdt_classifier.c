@@ -5,7 +5,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
-#include "qosdt_classify.h"
+#include "qosdt_classifier.h"
 #include "qosdt_log.h"
 #include "qosdt_mbuf.h"
 #include "qosdt_msg.h"

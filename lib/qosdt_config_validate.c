@@ -3,9 +3,9 @@
 /*
  * Validation of a configuration: every rule of doc/config.md, section by
  * section, including the rte_sched traps of doc/dpdk-notes.md that
- * rte_sched itself does not check. It also derives the fields computed
- * from others: percentages into absolute values, the shared pool, and
- * each class's buffers and queue slots.
+ * rte_sched itself does not check. It never changes the configuration:
+ * the fields computed from others are qosdt_config_derive.c's, and the
+ * class sizes are checked as it computes them from the shares.
  */
 
 #include <inttypes.h>
@@ -330,7 +330,7 @@ check_buffers(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 }
 
 static int
-check_class_fields(struct qosdt_json_walk *w, struct qosdt_class_config *c,
+check_class_fields(struct qosdt_json_walk *w, const struct qosdt_class_config *c,
 		const char *name)
 {
 	qosdt_json_walk_set(w, "classes.%s", name);
@@ -361,52 +361,30 @@ check_share_sum(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 		what, percent_str(sum, pct, sizeof(pct)));
 }
 
-/*
- * Share @p total out by each class's share (ppm at @p share_off), rounding
- * down; best_effort gets the remainder so that the sum is exact.
- */
-static void
-share_out(struct qosdt_config *cfg, size_t share_off, size_t out_off,
-		uint32_t total)
-{
-	uint64_t given = 0, n;
-	unsigned int cls;
-
-	for (cls = 0; cls < QOSDT_CLASS_BEST_EFFORT; cls++) {
-		n = qosdt_cfg_load((char *)&cfg->classes[cls] + share_off, 4) *
-			(uint64_t)total / QOSDT_PPM;
-		qosdt_cfg_store((char *)&cfg->classes[cls] + out_off, 4, n);
-		given += n;
-	}
-	n = given < total ? total - given : 0;
-	qosdt_cfg_store((char *)&cfg->classes[QOSDT_CLASS_BEST_EFFORT] + out_off,
-		4, n);
-}
-
 static int
-check_class_sizes(struct qosdt_json_walk *w, const struct qosdt_class_config *c,
-		const char *name)
+check_class_sizes(struct qosdt_json_walk *w, uint32_t nb_buffers,
+		uint32_t queue_limit, const char *name)
 {
-	if (c->nb_buffers < MIN_CLASS_BUFFERS) {
+	if (nb_buffers < MIN_CLASS_BUFFERS) {
 		qosdt_json_walk_set(w, "classes.%s.buffer_share", name);
 		return qosdt_json_fail(w, "gives %u buffers, fewer than one burst (%u)",
-			c->nb_buffers, MIN_CLASS_BUFFERS);
+			nb_buffers, MIN_CLASS_BUFFERS);
 	}
-	if (c->queue_limit < MIN_QUEUE_LIMIT) {
+	if (queue_limit < MIN_QUEUE_LIMIT) {
 		qosdt_json_walk_set(w, "classes.%s.queue_share", name);
 		return qosdt_json_fail(w, "gives %u queue slots, fewer than %u",
-			c->queue_limit, MIN_QUEUE_LIMIT);
+			queue_limit, MIN_QUEUE_LIMIT);
 	}
 	return 0;
 }
 
 static int
-check_red(struct qosdt_json_walk *w, struct qosdt_class_config *c,
-		const char *name)
+check_red(struct qosdt_json_walk *w, const struct qosdt_class_config *c,
+		uint32_t queue_limit, const char *name)
 {
 	const struct qosdt_red_config *red = &c->red;
 	bool given = red->min_th || red->max_th || red->maxp_inv || red->wq_log2;
-	uint32_t limit = RTE_MIN(c->queue_limit, (uint32_t)RTE_RED_MAX_TH_MAX);
+	uint32_t limit = RTE_MIN(queue_limit, (uint32_t)RTE_RED_MAX_TH_MAX);
 	struct rte_red_config dpdk;
 
 	qosdt_json_walk_set(w, "classes.%s.red", name);
@@ -424,7 +402,7 @@ check_red(struct qosdt_json_walk *w, struct qosdt_class_config *c,
 	if (red->max_th > limit) {
 		qosdt_json_walk_set(w, "classes.%s.red.max_th", name);
 		return qosdt_json_fail(w, "%u is above the class's queue_limit (%u): RED would never act",
-			red->max_th, c->queue_limit);
+			red->max_th, queue_limit);
 	}
 	if (rte_red_config_init(&dpdk, red->wq_log2, red->min_th, red->max_th,
 			red->maxp_inv) != 0)
@@ -435,7 +413,7 @@ check_red(struct qosdt_json_walk *w, struct qosdt_class_config *c,
 /* The sojourn-time drop: only with drop "sojourn", a target within the
  * class's latency objective. */
 static int
-check_sojourn(struct qosdt_json_walk *w, struct qosdt_class_config *c,
+check_sojourn(struct qosdt_json_walk *w, const struct qosdt_class_config *c,
 		const char *name)
 {
 	const struct qosdt_sojourn_config *sj = &c->sojourn;
@@ -616,10 +594,11 @@ check_min_bandwidth(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 }
 
 static int
-check_classes(struct qosdt_json_walk *w, struct qosdt_config *cfg)
+check_classes(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
+	uint32_t nb_buffers[QOSDT_NB_CLASSES], queue_limit[QOSDT_NB_CLASSES];
 	uint8_t weights[QOSDT_NB_CLASSES];
-	struct qosdt_class_config *c;
+	const struct qosdt_class_config *c;
 	const char *name;
 	unsigned int cls;
 
@@ -632,17 +611,14 @@ check_classes(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 			check_share_sum(w, cfg, offsetof(struct qosdt_class_config,
 			queue_share_ppm), "queue_share") < 0)
 		return -1;
-	share_out(cfg, offsetof(struct qosdt_class_config, buffer_share_ppm),
-		offsetof(struct qosdt_class_config, nb_buffers),
-		cfg->nb_buffers - cfg->shared_buffers);
-	share_out(cfg, offsetof(struct qosdt_class_config, queue_share_ppm),
-		offsetof(struct qosdt_class_config, queue_limit), cfg->queue_slots);
+	qosdt_cfg_class_sizes(cfg, nb_buffers, queue_limit);
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
 		c = &cfg->classes[cls];
 		name = qosdt_class_name(cls);
 		weights[cls] = c->weight;
-		if (check_class_sizes(w, c, name) < 0 ||
-				check_red(w, c, name) < 0 ||
+		if (check_class_sizes(w, nb_buffers[cls], queue_limit[cls],
+				name) < 0 ||
+				check_red(w, c, queue_limit[cls], name) < 0 ||
 				check_sojourn(w, c, name) < 0 ||
 				check_borrow(w, cfg, c, name) < 0 ||
 				check_min_bandwidth(w, cfg, c, name) < 0)
@@ -656,7 +632,7 @@ check_classes(struct qosdt_json_walk *w, struct qosdt_config *cfg)
 }
 
 static int
-check_services(struct qosdt_json_walk *w, struct qosdt_config *cfg)
+check_services(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
 	const struct qosdt_service_rule *r, *o;
 	char a[16], b[16];
@@ -779,7 +755,7 @@ check_adaptive_profiles(struct qosdt_json_walk *w,
 }
 
 static int
-check_adaptive(struct qosdt_json_walk *w, struct qosdt_config *cfg)
+check_adaptive(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 {
 	uint8_t weights[QOSDT_NB_CLASSES];
 	unsigned int cls;
@@ -829,7 +805,8 @@ qosdt_config_check_profile(const struct qosdt_config *cfg, char *err,
 }
 
 int
-qosdt_config_validate(struct qosdt_config *cfg, char *err, size_t errlen)
+qosdt_config_validate(const struct qosdt_config *cfg, char *err,
+		size_t errlen)
 {
 	struct qosdt_json_walk w;
 

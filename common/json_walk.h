@@ -5,11 +5,12 @@
  * A walk over a jansson document against tables of keys, carrying the
  * JSON path of the value at hand so that every refusal names it
  * ("classes.realtime.weight: must be 1..255"). Shared by the QoS config
- * loader (qosdt_config.c) and the application's scenario loader.
+ * loader (lib/qosdt_config_parse.c) and the application's scenario loader
+ * (app/scenario.c); it belongs to neither, so it is no part of qosdt.h.
  */
 
-#ifndef QOSDT_JSON_WALK_H
-#define QOSDT_JSON_WALK_H
+#ifndef QOSDT_COMMON_JSON_WALK_H
+#define QOSDT_COMMON_JSON_WALK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -229,4 +230,4 @@ int qosdt_json_fail_load(const json_error_t *e, const char *source,
  */
 json_t *qosdt_json_load_text(const char *text, char *err, size_t errlen);
 
-#endif /* QOSDT_JSON_WALK_H */
+#endif /* QOSDT_COMMON_JSON_WALK_H */

@@ -2,7 +2,7 @@
 
 /*
  * The JSON path of the value at hand, refusals that name it, and the walk
- * of an object over a table of keys (qosdt_json_walk.h).
+ * of an object over a table of keys (json_walk.h).
  */
 
 #include <inttypes.h>
@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <rte_common.h>
 
-#include "qosdt_json_walk.h"
+#include "json_walk.h"
 
 void
 qosdt_json_walk_init(struct qosdt_json_walk *w, char *err, size_t errlen)
