@@ -98,7 +98,11 @@ from qosdt.telemetry import Telemetry
 
 NAME = "peer_restart"
 CONFIG = "config/qos.json"
-TIMEOUT_S = 0.2               # the scenario's request timeout
+TIMEOUT_S = 0.5               # the scenario's request timeout: shorter than an
+                              # outage (0.5 s dead + the new server's start), so
+                              # only holding saves reliable, longer than the
+                              # host's stalls (a 300 ms one expired reliable
+                              # requests before the client saw the link go down)
 KILL_IN_BURST_S = 0.015       # odd restarts: the kill lands this long after a burst,
                               # while it is on its way (it takes about 50 ms)
 KILL_IN_TRICKLE_S = 0.4       # even restarts: this long after, only the trickle flows
