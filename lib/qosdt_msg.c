@@ -119,57 +119,59 @@ mbuf_buffer_shared(const struct rte_mbuf *m)
 		rte_mbuf_ext_refcnt_read(m->shinfo) != 1;
 }
 
-int
-qosdt_msg_build(struct rte_mbuf *m, const struct rte_ether_addr *src,
+/*
+ * Append a frame of msg's length to an empty, unshared, one-segment mbuf
+ * and write msg's header into it; *data is the frame's start.
+ */
+static int
+frame_append(struct rte_mbuf *m, const struct rte_ether_addr *src,
 		const struct rte_ether_addr *dst, const struct qosdt_msg *msg,
-		const void *payload)
+		char **data)
 {
 	struct qosdt_frame_hdr hdr;
 	uint64_t frame_len;
-	char *data;
 
-	if (m == NULL || msg == NULL || (payload == NULL && msg->length != 0))
-		return -EINVAL;
 	if (rte_pktmbuf_pkt_len(m) != 0 || rte_pktmbuf_data_len(m) != 0 ||
 			m->next != NULL || mbuf_buffer_shared(m))
 		return -EINVAL;
 	frame_len = (uint64_t)QOSDT_FRAME_HDR_LEN + msg->length;
 	if (frame_len > rte_pktmbuf_tailroom(m))
 		return -ENOSPC;
-
-	data = rte_pktmbuf_append(m, (uint16_t)frame_len);
+	*data = rte_pktmbuf_append(m, (uint16_t)frame_len);
 	frame_hdr_fill(&hdr, src, dst, msg);
-	memcpy(data, &hdr, QOSDT_FRAME_HDR_LEN);
-	if (msg->length != 0)
-		memcpy(data + QOSDT_FRAME_HDR_LEN, payload, msg->length);
+	memcpy(*data, &hdr, QOSDT_FRAME_HDR_LEN);
 	return 0;
+}
+
+int
+qosdt_msg_build(struct rte_mbuf *m, const struct rte_ether_addr *src,
+		const struct rte_ether_addr *dst, const struct qosdt_msg *msg,
+		const void *payload)
+{
+	char *data;
+	int ret;
+
+	if (m == NULL || msg == NULL || (payload == NULL && msg->length != 0))
+		return -EINVAL;
+	ret = frame_append(m, src, dst, msg, &data);
+	if (ret == 0 && msg->length != 0)
+		memcpy(data + QOSDT_FRAME_HDR_LEN, payload, msg->length);
+	return ret;
 }
 
 int
 qosdt_msg_build_request(struct rte_mbuf *m, const struct rte_ether_addr *src,
 		const struct rte_ether_addr *dst, const struct qosdt_msg *msg)
 {
-	struct qosdt_frame_hdr hdr;
 	struct qosdt_msg req;
-	uint64_t frame_len;
 	char *data;
 
 	if (m == NULL || msg == NULL)
 		return -EINVAL;
-	if (rte_pktmbuf_pkt_len(m) != 0 || rte_pktmbuf_data_len(m) != 0 ||
-			m->next != NULL || mbuf_buffer_shared(m))
-		return -EINVAL;
-	frame_len = (uint64_t)QOSDT_FRAME_HDR_LEN + msg->length;
-	if (frame_len > rte_pktmbuf_tailroom(m))
-		return -ENOSPC;
-
 	req = *msg;
 	req.flags &= ~QOSDT_MSG_F_REPLY;
 	req.result = QOSDT_RESULT_NONE;
-	data = rte_pktmbuf_append(m, (uint16_t)frame_len);
-	frame_hdr_fill(&hdr, src, dst, &req);
-	memcpy(data, &hdr, QOSDT_FRAME_HDR_LEN);
-	return 0;
+	return frame_append(m, src, dst, &req, &data);
 }
 
 uint32_t
