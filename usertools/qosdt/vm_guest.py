@@ -322,8 +322,11 @@ class Guest:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def _recv_line(self, deadline):
-        while b"\n" not in self.rbuf:
+    def _recv_more(self, deadline, in_line):
+        """Wait for more of the command channel into rbuf, until deadline
+        (TimeoutError). in_line: while waiting for a line, a QEMU that exited
+        is reported at once, and a closed channel says whether it runs."""
+        while True:
             left = deadline - eclock()
             if left <= 0:
                 raise TimeoutError
@@ -331,30 +334,26 @@ class Guest:
             try:
                 d = self.cmd_sock.recv(65536)
             except socket.timeout:
-                if not self.alive():
+                if in_line and not self.alive():
                     raise GuestError(f"{self.name}: QEMU exited ({self.proc.returncode}): "
                                      f"{self.qemu_tail()}")
                 continue
             if not d:
-                raise GuestError(f"{self.name}: command channel closed "
-                                 f"(QEMU {'running' if self.alive() else 'exited'})")
+                raise GuestError(f"{self.name}: command channel closed" +
+                                 (f" (QEMU {'running' if self.alive() else 'exited'})"
+                                  if in_line else ""))
             self.rbuf += d
+            return
+
+    def _recv_line(self, deadline):
+        while b"\n" not in self.rbuf:
+            self._recv_more(deadline, True)
         line, self.rbuf = self.rbuf.split(b"\n", 1)
         return line.decode(errors="replace")
 
     def _recv_bytes(self, n, deadline):
         while len(self.rbuf) < n:
-            left = deadline - eclock()
-            if left <= 0:
-                raise TimeoutError
-            self.cmd_sock.settimeout(min(left, 1.0))
-            try:
-                d = self.cmd_sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not d:
-                raise GuestError(f"{self.name}: command channel closed")
-            self.rbuf += d
+            self._recv_more(deadline, False)
         out, self.rbuf = self.rbuf[:n], self.rbuf[n:]
         return out
 
