@@ -138,6 +138,43 @@ struct qosdt_adaptive_config {
 	struct qosdt_adaptive_bounds bounds[QOSDT_NB_CLASSES];
 };
 
+/** Most tenants (client VMs, one port each) one instance serves. */
+#define QOSDT_MAX_TENANTS 64
+/** Longest tenant name, with its NUL. */
+#define QOSDT_TENANT_NAMELEN 32
+
+/**
+ * One tenant: a client VM behind one port of a service VM, one rte_sched
+ * pipe (doc/tenants.md).
+ */
+struct qosdt_tenant_config {
+	char name[QOSDT_TENANT_NAMELEN]; /**< Default "tenant<i>". */
+	/**
+	 * Its share, 1..255 (default 1): of the capacity when tenants
+	 * contend (rte_sched's best-effort oversubscription weight), of the
+	 * buffers and of the queue slots.
+	 */
+	uint8_t weight;
+	/** Its cap, bits/s; 0 (default): none beyond the capacity. */
+	uint64_t rate_bps;
+};
+
+/**
+ * The tenants an instance serves: one rte_sched pipe each in one subport
+ * shaped at the capacity. One tenant (no "tenants" section) is the
+ * single-client instance of before.
+ */
+struct qosdt_tenants_config {
+	uint32_t nb;                 /**< 1..QOSDT_MAX_TENANTS. */
+	/**
+	 * The subport's rate, bits/s: what all tenants together get; 0
+	 * (default): nb x channel.rate, what their channels can bring
+	 * (qosdt_config_capacity() resolves it).
+	 */
+	uint64_t capacity_bps;
+	struct qosdt_tenant_config t[QOSDT_MAX_TENANTS];
+};
+
 /** A whole, validated configuration. */
 struct qosdt_config {
 	/* channel */
@@ -170,6 +207,8 @@ struct qosdt_config {
 	uint32_t window_ms;         /**< Monitoring window. */
 	/* adaptive controller */
 	struct qosdt_adaptive_config adaptive;
+	/* tenants (a service VM's client VMs) */
+	struct qosdt_tenants_config tenants;
 };
 
 /**
@@ -365,6 +404,17 @@ unsigned int qosdt_config_wrr_weights(const struct qosdt_config *cfg,
  *   true if rte_sched represents them exactly.
  */
 bool qosdt_wrr_weights_fit(const uint8_t wrr[4]);
+
+/**
+ * What the tenants together get, bits/s: tenants.capacity, or when it is
+ * 0, tenants.nb x channel.rate.
+ *
+ * @param cfg
+ *   The configuration.
+ * @return
+ *   The capacity.
+ */
+uint64_t qosdt_config_capacity(const struct qosdt_config *cfg);
 
 /**
  * Name of a scheduler mode ("priority", "wrr", "fifo").
