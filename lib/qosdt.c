@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+#include <stdio.h>
+#include <string.h>
+
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -14,6 +17,42 @@
 #include "qosdt_resv.h"
 #include "qosdt_sched.h"
 #include "qosdt_telemetry.h"
+#include "qosdt_tenant.h"
+
+/*
+ * Each tenant's monitor and buffer reservation, from its own configuration
+ * (its share of the buffers). One tenant's pools are named after the
+ * instance; several tenants' after it and their index.
+ */
+static int
+tenants_create(struct qosdt *q, const char *name, int socket)
+{
+	struct qosdt_config tcfg;
+	char tname[32];
+	uint32_t i;
+
+	q->nb_tenants = RTE_MAX(q->cfg.tenants.nb, 1u);
+	if (q->nb_tenants > 1 && strlen(name) > QOSDT_TENANT_POOL_PREFIX) {
+		QOSDT_LOG(ERR, "%s: with %u tenants the name must be at most %d characters",
+			name, q->nb_tenants, QOSDT_TENANT_POOL_PREFIX);
+		rte_errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (i = 0; i < q->nb_tenants; i++) {
+		qosdt_tenant_config(&q->cfg, i, &tcfg);
+		if (q->nb_tenants > 1)
+			snprintf(tname, sizeof(tname), "%s.%u", name, i);
+		else
+			snprintf(tname, sizeof(tname), "%s", name);
+		q->mon[i] = qosdt_monitor_create(&tcfg, socket);
+		if (q->mon[i] == NULL)
+			return -1;
+		q->resv[i] = qosdt_resv_create(tname, &tcfg, socket);
+		if (q->resv[i] == NULL)
+			return -1;
+	}
+	return 0;
+}
 
 struct qosdt *
 qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
@@ -40,11 +79,7 @@ qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
 	q->classifier = qosdt_classifier_create(&q->cfg, socket);
 	if (q->classifier == NULL)
 		goto fail;
-	q->mon = qosdt_monitor_create(&q->cfg, socket);
-	if (q->mon == NULL)
-		goto fail;
-	q->resv = qosdt_resv_create(name, &q->cfg, socket);
-	if (q->resv == NULL)
+	if (tenants_create(q, name, socket) != 0)
 		goto fail;
 	q->sched = qosdt_sched_create(name, &q->cfg, q->mon, socket);
 	if (q->sched == NULL)
@@ -56,8 +91,9 @@ qosdt_create(const char *name, const struct qosdt_config *cfg, int socket,
 	}
 	if (telemetry) {
 		src.cfg = &q->cfg;
-		src.mon = q->mon;
-		src.resv = q->resv;
+		src.nb_tenants = q->nb_tenants;
+		src.mon = (const struct qosdt_monitor * const *)q->mon;
+		src.resv = (const struct qosdt_resv * const *)q->resv;
 		src.adaptive = q->adaptive;
 		ret = qosdt_telemetry_attach(&src);
 		if (ret != 0) {
@@ -78,6 +114,8 @@ fail:
 void
 qosdt_free(struct qosdt *q)
 {
+	uint32_t i;
+
 	if (q == NULL)
 		return;
 	if (q->telemetry)
@@ -85,8 +123,10 @@ qosdt_free(struct qosdt *q)
 	/* The scheduler first: it frees queued mbufs into the pools. */
 	qosdt_sched_free(q->sched);
 	qosdt_adaptive_free(q->adaptive);
-	qosdt_resv_free(q->resv);
-	qosdt_monitor_free(q->mon);
+	for (i = 0; i < q->nb_tenants; i++) {
+		qosdt_resv_free(q->resv[i]);
+		qosdt_monitor_free(q->mon[i]);
+	}
 	qosdt_classifier_free(q->classifier);
 	rte_free(q);
 }
@@ -142,16 +182,21 @@ qosdt_dequeue_burst(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t k = qosdt_sched_dequeue(q->sched, pkts, n);
 	uint64_t now = qosdt_monitor_now_ns();
 
-	/* The controller acts on closed windows, on this (the scheduler's) thread. */
-	if (qosdt_monitor_poll(q->mon, now) == 1 && q->adaptive != NULL)
-		qosdt_adaptive_poll(q->adaptive, q->sched, q->mon, now);
+	uint32_t i;
+
+	/* The controller acts on closed windows, on this (the scheduler's)
+	 * thread; it runs with one tenant only (qosdt_config_validate()). */
+	if (qosdt_monitor_poll(q->mon[0], now) == 1 && q->adaptive != NULL)
+		qosdt_adaptive_poll(q->adaptive, q->sched, q->mon[0], now);
+	for (i = 1; i < q->nb_tenants; i++)
+		qosdt_monitor_poll(q->mon[i], now);
 	return k;
 }
 
 void
 qosdt_stats_read(const struct qosdt *q, struct qosdt_stats *stats)
 {
-	qosdt_monitor_read(q->mon, stats);
+	qosdt_monitor_read(q->mon[0], stats);
 }
 
 void
@@ -163,7 +208,7 @@ qosdt_counters_read(const struct qosdt *q, struct qosdt_counters *c)
 struct rte_mempool *
 qosdt_pool(const struct qosdt *q, unsigned int cls)
 {
-	return qosdt_resv_pool(q->resv, cls);
+	return qosdt_resv_pool(q->resv[0], cls);
 }
 
 const struct qosdt_config *
@@ -191,7 +236,7 @@ qosdt_request_new(struct qosdt *q, const struct rte_ether_addr *src,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	m = rte_pktmbuf_alloc(qosdt_resv_pool(q->resv, cls));
+	m = rte_pktmbuf_alloc(qosdt_resv_pool(q->resv[0], cls));
 	if (m == NULL) {
 		rte_errno = ENOBUFS;
 		return NULL;
@@ -214,13 +259,83 @@ qosdt_request_new(struct qosdt *q, const struct rte_ether_addr *src,
 void
 qosdt_stats_poll(struct qosdt *q)
 {
-	qosdt_monitor_poll(q->mon, qosdt_monitor_now_ns());
+	uint64_t now = qosdt_monitor_now_ns();
+	uint32_t i;
+
+	for (i = 0; i < q->nb_tenants; i++)
+		qosdt_monitor_poll(q->mon[i], now);
 }
 
 void
 qosdt_buffers_read(const struct qosdt *q, struct qosdt_resv_usage *u)
 {
-	qosdt_resv_usage(q->resv, u);
+	qosdt_resv_usage(q->resv[0], u);
+}
+
+uint32_t
+qosdt_nb_tenants(const struct qosdt *q)
+{
+	return q->nb_tenants;
+}
+
+uint16_t
+qosdt_enqueue_tenant_burst(struct qosdt *q, uint32_t tenant,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t good = n, consumed;
+
+	if (unlikely(qosdt_classify_burst_now(q, pkts, n) != 0))
+		good = drop_malformed(q, pkts, n);
+	consumed = qosdt_sched_enqueue_tenant(q->sched, tenant, pkts, good);
+	if (good == n)
+		return consumed;
+	/* Held mbufs must end at pkts[n - 1]: shift them past the gap. */
+	memmove(pkts + n - (good - consumed), pkts + consumed,
+		(good - consumed) * sizeof(*pkts));
+	return n - (good - consumed);
+}
+
+uint16_t
+qosdt_enqueue_tenant_classified_burst(struct qosdt *q, uint32_t tenant,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	return qosdt_sched_enqueue_tenant(q->sched, tenant, pkts, n);
+}
+
+int
+qosdt_tenant_stats_read(const struct qosdt *q, uint32_t tenant,
+		struct qosdt_stats *stats)
+{
+	if (tenant >= q->nb_tenants)
+		return -ENOENT;
+	qosdt_monitor_read(q->mon[tenant], stats);
+	return 0;
+}
+
+int
+qosdt_tenant_buffers_read(const struct qosdt *q, uint32_t tenant,
+		struct qosdt_resv_usage *u)
+{
+	if (tenant >= q->nb_tenants)
+		return -ENOENT;
+	qosdt_resv_usage(q->resv[tenant], u);
+	return 0;
+}
+
+struct rte_mempool *
+qosdt_tenant_pool(const struct qosdt *q, uint32_t tenant, unsigned int cls)
+{
+	if (tenant >= q->nb_tenants)
+		return NULL;
+	return qosdt_resv_pool(q->resv[tenant], cls);
+}
+
+const char *
+qosdt_tenant_name(const struct qosdt *q, uint32_t tenant)
+{
+	if (tenant >= q->nb_tenants)
+		return NULL;
+	return q->cfg.tenants.t[tenant].name;
 }
 
 bool

@@ -309,4 +309,113 @@ int qosdt_adaptive_read(const struct qosdt *q, struct qosdt_adaptive_status *st,
 		const struct qosdt_adaptive_change **changes,
 		unsigned int *nb_changes);
 
+/**
+ * The tenants the instance serves (the configuration's "tenants" section,
+ * doc/tenants.md): client VMs, each behind a port of its own, each with an
+ * rte_sched pipe, buffers, admission queues and a monitor of its own. The
+ * calls without "tenant" in their name are tenant 0's (the only one of a
+ * single-client instance).
+ *
+ * @param q
+ *   The instance.
+ * @return
+ *   How many, at least 1.
+ */
+uint32_t qosdt_nb_tenants(const struct qosdt *q);
+
+/**
+ * A tenant's name (tenants.list[i].name, default "tenant<i>").
+ *
+ * @param q
+ *   The instance.
+ * @param tenant
+ *   The tenant.
+ * @return
+ *   The name, or NULL for no such tenant.
+ */
+const char *qosdt_tenant_name(const struct qosdt *q, uint32_t tenant);
+
+/**
+ * qosdt_enqueue_burst() for the messages of one tenant (what its port
+ * received): classified, then admitted into its queues and its pipe.
+ *
+ * @param q
+ *   The instance.
+ * @param tenant
+ *   The tenant; messages of one that does not exist are dropped.
+ * @param pkts
+ *   The frames; reordered as qosdt_enqueue_burst() says.
+ * @param n
+ *   How many.
+ * @return
+ *   The number consumed; pkts[k..n) are held back, to offer again with
+ *   qosdt_enqueue_tenant_classified_burst().
+ */
+uint16_t qosdt_enqueue_tenant_burst(struct qosdt *q, uint32_t tenant,
+		struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * qosdt_enqueue_classified_burst() for one tenant's messages.
+ *
+ * @param q
+ *   The instance.
+ * @param tenant
+ *   The tenant.
+ * @param pkts
+ *   The mbufs; reordered.
+ * @param n
+ *   How many.
+ * @return
+ *   The number consumed.
+ */
+uint16_t qosdt_enqueue_tenant_classified_burst(struct qosdt *q,
+		uint32_t tenant, struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Read one tenant's last published per-class statistics (any thread).
+ *
+ * @param q
+ *   The instance.
+ * @param tenant
+ *   The tenant.
+ * @param stats
+ *   Filled.
+ * @return
+ *   0, or -ENOENT for no such tenant.
+ */
+int qosdt_tenant_stats_read(const struct qosdt *q, uint32_t tenant,
+		struct qosdt_stats *stats);
+
+/**
+ * How one tenant's classes use its buffers (any thread: a snapshot).
+ *
+ * @param q
+ *   The instance.
+ * @param tenant
+ *   The tenant.
+ * @param u
+ *   Filled.
+ * @return
+ *   0, or -ENOENT for no such tenant.
+ */
+int qosdt_tenant_buffers_read(const struct qosdt *q, uint32_t tenant,
+		struct qosdt_resv_usage *u);
+
+/**
+ * A class's buffer pool in one tenant's reservation (give it to the RX
+ * queue of that tenant's port): a tenant that floods empties its own pools
+ * only.
+ *
+ * @param q
+ *   The instance.
+ * @param tenant
+ *   The tenant.
+ * @param cls
+ *   enum qosdt_class.
+ * @return
+ *   The pool, or NULL for no such tenant.
+ */
+struct rte_mempool *qosdt_tenant_pool(const struct qosdt *q, uint32_t tenant,
+		unsigned int cls);
+
 #endif /* QOSDT_H */

@@ -20,8 +20,10 @@ struct qosdt_sched;
 struct qosdt {
 	struct qosdt_classifier *classifier;
 	struct qosdt_sched *sched;
-	struct qosdt_monitor *mon;
-	struct qosdt_resv *resv;
+	uint32_t nb_tenants;              /**< Client VMs served, at least 1. */
+	/** Per tenant (doc/tenants.md): its monitor and its buffers. */
+	struct qosdt_monitor *mon[QOSDT_MAX_TENANTS];
+	struct qosdt_resv *resv[QOSDT_MAX_TENANTS];
 	struct qosdt_adaptive *adaptive;  /**< NULL: static configuration. */
 	struct qosdt_counters counters;
 	bool telemetry;

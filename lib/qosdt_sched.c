@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -15,6 +16,7 @@
 #include "qosdt_mbuf.h"
 #include "qosdt_monitor.h"
 #include "qosdt_sched.h"
+#include "qosdt_tenant.h"
 
 /* Enqueue works through the burst in chunks of this many mbufs. */
 #define SCHED_CHUNK 64
@@ -59,15 +61,35 @@ struct sched_class {
 	uint8_t tc[QOSDT_MAX_STRICT_TCS];
 };
 
-struct qosdt_sched {
-	struct rte_sched_port *port;
-	uint32_t backlog;             /* Mbufs inside rte_sched, all classes. */
+/*
+ * A tenant: one rte_sched pipe, its classes' admission queues, its monitor
+ * and its express path. A single-client instance has one.
+ */
+struct sched_tenant {
+	struct sched_class cls[QOSDT_NB_CLASSES];
+	struct sched_queue queues[QOSDT_NB_CLASSES];
+	struct qosdt_monitor *mon;
 	/* The express path (cfg.express): realtime released at once, in order. */
 	uint32_t express_head, express_tail;
 	struct rte_mbuf *express[EXPRESS_SLOTS];
-	struct qosdt_monitor *mon;
-	struct sched_class cls[QOSDT_NB_CLASSES];
-	struct sched_queue queues[QOSDT_NB_CLASSES];
+	/*
+	 * With several tenants, what the express path may take of this
+	 * tenant's realtime: a token bucket at its realtime cap
+	 * (lane_rate_bps(), bytes x TSC Hz, refilled as time passes); above
+	 * it realtime queues in its pipe, whose TC rates cap it.
+	 */
+	uint64_t lane_rate;           /* Bytes/s; 0: uncapped (one tenant). */
+	uint64_t lane_credits;
+	uint64_t lane_credits_max;
+	uint64_t lane_tsc;
+};
+
+struct qosdt_sched {
+	struct rte_sched_port *port;
+	uint32_t backlog;             /* Mbufs inside rte_sched, all classes. */
+	uint32_t nb_tenants;
+	uint32_t express_next;        /* The tenant whose express path goes first. */
+	uint32_t nb_express;          /* Messages in all express paths. */
 	double ns_per_tsc;
 	uint64_t red_time_per_ns;     /* RED clock units per ns (red_time()). */
 	/* The sojourn classes' measurements skip the owning thread's stalls:
@@ -85,6 +107,7 @@ struct qosdt_sched {
 	uint32_t nb_subport_profiles;
 	/* Per class, the rate each of its TCs gets (caps_key()). */
 	uint64_t subport_profiles[QOSDT_SCHED_MAX_PROFILES][QOSDT_NB_CLASSES];
+	struct sched_tenant t[];      /* nb_tenants of them. */
 };
 
 /*
@@ -162,21 +185,33 @@ bucket_size(const struct qosdt_config *cfg, uint64_t bytes_per_s)
 }
 
 /*
- * What each TC of a class gets, bytes/s, as rte_sched sees it: in priority
- * mode a strict class's TCs share its cap equally (an uncapped one's run at
- * the channel); every other TC runs at the channel. The key of the subport
- * profiles: two sets of caps with the same key are the same profile.
+ * The subport's rate, bytes/s: the capacity (qosdt_config_capacity()),
+ * which with one tenant is the channel's rate.
+ */
+static uint64_t
+subport_rate(const struct qosdt_config *cfg)
+{
+	return bps_to_bytes(qosdt_config_capacity(cfg));
+}
+
+/*
+ * What each TC of a class gets at the subport, bytes/s, as rte_sched sees
+ * it: with one tenant, in priority mode, a strict class's TCs share its cap
+ * equally (an uncapped one's run at the channel); every other TC, and every
+ * TC when there are several tenants (each pipe caps its own then), runs at
+ * the subport's rate. The key of the subport profiles: two sets of caps
+ * with the same key are the same profile.
  */
 static void
 caps_key(const struct qosdt_config *cfg, const uint64_t *cap_bps,
 		uint64_t *key)
 {
-	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	uint64_t rate = subport_rate(cfg);
 	unsigned int cls;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
 		key[cls] = rate;
-		if (cfg->mode == QOSDT_MODE_PRIORITY &&
+		if (cfg->tenants.nb <= 1 && cfg->mode == QOSDT_MODE_PRIORITY &&
 				qosdt_config_class_strict(cfg, cls) &&
 				cap_bps[cls] != 0)
 			key[cls] = RTE_MIN(bps_to_bytes(cap_bps[cls] /
@@ -185,15 +220,15 @@ caps_key(const struct qosdt_config *cfg, const uint64_t *cap_bps,
 }
 
 /*
- * The subport: shaped at the channel rate; in priority mode each strict
- * class's TCs share its cap equally (@p cap_bps, which the adaptive
- * controller moves).
+ * The subport: shaped at the capacity (the channel rate with one tenant);
+ * with one tenant, in priority mode, each strict class's TCs share its cap
+ * equally (@p cap_bps, which the adaptive controller moves).
  */
 static void
 subport_profile_fill(const struct qosdt_config *cfg, const uint64_t *cap_bps,
 		struct rte_sched_subport_profile_params *sp)
 {
-	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	uint64_t rate = subport_rate(cfg);
 	uint64_t key[QOSDT_NB_CLASSES];
 	unsigned int cls, k, i;
 
@@ -229,29 +264,60 @@ config_caps(const struct qosdt_config *cfg, uint64_t *cap_bps)
 static uint64_t port_rate(const struct qosdt_config *cfg);
 
 /*
- * The pipe: the port's rate with a bucket of PIPE_BUCKET_FRAMES frames
- * (the subport shapes), every used TC at the channel rate, and the WRR
- * weights.
+ * A TC rate rte_sched can serve: at least one largest frame per TC period
+ * (below it the TC never gets the credit for one and stalls), at most the
+ * pipe's rate.
+ */
+static uint64_t
+tc_rate_clamp(const struct qosdt_config *cfg, uint64_t rate, uint64_t pipe_rate)
+{
+	uint64_t frame = (uint64_t)cfg->max_frame_len + cfg->frame_overhead;
+	uint64_t floor = frame * 1000 / cfg->tc_period_ms + 1;
+
+	return RTE_MIN(RTE_MAX(rate, floor), pipe_rate);
+}
+
+/*
+ * A tenant's pipe: a bucket of PIPE_BUCKET_FRAMES frames, the WRR weights.
+ * One tenant: the port's rate, every used TC at the channel rate (the
+ * subport shapes and caps). Several: the tenant's pipe rate
+ * (qosdt_tenant_pipe_bps()), each strict class's TCs sharing the tenant's
+ * cap of it (qosdt_tenant_cap_bps()), and the tenant's weight for its
+ * share of the subport's best-effort TC when tenants contend for it.
  */
 static void
 pipe_profile_fill(const struct qosdt_config *cfg, const uint8_t *wrr,
-		struct rte_sched_pipe_params *pp)
+		unsigned int tenant, struct rte_sched_pipe_params *pp)
 {
 	uint64_t rate = bps_to_bytes(cfg->channel_rate_bps);
+	bool several = cfg->tenants.nb > 1;
 	unsigned int cls, k;
 
 	memset(pp, 0, sizeof(*pp));
 	pp->tb_rate = port_rate(cfg);
+	if (several) {
+		rate = RTE_MIN(bps_to_bytes(qosdt_tenant_pipe_bps(cfg, tenant)),
+			pp->tb_rate);
+		pp->tb_rate = rate;
+	}
 	pp->tb_size = PIPE_BUCKET_FRAMES *
 		((uint64_t)cfg->max_frame_len + cfg->frame_overhead);
 	pp->tc_period = cfg->tc_period_ms;
-	pp->tc_ov_weight = 1;
+	pp->tc_ov_weight = several ? cfg->tenants.t[tenant].weight : 1;
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
 		uint32_t n = class_nb_tc(cfg, cls, NULL), tc, queue;
+		uint64_t tc_rate = rate;
 
+		if (several && cfg->mode == QOSDT_MODE_PRIORITY &&
+				qosdt_config_class_strict(cfg, cls) &&
+				cfg->classes[cls].rate_cap_bps != 0)
+			tc_rate = tc_rate_clamp(cfg, bps_to_bytes(
+				qosdt_tenant_cap_bps(cfg, tenant,
+					cfg->classes[cls].rate_cap_bps)) / n,
+				rate);
 		for (k = 0; k < n; k++) {
 			class_position(cfg, cls, k, &tc, &queue);
-			pp->tc_rate[tc] = rate;
+			pp->tc_rate[tc] = tc_rate;
 		}
 	}
 	memcpy(pp->wrr_weights, wrr, sizeof(pp->wrr_weights));
@@ -330,7 +396,7 @@ red_time(const struct qosdt_sched *s)
 
 /*
  * The port rate: rte_sched does not shape at the port rate (the subport
- * does), so it is set at about twice the channel. rte_sched keeps time in
+ * does), so it is set at about twice the subport's. rte_sched keeps time in
  * bytes with an integer cycles_per_byte = (tsc_hz << 8) / rate: a rate for
  * which that division is exact keeps its clock right (at 2 x 100 Gbit/s
  * with a 2.5 GHz TSC, 25.6 truncated to 25 ran the shaper 2.4% fast).
@@ -339,31 +405,32 @@ static uint64_t
 port_rate(const struct qosdt_config *cfg)
 {
 	uint64_t hz = (uint64_t)rte_get_tsc_hz() << 8;
-	uint64_t k = hz / (2 * bps_to_bytes(cfg->channel_rate_bps));
+	uint64_t k = hz / (2 * subport_rate(cfg));
 
-	return k == 0 ? 2 * bps_to_bytes(cfg->channel_rate_bps) : hz / k;
+	return k == 0 ? 2 * subport_rate(cfg) : hz / k;
 }
 
-/* Admission queues and the class -> queue map. */
+/*
+ * A tenant's admission queues and class -> queue map, from its own
+ * configuration (qosdt_tenant_config(): its share of the queue slots).
+ */
 static int
-admission_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
+admission_init(struct qosdt_sched *s, struct sched_tenant *t,
+		const struct qosdt_config *cfg)
 {
 	unsigned int c;
 
-	s->nb_sojourn = 0;
-	s->last_turn_tsc = 0;
-	s->stall_tsc = rte_get_tsc_hz() / 1000000 * SOJOURN_STALL_US;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		const struct qosdt_class_config *cc = &cfg->classes[c];
 		struct sched_queue *q;
 
 		if (cfg->mode == QOSDT_MODE_FIFO) {
 			/* One queue, all the slots, tail drop: no QoS at all. */
-			q = &s->queues[0];
+			q = &t->queues[0];
 			q->limit = cfg->queue_slots;
 			q->drop = QOSDT_DROP_TAIL;
 		} else {
-			q = &s->queues[c];
+			q = &t->queues[c];
 			q->limit = cc->queue_limit;
 			q->drop = cc->drop;
 		}
@@ -384,36 +451,50 @@ admission_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 				return -EINVAL;
 			}
 		}
-		s->cls[c].q = q;
+		if (q->limit == 0) {
+			QOSDT_LOG(ERR, "scheduler.queue_slots: tenant %s's share leaves classes.%s no queue slot",
+				cfg->tenants.t[t - s->t].name,
+				qosdt_class_name(c));
+			return -EINVAL;
+		}
+		t->cls[c].q = q;
 	}
 	return 0;
 }
 
-/* rte_sched queue sizes: each class's limit fits, so rte_sched never drops. */
+/*
+ * rte_sched queue sizes (one per TC for every pipe): each tenant's class
+ * limit fits, so rte_sched never drops.
+ */
 static void
 queue_sizes(const struct qosdt_sched *s, const struct qosdt_config *cfg,
 		uint16_t *qsize)
 {
-	unsigned int c;
+	unsigned int c, i;
 
-	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		uint32_t n = class_nb_tc(cfg, c, NULL), tc, queue, k;
+	for (i = 0; i < s->nb_tenants; i++)
+		for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+			uint32_t n = class_nb_tc(cfg, c, NULL), tc, queue, k;
+			uint16_t size = qsize_for(s->t[i].cls[c].q->limit);
 
-		for (k = 0; k < n; k++) {
-			class_position(cfg, c, k, &tc, &queue);
-			qsize[tc] = RTE_MAX(qsize[tc], qsize_for(s->cls[c].q->limit));
+			for (k = 0; k < n; k++) {
+				class_position(cfg, c, k, &tc, &queue);
+				qsize[tc] = RTE_MAX(qsize[tc], size);
+			}
 		}
-	}
 }
 
 /*
- * Build port, subport and pipe; the config was validated.
+ * Build port, subport and pipes; the config was validated.
  *
- * One pipe. Spreading the classes over pipes in separate bitmap slabs keeps
- * all 8 rte_sched grinders busy (8.0 instead of 4.1 Mpps on one core
- * here), but grinders then take turns at the subport's credits: under
- * shaping, realtime in one pipe waited for bulk of the others (p50 430 us
- * instead of 7 us at 200 Mbit/s). Strict priority needs one pipe.
+ * One pipe per tenant, all classes of a tenant in its pipe. Spreading one
+ * tenant's classes over pipes in separate bitmap slabs keeps all 8
+ * rte_sched grinders busy (8.0 instead of 4.1 Mpps on one core here), but
+ * grinders then take turns at the subport's credits: under shaping,
+ * realtime in one pipe waited for bulk of the others (p50 430 us instead
+ * of 7 us at 200 Mbit/s). So strict priority within a tenant needs its
+ * one pipe, and across tenants realtime takes the express path
+ * (doc/tenants.md).
  */
 static int
 port_build(struct qosdt_sched *s, const char *name,
@@ -423,8 +504,9 @@ port_build(struct qosdt_sched *s, const char *name,
 	struct rte_sched_subport_profile_params sp;
 	struct rte_sched_subport_params sub;
 	struct rte_sched_port_params pp;
-	struct rte_sched_pipe_params pipe;
+	struct rte_sched_pipe_params *pipes;
 	uint8_t wrr[4];
+	uint32_t i;
 	int ret;
 
 	config_caps(cfg, caps);
@@ -440,7 +522,7 @@ port_build(struct qosdt_sched *s, const char *name,
 	pp.subport_profiles = &sp;
 	pp.n_subport_profiles = 1;
 	pp.n_max_subport_profiles = QOSDT_SCHED_MAX_PROFILES;
-	pp.n_pipes_per_subport = 1;
+	pp.n_pipes_per_subport = rte_align32pow2(s->nb_tenants);
 
 	s->port = rte_sched_port_config(&pp);
 	if (s->port == NULL) {
@@ -448,20 +530,29 @@ port_build(struct qosdt_sched *s, const char *name,
 		return -EINVAL;
 	}
 
+	/* One pipe profile per tenant: pipe i runs profile i. */
+	pipes = calloc(s->nb_tenants, sizeof(*pipes));
+	if (pipes == NULL) {
+		rte_sched_port_free(s->port);
+		s->port = NULL;
+		return -ENOMEM;
+	}
 	config_wrr(cfg, wrr);
-	pipe_profile_fill(cfg, wrr, &pipe);
+	for (i = 0; i < s->nb_tenants; i++)
+		pipe_profile_fill(cfg, wrr, i, &pipes[i]);
 	memset(&sub, 0, sizeof(sub));
-	sub.n_pipes_per_subport_enabled = 1;
+	sub.n_pipes_per_subport_enabled = s->nb_tenants;
 	queue_sizes(s, cfg, sub.qsize);
-	sub.pipe_profiles = &pipe;
-	sub.n_pipe_profiles = 1;
+	sub.pipe_profiles = pipes;
+	sub.n_pipe_profiles = s->nb_tenants;
 	sub.n_max_pipe_profiles = QOSDT_SCHED_MAX_PROFILES;
 	sub.cman_params = NULL;
 
 	/* On error both calls free the whole port (doc/dpdk-notes.md). */
 	ret = rte_sched_subport_config(s->port, 0, &sub, 0);
-	if (ret == 0)
-		ret = rte_sched_pipe_config(s->port, 0, 0, 0);
+	for (i = 0; ret == 0 && i < s->nb_tenants; i++)
+		ret = rte_sched_pipe_config(s->port, 0, i, i);
+	free(pipes);
 	if (ret != 0) {
 		QOSDT_LOG(ERR, "rte_sched refused the %s hierarchy: %d",
 			qosdt_mode_name(cfg->mode), ret);
@@ -469,21 +560,25 @@ port_build(struct qosdt_sched *s, const char *name,
 		return ret;
 	}
 	memcpy(s->pipe_profiles[0], wrr, sizeof(wrr));
-	s->nb_pipe_profiles = 1;
+	s->nb_pipe_profiles = s->nb_tenants;
 	caps_key(cfg, caps, s->subport_profiles[0]);
 	s->nb_subport_profiles = 1;
 	return 0;
 }
 
-/* rte_sched's queue id of each class, computed once by rte_sched itself. */
+/*
+ * rte_sched's queue id of each class of a tenant (its pipe), computed once
+ * by rte_sched itself.
+ */
 static void
-class_fields_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
+class_fields_init(struct qosdt_sched *s, uint32_t tenant,
+		const struct qosdt_config *cfg)
 {
 	struct rte_mbuf probe;
 	unsigned int c, k;
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		struct sched_class *sc = &s->cls[c];
+		struct sched_class *sc = &s->t[tenant].cls[c];
 
 		sc->nb_tc = class_nb_tc(cfg, c, sc->objective);
 		sc->cnt.nb_tc = sc->nb_tc;
@@ -493,8 +588,8 @@ class_fields_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 
 			class_position(cfg, c, k, &tc, &queue);
 			memset(&probe, 0, sizeof(probe));
-			rte_sched_port_pkt_write(s->port, &probe, 0, 0, tc, queue,
-				RTE_COLOR_GREEN);
+			rte_sched_port_pkt_write(s->port, &probe, 0, tenant, tc,
+				queue, RTE_COLOR_GREEN);
 			rte_mbuf_sched_get(&probe, &sc->sched_field[k], &tc8,
 				&color);
 			sc->tc[k] = tc8;
@@ -502,27 +597,58 @@ class_fields_init(struct qosdt_sched *s, const struct qosdt_config *cfg)
 	}
 }
 
+/*
+ * A tenant's express path: with several tenants, a token bucket at its
+ * realtime cap, one bucket (scheduler.bucket) deep; with one, uncapped.
+ */
+static void
+lane_init(struct sched_tenant *t, const struct qosdt_config *cfg,
+		unsigned int tenant)
+{
+	uint64_t cap = cfg->classes[QOSDT_CLASS_REALTIME].rate_cap_bps;
+
+	t->lane_rate = 0;
+	if (cfg->tenants.nb <= 1 || cap == 0)
+		return;
+	t->lane_rate = bps_to_bytes(qosdt_tenant_cap_bps(cfg, tenant, cap));
+	t->lane_credits_max = bucket_size(cfg, t->lane_rate) * rte_get_tsc_hz();
+	t->lane_credits = t->lane_credits_max;
+	t->lane_tsc = rte_rdtsc();
+}
+
 struct qosdt_sched *
 qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
-		struct qosdt_monitor *mon, int socket)
+		struct qosdt_monitor *const *mon, int socket)
 {
+	struct qosdt_config tcfg;
 	struct qosdt_sched *s;
+	uint32_t nb = RTE_MAX(cfg->tenants.nb, 1u), i;
 	unsigned int c;
-	int ret;
+	int ret = 0;
 
 	if (qosdt_mbuf_meta_register() != 0)
 		return NULL;
-	s = rte_zmalloc_socket("qosdt_sched", sizeof(*s), RTE_CACHE_LINE_SIZE,
-		socket);
+	if (nb > QOSDT_MAX_TENANTS) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = rte_zmalloc_socket("qosdt_sched", sizeof(*s) + nb * sizeof(s->t[0]),
+		RTE_CACHE_LINE_SIZE, socket);
 	if (s == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	s->cfg = *cfg;
-	s->mon = mon;
+	s->nb_tenants = nb;
 	s->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
 	s->red_time_per_ns = red_time_per_ns(bps_to_bytes(cfg->channel_rate_bps));
-	ret = admission_init(s, cfg);
+	s->stall_tsc = rte_get_tsc_hz() / 1000000 * SOJOURN_STALL_US;
+	for (i = 0; ret == 0 && i < nb; i++) {
+		s->t[i].mon = mon != NULL ? mon[i] : NULL;
+		qosdt_tenant_config(cfg, i, &tcfg);
+		ret = admission_init(s, &s->t[i], &tcfg);
+		lane_init(&s->t[i], cfg, i);
+	}
 	if (ret == 0)
 		ret = port_build(s, name, cfg, socket);
 	if (ret != 0) {
@@ -530,21 +656,30 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 		rte_errno = -ret;
 		return NULL;
 	}
-	class_fields_init(s, cfg);
-	for (c = 0; c < QOSDT_NB_CLASSES; c++)
-		s->cls[c].cnt.limit = s->cls[c].q->limit;
+	for (i = 0; i < nb; i++) {
+		class_fields_init(s, i, cfg);
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			s->t[i].cls[c].cnt.limit = s->t[i].cls[c].q->limit;
+	}
 	return s;
 }
 
 void
 qosdt_sched_free(struct qosdt_sched *s)
 {
+	uint32_t i;
+
 	if (s == NULL)
 		return;
 	/* rte_sched_port_free frees the mbufs still queued. */
 	rte_sched_port_free(s->port);
-	while (s->express_head != s->express_tail)
-		rte_pktmbuf_free(s->express[s->express_head++ % EXPRESS_SLOTS]);
+	for (i = 0; i < s->nb_tenants; i++) {
+		struct sched_tenant *t = &s->t[i];
+
+		while (t->express_head != t->express_tail)
+			rte_pktmbuf_free(t->express[t->express_head++ %
+				EXPRESS_SLOTS]);
+	}
 	rte_free(s);
 }
 
@@ -576,20 +711,46 @@ class_tc_of(const struct sched_class *sc, uint64_t slo_ns)
 }
 
 /*
- * The express path: realtime's message goes straight out when none of
- * realtime's is inside rte_sched (all it holds of realtime are express
- * ones), which is where strict priority would put it anyway. Counted in
- * the class's backlog, so its queue limit holds.
+ * Whether a tenant's express path has the credit for @p len bytes now
+ * (taken if so); always with one tenant.
  */
 static bool
-express_take(struct qosdt_sched *s, struct sched_class *sc,
-		struct rte_mbuf *m)
+lane_credit(struct sched_tenant *t, uint32_t len)
 {
-	uint32_t held = s->express_tail - s->express_head;
+	uint64_t now, gap, cost;
 
-	if (sc->q->backlog != held || held == EXPRESS_SLOTS)
+	if (t->lane_rate == 0)
+		return true;
+	now = rte_rdtsc();
+	gap = RTE_MIN(now - t->lane_tsc, rte_get_tsc_hz());
+	t->lane_tsc = now;
+	t->lane_credits = RTE_MIN(t->lane_credits + gap * t->lane_rate,
+		t->lane_credits_max);
+	cost = (uint64_t)len * rte_get_tsc_hz();
+	if (t->lane_credits < cost)
 		return false;
-	s->express[s->express_tail++ % EXPRESS_SLOTS] = m;
+	t->lane_credits -= cost;
+	return true;
+}
+
+/*
+ * The express path: realtime's message goes straight out when none of its
+ * tenant's realtime is inside rte_sched (all it holds of realtime are
+ * express ones), which is where strict priority would put it anyway, and,
+ * with several tenants, while the tenant is within its realtime cap.
+ * Counted in the class's backlog, so its queue limit holds.
+ */
+static bool
+express_take(struct qosdt_sched *s, struct sched_tenant *t,
+		struct sched_class *sc, struct rte_mbuf *m)
+{
+	uint32_t held = t->express_tail - t->express_head;
+
+	if (sc->q->backlog != held || held == EXPRESS_SLOTS ||
+			!lane_credit(t, m->pkt_len))
+		return false;
+	t->express[t->express_tail++ % EXPRESS_SLOTS] = m;
+	s->nb_express++;
 	sc->q->backlog++;
 	sc->q->backlog_bytes += m->pkt_len;
 	sc->cnt.enq_pkts++;
@@ -622,9 +783,10 @@ monitor_enqueue_report(struct qosdt_monitor *mon,
 	}
 }
 
-/* Admit and enqueue up to SCHED_CHUNK mbufs; held ones go to held[]. */
+/* Admit and enqueue up to SCHED_CHUNK mbufs of a tenant; held ones go to held[]. */
 static void
-enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
+enqueue_chunk(struct qosdt_sched *s, struct sched_tenant *t,
+		struct rte_mbuf **pkts, uint16_t n,
 		struct rte_mbuf **held, uint16_t *nb_held)
 {
 	struct rte_mbuf *accepted[SCHED_CHUNK];
@@ -642,7 +804,7 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 
 		if (unlikely(c >= QOSDT_NB_CLASSES))
 			c = QOSDT_CLASS_BEST_EFFORT;
-		sc = &s->cls[c];
+		sc = &t->cls[c];
 		k = sc->nb_tc == 1 ? 0 : class_tc_of(sc, meta->slo_latency_ns);
 		/* Longer than the buckets: rte_sched would never send it, and it
 		 * would block its queue for good. */
@@ -650,14 +812,15 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 				admit(s, sc->q)) {
 		case 0:
 			sc->cnt.tc_offered_bytes[k] += m->pkt_len;
+			/* Also on an express message: its pipe names its tenant. */
+			rte_mbuf_sched_set(m, sc->sched_field[k], sc->tc[k],
+				RTE_COLOR_GREEN);
 			if (c == QOSDT_CLASS_REALTIME && s->cfg.express &&
-					express_take(s, sc, m)) {
+					express_take(s, t, sc, m)) {
 				offered.pkts[c]++;
 				offered.bytes[c] += m->pkt_len;
 				break;
 			}
-			rte_mbuf_sched_set(m, sc->sched_field[k], sc->tc[k],
-				RTE_COLOR_GREEN);
 			sc->q->backlog++;
 			sc->q->backlog_bytes += m->pkt_len;
 			sc->cnt.enq_pkts++;
@@ -689,21 +852,31 @@ enqueue_chunk(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n,
 		/* Cannot happen while admission keeps every queue under its
 		 * qsize; if it did, rte_sched freed them: whose, unknown. */
 		QOSDT_LOG(ERR, "rte_sched dropped %d admitted messages", na - ret);
-	if (s->mon != NULL)
-		monitor_enqueue_report(s->mon, &offered, &dropped, held_cls);
+	if (t->mon != NULL)
+		monitor_enqueue_report(t->mon, &offered, &dropped, held_cls);
 	*nb_held = nh;
 }
 
 uint16_t
 qosdt_sched_enqueue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t done, nb_held = 0;
+	return qosdt_sched_enqueue_tenant(s, 0, pkts, n);
+}
 
-	if (unlikely(s->port == NULL)) {
-		/* rte_sched freed the port on a refused change: drop all. */
+uint16_t
+qosdt_sched_enqueue_tenant(struct qosdt_sched *s, uint32_t tenant,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t done, nb_held = 0;
+	struct sched_tenant *t;
+
+	if (unlikely(s->port == NULL || tenant >= s->nb_tenants)) {
+		/* rte_sched freed the port on a refused change, or no such
+		 * tenant: drop all. */
 		rte_pktmbuf_free_bulk(pkts, n);
 		return n;
 	}
+	t = &s->t[tenant];
 	/*
 	 * Held mbufs are gathered at the front of pkts: there are never more
 	 * of them than mbufs already read, whose slots are free (consumed
@@ -713,7 +886,7 @@ qosdt_sched_enqueue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 		uint16_t chunk = RTE_MIN(n - done, SCHED_CHUNK);
 		uint16_t nh;
 
-		enqueue_chunk(s, pkts + done, chunk, pkts + nb_held, &nh);
+		enqueue_chunk(s, t, pkts + done, chunk, pkts + nb_held, &nh);
 		nb_held += nh;
 		done += chunk;
 	}
@@ -732,19 +905,73 @@ static void
 sojourn_skip_stall(struct qosdt_sched *s)
 {
 	uint64_t now = rte_rdtsc(), gap = now - s->last_turn_tsc;
-	unsigned int c;
+	unsigned int c, i;
 
 	if (s->last_turn_tsc != 0 && gap > s->stall_tsc)
-		for (c = 0; c < QOSDT_NB_CLASSES; c++)
-			if (s->queues[c].drop == QOSDT_DROP_SOJOURN)
-				qosdt_aqm_paused(&s->queues[c].aqm, gap);
+		for (i = 0; i < s->nb_tenants; i++)
+			for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+				struct sched_queue *q = &s->t[i].queues[c];
+
+				if (q->drop == QOSDT_DROP_SOJOURN)
+					qosdt_aqm_paused(&q->aqm, gap);
+			}
 	s->last_turn_tsc = now;
+}
+
+/*
+ * Up to n messages of the express paths, one tenant's after another's,
+ * starting with the tenant after the last one served.
+ */
+static int
+express_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	int k = 0;
+
+	while (k < n && s->nb_express != 0) {
+		struct sched_tenant *t = &s->t[s->express_next];
+
+		if (t->express_head != t->express_tail) {
+			pkts[k++] = t->express[t->express_head++ % EXPRESS_SLOTS];
+			s->nb_express--;
+		}
+		if (++s->express_next == s->nb_tenants)
+			s->express_next = 0;
+	}
+	return k;
+}
+
+/* The tenant of a message the scheduler took: its pipe. */
+static uint32_t
+tenant_of(const struct qosdt_sched *s, const struct rte_mbuf *m)
+{
+	uint32_t subport, pipe, tc, queue;
+
+	if (s->nb_tenants == 1)
+		return 0;
+	rte_sched_port_pkt_read_tree_path(s->port, m, &subport, &pipe, &tc,
+		&queue);
+	return pipe < s->nb_tenants ? pipe : 0;
+}
+
+/* Report a tenant's departures of one turn to its monitor. */
+static void
+monitor_tx_report(struct qosdt_monitor *mon, struct burst_counts *sent)
+{
+	unsigned int c;
+
+	if (mon == NULL)
+		return;
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		if (sent->pkts[c] != 0)
+			qosdt_monitor_tx(mon, c, sent->pkts[c], sent->bytes[c]);
+	memset(sent, 0, sizeof(*sent));
 }
 
 uint16_t
 qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct burst_counts sent = { {0}, {0} };
+	struct sched_tenant *t = NULL;
 	uint64_t now = 0;
 	unsigned int c;
 	int i, k;
@@ -757,8 +984,7 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 		return 0;
 	if (s->backlog != 0 && s->nb_sojourn != 0)
 		sojourn_skip_stall(s);
-	for (k = 0; k < n && s->express_head != s->express_tail; k++)
-		pkts[k] = s->express[s->express_head++ % EXPRESS_SLOTS];
+	k = express_dequeue(s, pkts, n);
 	if (s->backlog != 0 && k < n) {
 		int r = rte_sched_port_dequeue(s->port, pkts + k, n - k);
 
@@ -773,12 +999,18 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct qosdt_mbuf_meta *meta = qosdt_mbuf_meta(m);
+		struct sched_tenant *mt = &s->t[tenant_of(s, m)];
 		struct sched_class *sc;
 		struct sched_queue *q;
 
+		if (mt != t) {
+			if (t != NULL)
+				monitor_tx_report(t->mon, &sent);
+			t = mt;
+		}
 		c = meta->cls < QOSDT_NB_CLASSES ?
 			meta->cls : QOSDT_CLASS_BEST_EFFORT;
-		sc = &s->cls[c];
+		sc = &t->cls[c];
 		q = sc->q;
 		q->backlog--;
 		q->backlog_bytes -= m->pkt_len;
@@ -791,29 +1023,56 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 		sc->cnt.deq_bytes += m->pkt_len;
 		sent.pkts[c]++;
 		sent.bytes[c] += m->pkt_len;
-		if (s->mon != NULL)
-			qosdt_monitor_latency(s->mon, c,
+		if (t->mon != NULL)
+			qosdt_monitor_latency(t->mon, c,
 				(uint64_t)((double)(now - meta->ts) * s->ns_per_tsc),
 				meta->slo_latency_ns);
 	}
-	if (s->mon != NULL)
-		for (c = 0; c < QOSDT_NB_CLASSES; c++)
-			if (sent.pkts[c] != 0)
-				qosdt_monitor_tx(s->mon, c, sent.pkts[c],
-					sent.bytes[c]);
+	monitor_tx_report(t->mon, &sent);
 	return k;
+}
+
+void
+qosdt_sched_tenant_counters(const struct qosdt_sched *s, uint32_t tenant,
+		unsigned int cls, struct qosdt_sched_class_counters *c)
+{
+	if (cls >= QOSDT_NB_CLASSES || tenant >= s->nb_tenants) {
+		memset(c, 0, sizeof(*c));
+		return;
+	}
+	*c = s->t[tenant].cls[cls].cnt;
+	c->backlog = s->t[tenant].cls[cls].q->backlog;
 }
 
 void
 qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
 		struct qosdt_sched_class_counters *c)
 {
-	if (cls >= QOSDT_NB_CLASSES) {
-		memset(c, 0, sizeof(*c));
-		return;
+	struct qosdt_sched_class_counters one;
+	uint32_t i;
+	unsigned int k;
+
+	qosdt_sched_tenant_counters(s, 0, cls, c);
+	for (i = 1; i < s->nb_tenants && cls < QOSDT_NB_CLASSES; i++) {
+		qosdt_sched_tenant_counters(s, i, cls, &one);
+		c->enq_pkts += one.enq_pkts;
+		c->enq_bytes += one.enq_bytes;
+		c->deq_pkts += one.deq_pkts;
+		c->deq_bytes += one.deq_bytes;
+		c->drop_pkts += one.drop_pkts;
+		c->drop_bytes += one.drop_bytes;
+		c->held_pkts += one.held_pkts;
+		c->backlog += one.backlog;
+		c->limit += one.limit;
+		for (k = 0; k < QOSDT_MAX_STRICT_TCS; k++)
+			c->tc_offered_bytes[k] += one.tc_offered_bytes[k];
 	}
-	*c = s->cls[cls].cnt;
-	c->backlog = s->cls[cls].q->backlog;
+}
+
+uint32_t
+qosdt_sched_nb_tenants(const struct qosdt_sched *s)
+{
+	return s->nb_tenants;
 }
 
 /* The id of a pipe profile with these WRR weights, appended if new. */
@@ -832,7 +1091,7 @@ pipe_profile_get(struct qosdt_sched *s, const struct qosdt_config *cfg,
 		}
 	if (s->nb_pipe_profiles == QOSDT_SCHED_MAX_PROFILES)
 		return -ENOSPC;
-	pipe_profile_fill(cfg, wrr, &pp);
+	pipe_profile_fill(cfg, wrr, 0, &pp);
 	ret = rte_sched_subport_pipe_profile_add(s->port, 0, &pp, id);
 	if (ret != 0)
 		return ret;
@@ -936,6 +1195,11 @@ qosdt_sched_set_knobs(struct qosdt_sched *s, const struct qosdt_sched_knobs *k)
 
 	if (s->port == NULL)
 		return -ENODEV;
+	if (s->nb_tenants > 1) {
+		QOSDT_LOG(ERR, "scheduler profile refused: not with %u tenants (doc/tenants.md)",
+			s->nb_tenants);
+		return -ENOTSUP;
+	}
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
 		trial.classes[c].weight = k->weight[c];
 		/* Caps mean something to rte_sched in priority mode only. */
@@ -977,7 +1241,7 @@ qosdt_sched_set_knobs(struct qosdt_sched *s, const struct qosdt_sched_knobs *k)
 	s->subport_profile = subport_id;
 	s->pipe_profile = pipe_id;
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		struct sched_queue *q = s->cls[c].q;
+		struct sched_queue *q = s->t[0].cls[c].q;
 
 		if (s->cfg.mode == QOSDT_MODE_FIFO ||
 				trial.classes[c].drop != QOSDT_DROP_SOJOURN ||

@@ -5,8 +5,12 @@
  * The scheduler: an rte_sched port built from the configuration, behind an
  * admission stage of our own.
  *
- * Hierarchy: one subport shaped at the channel rate (the port rate is set
- * above it: rte_sched does not cap the total at the port rate), one pipe.
+ * Hierarchy: one subport shaped at the capacity (the channel rate with one
+ * tenant; the port rate is set above it: rte_sched does not cap the total
+ * at the port rate), one pipe per tenant (a client VM: doc/tenants.md),
+ * each with the classes below, its own admission queues and, with several
+ * tenants, its pipe rate, its weight in the subport's best-effort TC and
+ * its strict classes' caps.
  * Class to rte_sched queue, by mode:
  *   priority  REALTIME -> TC0 (strict priority, rate-capped by the
  *             subport's TC0 rate); THROUGHPUT, RELIABLE, BEST_EFFORT -> best-effort
@@ -78,14 +82,15 @@ struct qosdt_sched_knobs {
  * @param cfg
  *   A validated configuration (qosdt_config_validate()).
  * @param mon
- *   Monitor to report counts and queueing latency to, or NULL.
+ *   The monitor of each tenant (cfg->tenants.nb of them) to report counts
+ *   and queueing latency to, or NULL for none.
  * @param socket
  *   NUMA socket, or SOCKET_ID_ANY.
  * @return
  *   The scheduler, or NULL (rte_errno set, reason logged).
  */
 struct qosdt_sched *qosdt_sched_create(const char *name,
-		const struct qosdt_config *cfg, struct qosdt_monitor *mon,
+		const struct qosdt_config *cfg, struct qosdt_monitor *const *mon,
 		int socket);
 
 /**
@@ -118,6 +123,25 @@ uint16_t qosdt_sched_enqueue(struct qosdt_sched *s, struct rte_mbuf **pkts,
 		uint16_t n);
 
 /**
+ * qosdt_sched_enqueue() for one tenant's messages (qosdt_sched_enqueue()
+ * is tenant 0's): they go into its pipe and its admission queues. Messages
+ * of a tenant that does not exist are dropped (consumed).
+ *
+ * @param s
+ *   The scheduler.
+ * @param tenant
+ *   The tenant, < the configuration's tenants.nb.
+ * @param pkts
+ *   The mbufs; reordered as qosdt_sched_enqueue() says.
+ * @param n
+ *   How many.
+ * @return
+ *   The number consumed.
+ */
+uint16_t qosdt_sched_enqueue_tenant(struct qosdt_sched *s, uint32_t tenant,
+		struct rte_mbuf **pkts, uint16_t n);
+
+/**
  * Dequeue up to @p n mbufs in scheduling order, shaped at the channel rate.
  * With a monitor, each one's queueing latency (now - its metadata timestamp)
  * is recorded against its latency SLO.
@@ -135,7 +159,32 @@ uint16_t qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts,
 		uint16_t n);
 
 /**
- * Read a class's counters (scheduler thread).
+ * Read one tenant's counters of a class (scheduler thread).
+ *
+ * @param s
+ *   The scheduler.
+ * @param tenant
+ *   The tenant.
+ * @param cls
+ *   enum qosdt_class.
+ * @param c
+ *   Filled (zeros for no such tenant or class).
+ */
+void qosdt_sched_tenant_counters(const struct qosdt_sched *s, uint32_t tenant,
+		unsigned int cls, struct qosdt_sched_class_counters *c);
+
+/**
+ * The number of tenants (pipes) of the scheduler.
+ *
+ * @param s
+ *   The scheduler.
+ * @return
+ *   cfg->tenants.nb, at least 1.
+ */
+uint32_t qosdt_sched_nb_tenants(const struct qosdt_sched *s);
+
+/**
+ * Read a class's counters, summed over the tenants (scheduler thread).
  *
  * @param s
  *   The scheduler.
@@ -165,9 +214,9 @@ void qosdt_sched_counters(const struct qosdt_sched *s, unsigned int cls,
  *
  * @return
  *   0, -EINVAL for a value rte_sched would mis-handle, -ENOSPC when the
- *   profile table is full, -ENODEV if rte_sched freed the port after an
- *   earlier failure (the scheduler then drops everything), or rte_sched's
- *   error.
+ *   profile table is full, -ENOTSUP with several tenants, -ENODEV if
+ *   rte_sched freed the port after an earlier failure (the scheduler then
+ *   drops everything), or rte_sched's error.
  */
 int qosdt_sched_set_profile(struct qosdt_sched *s,
 		const uint8_t weights[QOSDT_NB_CLASSES], uint64_t rt_cap_bps);

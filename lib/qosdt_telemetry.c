@@ -4,6 +4,10 @@
  * Telemetry commands /qosdt/stats, /qosdt/buffers, /qosdt/config and
  * /qosdt/adaptive.
  *
+ * /qosdt/stats and /qosdt/buffers report per tenant (doc/tenants.md): with
+ * one tenant, its figures; with several, every tenant's under "tenants",
+ * by name. A parameter (a tenant's name or index) asks for one tenant's.
+ *
  * The attached source is guarded by a spinlock taken by attach/detach and
  * by each callback while it copies what it reports (a monitor snapshot, the
  * buffer accounting, the configuration); the reply is formatted from the
@@ -15,6 +19,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -166,21 +171,129 @@ stats_reply(const struct qosdt_stats *st, struct rte_tel_data *d)
 	return ret;
 }
 
+/*
+ * The tenant a command's parameter names (its name or its index); with no
+ * parameter, TENANT_ALL. Source lock held.
+ */
+#define TENANT_ALL UINT32_MAX
+#define TENANT_NONE (UINT32_MAX - 1)
+
+static uint32_t
+tenant_param(const char *params)
+{
+	char *end;
+	unsigned long v;
+	uint32_t i;
+
+	if (params == NULL || *params == '\0')
+		return TENANT_ALL;
+	for (i = 0; source.cfg != NULL && i < source.nb_tenants; i++)
+		if (strcmp(params, source.cfg->tenants.t[i].name) == 0)
+			return i;
+	v = strtoul(params, &end, 10);
+	if (*end == '\0' && v < source.nb_tenants)
+		return (uint32_t)v;
+	return TENANT_NONE;
+}
+
+/* The tenants one reply covers: [*first, *last). Source lock held. */
 static int
-stats_cb(const char *cmd __rte_unused, const char *params __rte_unused,
+tenant_range(const char *params, uint32_t *first, uint32_t *last)
+{
+	uint32_t t = tenant_param(params);
+
+	if (t == TENANT_NONE)
+		return -EINVAL;
+	*first = t == TENANT_ALL ? 0 : t;
+	*last = t == TENANT_ALL ? source.nb_tenants : t + 1;
+	return 0;
+}
+
+/*
+ * A reply of one tenant's figures, or of every tenant's under "tenants"
+ * (copies[] holds tenants [first, last), names[] their names).
+ */
+static int
+tenants_reply(struct rte_tel_data *d, bool all, uint32_t n,
+		char (*names)[QOSDT_TENANT_NAMELEN], const void *copies,
+		size_t size, int (*fill)(const void *, struct rte_tel_data *))
+{
+	struct rte_tel_data *tenants, *one;
+	uint32_t i;
+	int ret = 0;
+
+	if (!all)
+		return fill(copies, d);
+	tenants = new_dict();
+	for (i = 0; i < n && ret == 0 && tenants != NULL; i++) {
+		one = new_dict();
+		ret = one == NULL ? -ENOMEM :
+			fill(RTE_PTR_ADD(copies, i * size), one);
+		if (ret == 0)
+			ret = add_nested_dict(tenants, names[i], one);
+		else if (one != NULL)
+			rte_tel_data_free(one);
+	}
+	if (ret != 0) {
+		rte_tel_data_free(tenants);
+		return ret;
+	}
+	return add_nested_dict(d, "tenants", tenants);
+}
+
+static int
+stats_fill(const void *st, struct rte_tel_data *d)
+{
+	return stats_reply(st, d);
+}
+
+/* The names of tenants [first, last). Source lock held. */
+static void
+names_copy(char (*names)[QOSDT_TENANT_NAMELEN], uint32_t first, uint32_t last)
+{
+	uint32_t i;
+
+	for (i = first; i < last; i++)
+		snprintf(names[i - first], QOSDT_TENANT_NAMELEN, "%s",
+			source.cfg != NULL ? source.cfg->tenants.t[i].name : "");
+}
+
+static int
+stats_cb(const char *cmd __rte_unused, const char *params,
 		struct rte_tel_data *d)
 {
-	struct qosdt_stats st;
-	bool attached;
+	char (*names)[QOSDT_TENANT_NAMELEN];
+	struct qosdt_stats *st;
+	uint32_t first = 0, last = 0, i;
+	bool attached, all = false;
+	int ret = 0;
 
+	st = malloc(QOSDT_MAX_TENANTS * sizeof(*st));
+	names = malloc(QOSDT_MAX_TENANTS * sizeof(*names));
+	if (st == NULL || names == NULL) {
+		free(st);
+		free(names);
+		return -ENOMEM;
+	}
 	rte_spinlock_lock(&source_lock);
 	attached = source.mon != NULL;
-	if (attached)
-		qosdt_monitor_read(source.mon, &st);
+	if (attached) {
+		ret = tenant_range(params, &first, &last);
+		all = source.nb_tenants > 1 && last - first > 1;
+		for (i = first; ret == 0 && i < last; i++)
+			qosdt_monitor_read(source.mon[i], &st[i - first]);
+		if (ret == 0)
+			names_copy(names, first, last);
+	}
 	rte_spinlock_unlock(&source_lock);
 
 	rte_tel_data_start_dict(d);
-	return attached ? stats_reply(&st, d) : 0;
+	if (attached && ret == 0)
+		ret = tenants_reply(d, all, last - first, names, st, sizeof(*st),
+			stats_fill);
+	free(st);
+	free(names);
+	return ret;
 }
 
 static struct rte_tel_data *
@@ -208,30 +321,57 @@ class_buffers_dict(const struct qosdt_resv_class_usage *u)
 }
 
 static int
-buffers_cb(const char *cmd __rte_unused, const char *params __rte_unused,
-		struct rte_tel_data *d)
+buffers_fill(const void *p, struct rte_tel_data *d)
 {
-	struct qosdt_resv_usage usage;
+	const struct qosdt_resv_usage *usage = p;
 	unsigned int c;
-	bool attached;
 	int ret;
 
+	ret = rte_tel_data_add_dict_u64(d, "shared_size", usage->shared_size);
+	if (ret == 0)
+		ret = rte_tel_data_add_dict_u64(d, "shared_in_use",
+			usage->shared_in_use);
+	for (c = 0; c < QOSDT_NB_CLASSES && ret == 0; c++)
+		ret = add_nested_dict(d, qosdt_class_name(c),
+			class_buffers_dict(&usage->cls[c]));
+	return ret;
+}
+
+static int
+buffers_cb(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	char (*names)[QOSDT_TENANT_NAMELEN];
+	struct qosdt_resv_usage *usage;
+	uint32_t first = 0, last = 0, i;
+	bool attached, all = false;
+	int ret = 0;
+
+	usage = malloc(QOSDT_MAX_TENANTS * sizeof(*usage));
+	names = malloc(QOSDT_MAX_TENANTS * sizeof(*names));
+	if (usage == NULL || names == NULL) {
+		free(usage);
+		free(names);
+		return -ENOMEM;
+	}
 	rte_spinlock_lock(&source_lock);
 	attached = source.resv != NULL;
-	if (attached)
-		qosdt_resv_usage(source.resv, &usage);
+	if (attached) {
+		ret = tenant_range(params, &first, &last);
+		all = source.nb_tenants > 1 && last - first > 1;
+		for (i = first; ret == 0 && i < last; i++)
+			qosdt_resv_usage(source.resv[i], &usage[i - first]);
+		if (ret == 0)
+			names_copy(names, first, last);
+	}
 	rte_spinlock_unlock(&source_lock);
 
 	rte_tel_data_start_dict(d);
-	if (!attached)
-		return 0;
-	ret = rte_tel_data_add_dict_u64(d, "shared_size", usage.shared_size);
-	if (ret == 0)
-		ret = rte_tel_data_add_dict_u64(d, "shared_in_use",
-			usage.shared_in_use);
-	for (c = 0; c < QOSDT_NB_CLASSES && ret == 0; c++)
-		ret = add_nested_dict(d, qosdt_class_name(c),
-			class_buffers_dict(&usage.cls[c]));
+	if (attached && ret == 0)
+		ret = tenants_reply(d, all, last - first, names, usage,
+			sizeof(*usage), buffers_fill);
+	free(usage);
+	free(names);
 	return ret;
 }
 
@@ -534,9 +674,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "/qosdt/stats", stats_cb,
-		"Per class: counters, rates, latency, SLO of the last window. No parameters." },
+		"Per class: counters, rates, latency, SLO of the last window. Optional parameter: a tenant (name or index)." },
 	{ "/qosdt/buffers", buffers_cb,
-		"Per class: buffers reserved, in use, borrowed, borrow cap. No parameters." },
+		"Per class: buffers reserved, in use, borrowed, borrow cap. Optional parameter: a tenant (name or index)." },
 	{ "/qosdt/config", config_cb,
 		"Mode, channel rate, per-class weight, shares and SLO. No parameters." },
 	{ "/qosdt/adaptive", adaptive_cb,

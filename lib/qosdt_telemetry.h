@@ -23,9 +23,10 @@
 
 /** What the telemetry commands report on. Any pointer may be NULL. */
 struct qosdt_telemetry_source {
-	const struct qosdt_config *cfg;
-	const struct qosdt_monitor *mon;
-	const struct qosdt_resv *resv;
+	const struct qosdt_config *cfg;         /**< Its tenants' names too. */
+	uint32_t nb_tenants;                    /**< Entries of mon and resv. */
+	const struct qosdt_monitor *const *mon; /**< One per tenant. */
+	const struct qosdt_resv *const *resv;   /**< One per tenant. */
 	const struct qosdt_adaptive *adaptive;  /**< NULL: not enabled. */
 };
 

@@ -809,7 +809,7 @@ test_dequeue_drives_controller(void)
 	/* Off: the late load changes nothing. */
 	q = qosdt_create("e2e_off", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
-	qosdt_monitor_reset(q->mon, qosdt_monitor_now_ns() - window_ns);
+	qosdt_monitor_reset(q->mon[0], qosdt_monitor_now_ns() - window_ns);
 	do {
 		TEST_ASSERT_SUCCESS(e2e_burst(q, true, &id), "burst");
 		qosdt_stats_read(q, &stats);
@@ -823,7 +823,7 @@ test_dequeue_drives_controller(void)
 	cfg.adaptive.enabled = true;
 	q = qosdt_create("e2e_on", &cfg, SOCKET_ID_ANY, false);
 	TEST_ASSERT_NOT_NULL(q, "create: %s", rte_strerror(rte_errno));
-	qosdt_monitor_reset(q->mon, qosdt_monitor_now_ns() - window_ns);
+	qosdt_monitor_reset(q->mon[0], qosdt_monitor_now_ns() - window_ns);
 	TEST_ASSERT_SUCCESS(e2e_burst(q, true, &id), "first burst");
 	qosdt_stats_read(q, &stats);
 	TEST_ASSERT_EQUAL(stats.windows, 1, "the first dequeue closed %" PRIu64

@@ -199,7 +199,8 @@ suite_teardown(void)
 static int
 attach_monitor(void)
 {
-	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
+	struct qosdt_telemetry_source src = { .cfg = &cfg, .nb_tenants = 1,
+		.mon = (const struct qosdt_monitor *const *)&mon };
 
 	/* One source at a time: take over from the previous case. */
 	qosdt_telemetry_detach();
@@ -291,7 +292,8 @@ test_stats_over_socket(void)
 static int
 test_adaptive_over_socket(void)
 {
-	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
+	struct qosdt_telemetry_source src = { .cfg = &cfg, .nb_tenants = 1,
+		.mon = (const struct qosdt_monitor *const *)&mon };
 	const json_t *counters, *running, *baseline, *recent, *ch;
 	struct qosdt_adaptive_obs obs = { .now_ns = T0 };
 	struct qosdt_adaptive *ctl;
@@ -422,7 +424,8 @@ out:
 static int
 test_buffers_over_socket(void)
 {
-	struct qosdt_telemetry_source src = { .cfg = &cfg, .mon = mon };
+	struct qosdt_telemetry_source src = { .cfg = &cfg, .nb_tenants = 1,
+		.mon = (const struct qosdt_monitor *const *)&mon };
 	struct rte_mbuf *m[5];
 	struct qosdt_resv *resv;
 	const json_t *cls;
@@ -440,7 +443,7 @@ test_buffers_over_socket(void)
 	/* The default reservation, with a few best-effort buffers out. */
 	resv = qosdt_resv_create("tel", &cfg, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(resv, "reservation: %s", rte_strerror(rte_errno));
-	src.resv = resv;
+	src.resv = (const struct qosdt_resv *const *)&resv;
 	if (qosdt_resv_alloc_bulk(resv, QOSDT_CLASS_BEST_EFFORT, m,
 			RTE_DIM(m)) != 0) {
 		printf("cannot allocate %zu best-effort mbufs\n", RTE_DIM(m));
@@ -595,7 +598,7 @@ static int
 test_attach_detach_while_querying(void)
 {
 	unsigned int lcore = rte_get_next_lcore(rte_lcore_id(), 1, 0);
-	struct qosdt_telemetry_source src = { .cfg = &cfg };
+	struct qosdt_telemetry_source src = { .cfg = &cfg, .nb_tenants = 1 };
 	unsigned int i, replies;
 	struct qosdt_monitor *m;
 
@@ -612,7 +615,7 @@ test_attach_detach_while_querying(void)
 		m = qosdt_monitor_create(&cfg, SOCKET_ID_ANY);
 		if (m == NULL)
 			break;
-		src.mon = m;
+		src.mon = (const struct qosdt_monitor *const *)&m;
 		qosdt_telemetry_attach(&src);
 		/* Let a query or two run while it is attached. */
 		replies = hammer_replies;
