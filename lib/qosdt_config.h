@@ -145,17 +145,25 @@ struct qosdt_adaptive_config {
 
 /**
  * One tenant: a client VM behind one port of a service VM, one rte_sched
- * pipe (doc/tenants.md).
+ * pipe (doc/tenants.md). The JSON config's tenants.list[i]
+ * (doc/config.md).
  */
 struct qosdt_tenant_config {
-	char name[QOSDT_TENANT_NAMELEN]; /**< Default "tenant<i>". */
+	/**
+	 * Default "tenant<i>". NUL-terminated, 1..QOSDT_TENANT_NAMELEN - 1
+	 * characters of [A-Za-z0-9_.-], unique among the tenants.
+	 */
+	char name[QOSDT_TENANT_NAMELEN];
 	/**
 	 * Its share, 1..255 (default 1): of the capacity when tenants
 	 * contend (rte_sched's best-effort oversubscription weight), of the
 	 * buffers and of the queue slots.
 	 */
 	uint8_t weight;
-	/** Its cap, bits/s; 0 (default): none beyond the capacity. */
+	/**
+	 * Its cap, bits/s; 0 (default): none beyond the capacity. At most
+	 * the capacity.
+	 */
 	uint64_t rate_bps;
 };
 
@@ -415,6 +423,52 @@ bool qosdt_wrr_weights_fit(const uint8_t wrr[4]);
  *   The capacity.
  */
 uint64_t qosdt_config_capacity(const struct qosdt_config *cfg);
+
+/**
+ * A tenant's buffers: floor(buffers.count x its weight / the sum of the
+ * weights of the tenants.nb tenants). Its class pools are its buffers less
+ * its part of buffers.shared (the same rounding), shared out by the
+ * classes' buffer_share as buffers.count is for one tenant
+ * (doc/config.md).
+ *
+ * @param cfg
+ *   The configuration.
+ * @param tenant
+ *   The tenant, 0..tenants.nb - 1.
+ * @return
+ *   Its buffers; 0 for a tenant at or beyond tenants.nb.
+ */
+uint32_t qosdt_config_tenant_buffers(const struct qosdt_config *cfg,
+		unsigned int tenant);
+
+/**
+ * A tenant's queue slots: floor(scheduler.queue_slots x its weight / the
+ * sum of the weights), shared out to its classes by their queue_share.
+ *
+ * @param cfg
+ *   The configuration.
+ * @param tenant
+ *   The tenant, 0..tenants.nb - 1.
+ * @return
+ *   Its queue slots; 0 for a tenant at or beyond tenants.nb.
+ */
+uint32_t qosdt_config_tenant_queue_slots(const struct qosdt_config *cfg,
+		unsigned int tenant);
+
+/**
+ * A tenant's weighted share of the capacity, bits/s: floor(
+ * qosdt_config_capacity() x its weight / the sum of the weights), what it
+ * gets when every tenant is busy (before its own cap, tenants.list[i].rate).
+ *
+ * @param cfg
+ *   The configuration.
+ * @param tenant
+ *   The tenant, 0..tenants.nb - 1.
+ * @return
+ *   Its share; 0 for a tenant at or beyond tenants.nb.
+ */
+uint64_t qosdt_config_tenant_share_bps(const struct qosdt_config *cfg,
+		unsigned int tenant);
 
 /**
  * Name of a scheduler mode ("priority", "wrr", "fifo").

@@ -2,8 +2,9 @@
 
 /*
  * The fields of a configuration computed from others: each value a file
- * gave as a percentage, once the whole file is read, and each class's
- * share of the buffers and of the queue slots. Arithmetic only: it checks
+ * gave as a percentage, once the whole file is read, each class's share
+ * of the buffers and of the queue slots, and each tenant's share of the
+ * capacity, the buffers and the queue slots. Arithmetic only: it checks
  * nothing (qosdt_config_validate.c does) and reads no JSON
  * (qosdt_config_parse.c does).
  */
@@ -50,6 +51,74 @@ qosdt_cfg_resolve_percents(struct qosdt_config *cfg,
 		b->rate_cap_max_bps = resolve(p->cap_max[i], rate,
 			b->rate_cap_max_bps);
 	}
+	/* The capacity before the tenants' rates: they are shares of it. */
+	cfg->tenants.capacity_bps = resolve(p->capacity,
+		(uint64_t)cfg->tenants.nb * rate, cfg->tenants.capacity_bps);
+	for (i = 0; i < QOSDT_MAX_TENANTS; i++)
+		cfg->tenants.t[i].rate_bps = resolve(p->tenant_rate[i],
+			qosdt_config_capacity(cfg), cfg->tenants.t[i].rate_bps);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tenants.                                                            */
+
+uint64_t
+qosdt_config_capacity(const struct qosdt_config *cfg)
+{
+	const struct qosdt_tenants_config *t = &cfg->tenants;
+
+	return t->capacity_bps != 0 ? t->capacity_bps :
+		(uint64_t)t->nb * cfg->channel_rate_bps;
+}
+
+/* The sum of the used tenants' weights (0 in a configuration without any). */
+static uint64_t
+tenant_weight_sum(const struct qosdt_tenants_config *t)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < t->nb && i < QOSDT_MAX_TENANTS; i++)
+		sum += t->t[i].weight;
+	return sum;
+}
+
+/*
+ * floor(@p total x the tenant's weight / the sum of the weights), without
+ * overflow; 0 for a tenant that is not used or weights that sum to 0.
+ */
+static uint64_t
+tenant_part(const struct qosdt_config *cfg, unsigned int tenant,
+		uint64_t total)
+{
+	const struct qosdt_tenants_config *t = &cfg->tenants;
+	uint64_t sum = tenant_weight_sum(t), w;
+
+	if (tenant >= t->nb || tenant >= QOSDT_MAX_TENANTS || sum == 0)
+		return 0;
+	w = t->t[tenant].weight;
+	return total / sum * w + total % sum * w / sum;
+}
+
+uint32_t
+qosdt_config_tenant_buffers(const struct qosdt_config *cfg,
+		unsigned int tenant)
+{
+	return tenant_part(cfg, tenant, cfg->nb_buffers);
+}
+
+uint32_t
+qosdt_config_tenant_queue_slots(const struct qosdt_config *cfg,
+		unsigned int tenant)
+{
+	return tenant_part(cfg, tenant, cfg->queue_slots);
+}
+
+uint64_t
+qosdt_config_tenant_share_bps(const struct qosdt_config *cfg,
+		unsigned int tenant)
+{
+	return tenant_part(cfg, tenant, qosdt_config_capacity(cfg));
 }
 
 /* ------------------------------------------------------------------ */
@@ -73,9 +142,10 @@ share_out(const uint32_t share_ppm[QOSDT_NB_CLASSES], uint32_t total,
 	out[QOSDT_CLASS_BEST_EFFORT] = given < total ? total - given : 0;
 }
 
-void
-qosdt_cfg_class_sizes(const struct qosdt_config *cfg,
-		uint32_t nb_buffers[QOSDT_NB_CLASSES],
+/* The class sizes of @p class_buffers buffers and @p queue_slots slots. */
+static void
+class_sizes_of(const struct qosdt_config *cfg, uint32_t class_buffers,
+		uint32_t queue_slots, uint32_t nb_buffers[QOSDT_NB_CLASSES],
 		uint32_t queue_limit[QOSDT_NB_CLASSES])
 {
 	uint32_t buffer_share[QOSDT_NB_CLASSES], queue_share[QOSDT_NB_CLASSES];
@@ -85,9 +155,30 @@ qosdt_cfg_class_sizes(const struct qosdt_config *cfg,
 		buffer_share[cls] = cfg->classes[cls].buffer_share_ppm;
 		queue_share[cls] = cfg->classes[cls].queue_share_ppm;
 	}
-	share_out(buffer_share, cfg->nb_buffers - cfg->shared_buffers,
-		nb_buffers);
-	share_out(queue_share, cfg->queue_slots, queue_limit);
+	share_out(buffer_share, class_buffers, nb_buffers);
+	share_out(queue_share, queue_slots, queue_limit);
+}
+
+void
+qosdt_cfg_class_sizes(const struct qosdt_config *cfg,
+		uint32_t nb_buffers[QOSDT_NB_CLASSES],
+		uint32_t queue_limit[QOSDT_NB_CLASSES])
+{
+	class_sizes_of(cfg, cfg->nb_buffers - cfg->shared_buffers,
+		cfg->queue_slots, nb_buffers, queue_limit);
+}
+
+void
+qosdt_cfg_tenant_class_sizes(const struct qosdt_config *cfg,
+		unsigned int tenant, uint32_t nb_buffers[QOSDT_NB_CLASSES],
+		uint32_t queue_limit[QOSDT_NB_CLASSES])
+{
+	uint32_t buffers = qosdt_config_tenant_buffers(cfg, tenant);
+	uint32_t shared = tenant_part(cfg, tenant, cfg->shared_buffers);
+
+	class_sizes_of(cfg, buffers > shared ? buffers - shared : 0,
+		qosdt_config_tenant_queue_slots(cfg, tenant), nb_buffers,
+		queue_limit);
 }
 
 void

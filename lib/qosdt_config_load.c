@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 #include <rte_common.h>
@@ -94,6 +95,12 @@ static const struct qosdt_config default_config = {
 			[QOSDT_CLASS_BEST_EFFORT] = { .weight_min = 1, .weight_max = 4 },
 		},
 	},
+	/* One tenant, the single-client instance; names: default_copy(). */
+	.tenants = {
+		.nb = 1,
+		.capacity_bps = 0,
+		.t = { [0 ... QOSDT_MAX_TENANTS - 1] = { .weight = 1, .rate_bps = 0 } },
+	},
 };
 
 #define ABS4 { PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE, PCT_ABSOLUTE }
@@ -107,12 +114,27 @@ static const struct qosdt_cfg_percents default_percents = {
 	.min_bandwidth = ABS4,
 	.cap_min = { PCT(10), PCT_ABSOLUTE, PCT(20), PCT_ABSOLUTE },
 	.cap_max = { PCT(60), PCT_ABSOLUTE, PCT(60), PCT_ABSOLUTE },
+	.capacity = PCT_ABSOLUTE,
+	.tenant_rate = { [0 ... QOSDT_MAX_TENANTS - 1] = PCT_ABSOLUTE },
 };
+
+/* The defaults as written (percentages unresolved), the tenants named
+ * "tenant<i>". */
+static void
+default_copy(struct qosdt_config *cfg)
+{
+	unsigned int i;
+
+	*cfg = default_config;
+	for (i = 0; i < QOSDT_MAX_TENANTS; i++)
+		snprintf(cfg->tenants.t[i].name, sizeof(cfg->tenants.t[i].name),
+			"tenant%u", i);
+}
 
 void
 qosdt_config_defaults(struct qosdt_config *cfg)
 {
-	*cfg = default_config;
+	default_copy(cfg);
 	qosdt_cfg_resolve_percents(cfg, &default_percents);
 	qosdt_config_derive(cfg);
 	/* The defaults are valid (tested). */
@@ -129,9 +151,10 @@ config_from_json(json_t *root, const char *source, struct qosdt_config *cfg,
 		char *err, size_t errlen)
 {
 	struct qosdt_cfg_percents pct = default_percents;
-	struct qosdt_config tmp = default_config;
+	struct qosdt_config tmp;
 	struct qosdt_json_walk w;
 
+	default_copy(&tmp);
 	qosdt_json_walk_init(&w, err, errlen);
 	if (qosdt_cfg_parse_document(&w, root, source, &tmp, &pct) < 0)
 		return -1;

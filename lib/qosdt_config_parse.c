@@ -40,6 +40,7 @@
 struct load_state {
 	struct qosdt_cfg_percents *pct; /**< Percentages read so far. */
 	unsigned int cls;               /**< The class at hand. */
+	unsigned int tenant;            /**< The tenant at hand. */
 };
 
 /** Width and offset of a member, for the tables. */
@@ -298,6 +299,10 @@ pct_of(uint8_t pct)
 		return "buffers.count";
 	case QOSDT_CFG_PCT_BORROW:
 		return "the shared pool";
+	case QOSDT_CFG_PCT_CAPACITY:
+		return "tenants.count x channel.rate";
+	case QOSDT_CFG_PCT_TENANT_RATE:
+		return "tenants.capacity";
 	default:
 		return "channel.rate";
 	}
@@ -323,6 +328,10 @@ pct_slot(struct qosdt_json_walk *w, uint8_t pct)
 		return &p->min_bandwidth[state->cls];
 	case QOSDT_CFG_PCT_CAP_MIN:
 		return &p->cap_min[state->cls];
+	case QOSDT_CFG_PCT_CAPACITY:
+		return &p->capacity;
+	case QOSDT_CFG_PCT_TENANT_RATE:
+		return &p->tenant_rate[state->tenant];
 	default:
 		return &p->cap_max[state->cls];
 	}
@@ -740,6 +749,71 @@ parse_bounds(struct qosdt_json_walk *w, json_t *v, void *base)
 	return walk_per_class(w, v, parse_class_bounds, base);
 }
 
+/* A tenant's name: a string that fits; its characters are validated. */
+static int
+parse_tenant_name(struct qosdt_json_walk *w, json_t *v, void *base)
+{
+	struct qosdt_tenant_config *tenant = base;
+	size_t len = json_string_length(v);
+
+	if (!json_is_string(v) || len == 0 || len >= sizeof(tenant->name))
+		return qosdt_json_fail(w, "must be a name of 1..%zu characters",
+			sizeof(tenant->name) - 1);
+	memcpy(tenant->name, json_string_value(v), len + 1);
+	return 0;
+}
+
+/* "list": the tenants in order, each over its defaults. */
+static int
+parse_tenant_list(struct qosdt_json_walk *w, json_t *v, void *base)
+{
+	struct qosdt_tenants_config *t = base;
+	struct load_state *state = w->ctx;
+	size_t i, n, mark;
+
+	if (!json_is_array(v) || json_array_size(v) == 0 ||
+			json_array_size(v) > QOSDT_MAX_TENANTS)
+		return qosdt_json_fail(w, "must be an array of 1..%u tenants",
+			QOSDT_MAX_TENANTS);
+	n = json_array_size(v);
+	for (i = 0; i < n; i++) {
+		mark = qosdt_json_walk_push_index(w, i);
+		state->tenant = i;
+		if (walk_object(w, json_array_get(v, i), qosdt_cfg_tenant_fields,
+				&t->t[i]) < 0)
+			return -1;
+		qosdt_json_walk_pop(w, mark);
+	}
+	return 0;
+}
+
+/*
+ * "tenants": count and list say how many; when both are given they must
+ * agree.
+ */
+static int
+parse_tenants(struct qosdt_json_walk *w, json_t *v, void *base)
+{
+	struct qosdt_tenants_config *t = base;
+	json_t *list;
+	size_t n;
+
+	if (walk_object(w, v, qosdt_cfg_tenants_fields, t) < 0)
+		return -1;
+	list = json_object_get(v, "list");
+	if (list == NULL)
+		return 0;
+	n = json_array_size(list);
+	if (json_object_get(v, "count") == NULL) {
+		t->nb = n;
+		return 0;
+	}
+	if (t->nb == n)
+		return 0;
+	qosdt_json_walk_push(w, "count");
+	return qosdt_json_fail(w, "%u but tenants.list has %zu entries", t->nb, n);
+}
+
 /* ------------------------------------------------------------------ */
 /* The schema.                                                         */
 
@@ -910,6 +984,30 @@ const struct qosdt_cfg_field qosdt_cfg_adaptive_fields[] = {
 	{ .key = NULL },
 };
 
+const struct qosdt_cfg_field qosdt_cfg_tenant_fields[] = {
+	{ .key = "name", .kind = QOSDT_CFG_CUSTOM, .parse = parse_tenant_name },
+	{ .key = "weight", .kind = QOSDT_CFG_UINT,
+	  MEMBER(struct qosdt_tenant_config, weight), .min = 1, .max = UINT8_MAX },
+	{ .key = "rate", .kind = QOSDT_CFG_RATE, .flags = QOSDT_CFG_F_NULLABLE,
+	  MEMBER(struct qosdt_tenant_config, rate_bps),
+	  .pct = QOSDT_CFG_PCT_TENANT_RATE,
+	  .min = 1, .max = RATE_MAX,
+	  .rule = "must be > 0 and <= 400G (null: no cap)" },
+	{ .key = NULL },
+};
+
+const struct qosdt_cfg_field qosdt_cfg_tenants_fields[] = {
+	{ .key = "capacity", .kind = QOSDT_CFG_RATE, .flags = QOSDT_CFG_F_NULLABLE,
+	  MEMBER(struct qosdt_tenants_config, capacity_bps),
+	  .pct = QOSDT_CFG_PCT_CAPACITY,
+	  .min = 1, .max = RATE_MAX,
+	  .rule = "must be > 0 and <= 400G (null: tenants.count x channel.rate)" },
+	{ .key = "count", .kind = QOSDT_CFG_UINT,
+	  MEMBER(struct qosdt_tenants_config, nb), .min = 1, .max = QOSDT_MAX_TENANTS },
+	{ .key = "list", .kind = QOSDT_CFG_CUSTOM, .parse = parse_tenant_list },
+	{ .key = NULL },
+};
+
 static const struct qosdt_cfg_field root_fields[] = {
 	{ .key = "channel", .kind = QOSDT_CFG_OBJECT, .sub = qosdt_cfg_channel_fields },
 	{ .key = "scheduler", .kind = QOSDT_CFG_OBJECT, .sub = qosdt_cfg_scheduler_fields },
@@ -920,6 +1018,8 @@ static const struct qosdt_cfg_field root_fields[] = {
 	{ .key = "adaptive", .kind = QOSDT_CFG_OBJECT,
 	  .off = offsetof(struct qosdt_config, adaptive),
 	  .sub = qosdt_cfg_adaptive_fields },
+	{ .key = "tenants", .kind = QOSDT_CFG_CUSTOM,
+	  .off = offsetof(struct qosdt_config, tenants), .parse = parse_tenants },
 	{ .key = NULL },
 };
 

@@ -53,6 +53,8 @@ enum qosdt_cfg_pct {
 	QOSDT_CFG_PCT_MIN_BANDWIDTH, /**< slo.min_bandwidth, of channel.rate. */
 	QOSDT_CFG_PCT_CAP_MIN,       /**< bounds rate_cap[0], of channel.rate. */
 	QOSDT_CFG_PCT_CAP_MAX,       /**< bounds rate_cap[1], of channel.rate. */
+	QOSDT_CFG_PCT_CAPACITY,      /**< tenants.capacity, of nb x channel.rate. */
+	QOSDT_CFG_PCT_TENANT_RATE,   /**< a tenant's rate, of the capacity. */
 };
 
 /** A value given as an absolute number, not as a percentage. */
@@ -72,6 +74,8 @@ struct qosdt_cfg_percents {
 	uint32_t min_bandwidth[QOSDT_NB_CLASSES];
 	uint32_t cap_min[QOSDT_NB_CLASSES];
 	uint32_t cap_max[QOSDT_NB_CLASSES];
+	uint32_t capacity;
+	uint32_t tenant_rate[QOSDT_MAX_TENANTS];
 };
 
 /** The field may be null: that clears it (0 = none). */
@@ -113,6 +117,8 @@ extern const struct qosdt_cfg_field qosdt_cfg_slo_fields[];       /* slo */
 extern const struct qosdt_cfg_field qosdt_cfg_rule_fields[];      /* rule */
 extern const struct qosdt_cfg_field qosdt_cfg_monitor_fields[];   /* config */
 extern const struct qosdt_cfg_field qosdt_cfg_adaptive_fields[];  /* adaptive */
+extern const struct qosdt_cfg_field qosdt_cfg_tenants_fields[];   /* tenants */
+extern const struct qosdt_cfg_field qosdt_cfg_tenant_fields[];    /* tenant */
 
 /** Scheduler mode names, indexed by enum qosdt_sched_mode. */
 extern const char * const qosdt_cfg_mode_names[];
@@ -161,7 +167,8 @@ int qosdt_cfg_parse_document(struct qosdt_json_walk *w, json_t *root,
 
 /**
  * Replace each value given as a percentage by its absolute value: the
- * pool sizes first, then the rates.
+ * pool sizes first, then the rates (the tenants' capacity before their
+ * rates, which are percentages of it).
  *
  * @param cfg
  *   The configuration as read.
@@ -185,6 +192,25 @@ void qosdt_cfg_resolve_percents(struct qosdt_config *cfg,
  */
 void qosdt_cfg_class_sizes(const struct qosdt_config *cfg,
 		uint32_t nb_buffers[QOSDT_NB_CLASSES],
+		uint32_t queue_limit[QOSDT_NB_CLASSES]);
+
+/**
+ * The class pools and queue slots of one tenant: qosdt_cfg_class_sizes()
+ * applied to the tenant's part of the totals, weight / sum of the
+ * weights of buffers.count, of buffers.shared (its shared pool) and of
+ * scheduler.queue_slots, each rounded down.
+ *
+ * @param cfg
+ *   The configuration.
+ * @param tenant
+ *   The tenant, below tenants.nb.
+ * @param nb_buffers
+ *   Receives each class's own pool size in the tenant's buffers.
+ * @param queue_limit
+ *   Receives each class's queue slots in the tenant's slots.
+ */
+void qosdt_cfg_tenant_class_sizes(const struct qosdt_config *cfg,
+		unsigned int tenant, uint32_t nb_buffers[QOSDT_NB_CLASSES],
 		uint32_t queue_limit[QOSDT_NB_CLASSES]);
 
 #endif /* QOSDT_CONFIG_PRIV_H */

@@ -776,6 +776,164 @@ check_adaptive(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 	return check_adaptive_profiles(w, cfg);
 }
 
+/* ------------------------------------------------------------------ */
+/* Tenants.                                                            */
+
+/* 1..QOSDT_TENANT_NAMELEN - 1 characters of [A-Za-z0-9_.-], NUL-ended. */
+static bool
+tenant_name_ok(const char *name)
+{
+	size_t len = strnlen(name, QOSDT_TENANT_NAMELEN), i;
+	char c;
+
+	if (len == 0 || len == QOSDT_TENANT_NAMELEN)
+		return false;
+	for (i = 0; i < len; i++) {
+		c = name[i];
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+				!(c >= '0' && c <= '9') && c != '_' && c != '.' &&
+				c != '-')
+			return false;
+	}
+	return true;
+}
+
+static int
+check_tenant_name(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
+		unsigned int i)
+{
+	const struct qosdt_tenant_config *t = cfg->tenants.t;
+	unsigned int j;
+
+	qosdt_json_walk_set(w, "tenants.list[%u].name", i);
+	if (!tenant_name_ok(t[i].name))
+		return qosdt_json_fail(w, "must be 1..%u characters of [A-Za-z0-9_.-]",
+			QOSDT_TENANT_NAMELEN - 1);
+	for (j = 0; j < i; j++)
+		if (strcmp(t[i].name, t[j].name) == 0)
+			return qosdt_json_fail(w, "\"%s\" is tenants.list[%u]'s name too: names must be unique",
+				t[i].name, j);
+	return 0;
+}
+
+/* A tenant's cap: within the capacity, and its pipe must send. */
+static int
+check_tenant_rate(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
+		unsigned int i)
+{
+	uint64_t rate = cfg->tenants.t[i].rate_bps;
+	uint64_t capacity = qosdt_config_capacity(cfg);
+	char a[24], b[24];
+
+	if (rate == 0)
+		return 0;
+	qosdt_json_walk_set(w, "tenants.list[%u].rate", i);
+	if (rate > capacity)
+		return qosdt_json_fail(w, "%s is above the capacity (%s)",
+			rate_str(rate, a, sizeof(a)),
+			rate_str(capacity, b, sizeof(b)));
+	return check_tc_credits(w, cfg, "its pipe at", rate);
+}
+
+/*
+ * The capacity: its subport must send, and so must the pipe of the tenant
+ * with the smallest weighted share of it. Named tenants.capacity when the
+ * file set it, else the weight that makes the share small.
+ */
+static int
+check_capacity(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
+{
+	const struct qosdt_tenants_config *t = &cfg->tenants;
+	unsigned int i, min = 0;
+	char what[96];
+
+	qosdt_json_walk_set(w, "tenants.capacity");
+	if (check_tc_credits(w, cfg, "the subport at", qosdt_config_capacity(cfg)) < 0)
+		return -1;
+	for (i = 1; i < t->nb; i++)
+		if (t->t[i].weight < t->t[min].weight)
+			min = i;
+	if (t->capacity_bps == 0)
+		qosdt_json_walk_set(w, "tenants.list[%u].weight", min);
+	snprintf(what, sizeof(what), "tenants.list[%u]'s weighted share (weight %u) at",
+		min, t->t[min].weight);
+	return check_tc_credits(w, cfg, what,
+		qosdt_config_tenant_share_bps(cfg, min));
+}
+
+/*
+ * The smallest tenant's class pools and queue slots (its weight's part of
+ * the buffers and slots, shared out by the class shares) follow the rule
+ * of check_class_sizes(). Raising its weight helps unless it is already
+ * the largest; else the totals must grow.
+ */
+static int
+check_tenant_sizes(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
+{
+	uint32_t nb_buffers[QOSDT_NB_CLASSES], queue_limit[QOSDT_NB_CLASSES];
+	const struct qosdt_tenants_config *t = &cfg->tenants;
+	unsigned int i, min = 0, cls;
+	uint8_t max_weight = 0;
+
+	for (i = 0; i < t->nb; i++) {
+		if (t->t[i].weight < t->t[min].weight)
+			min = i;
+		max_weight = RTE_MAX(max_weight, t->t[i].weight);
+	}
+	qosdt_cfg_tenant_class_sizes(cfg, min, nb_buffers, queue_limit);
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
+		if (nb_buffers[cls] < MIN_CLASS_BUFFERS) {
+			if (t->t[min].weight < max_weight)
+				qosdt_json_walk_set(w, "tenants.list[%u].weight", min);
+			else
+				qosdt_json_walk_set(w, "buffers.count");
+			return qosdt_json_fail(w, "gives tenant \"%s\" %u buffers, %u of them in its %s pool, fewer than one burst (%u)",
+				t->t[min].name,
+				qosdt_config_tenant_buffers(cfg, min),
+				nb_buffers[cls], qosdt_class_name(cls),
+				MIN_CLASS_BUFFERS);
+		}
+		if (queue_limit[cls] < MIN_QUEUE_LIMIT) {
+			if (t->t[min].weight < max_weight)
+				qosdt_json_walk_set(w, "tenants.list[%u].weight", min);
+			else
+				qosdt_json_walk_set(w, "scheduler.queue_slots");
+			return qosdt_json_fail(w, "gives tenant \"%s\" %u queue slots, %u of them for its %s class, fewer than %u",
+				t->t[min].name,
+				qosdt_config_tenant_queue_slots(cfg, min),
+				queue_limit[cls], qosdt_class_name(cls),
+				MIN_QUEUE_LIMIT);
+		}
+	}
+	return 0;
+}
+
+static int
+check_tenants(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
+{
+	const struct qosdt_tenants_config *t = &cfg->tenants;
+	unsigned int i;
+
+	if (check_section(w, "tenants", qosdt_cfg_tenants_fields, t) < 0)
+		return -1;
+	for (i = 0; i < t->nb; i++) {
+		qosdt_json_walk_set(w, "tenants.list[%u]", i);
+		if (check_fields(w, qosdt_cfg_tenant_fields, &t->t[i]) < 0 ||
+				check_tenant_name(w, cfg, i) < 0 ||
+				check_tenant_rate(w, cfg, i) < 0)
+			return -1;
+	}
+	if (check_capacity(w, cfg) < 0)
+		return -1;
+	if (t->nb == 1)
+		return 0;
+	if (cfg->adaptive.enabled) {
+		qosdt_json_walk_set(w, "adaptive.enabled");
+		return qosdt_json_fail(w, "not with more than one tenant (doc/tenants.md: each client VM runs its own controller)");
+	}
+	return check_tenant_sizes(w, cfg);
+}
+
 int
 qosdt_config_check_profile(const struct qosdt_config *cfg, char *err,
 		size_t errlen)
@@ -819,7 +977,8 @@ qosdt_config_validate(const struct qosdt_config *cfg, char *err,
 			check_classes(&w, cfg) < 0 ||
 			check_services(&w, cfg) < 0 ||
 			check_section(&w, "monitor", qosdt_cfg_monitor_fields, cfg) < 0 ||
-			check_adaptive(&w, cfg) < 0)
+			check_adaptive(&w, cfg) < 0 ||
+			check_tenants(&w, cfg) < 0)
 		return -1;
 	return 0;
 }

@@ -292,6 +292,76 @@ static const struct bad_config bad_configs[] = {
 	  "adaptive.bounds", "could reach 16384 weight settings in wrr mode, more than rte_sched's 4096" },
 	{ "{\"adaptive\": {\"enabled\": true, \"rate_step\": \"0.01%\"}}",
 	  "adaptive.bounds", "could reach 20009001 settings of the strict classes' caps" },
+	/* tenants: structure */
+	{ "{\"tenants\": 3}", "tenants", "must be an object" },
+	{ "{\"tenants\": {\"cont\": 2}}", "tenants.cont", "unknown key" },
+	{ "{\"tenants\": {\"count\": 0}}", "tenants.count", "must be 1..64" },
+	{ "{\"tenants\": {\"count\": 65}}", "tenants.count", "must be 1..64" },
+	{ "{\"tenants\": {\"count\": \"3\"}}", "tenants.count", "must be a number" },
+	{ "{\"tenants\": {\"list\": []}}", "tenants.list",
+	  "must be an array of 1..64 tenants" },
+	{ "{\"tenants\": {\"list\": {}}}", "tenants.list",
+	  "must be an array of 1..64 tenants" },
+	{ "{\"tenants\": {\"list\": [{}, 5]}}", "tenants.list[1]", "must be an object" },
+	{ "{\"tenants\": {\"list\": [{\"nam\": \"vm-a\"}]}}", "tenants.list[0].nam",
+	  "unknown key" },
+	{ "{\"tenants\": {\"count\": 3, \"list\": [{}, {}]}}", "tenants.count",
+	  "3 but tenants.list has 2 entries" },
+	{ "{\"tenants\": {\"list\": [{}, {}], \"count\": 1}}", "tenants.count",
+	  "1 but tenants.list has 2 entries" },
+	/* tenants: names */
+	{ "{\"tenants\": {\"list\": [{\"name\": \"\"}]}}", "tenants.list[0].name",
+	  "must be a name of 1..31 characters" },
+	{ "{\"tenants\": {\"list\": [{\"name\": \"abcdefghijklmnopqrstuvwxyz012345\"}]}}",
+	  "tenants.list[0].name", "must be a name of 1..31 characters" },
+	{ "{\"tenants\": {\"list\": [{\"name\": 7}]}}", "tenants.list[0].name",
+	  "must be a name of 1..31 characters" },
+	{ "{\"tenants\": {\"list\": [{\"name\": \"vm a\"}]}}", "tenants.list[0].name",
+	  "must be 1..31 characters of [A-Za-z0-9_.-]" },
+	{ "{\"tenants\": {\"list\": [{}, {\"name\": \"vm/b\"}]}}", "tenants.list[1].name",
+	  "must be 1..31 characters of [A-Za-z0-9_.-]" },
+	{ "{\"tenants\": {\"list\": [{\"name\": \"vm-a\"}, {\"name\": \"vm-a\"}]}}",
+	  "tenants.list[1].name", "\"vm-a\" is tenants.list[0]'s name too: names must be unique" },
+	{ "{\"tenants\": {\"list\": [{\"name\": \"tenant1\"}, {}]}}",
+	  "tenants.list[1].name", "\"tenant1\" is tenants.list[0]'s name too" },
+	/* tenants: weights */
+	{ "{\"tenants\": {\"list\": [{\"weight\": 0}]}}", "tenants.list[0].weight",
+	  "must be 1..255" },
+	{ "{\"tenants\": {\"list\": [{}, {\"weight\": 256}]}}", "tenants.list[1].weight",
+	  "must be 1..255" },
+	/* tenants: capacity and rates */
+	{ "{\"tenants\": {\"capacity\": 0}}", "tenants.capacity", "must be > 0" },
+	{ "{\"tenants\": {\"capacity\": \"fast\"}}", "tenants.capacity", "is not a rate" },
+	{ "{\"tenants\": {\"capacity\": \"101%\"}}", "tenants.capacity",
+	  "at most 100% of tenants.count x channel.rate" },
+	{ "{\"tenants\": {\"capacity\": \"1M\"}}", "tenants.capacity",
+	  "the subport at 1M x tc_period_ms 10 = 1250 bytes, less than max_frame + overhead (2048)" },
+	{ "{\"tenants\": {\"capacity\": \"10M\", \"list\": [{\"weight\": 255}, {\"weight\": 1}]}}",
+	  "tenants.capacity", "tenants.list[1]'s weighted share (weight 1) at 39062 x tc_period_ms 10 = 48 bytes" },
+	{ "{\"tenants\": {\"list\": [{\"rate\": 0}]}}", "tenants.list[0].rate",
+	  "must be > 0 and <= 400G (null: no cap)" },
+	{ "{\"tenants\": {\"list\": [{\"rate\": \"10 M\"}]}}", "tenants.list[0].rate",
+	  "is not a rate" },
+	{ "{\"tenants\": {\"list\": [{\"rate\": \"101%\"}]}}", "tenants.list[0].rate",
+	  "at most 100% of tenants.capacity" },
+	{ "{\"tenants\": {\"list\": [{\"rate\": \"2G\"}]}}", "tenants.list[0].rate",
+	  "2G is above the capacity (1G)" },
+	{ "{\"tenants\": {\"capacity\": \"500M\", \"list\": [{}, {\"rate\": \"600M\"}]}}",
+	  "tenants.list[1].rate", "600M is above the capacity (500M)" },
+	{ "{\"tenants\": {\"count\": 2, \"list\": [{}, {\"rate\": \"1M\"}]}}",
+	  "tenants.list[1].rate", "its pipe at 1M x tc_period_ms 10 = 1250 bytes, less than max_frame + overhead (2048)" },
+	/* tenants: one controller per client VM */
+	{ "{\"tenants\": {\"count\": 2}, \"adaptive\": {\"enabled\": true}}",
+	  "adaptive.enabled", "not with more than one tenant (doc/tenants.md: each client VM runs its own controller)" },
+	/* tenants: the smallest tenant's class pools and queue slots */
+	{ "{\"tenants\": {\"count\": 32}}", "buffers.count",
+	  "gives tenant \"tenant0\" 256 buffers, 20 of them in its best_effort pool, fewer than one burst (32)" },
+	{ "{\"tenants\": {\"list\": [{\"weight\": 20}, {\"weight\": 1}]}}",
+	  "tenants.list[1].weight", "gives tenant \"tenant1\" 390 buffers, 31 of them in its best_effort pool" },
+	{ "{\"buffers\": {\"count\": 65536}, \"tenants\": {\"count\": 16}}",
+	  "scheduler.queue_slots", "gives tenant \"tenant0\" 64 queue slots, 7 of them for its best_effort class, fewer than 8" },
+	{ "{\"buffers\": {\"count\": 65536}, \"tenants\": {\"list\": [{\"name\": \"big\", \"weight\": 30}, {\"name\": \"small\"}]}}",
+	  "tenants.list[1].weight", "gives tenant \"small\" 33 queue slots, 4 of them for its best_effort class, fewer than 8" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -357,6 +427,19 @@ bounds_diff(const struct qosdt_adaptive_bounds *a,
 	return NULL;
 }
 
+static const char *
+tenant_diff(const struct qosdt_tenant_config *a,
+		const struct qosdt_tenant_config *b)
+{
+	static char what[64];
+
+	if (strncmp(a->name, b->name, sizeof(a->name)) != 0)
+		return "name";
+	DIFF(a, b, weight, what);
+	DIFF(a, b, rate_bps, what);
+	return NULL;
+}
+
 /* The first field (by name) where two configs differ, or NULL. */
 static const char *
 config_diff(const struct qosdt_config *a, const struct qosdt_config *b)
@@ -400,6 +483,15 @@ config_diff(const struct qosdt_config *a, const struct qosdt_config *b)
 		sub = bounds_diff(&a->adaptive.bounds[i], &b->adaptive.bounds[i]);
 		if (sub != NULL) {
 			snprintf(what, sizeof(what), "adaptive.bounds[%u].%s", i, sub);
+			return what;
+		}
+	}
+	DIFF(a, b, tenants.nb, what);
+	DIFF(a, b, tenants.capacity_bps, what);
+	for (i = 0; i < QOSDT_MAX_TENANTS; i++) {
+		sub = tenant_diff(&a->tenants.t[i], &b->tenants.t[i]);
+		if (sub != NULL) {
+			snprintf(what, sizeof(what), "tenants.t[%u].%s", i, sub);
 			return what;
 		}
 	}
@@ -978,6 +1070,248 @@ test_validate_code_built(void)
 	return TEST_SUCCESS;
 }
 
+/* The defaults: one tenant, "tenant<i>", weight 1, no cap, capacity 0. */
+static int
+test_tenants_defaults(void)
+{
+	struct qosdt_config cfg;
+	char name[QOSDT_TENANT_NAMELEN];
+	unsigned int i;
+
+	qosdt_config_defaults(&cfg);
+	TEST_ASSERT_EQUAL(cfg.tenants.nb, 1u, "one tenant");
+	TEST_ASSERT_EQUAL(cfg.tenants.capacity_bps, UINT64_C(0), "capacity 0");
+	for (i = 0; i < QOSDT_MAX_TENANTS; i++) {
+		snprintf(name, sizeof(name), "tenant%u", i);
+		TEST_ASSERT(strcmp(cfg.tenants.t[i].name, name) == 0,
+			"tenant %u is named %s", i, cfg.tenants.t[i].name);
+		TEST_ASSERT_EQUAL(cfg.tenants.t[i].weight, 1, "tenant %u weight", i);
+		TEST_ASSERT_EQUAL(cfg.tenants.t[i].rate_bps, UINT64_C(0),
+			"tenant %u rate", i);
+	}
+	/* One tenant has it all: the single-client instance. */
+	TEST_ASSERT_EQUAL(qosdt_config_capacity(&cfg), UINT64_C(1000000000),
+		"1 x channel.rate");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_buffers(&cfg, 0), 8192u, "buffers");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_queue_slots(&cfg, 0), 1024u, "slots");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_share_bps(&cfg, 0),
+		UINT64_C(1000000000), "share");
+	/* A tenant that is not used has nothing. */
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_buffers(&cfg, 1), 0u, "tenant 1");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_queue_slots(&cfg, 1), 0u, "tenant 1");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_share_bps(&cfg, 1), UINT64_C(0),
+		"tenant 1");
+	return TEST_SUCCESS;
+}
+
+/* A tenants section is read as written; the rest keeps its defaults. */
+static int
+test_tenants_section(void)
+{
+	static const char json[] = "{\"tenants\": {\"capacity\": \"3G\", \"count\": 3, "
+		"\"list\": [{\"name\": \"vm-a\", \"weight\": 2, \"rate\": \"1G\"}, "
+		"{\"name\": \"vm-b\", \"rate\": \"50%\"}, {}]}}";
+	static const uint32_t buffers[] = { 4096, 2048, 2048 };
+	static const uint32_t slots[] = { 512, 256, 256 };
+	static const uint64_t share[] = { 1500000000, 750000000, 750000000 };
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+	unsigned int i;
+
+	TEST_ASSERT_SUCCESS(parse(json, &cfg, err), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.tenants.nb, 3u, "count");
+	TEST_ASSERT_EQUAL(cfg.tenants.capacity_bps, UINT64_C(3000000000), "capacity");
+	TEST_ASSERT_EQUAL(qosdt_config_capacity(&cfg), UINT64_C(3000000000),
+		"the capacity given");
+	TEST_ASSERT(strcmp(cfg.tenants.t[0].name, "vm-a") == 0 &&
+		strcmp(cfg.tenants.t[1].name, "vm-b") == 0 &&
+		strcmp(cfg.tenants.t[2].name, "tenant2") == 0 &&
+		strcmp(cfg.tenants.t[3].name, "tenant3") == 0,
+		"names %s %s %s %s", cfg.tenants.t[0].name, cfg.tenants.t[1].name,
+		cfg.tenants.t[2].name, cfg.tenants.t[3].name);
+	TEST_ASSERT(cfg.tenants.t[0].weight == 2 && cfg.tenants.t[1].weight == 1 &&
+		cfg.tenants.t[2].weight == 1, "weights");
+	TEST_ASSERT_EQUAL(cfg.tenants.t[0].rate_bps, UINT64_C(1000000000), "1G");
+	TEST_ASSERT_EQUAL(cfg.tenants.t[1].rate_bps, UINT64_C(1500000000),
+		"50%% of the capacity");
+	TEST_ASSERT_EQUAL(cfg.tenants.t[2].rate_bps, UINT64_C(0), "no cap");
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT_EQUAL(qosdt_config_tenant_buffers(&cfg, i), buffers[i],
+			"tenant %u buffers", i);
+		TEST_ASSERT_EQUAL(qosdt_config_tenant_queue_slots(&cfg, i), slots[i],
+			"tenant %u slots", i);
+		TEST_ASSERT_EQUAL(qosdt_config_tenant_share_bps(&cfg, i), share[i],
+			"tenant %u share", i);
+	}
+	/* Nothing outside the section changed. */
+	TEST_ASSERT_EQUAL(cfg.channel_rate_bps, UINT64_C(1000000000), "channel.rate");
+	TEST_ASSERT_EQUAL(cfg.nb_buffers, 8192u, "buffers.count");
+	return TEST_SUCCESS;
+}
+
+/* count or list alone; the capacity's default and percentages, resolved
+ * once the whole file is read; null; what more than one tenant allows. */
+static int
+test_tenants_forms(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+
+	/* count alone: default names and weights; capacity nb x channel.rate. */
+	TEST_ASSERT_SUCCESS(parse("{\"tenants\": {\"count\": 3}}", &cfg, err),
+		"%s", err);
+	TEST_ASSERT_EQUAL(cfg.tenants.nb, 3u, "count");
+	TEST_ASSERT_EQUAL(cfg.tenants.capacity_bps, UINT64_C(0), "capacity 0");
+	TEST_ASSERT_EQUAL(qosdt_config_capacity(&cfg), UINT64_C(3000000000),
+		"3 x 1G");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_buffers(&cfg, 2), 2730u,
+		"floor(8192 / 3)");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_queue_slots(&cfg, 2), 341u,
+		"floor(1024 / 3)");
+	TEST_ASSERT_EQUAL(qosdt_config_tenant_share_bps(&cfg, 2),
+		UINT64_C(1000000000), "3G / 3");
+
+	/* list alone sets the count; percentages follow a channel.rate given
+	 * after them: capacity 50% of 4 x 2G, a rate 25% of that. */
+	TEST_ASSERT_SUCCESS(parse("{\"tenants\": {\"capacity\": \"50%\", "
+		"\"list\": [{\"rate\": \"25%\"}, {}, {}, {\"name\": \"abcdefghijklmnopqrstuvwxyz_.-01\"}]}, "
+		"\"channel\": {\"rate\": \"2G\"}}", &cfg, err), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.tenants.nb, 4u, "list length");
+	TEST_ASSERT_EQUAL(cfg.tenants.capacity_bps, UINT64_C(4000000000),
+		"50%% of 4 x 2G");
+	TEST_ASSERT_EQUAL(cfg.tenants.t[0].rate_bps, UINT64_C(1000000000),
+		"25%% of 4G");
+	TEST_ASSERT(strcmp(cfg.tenants.t[3].name, "abcdefghijklmnopqrstuvwxyz_.-01") == 0,
+		"31 characters: %s", cfg.tenants.t[3].name);
+
+	/* A rate's percentage of the default capacity: 10% of 3 x 1G. */
+	TEST_ASSERT_SUCCESS(parse("{\"tenants\": {\"count\": 3, "
+		"\"list\": [{}, {}, {\"rate\": \"10%\"}]}}", &cfg, err), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.tenants.t[2].rate_bps, UINT64_C(300000000),
+		"10%% of 3G");
+
+	/* null: back to the defaults. */
+	TEST_ASSERT_SUCCESS(parse("{\"tenants\": {\"capacity\": null, "
+		"\"list\": [{\"rate\": null}, {}]}}", &cfg, err), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.tenants.capacity_bps, UINT64_C(0), "capacity null");
+	TEST_ASSERT_EQUAL(cfg.tenants.t[0].rate_bps, UINT64_C(0), "rate null");
+
+	/* fifo serves many tenants; one tenant keeps its controller. */
+	TEST_ASSERT_SUCCESS(parse("{\"scheduler\": {\"mode\": \"fifo\"}, "
+		"\"tenants\": {\"count\": 3}}", &cfg, err), "fifo: %s", err);
+	TEST_ASSERT_SUCCESS(parse("{\"tenants\": {\"list\": [{\"name\": \"solo\"}]}, "
+		"\"adaptive\": {\"enabled\": true}}", &cfg, err), "one tenant: %s", err);
+	TEST_ASSERT_EQUAL(cfg.tenants.nb, 1u, "one tenant");
+	return TEST_SUCCESS;
+}
+
+/* QOSDT_MAX_TENANTS tenants load (with buffers and slots enough for
+ * each), one more does not. */
+static int
+test_tenants_limit(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+	size_t len, size = 64 + 4 * (QOSDT_MAX_TENANTS + 1) + 128;
+	char *json = malloc(size);
+	unsigned int i, n;
+	int rc[2];
+
+	TEST_ASSERT_NOT_NULL(json, "out of memory");
+	for (n = QOSDT_MAX_TENANTS; n <= QOSDT_MAX_TENANTS + 1; n++) {
+		len = snprintf(json, size, "{\"buffers\": {\"count\": 32768}, "
+			"\"scheduler\": {\"queue_slots\": 8192}, \"tenants\": {\"list\": [");
+		for (i = 0; i < n; i++)
+			len += snprintf(json + len, size - len, "%s{}", i ? ", " : "");
+		snprintf(json + len, size - len, "]}}");
+		rc[n - QOSDT_MAX_TENANTS] = parse(json, &cfg, err);
+		if (n == QOSDT_MAX_TENANTS) {
+			TEST_ASSERT_SUCCESS(rc[0], "%u tenants refused: %s", n, err);
+			TEST_ASSERT_EQUAL(cfg.tenants.nb, n, "count");
+			TEST_ASSERT(strcmp(cfg.tenants.t[n - 1].name, "tenant63") == 0,
+				"%s", cfg.tenants.t[n - 1].name);
+			TEST_ASSERT_EQUAL(qosdt_config_tenant_buffers(&cfg, n - 1),
+				512u, "32768 / 64");
+		}
+	}
+	free(json);
+	TEST_ASSERT_FAIL(rc[1], "%u tenants accepted", QOSDT_MAX_TENANTS + 1);
+	TEST_ASSERT(strncmp(err, "tenants.list: must be an array of 1..64 tenants",
+		47) == 0, "%s", err);
+	return TEST_SUCCESS;
+}
+
+/* config/tenants.json is config/qos.json with three tenants. */
+static int
+test_tenants_json(void)
+{
+	const char *root = getenv("QOSDT_SOURCE_ROOT");
+	struct qosdt_config file, want;
+	char err[QOSDT_CONFIG_ERRLEN];
+	char path[PATH_MAX];
+	const char *diff;
+
+	if (root == NULL)
+		TEST_SKIP("QOSDT_SOURCE_ROOT is not set: run through meson test");
+	snprintf(path, sizeof(path), "%s/config/tenants.json", root);
+	TEST_ASSERT_SUCCESS(qosdt_config_load(path, &file, err, sizeof(err)),
+		"%s", err);
+	qosdt_config_defaults(&want);
+	want.tenants.nb = 3;
+	diff = config_diff(&file, &want);
+	TEST_ASSERT_NULL(diff, "tenants.json and the defaults with 3 tenants differ in %s",
+		diff);
+	TEST_ASSERT_EQUAL(qosdt_config_capacity(&file), UINT64_C(3000000000),
+		"3 x 1G");
+	return TEST_SUCCESS;
+}
+
+/* The tenant rules on configs built in code: the paths are the JSON's. */
+static int
+test_tenants_code_built(void)
+{
+	char err[QOSDT_CONFIG_ERRLEN];
+	struct qosdt_config cfg;
+
+	qosdt_config_defaults(&cfg);
+	cfg.tenants.nb = 0;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "nb 0");
+	TEST_ASSERT(strcmp(err, "tenants.count: must be 1..64") == 0, "%s", err);
+	cfg.tenants.nb = QOSDT_MAX_TENANTS + 1;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "nb 65");
+	TEST_ASSERT(strcmp(err, "tenants.count: must be 1..64") == 0, "%s", err);
+
+	qosdt_config_defaults(&cfg);
+	cfg.tenants.nb = 2;
+	cfg.tenants.t[1].weight = 0;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "weight 0");
+	TEST_ASSERT(strcmp(err, "tenants.list[1].weight: must be 1..255") == 0,
+		"%s", err);
+	/* A tenant beyond nb is not used, so not checked. */
+	cfg.tenants.nb = 1;
+	TEST_ASSERT_SUCCESS(qosdt_config_validate(&cfg, err, sizeof(err)), "%s", err);
+
+	/* A name without its NUL, or empty. */
+	qosdt_config_defaults(&cfg);
+	memset(cfg.tenants.t[0].name, 'a', sizeof(cfg.tenants.t[0].name));
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "no NUL");
+	TEST_ASSERT(strncmp(err, "tenants.list[0].name: ", 22) == 0, "%s", err);
+	cfg.tenants.t[0].name[0] = '\0';
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "empty");
+	TEST_ASSERT(strncmp(err, "tenants.list[0].name: ", 22) == 0, "%s", err);
+
+	/* Without a capacity, a weight that leaves a tenant's share under one
+	 * frame per period is named: 2G x 1/256 = 7.8M, 976 bytes per 1 ms. */
+	qosdt_config_defaults(&cfg);
+	cfg.tc_period_ms = 1;
+	cfg.tenants.nb = 2;
+	cfg.tenants.t[0].weight = 255;
+	TEST_ASSERT_FAIL(qosdt_config_validate(&cfg, err, sizeof(err)), "share");
+	TEST_ASSERT(strncmp(err, "tenants.list[1].weight: tenants.list[1]'s weighted share (weight 1) at 7812500 x tc_period_ms 1 = 976 bytes",
+		106) == 0, "%s", err);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite qos_config_suite = {
 	.suite_name = "qos config",
 	.unit_test_cases = {
@@ -998,6 +1332,12 @@ static struct unit_test_suite qos_config_suite = {
 		TEST_CASE(test_syntax_error_file),
 		TEST_CASE(test_error_keeps_cfg),
 		TEST_CASE(test_validate_code_built),
+		TEST_CASE(test_tenants_defaults),
+		TEST_CASE(test_tenants_section),
+		TEST_CASE(test_tenants_forms),
+		TEST_CASE(test_tenants_limit),
+		TEST_CASE(test_tenants_json),
+		TEST_CASE(test_tenants_code_built),
 		TEST_CASES_END()
 	}
 };
