@@ -2,9 +2,9 @@
 
 /*
  * Tenants (doc/tenants.md): a service VM's client VMs, one rte_sched pipe
- * each. Realtime of one tenant does not wait behind another's bulk, the
- * capacity is shared by weight, a tenant's cap holds, one tenant's flood
- * fills its own queues and buffers only.
+ * each. Realtime of one tenant does not wait behind another's bulk, a
+ * tenant's cap holds, one tenant's flood fills its own queues and buffers
+ * only.
  */
 
 #include <errno.h>
@@ -41,7 +41,7 @@ tenants_start(uint32_t nb, uint64_t capacity_bps, bool express)
 	char err[QOSDT_CONFIG_ERRLEN];
 	uint32_t i;
 
-	if (qos_test_config(&cfg, QOSDT_MODE_PRIORITY, capacity_bps / nb) != 0)
+	if (qos_test_config(&cfg, QOSDT_MODE_PRIORITY, capacity_bps) != 0)
 		return -1;
 	qos_test_three_wrr(&cfg);
 	cfg.tenants.nb = nb;
@@ -129,7 +129,7 @@ top_up(uint32_t first, uint32_t last, unsigned int cls)
 	return 0;
 }
 
-/* The tenant of a dequeued message, from the pipe rte_sched put it in. */
+/* Bytes each of @p nb tenants' classes sent so far; returns the messages. */
 static uint32_t
 sent_bytes(uint64_t *bytes, uint32_t nb)
 {
@@ -158,7 +158,7 @@ cmp_u64(const void *a, const void *b)
 
 /*
  * Realtime's queueing delay, ns, per message of tenant 0 (one every
- * 200 us) while tenants 1..nb-1 keep best effort backlogged; nb_rt of them.
+ * 2 ms: 4 Mbit/s, within its realtime cap of 7.5) while tenants 1..nb-1 keep best effort backlogged; nb_rt of them.
  */
 static int
 realtime_delays(uint32_t nb, uint64_t *lat, unsigned int nb_rt)
@@ -173,7 +173,7 @@ realtime_delays(uint32_t nb, uint64_t *lat, unsigned int nb_rt)
 		if (rte_rdtsc() >= next) {
 			if (offer(0, QOSDT_CLASS_REALTIME, 1) != 1)
 				return -1;
-			next += hz / 5000;
+			next += hz / 500;
 		}
 		n = qosdt_sched_dequeue(sched, pkts, BURST);
 		for (i = 0; i < n; i++) {
@@ -193,7 +193,7 @@ realtime_delays(uint32_t nb, uint64_t *lat, unsigned int nb_rt)
 static int
 saturated_realtime_p50(uint32_t nb, uint64_t *p50, uint64_t *p99)
 {
-	static uint64_t lat[1000];
+	static uint64_t lat[250];
 	struct rte_mbuf *pkts[BURST];
 	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 20;
 	unsigned int n;
@@ -216,23 +216,15 @@ saturated_realtime_p50(uint32_t nb, uint64_t *p50, uint64_t *p99)
  * subport shaped to 200 Mbit/s: tenant 0's realtime takes the express path
  * and leaves in the first dequeue after it came (the mechanism, asserted
  * exactly), so it waits at most 40 us at the median (asserted, with
- * retries: a preempted thread waits longer). Without the express path
- * (printed for comparison) it waits for the grinders that serve the other
- * pipes' bulk.
+ * retries: a preempted thread waits longer).
  */
 static int
 test_realtime_not_behind_other_tenants(void)
 {
 	struct rte_mbuf *pkts[BURST];
-	uint64_t p50 = 0, p99 = 0, off50 = 0, off99 = 0;
+	uint64_t p50 = 0, p99 = 0;
 	unsigned int attempt, n, i;
 	bool first = false;
-
-	TEST_ASSERT_SUCCESS(tenants_start(8, 200000000, false), "config");
-	TEST_ASSERT_SUCCESS(sched_build(), "create");
-	TEST_ASSERT_SUCCESS(saturated_realtime_p50(8, &off50, &off99),
-		"measure without the express path");
-	sched_stop();
 
 	TEST_ASSERT_SUCCESS(tenants_start(8, 200000000, true), "config");
 	TEST_ASSERT_SUCCESS(sched_build(), "create");
@@ -256,9 +248,8 @@ test_realtime_not_behind_other_tenants(void)
 		TEST_ASSERT_SUCCESS(saturated_realtime_p50(8, &p50, &p99),
 			"measure");
 		printf("  realtime of tenant 0 behind 7 tenants' saturated bulk at 200 Mbit/s: "
-			"p50 %lu ns, p99 %lu ns (without the express path: p50 %lu ns, p99 %lu ns)\n",
-			(unsigned long)p50, (unsigned long)p99,
-			(unsigned long)off50, (unsigned long)off99);
+			"p50 %lu ns, p99 %lu ns\n",
+			(unsigned long)p50, (unsigned long)p99);
 		if (p50 <= 40000)
 			break;
 	}
@@ -295,42 +286,6 @@ run_shares(uint32_t nb, uint32_t flood_mask, unsigned int ms, uint64_t *bytes)
 	for (t = 0; t < nb; t++)
 		bytes[t] -= before[t];
 	return 0;
-}
-
-/*
- * Two tenants flood, weights 3:1: rte_sched's best-effort oversubscription
- * shares the subport 3:1 (within 25%), and the two together never exceed
- * the capacity (plus one bucket).
- */
-static int
-test_weights_share_capacity(void)
-{
-	uint64_t bytes[2], cap = 100000000, limit;
-	double ratio = 0;
-	unsigned int attempt;
-
-	TEST_ASSERT_SUCCESS(tenants_start(2, cap, true), "config");
-	cfg.tenants.t[0].weight = 3;
-	TEST_ASSERT_SUCCESS(sched_build(), "create");
-	TEST_ASSERT_SUCCESS(run_shares(2, 0x3, 100, bytes), "warm up");
-	for (attempt = 1; attempt <= ATTEMPTS; attempt++) {
-		TEST_ASSERT_SUCCESS(run_shares(2, 0x3, 500, bytes), "measure");
-		limit = cap / 8 / 2 + cap / 8 * cfg.bucket_ns / 1000000000 +
-			2 * FRAME;
-		TEST_ASSERT(bytes[0] + bytes[1] <= limit,
-			"%lu bytes in 500 ms: over the capacity's %lu",
-			(unsigned long)(bytes[0] + bytes[1]), (unsigned long)limit);
-		TEST_ASSERT(bytes[1] > 0, "the weight-1 tenant got nothing");
-		ratio = (double)bytes[0] / bytes[1];
-		printf("  weights 3:1 under flood: %.1f : %.1f Mbit/s (ratio %.2f)\n",
-			bytes[0] * 8 / 0.5 / 1e6, bytes[1] * 8 / 0.5 / 1e6, ratio);
-		if (ratio >= 2.25 && ratio <= 3.75)
-			break;
-	}
-	TEST_ASSERT(ratio >= 2.25 && ratio <= 3.75,
-		"weights 3:1 gave a ratio of %.2f", ratio);
-	sched_stop();
-	return TEST_SUCCESS;
 }
 
 /*
@@ -473,7 +428,6 @@ static struct unit_test_suite tenants_suite = {
 	.teardown = suite_teardown,
 	.unit_test_cases = {
 		TEST_CASE_ST(NULL, case_teardown, test_realtime_not_behind_other_tenants),
-		TEST_CASE_ST(NULL, case_teardown, test_weights_share_capacity),
 		TEST_CASE_ST(NULL, case_teardown, test_tenant_rate_cap),
 		TEST_CASE_ST(NULL, case_teardown, test_flood_fills_own_queues),
 		TEST_CASE_ST(NULL, case_teardown, test_buffers_per_tenant),
