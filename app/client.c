@@ -481,7 +481,7 @@ client_build(struct client *c, uint64_t id, uint8_t svc, uint32_t size)
 static bool
 client_class_free(struct client *c, unsigned int cls)
 {
-	return pipeline_held_retry(c->q, &c->held[cls]) &&
+	return pipeline_held_retry(c->q, 0, &c->held[cls]) &&
 		pipeline_tx_depth(c->pipe, cls) < PIPELINE_TX_BACKLOG &&
 		(c->link_up || !c->lossless[cls]);
 }
@@ -781,7 +781,7 @@ client_all_resolved(struct client *c)
 	unsigned int cls;
 
 	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		if (!pipeline_held_retry(c->q, &c->held[cls]))
+		if (!pipeline_held_retry(c->q, 0, &c->held[cls]))
 			return false;
 	return c->oldest == c->next_id;
 }

@@ -46,9 +46,11 @@ struct app {
 	struct role_env env;
 	void *state;                  /**< The role's (role->load()). */
 	struct qosdt *q;
-	struct pipeline pipe;
-	bool pipeline_ok;
-	bool port_ok;
+	/** One pipeline per port: the ports port_id .. port_id + n - 1,
+	 *  port i serving tenant i (a client has one). */
+	struct pipeline_set pipes;
+	unsigned int nb_pipelines_ok;
+	unsigned int nb_ports_ok;
 	struct report report;
 };
 
@@ -90,6 +92,16 @@ app_load(struct app *a)
 		fprintf(stderr, "qosdt: no role\n");
 		return -1;
 	}
+	if (a->cfg.tenants.nb > 1 && a->role != &role_server_ops) {
+		fprintf(stderr, "qosdt: %s: tenants.count %u: a service VM's (--role server) configuration; a client serves one channel (doc/tenants.md)\n",
+			a->opt.config_path, a->cfg.tenants.nb);
+		return -1;
+	}
+	if ((unsigned int)a->opt.port_id + a->cfg.tenants.nb > RTE_MAX_ETHPORTS) {
+		fprintf(stderr, "qosdt: --port %u with %u tenants: past the last ethdev port (%u)\n",
+			a->opt.port_id, a->cfg.tenants.nb, RTE_MAX_ETHPORTS - 1);
+		return -1;
+	}
 	a->env = (struct role_env){
 		.opt = &a->opt, .cfg = &a->cfg, .quit = &quit,
 	};
@@ -100,9 +112,11 @@ app_load(struct app *a)
 static int
 app_setup(struct app *a)
 {
+	static struct rte_ether_addr macs[QOSDT_MAX_TENANTS];
 	struct qosdt_config qcfg = a->cfg;
 	struct rte_mempool *rx_pool;
-	struct rte_ether_addr mac;
+	char name[16];
+	unsigned int i;
 
 	if (a->role->qos_config(a->state, &qcfg) < 0)
 		return -1;
@@ -114,17 +128,24 @@ app_setup(struct app *a)
 	}
 	if (a->role->rx_pool(a->state, &rx_pool) < 0)
 		return -1;
-	if (port_setup(a->opt.port_id, a->q, rx_pool, &mac) < 0)
-		return -1;
-	a->port_ok = true;
-	if (pipeline_create(&a->pipe, "qp", a->opt.port_id, qcfg.nb_buffers) < 0)
-		return -1;
-	a->pipeline_ok = true;
-	a->pipe.rx_hop = a->role->rx_hop;
-	a->pipe.tx_hop = a->role->tx_hop;
+	a->pipes.n = qosdt_nb_tenants(a->q);
+	for (i = 0; i < a->pipes.n; i++) {
+		uint16_t port = a->opt.port_id + i;
+		struct pipeline *p = &a->pipes.p[i];
+
+		if (port_setup(port, a->q, i, rx_pool, &macs[i]) < 0)
+			return -1;
+		a->nb_ports_ok++;
+		snprintf(name, sizeof(name), "qp%u", i);
+		if (pipeline_create(p, name, port, qcfg.nb_buffers) < 0)
+			return -1;
+		a->nb_pipelines_ok++;
+		p->rx_hop = a->role->rx_hop;
+		p->tx_hop = a->role->tx_hop;
+	}
 	if (a->opt.trace_path != NULL && hop_trace_enable() < 0)
 		return -1;
-	return a->role->setup(a->state, a->q, &a->pipe, &mac);
+	return a->role->setup(a->state, a->q, &a->pipes, macs);
 }
 
 /* Let the monitors publish what the last moments recorded. */
@@ -140,8 +161,8 @@ static int
 app_run(struct app *a)
 {
 	struct pipeline_ops ops = {
-		.stage = { pipeline_stage_rx, NULL, pipeline_stage_tx },
-		.arg = { &a->pipe, NULL, &a->pipe },
+		.stage = { pipeline_set_stage_rx, NULL, pipeline_set_stage_tx },
+		.arg = { &a->pipes, NULL, &a->pipes },
 		.tick = app_tick,
 		.tick_arg = a,
 		.tick_period_s = a->opt.stats_period_s,
@@ -189,11 +210,13 @@ app_run(struct app *a)
 static void
 app_teardown(struct app *a)
 {
-	if (a->port_ok)
-		port_close(a->opt.port_id);
+	unsigned int i;
+
+	for (i = 0; i < a->nb_ports_ok; i++)
+		port_close(a->opt.port_id + i);
 	a->role->fini(a->state);
-	if (a->pipeline_ok)
-		pipeline_free(&a->pipe);
+	for (i = 0; i < a->nb_pipelines_ok; i++)
+		pipeline_free(&a->pipes.p[i]);
 	qosdt_free(a->q);
 	a->role->free(a->state);
 }

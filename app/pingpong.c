@@ -318,7 +318,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	pool = rte_pktmbuf_pool_create("pingpong", PP_POOL_SIZE, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	rc = pool == NULL || port_setup(0, NULL, pool, &mac) < 0 ? -1 : 0;
+	rc = pool == NULL || port_setup(0, NULL, 0, pool, &mac) < 0 ? -1 : 0;
 	if (rc == 0) {
 		printf("qosdt-pingpong: %s ready\n", o.reflect ? "reflect" : "ping");
 		fflush(stdout);

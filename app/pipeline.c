@@ -171,6 +171,28 @@ pipeline_stage_tx(void *arg)
 }
 
 unsigned int
+pipeline_set_stage_rx(void *arg)
+{
+	struct pipeline_set *set = arg;
+	unsigned int i, total = 0;
+
+	for (i = 0; i < set->n; i++)
+		total += pipeline_stage_rx(&set->p[i]);
+	return total;
+}
+
+unsigned int
+pipeline_set_stage_tx(void *arg)
+{
+	struct pipeline_set *set = arg;
+	unsigned int i, total = 0;
+
+	for (i = 0; i < set->n; i++)
+		total += pipeline_stage_tx(&set->p[i]);
+	return total;
+}
+
+unsigned int
 pipeline_tx_depth(const struct pipeline *p, unsigned int q)
 {
 	const struct pipeline_fifo *f = &p->tx_pending[q];
@@ -181,13 +203,13 @@ pipeline_tx_depth(const struct pipeline *p, unsigned int q)
 }
 
 bool
-pipeline_held_retry(struct qosdt *q, struct pipeline_held *h)
+pipeline_held_retry(struct qosdt *q, uint32_t tenant, struct pipeline_held *h)
 {
 	uint16_t k;
 
 	if (h->n == 0)
 		return true;
-	k = qosdt_enqueue_classified_burst(q, h->pkts, h->n);
+	k = qosdt_enqueue_tenant_classified_burst(q, tenant, h->pkts, h->n);
 	memmove(h->pkts, h->pkts + k, (h->n - k) * sizeof(h->pkts[0]));
 	h->n -= k;
 	return h->n == 0;

@@ -67,7 +67,38 @@ struct pipeline {
 	struct pipeline_fifo tx_pending[QOSDT_NB_CLASSES];
 };
 
+/**
+ * The pipelines of a process, one per port it serves: a client's one
+ * channel, or a service VM's port per tenant (doc/tenants.md), pipeline i
+ * serving tenant i.
+ */
+struct pipeline_set {
+	unsigned int n;
+	struct pipeline p[QOSDT_MAX_TENANTS];
+};
+
 struct qosdt;
+
+/**
+ * The RX stage of every pipeline of a set, one after another.
+ *
+ * @param arg
+ *   struct pipeline_set.
+ * @return
+ *   Frames received.
+ */
+unsigned int pipeline_set_stage_rx(void *arg);
+
+/**
+ * The TX stage of every pipeline of a set, one after another: the worker
+ * puts each frame on the TX ring of the pipeline whose port it leaves by.
+ *
+ * @param arg
+ *   struct pipeline_set.
+ * @return
+ *   Frames sent.
+ */
+unsigned int pipeline_set_stage_tx(void *arg);
 
 /**
  * Frames waiting in the TX stage for queue @p q (any lcore: a snapshot).
@@ -95,12 +126,15 @@ struct pipeline_held {
  *
  * @param q
  *   The QoS instance that held them back.
+ * @param tenant
+ *   Whose they are (0 with one tenant).
  * @param h
  *   The held messages; keeps those held back again, in order.
  * @return
  *   true if none is held any more.
  */
-bool pipeline_held_retry(struct qosdt *q, struct pipeline_held *h);
+bool pipeline_held_retry(struct qosdt *q, uint32_t tenant,
+		struct pipeline_held *h);
 
 /**
  * Free the held messages (at teardown).

@@ -12,8 +12,8 @@
 #define PORT_NB_DESC 1024
 
 int
-port_setup(uint16_t port_id, struct qosdt *q, struct rte_mempool *rx_pool,
-		struct rte_ether_addr *mac)
+port_setup(uint16_t port_id, struct qosdt *q, uint32_t tenant,
+		struct rte_mempool *rx_pool, struct rte_ether_addr *mac)
 {
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
@@ -48,7 +48,8 @@ port_setup(uint16_t port_id, struct qosdt *q, struct rte_mempool *rx_pool,
 	}
 	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
 		rc = rte_eth_rx_queue_setup(port_id, i, PORT_NB_DESC, socket,
-			NULL, rx_pool != NULL ? rx_pool : qosdt_pool(q, i));
+			NULL, rx_pool != NULL ? rx_pool :
+			qosdt_tenant_pool(q, tenant, i));
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port_id, i, PORT_NB_DESC,
 				socket, NULL);

@@ -20,9 +20,11 @@ struct qosdt;
  *   The ethdev port.
  * @param q
  *   The QoS instance whose pools the RX queues use.
+ * @param tenant
+ *   The tenant the port serves (its reservation: qosdt_tenant_pool()).
  * @param rx_pool
- *   NULL: each RX queue receives into its class's reservation (what the
- *   server buffers is its work). Otherwise every RX queue receives into
+ *   NULL: each RX queue receives into its class's reservation in the
+ *   tenant's buffers (what the server buffers is its work). Otherwise every RX queue receives into
  *   this pool (the client: replies must never wait for buffers its own
  *   requests hold, or a slow class could deadlock the two sides).
  * @param mac
@@ -30,8 +32,8 @@ struct qosdt;
  * @return
  *   0, or -1 (reason logged).
  */
-int port_setup(uint16_t port_id, struct qosdt *q, struct rte_mempool *rx_pool,
-		struct rte_ether_addr *mac);
+int port_setup(uint16_t port_id, struct qosdt *q, uint32_t tenant,
+		struct rte_mempool *rx_pool, struct rte_ether_addr *mac);
 
 /**
  * Wait for the link (the peer) to come up.

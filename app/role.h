@@ -62,9 +62,13 @@ struct role_ops {
 	 * Returns 0, or -1 (reason logged).
 	 */
 	int (*rx_pool)(void *state, struct rte_mempool **pool);
-	/** The worker, once the port and the pipeline are set up: 0 or -1. */
-	int (*setup)(void *state, struct qosdt *q, struct pipeline *pipe,
-		const struct rte_ether_addr *mac);
+	/**
+	 * The worker, once the ports and their pipelines are set up (one per
+	 * port: pipes->n of them, macs[i] pipeline i's port's address): 0 or
+	 * -1.
+	 */
+	int (*setup)(void *state, struct qosdt *q, struct pipeline_set *pipes,
+		const struct rte_ether_addr *macs);
 	/** The worker stage. */
 	pipeline_stage_fn worker;
 	/** Its argument. */

@@ -101,13 +101,14 @@ client_role_rx_pool(void *state, struct rte_mempool **pool)
 }
 
 static int
-client_role_setup(void *state, struct qosdt *q, struct pipeline *pipe,
-		const struct rte_ether_addr *mac)
+client_role_setup(void *state, struct qosdt *q, struct pipeline_set *pipes,
+		const struct rte_ether_addr *macs)
 {
 	struct client_role *c = state;
 
 	c->client = calloc(1, sizeof(*c->client));
-	if (c->client == NULL || client_init(c->client, q, pipe, mac, c->sc,
+	if (c->client == NULL || client_init(c->client, q, &pipes->p[0],
+			&macs[0], c->sc,
 			c->env.quit) < 0) {
 		free(c->client);
 		c->client = NULL;

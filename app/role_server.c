@@ -51,6 +51,17 @@ server_role_load(const struct role_env *env)
 	s->env = *env;
 	if (env->opt->dedup_entries == 0)
 		return s;
+	/* One table keyed by request id would answer one client VM's
+	 * request with another's reply (doc/tenants.md). */
+	if (env->cfg->tenants.nb > 1) {
+		if (env->opt->dedup_path != NULL) {
+			fprintf(stderr, "qosdt: --dedup-file: not with %u tenants (one table per tenant is not built: doc/tenants.md)\n",
+				env->cfg->tenants.nb);
+			free(s);
+			return NULL;
+		}
+		return s;
+	}
 	if (dedup_open(&s->dedup, env->opt->dedup_path,
 			env->opt->dedup_entries,
 			env->cfg->max_frame_len - QOSDT_FRAME_HDR_LEN, err,
@@ -111,12 +122,12 @@ server_role_rx_pool(void *state __rte_unused, struct rte_mempool **pool)
 }
 
 static int
-server_role_setup(void *state, struct qosdt *q, struct pipeline *pipe,
-		const struct rte_ether_addr *mac)
+server_role_setup(void *state, struct qosdt *q, struct pipeline_set *pipes,
+		const struct rte_ether_addr *macs)
 {
 	struct server_role *s = state;
 
-	server_init(&s->server, q, pipe, mac, s->env.opt->duration_s,
+	server_init(&s->server, q, pipes, macs, s->env.opt->duration_s,
 		s->env.quit, s->env.opt->services);
 	if (s->dedup_ok)
 		server_set_dedup(&s->server, &s->dedup);
@@ -135,9 +146,15 @@ server_role_start(void *state, struct report *r)
 	struct server_role *s = state;
 	const struct app_options *o = s->env.opt;
 
-	printf("qosdt: server ready on port %u, mode %s, services %s",
-		o->port_id, qosdt_mode_name(s->env.cfg->mode),
-		svc_semantics_name(o->services));
+	if (s->env.cfg->tenants.nb > 1)
+		printf("qosdt: server ready on ports %u-%u (tenants %u), mode %s, services %s, dedup off",
+			o->port_id, o->port_id + s->env.cfg->tenants.nb - 1,
+			s->env.cfg->tenants.nb, qosdt_mode_name(s->env.cfg->mode),
+			svc_semantics_name(o->services));
+	else
+		printf("qosdt: server ready on port %u, mode %s, services %s",
+			o->port_id, qosdt_mode_name(s->env.cfg->mode),
+			svc_semantics_name(o->services));
 	if (s->dedup_ok)
 		printf(", dedup %u entries in %s (life %u, %u requests remembered)",
 			s->dedup.nb_entries, o->dedup_path != NULL ?

@@ -348,7 +348,7 @@ run(const struct send_options *o)
 		fprintf(stderr, "qosdt-send: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
-	if (port_setup(o->port_id, q, NULL, &mac) < 0)
+	if (port_setup(o->port_id, q, 0, NULL, &mac) < 0)
 		goto out;
 	cls = qosdt_service_class(q, (uint16_t)o->service_id, NULL);
 	printf("service  %ld (%s), class %s\n", o->service_id,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -23,10 +24,12 @@
 #define SERVER_BURST 2
 
 void
-server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
-		const struct rte_ether_addr *mac, double duration_s,
+server_init(struct server *s, struct qosdt *q, struct pipeline_set *pipes,
+		const struct rte_ether_addr *macs, double duration_s,
 		volatile bool *quit, enum svc_semantics sem)
 {
+	unsigned int t;
+
 	memset(s, 0, sizeof(*s));
 	if (sem == SVC_SEMANTICS_HVISOR) {
 		svc_hvisor_state_init(&s->hvisor_state);
@@ -36,8 +39,11 @@ server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
 	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++)
 		s->lossless[c] = qosdt_config_of(q)->classes[c].drop ==
 			QOSDT_DROP_NONE;
-	s->pipe = pipe;
-	s->mac = *mac;
+	s->pipes = pipes;
+	for (t = 0; t < pipes->n; t++) {
+		s->mac[t] = macs[t];
+		s->tenant_of_port[pipes->p[t].port_id] = t;
+	}
 	s->quit = quit;
 	if (duration_s > 0)
 		s->end_tsc = rte_get_tsc_cycles() +
@@ -170,38 +176,40 @@ server_set_dedup(struct server *s, struct dedup *d)
 void
 server_fini(struct server *s)
 {
-	unsigned int cls;
+	unsigned int cls, t;
 
-	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		pipeline_held_free(&s->held[cls]);
+	for (t = 0; t < QOSDT_MAX_TENANTS; t++)
+		for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+			pipeline_held_free(&s->held[t][cls]);
 }
 
 /*
- * Admit class cls's requests: first those held back, then its ring. A
- * class whose replies the peer is not taking is left in its ring: the
- * backpressure goes back to the client, per class.
+ * Admit class cls's requests of tenant t: first those held back, then its
+ * ring. A class whose replies the peer is not taking is left in its ring:
+ * the backpressure goes back to that client, per class.
  */
 static unsigned int
-server_admit(struct server *s, unsigned int cls)
+server_admit(struct server *s, unsigned int t, unsigned int cls)
 {
-	struct pipeline_held *held = &s->held[cls];
+	struct pipeline_held *held = &s->held[t][cls];
+	struct pipeline *pipe = &s->pipes->p[t];
 	uint16_t n, k;
 
-	if (pipeline_tx_depth(s->pipe, cls) >= PIPELINE_TX_BACKLOG)
+	if (pipeline_tx_depth(pipe, cls) >= PIPELINE_TX_BACKLOG)
 		return 0;
 	if (held->n > 0) {
 		n = held->n;
-		pipeline_held_retry(s->q, held);
+		pipeline_held_retry(s->q, t, held);
 		return n - held->n;
 	}
-	n = rte_ring_sc_dequeue_burst(s->pipe->rx_ring[cls],
+	n = rte_ring_sc_dequeue_burst(pipe->rx_ring[cls],
 		(void **)held->pkts, PIPELINE_BURST, NULL);
 	if (n == 0)
 		return 0;
 	if (unlikely(hop_trace_on))
 		for (k = 0; k < n; k++)
 			hop_trace_stamp(held->pkts[k], cls, HOP_SERVER_ADMIT);
-	k = qosdt_enqueue_burst(s->q, held->pkts, n);
+	k = qosdt_enqueue_tenant_burst(s->q, t, held->pkts, n);
 	memmove(held->pkts, held->pkts + k, (n - k) * sizeof(held->pkts[0]));
 	held->n = n - k;
 	return n;
@@ -211,27 +219,32 @@ unsigned int
 server_stage_worker(void *arg)
 {
 	struct server *s = arg;
-	struct rte_mbuf *pkts[PIPELINE_BURST], *ok[PIPELINE_BURST];
+	struct rte_mbuf *pkts[PIPELINE_BURST];
 	struct qosdt_counters qc;
-	unsigned int work = 0, cls, room, i, nb_ok = 0;
+	unsigned int work = 0, cls, room = UINT_MAX, i, t;
 	uint16_t n;
 
-	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
-		work += server_admit(s, cls);
+	for (t = 0; t < s->pipes->n; t++)
+		for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+			work += server_admit(s, t, cls);
 	qosdt_counters_read(s->q, &qc);
 	__atomic_store_n(&s->malformed, qc.malformed, __ATOMIC_RELAXED);
 
-	room = rte_ring_free_count(s->pipe->tx_ring);
+	/* A reply may leave by any port: room on every TX ring. */
+	for (t = 0; t < s->pipes->n; t++)
+		room = RTE_MIN(room, rte_ring_free_count(s->pipes->p[t].tx_ring));
 	n = qosdt_dequeue_burst(s->q, pkts, RTE_MIN(room, (unsigned int)SERVER_BURST));
 	for (i = 0; i < n; i++) {
 		unsigned int q = qosdt_mbuf_meta(pkts[i])->cls;
 		int rc;
 
+		/* It leaves by the port it came in by: its tenant's. */
+		t = s->tenant_of_port[pkts[i]->port];
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SCHED);
 		rc = s->dedup != NULL && q < QOSDT_NB_CLASSES && s->lossless[q] ?
-			server_serve_once(pkts[i], &s->mac, s->hvisor, s->dedup) :
-			server_serve(pkts[i], &s->mac, s->hvisor);
+			server_serve_once(pkts[i], &s->mac[t], s->hvisor, s->dedup) :
+			server_serve(pkts[i], &s->mac[t], s->hvisor);
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SERVED);
 
@@ -247,11 +260,9 @@ server_stage_worker(void *arg)
 			__atomic_store_n(&s->failed[cls], s->failed[cls] + 1,
 				__ATOMIC_RELAXED);
 		}
-		ok[nb_ok++] = pkts[i];
+		/* Single producer: the room counted is still there. */
+		rte_ring_sp_enqueue(s->pipes->p[t].tx_ring, pkts[i]);
 	}
-	if (nb_ok > 0)
-		rte_ring_sp_enqueue_burst(s->pipe->tx_ring, (void **)ok, nb_ok,
-			NULL);
 	work += n;
 	if (s->end_tsc != 0 && rte_get_tsc_cycles() >= s->end_tsc)
 		*s->quit = true;

@@ -27,15 +27,19 @@ struct qosdt;
 /** The server's worker state. */
 struct server {
 	struct qosdt *q;             /**< Its QoS instance. */
-	struct pipeline *pipe;       /**< The rings it reads and feeds. */
-	struct rte_ether_addr mac;   /**< Our address, the replies' source. */
+	/** The rings it reads and feeds: pipeline i is tenant i's port's. */
+	struct pipeline_set *pipes;
+	/** Our address on each port, the replies' source. */
+	struct rte_ether_addr mac[QOSDT_MAX_TENANTS];
+	/** The tenant (pipeline) of each port the server serves. */
+	uint8_t tenant_of_port[RTE_MAX_ETHPORTS];
 	volatile bool *quit;         /**< Set when end_tsc has passed. */
 	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
 	/** The original's generator states; NULL: binary semantics. */
 	struct svc_hvisor_state *hvisor;
 	struct svc_hvisor_state hvisor_state; /**< What hvisor points to. */
-	/** Requests a lossless class held back, per RX ring. */
-	struct pipeline_held held[QOSDT_NB_CLASSES];
+	/** Requests a lossless class held back, per tenant and RX ring. */
+	struct pipeline_held held[QOSDT_MAX_TENANTS][QOSDT_NB_CLASSES];
 	/** The lossless classes' dedup table; NULL: every request is served. */
 	struct dedup *dedup;
 	bool lossless[QOSDT_NB_CLASSES]; /**< Classes with "drop": "none". */
@@ -52,10 +56,11 @@ struct server {
  *   The state (zeroed by the call).
  * @param q
  *   The QoS instance (the server's scheduler).
- * @param pipe
- *   The pipe whose rings the worker reads and feeds.
- * @param mac
- *   The port's MAC address.
+ * @param pipes
+ *   The pipelines whose rings the worker reads and feeds: one per port,
+ *   pipeline i serving tenant i of @p q.
+ * @param macs
+ *   Each port's MAC address.
  * @param duration_s
  *   Stop after this long (0: until *quit).
  * @param quit
@@ -63,8 +68,8 @@ struct server {
  * @param sem
  *   The services' semantics (the original's generators start afresh).
  */
-void server_init(struct server *s, struct qosdt *q, struct pipeline *pipe,
-		const struct rte_ether_addr *mac, double duration_s,
+void server_init(struct server *s, struct qosdt *q, struct pipeline_set *pipes,
+		const struct rte_ether_addr *macs, double duration_s,
 		volatile bool *quit, enum svc_semantics sem);
 
 /**

@@ -42,7 +42,7 @@ static struct {
 	int cli_port;
 	struct qosdt *qs;          /* the server's QoS instance */
 	struct qosdt *qc;          /* the client side's */
-	struct pipeline spipe;
+	struct pipeline_set sset;   /* the server's one pipeline: sset.p[0] */
 	bool spipe_ok;
 	struct server srv;
 	struct rte_ether_addr smac, cmac;
@@ -60,7 +60,7 @@ lb_teardown(void)
 	lb.srv_port = lb.cli_port = -1;
 	server_fini(&lb.srv);
 	if (lb.spipe_ok)
-		pipeline_free(&lb.spipe);
+		pipeline_free(&lb.sset.p[0]);
 	lb.spipe_ok = false;
 	qosdt_free(lb.qs);
 	qosdt_free(lb.qc);
@@ -85,12 +85,13 @@ lb_setup(void)
 	snprintf(devargs, sizeof(devargs), "path=%s,role=client", lb.path);
 	lb.cli_port = shm_test_port_create(LB_CLIENT_NAME, devargs);
 	if (lb.srv_port < 0 || lb.cli_port < 0 ||
-			port_setup(lb.srv_port, lb.qs, NULL, &lb.smac) != 0 ||
-			port_setup(lb.cli_port, lb.qc, NULL, &lb.cmac) != 0 ||
-			pipeline_create(&lb.spipe, "lb", lb.srv_port, cfg.nb_buffers) != 0)
+			port_setup(lb.srv_port, lb.qs, 0, NULL, &lb.smac) != 0 ||
+			port_setup(lb.cli_port, lb.qc, 0, NULL, &lb.cmac) != 0 ||
+			pipeline_create(&lb.sset.p[0], "lb", lb.srv_port, cfg.nb_buffers) != 0)
 		goto fail;
 	lb.spipe_ok = true;
-	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit,
+	lb.sset.n = 1;
+	server_init(&lb.srv, lb.qs, &lb.sset, &lb.smac, 0, &lb.quit,
 		SVC_SEMANTICS_BINARY);
 	if (shm_test_wait_link(lb.cli_port, true, 3000, NULL) != 0 ||
 			shm_test_wait_link(lb.srv_port, true, 3000, NULL) != 0)
@@ -107,9 +108,9 @@ fail:
 static void
 lb_server_step(void)
 {
-	pipeline_stage_rx(&lb.spipe);
+	pipeline_stage_rx(&lb.sset.p[0]);
 	server_stage_worker(&lb.srv);
-	pipeline_stage_tx(&lb.spipe);
+	pipeline_stage_tx(&lb.sset.p[0]);
 }
 
 /* Send a frame from the client port on queue q; 0 if the port took it. */
@@ -780,9 +781,9 @@ lb_server_die(void)
 	uint64_t idle_until;
 
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
-		taken += lb_ring_discard(lb.spipe.rx_ring[c]);
+		taken += lb_ring_discard(lb.sset.p[0].rx_ring[c]);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++)
-		for (i = 0; i < lb.srv.held[c].n; i++)
+		for (i = 0; i < lb.srv.held[0][c].n; i++)
 			taken += c == QOSDT_CLASS_RELIABLE;
 	server_fini(&lb.srv);
 	/* The scheduler's queues: until nothing comes out for 20 ms. */
@@ -796,9 +797,9 @@ lb_server_die(void)
 		if (n > 0)
 			idle_until = rte_get_timer_cycles() + rte_get_timer_hz() / 50;
 	}
-	lb_ring_discard(lb.spipe.tx_ring);
+	lb_ring_discard(lb.sset.p[0].tx_ring);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		struct pipeline_fifo *f = &lb.spipe.tx_pending[c];
+		struct pipeline_fifo *f = &lb.sset.p[0].tx_pending[c];
 
 		for (; f->head != f->tail; f->head++)
 			rte_pktmbuf_free(f->slots[f->head & f->mask]);
@@ -834,23 +835,23 @@ test_reliable_across_server_restart(void)
 		LB_OUTAGE_DYING_MS;
 	while (rte_get_timer_cycles() < deadline) {
 		lb_client_step();
-		pipeline_stage_rx(&lb.spipe);
+		pipeline_stage_rx(&lb.sset.p[0]);
 		server_stage_worker(&lb.srv);
-		lost_replies += lb_ring_discard(lb.spipe.tx_ring);
+		lost_replies += lb_ring_discard(lb.sset.p[0].tx_ring);
 	}
 	/* Its last moments: requests taken from the channel, not served. */
 	deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 *
 		LB_OUTAGE_TAKING_MS;
 	while (rte_get_timer_cycles() < deadline) {
 		lb_client_step();
-		pipeline_stage_rx(&lb.spipe);
+		pipeline_stage_rx(&lb.sset.p[0]);
 	}
 	taken = lb_server_die();
 	dedup_close(&d1);
 	rte_eth_dev_stop(lb.srv_port);
 	lb_step_for(LB_OUTAGE_DEAD_MS, false);
 	/* The next life: the same file, the port started again. */
-	server_init(&lb.srv, lb.qs, &lb.spipe, &lb.smac, 0, &lb.quit,
+	server_init(&lb.srv, lb.qs, &lb.sset, &lb.smac, 0, &lb.quit,
 		SVC_SEMANTICS_BINARY);
 	if (dedup_open(&d2, path, 1024, 2008, err, sizeof(err)) != 0) {
 		printf("dedup: %s\n", err);
