@@ -63,6 +63,65 @@ print_adaptive(FILE *f, const struct report *r)
 	fputc('\n', f);
 }
 
+/*
+ * A tenant's class that fares worst: of those with traffic, one that
+ * missed its SLO before one that met it, then the highest p99; -1 if none
+ * had traffic.
+ */
+static int
+tenant_worst_class(const struct report_tenant *t, bool final)
+{
+	int worst = -1;
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		const struct report_class *k = &t->cls[c], *w;
+		bool missed, w_missed;
+
+		if (k->received == 0)
+			continue;
+		if (worst < 0) {
+			worst = c;
+			continue;
+		}
+		w = &t->cls[worst];
+		missed = final ? k->slo_violations != 0 : !k->slo_met;
+		w_missed = final ? w->slo_violations != 0 : !w->slo_met;
+		if (missed != w_missed ? missed :
+				(final ? k->latency.p99_ns > w->latency.p99_ns :
+				 k->window_latency.p99_ns > w->window_latency.p99_ns))
+			worst = c;
+	}
+	return worst;
+}
+
+/* One line per tenant: its totals and its worst class. */
+static void
+print_tenant(FILE *f, const struct report_tenant *t, bool final)
+{
+	uint64_t received = 0, sent = 0, dropped = 0;
+	int worst = tenant_worst_class(t, final);
+	unsigned int c;
+
+	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
+		received += t->cls[c].received;
+		sent += t->cls[c].sent;
+		dropped += t->cls[c].dropped;
+	}
+	fprintf(f, "   tenant %-14s %12" PRIu64 " %12" PRIu64 " %10" PRIu64
+		" dropped", t->name, sent, received, dropped);
+	if (worst >= 0) {
+		const struct report_class *k = &t->cls[worst];
+		const struct qosdt_latency_summary *l =
+			final ? &k->latency : &k->window_latency;
+		bool missed = final ? k->slo_violations != 0 : !k->slo_met;
+
+		fprintf(f, "; worst class %s: p99 %.1f us, SLO %s", qosdt_class_name(worst),
+			us(l->p99_ns), missed ? "missed" : "met");
+	}
+	fputc('\n', f);
+}
+
 void
 report_print(FILE *f, const struct report *r, bool final)
 {
@@ -93,6 +152,8 @@ report_print(FILE *f, const struct report *r, bool final)
 			qosdt_class_name(c), k->sent, k->received, rate,
 			us(l->p50_ns), us(l->p99_ns), k->lost, k->dropped, slo);
 	}
+	for (c = 0; c < r->nb_tenants; c++)
+		print_tenant(f, &r->tenants[c], final);
 	if (r->qos != NULL && qosdt_adaptive_enabled(r->qos))
 		print_adaptive(f, r);
 	if (final && r->dedup != NULL) {
@@ -399,6 +460,25 @@ adaptive_json(const struct report *r)
 	return o;
 }
 
+/* Each tenant's classes, by tenant name, in tenant order. */
+static json_t *
+tenants_json(const struct report *r)
+{
+	json_t *tenants = json_object(), *classes;
+	unsigned int t, c;
+
+	for (t = 0; t < r->nb_tenants; t++) {
+		classes = json_object();
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			json_object_set_new(classes, qosdt_class_name(c),
+				class_json(r, &r->tenants[t].cls[c]));
+		json_object_set_new(tenants, r->tenants[t].name,
+			json_pack("{s:I, s:o}", "index", (json_int_t)t,
+				"classes", classes));
+	}
+	return tenants;
+}
+
 int
 report_write_json(const struct report *r, const char *path)
 {
@@ -438,6 +518,8 @@ report_write_json(const struct report *r, const char *path)
 		json_object_set_new(root, "windows", window_log_json(r->windows));
 	if (root != NULL && r->services != NULL)
 		json_object_set_new(root, "services", services_json(r));
+	if (root != NULL && r->nb_tenants > 0)
+		json_object_set_new(root, "tenants", tenants_json(r));
 	if (root == NULL) {
 		APP_LOG(ERR, "--results: cannot build the JSON");
 		return -1;

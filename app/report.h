@@ -62,6 +62,12 @@ struct report_service {
 };
 
 /** A role's results. */
+/** A tenant of a service VM (doc/tenants.md): its classes as the server saw them. */
+struct report_tenant {
+	const char *name;
+	struct report_class cls[QOSDT_NB_CLASSES];
+};
+
 struct report {
 	const char *role;         /**< "client" or "server". */
 	const char *mode;         /**< Scheduler mode name. */
@@ -93,6 +99,13 @@ struct report {
 	 * (qosdt_adaptive_read()); NULL: none. */
 	const struct qosdt *qos;
 	uint64_t t0_ns;           /**< The run's start, on the monitors' clock. */
+	/**
+	 * Server with several tenants: each one's classes; cls[] then sums
+	 * their counts and holds, per class, the latency of the tenant with
+	 * the highest p99. 0: one tenant, cls[] is its.
+	 */
+	unsigned int nb_tenants;
+	struct report_tenant tenants[QOSDT_MAX_TENANTS];
 };
 
 /**

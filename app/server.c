@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
@@ -269,26 +270,75 @@ server_stage_worker(void *arg)
 	return work;
 }
 
-void
-server_report(const struct server *s, struct report *r)
+/* One tenant's classes as its monitor saw them. */
+static void
+tenant_classes(const struct qosdt_stats *st, struct report_class *cls)
 {
-	struct qosdt_stats st;
 	unsigned int c;
 
-	qosdt_stats_read(s->q, &st);
-	r->malformed = __atomic_load_n(&s->malformed, __ATOMIC_RELAXED) +
-		__atomic_load_n(&s->refused, __ATOMIC_RELAXED);
 	for (c = 0; c < QOSDT_NB_CLASSES; c++) {
-		const struct qosdt_class_stats *cs = &st.cls[c];
-		struct report_class *k = &r->cls[c];
+		const struct qosdt_class_stats *cs = &st->cls[c];
+		struct report_class *k = &cls[c];
 
 		k->received = cs->rx_pkts;
 		k->received_bytes = cs->rx_bytes;
 		k->sent = cs->tx_pkts;
 		k->sent_bytes = cs->tx_bytes;
 		k->dropped = cs->drop_pkts;
-		k->bad_replies = __atomic_load_n(&s->failed[c], __ATOMIC_RELAXED);
 		report_class_monitored(k, cs);
 		k->sched_latency = cs->latency;
 	}
+}
+
+/* Add a tenant's class into the all-tenant one: counts summed, the
+ * latency of the tenant with the highest p99 kept. */
+static void
+class_add(struct report_class *all, const struct report_class *k)
+{
+	all->received += k->received;
+	all->received_bytes += k->received_bytes;
+	all->sent += k->sent;
+	all->sent_bytes += k->sent_bytes;
+	all->dropped += k->dropped;
+	all->latency_violations += k->latency_violations;
+	all->slo_violations = RTE_MAX(all->slo_violations, k->slo_violations);
+	all->window_mbps += k->window_mbps;
+	all->slo_met = all->slo_met && k->slo_met;
+	if (k->latency.p99_ns >= all->latency.p99_ns) {
+		all->latency = k->latency;
+		all->sched_latency = k->sched_latency;
+	}
+	if (k->window_latency.p99_ns >= all->window_latency.p99_ns)
+		all->window_latency = k->window_latency;
+}
+
+void
+server_report(const struct server *s, struct report *r)
+{
+	uint32_t nb = qosdt_nb_tenants(s->q), t;
+	struct qosdt_stats st;
+	unsigned int c;
+
+	r->malformed = __atomic_load_n(&s->malformed, __ATOMIC_RELAXED) +
+		__atomic_load_n(&s->refused, __ATOMIC_RELAXED);
+	if (nb == 1) {
+		qosdt_stats_read(s->q, &st);
+		tenant_classes(&st, r->cls);
+	} else {
+		r->nb_tenants = nb;
+		for (c = 0; c < QOSDT_NB_CLASSES; c++)
+			r->cls[c] = (struct report_class){ .slo_met = true,
+				.weight = r->cls[c].weight,
+				.guarantee_bps = r->cls[c].guarantee_bps };
+		for (t = 0; t < nb; t++) {
+			qosdt_tenant_stats_read(s->q, t, &st);
+			r->tenants[t].name = qosdt_tenant_name(s->q, t);
+			tenant_classes(&st, r->tenants[t].cls);
+			for (c = 0; c < QOSDT_NB_CLASSES; c++)
+				class_add(&r->cls[c], &r->tenants[t].cls[c]);
+		}
+	}
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		r->cls[c].bad_replies = __atomic_load_n(&s->failed[c],
+			__ATOMIC_RELAXED);
 }

@@ -541,7 +541,9 @@ port_build(struct qosdt_sched *s, const char *name,
 	for (i = 0; i < s->nb_tenants; i++)
 		pipe_profile_fill(cfg, wrr, i, &pipes[i]);
 	memset(&sub, 0, sizeof(sub));
-	sub.n_pipes_per_subport_enabled = s->nb_tenants;
+	/* rte_sched wants a power of 2; the pipes past the tenants stay
+	 * unconfigured (nothing is ever enqueued to them). */
+	sub.n_pipes_per_subport_enabled = rte_align32pow2(s->nb_tenants);
 	queue_sizes(s, cfg, sub.qsize);
 	sub.pipe_profiles = pipes;
 	sub.n_pipe_profiles = s->nb_tenants;
