@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""One service VM, three client VMs: a fast test (doc/tenants.md).
+
+Usage: tenants_run.py BUILD_ROOT SOURCE_ROOT
+
+A qosdt server with config/tenants.json (three tenants) serves three
+net_shm ports, one region each; three qosdt client processes, one per
+region, run their own scenarios at once: A floods best effort
+(be-flood), B runs mixed-overload, C idle-latency. Checks what a user of
+a service VM checks:
+- the server comes up on the three ports;
+- every client ends with verified replies only: none unmatched, none from
+  an earlier client, no bad reply (a reply sent by the wrong port would be
+  one of those);
+- the server's per-tenant counts are each client's traffic and nobody
+  else's: a class the client did not offer has no request at the
+  server's tenant, and the server received at least the replies the
+  client verified;
+- nothing of B's reliable class is lost;
+- the server's results carry a section per tenant, by name.
+
+Prints PASS, FAIL or SKIP per case, then the summary line
+buildtools/test-summary.py counts. Rates and latencies are not judged:
+four busy-polling processes share this machine's cores.
+"""
+
+import json
+import os
+import sys
+
+from qosdt.cases import Cases
+from qosdt.eal import cleanup
+from qosdt.process import Proc
+
+NAME = "tenants_run"
+EAL = ["--no-huge", "-m", "512", "--no-pci", "--log-level=lib.eal:error",
+       "--no-telemetry"]
+READY_TIMEOUT = 60     # s for the server's ready line (ASan builds are slow)
+CLIENT_S = 4           # each client's --duration
+CLIENT_TIMEOUT = 120   # s for a client to finish
+TENANTS = [("A", "be-flood"), ("B", "mixed-overload"), ("C", "idle-latency")]
+
+
+class Test(Cases):
+    def __init__(self, build_root, source_root):
+        super().__init__(NAME)
+        pid = os.getpid()
+        self.qosdt = os.path.join(build_root, "app", "qosdt")
+        self.config = os.path.join(source_root, "config")
+        self.regions = [f"/dev/shm/qosdt-tenants-{pid}-{i}" for i in range(3)]
+        self.prefix = f"tenants_{pid}"
+        self.prefixes = [self.prefix + "_srv"] + \
+            [f"{self.prefix}_c{i}" for i in range(3)]
+        self.results = [f"/tmp/qosdt-tenants-{pid}-{n}.json"
+                        for n in ("srv", "c0", "c1", "c2")]
+        self.env = dict(os.environ)
+        self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+        self.server = None
+        self.clients = []
+        self.srv = None
+        self.cli = []
+
+    def precondition(self):
+        if not os.access(self.qosdt, os.X_OK):
+            return f"{self.qosdt} not built"
+        return None
+
+    def start_server(self):
+        cmd = [self.qosdt] + EAL + ["-l", "0", "--file-prefix", self.prefixes[0]]
+        for i, region in enumerate(self.regions):
+            cmd += ["--vdev", f"net_shm{i},path={region},role=server"]
+        cmd += ["--", "--role", "server",
+                "--config", os.path.join(self.config, "tenants.json"),
+                "--stats-period", "0", "--results", self.results[0]]
+        self.server = Proc("server", cmd, env=self.env, keep_all=True)
+        if not self.server.wait_ready(READY_TIMEOUT):
+            return (f"no ready line within {READY_TIMEOUT} s: "
+                    f"{self.server.output()[-600:]!r}")
+        if "ports 0-2 (tenants 3)" not in self.server.ready_text:
+            return f"the ready line does not name the 3 ports: {self.server.ready_text!r}"
+        return None
+
+    def run_clients(self):
+        for i, (_, scenario) in enumerate(TENANTS):
+            cmd = [self.qosdt] + EAL + [
+                "-l", "1", "--file-prefix", self.prefixes[1 + i],
+                "--vdev", f"net_shm0,path={self.regions[i]},role=client", "--",
+                "--role", "client", "--config",
+                os.path.join(self.config, "qos.json"),
+                "--scenario", os.path.join(self.config, scenario + ".json"),
+                "--duration", str(CLIENT_S), "--stats-period", "0",
+                "--results", self.results[1 + i]]
+            self.clients.append(Proc(f"client {TENANTS[i][0]}", cmd,
+                                     env=self.env, keep_all=True))
+        why = []
+        for c in self.clients:
+            if not c.wait(CLIENT_TIMEOUT):
+                c.stop(5)
+                why.append(f"{c.name} did not finish in {CLIENT_TIMEOUT} s")
+            elif c.proc.returncode != 0:
+                why.append(f"{c.name} exit {c.proc.returncode}: "
+                           f"{c.output().strip()[-300:]!r}")
+            c.close()
+        return "; ".join(why) or None
+
+    def stop_server(self):
+        killed = self.server.stop(READY_TIMEOUT)
+        self.server.close()
+        if killed:
+            return "did not exit at SIGINT"
+        if self.server.proc.returncode != 0:
+            return (f"exit {self.server.proc.returncode}: "
+                    f"{self.server.output().strip()[-400:]!r}")
+        return self.load()
+
+    def load(self):
+        try:
+            with open(self.results[0], encoding="utf-8") as f:
+                self.srv = json.load(f)
+            for path in self.results[1:]:
+                with open(path, encoding="utf-8") as f:
+                    self.cli.append(json.load(f))
+        except (OSError, ValueError) as e:
+            return f"results: {e}"
+        return None
+
+    def clients_verified(self):
+        bad = []
+        for (name, _), r in zip(TENANTS, self.cli):
+            for key in ("unmatched_replies", "stale_replies"):
+                if r.get(key, 0) != 0:
+                    bad.append(f"{name}: {key} {r[key]}")
+            for cls, k in r["classes"].items():
+                if k.get("bad_replies", 0) != 0:
+                    bad.append(f"{name}: {cls} bad replies {k['bad_replies']}")
+            if sum(k["received"] for k in r["classes"].values()) == 0:
+                bad.append(f"{name}: no reply at all")
+        return "; ".join(bad) or None
+
+    def tenants_section(self):
+        tenants = self.srv.get("tenants")
+        if not isinstance(tenants, dict):
+            return "no tenants section in the server's results"
+        names = sorted(tenants, key=lambda n: tenants[n]["index"])
+        if names != ["tenant0", "tenant1", "tenant2"]:
+            return f"tenants {names}, expected tenant0..tenant2"
+        return None
+
+    def traffic_per_tenant(self):
+        tenants = sorted(self.srv["tenants"].values(), key=lambda t: t["index"])
+        bad = []
+        for (name, _), r, t in zip(TENANTS, self.cli, tenants):
+            for cls, k in r["classes"].items():
+                at_server = t["classes"][cls]["received"]
+                if k["sent"] == 0 and at_server != 0:
+                    bad.append(f"{name} sent no {cls}, yet its tenant has {at_server}")
+                if at_server < k["received"]:
+                    bad.append(f"{name}: {k['received']} {cls} replies verified, "
+                               f"its tenant received only {at_server} requests")
+        return "; ".join(bad) or None
+
+    def reliable_kept(self):
+        k = self.cli[1]["classes"]["reliable"]
+        if k["sent"] == 0:
+            return "B offered no reliable request"
+        if k.get("lost", 0) != 0:
+            return f"B lost {k['lost']} reliable requests"
+        return None
+
+    def run(self):
+        why = self.start_server()
+        self.case("server on 3 ports, one per tenant", lambda: why)
+        if why:
+            return
+        why = self.run_clients()
+        self.case("three client VMs finish", lambda: why)
+        why = self.stop_server()
+        self.server = None
+        self.case("server exits cleanly with its results", lambda: why)
+        if why or len(self.cli) != 3:
+            return
+        self.case("every reply verified at its client", self.clients_verified)
+        self.case("results: a section per tenant", self.tenants_section)
+        if self.tenants_section() is None:
+            self.case("each tenant's counts are its client's traffic",
+                      self.traffic_per_tenant)
+        self.case("B's reliable: none lost", self.reliable_kept)
+
+    def finish(self):
+        for p in [self.server] + self.clients:
+            if p is not None and p.alive():
+                p.stop(5)
+                p.close()
+        cleanup(self.regions + self.results, self.prefixes)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: tenants_run.py BUILD_ROOT SOURCE_ROOT")
+    t = Test(*(os.path.abspath(a) for a in sys.argv[1:]))
+    try:
+        if t.precondition() is None:
+            t.run()
+        else:
+            t.case("build", t.precondition)
+    finally:
+        t.finish()
+    return t.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
