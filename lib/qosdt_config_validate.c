@@ -779,7 +779,11 @@ check_adaptive(struct qosdt_json_walk *w, const struct qosdt_config *cfg)
 /* ------------------------------------------------------------------ */
 /* Tenants.                                                            */
 
-/* 1..QOSDT_TENANT_NAMELEN - 1 characters of [A-Za-z0-9_.-], NUL-ended. */
+/*
+ * 1..QOSDT_TENANT_NAMELEN - 1 characters of [A-Za-z0-9_], NUL-ended: the
+ * characters DPDK 22.11's telemetry takes in a dictionary key, which
+ * /qosdt/stats uses a tenant's name as (doc/dpdk-notes.md).
+ */
 static bool
 tenant_name_ok(const char *name)
 {
@@ -791,8 +795,7 @@ tenant_name_ok(const char *name)
 	for (i = 0; i < len; i++) {
 		c = name[i];
 		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
-				!(c >= '0' && c <= '9') && c != '_' && c != '.' &&
-				c != '-')
+				!(c >= '0' && c <= '9') && c != '_')
 			return false;
 	}
 	return true;
@@ -807,7 +810,7 @@ check_tenant_name(struct qosdt_json_walk *w, const struct qosdt_config *cfg,
 
 	qosdt_json_walk_set(w, "tenants.list[%u].name", i);
 	if (!tenant_name_ok(t[i].name))
-		return qosdt_json_fail(w, "must be 1..%u characters of [A-Za-z0-9_.-]",
+		return qosdt_json_fail(w, "must be 1..%u characters of [A-Za-z0-9_]",
 			QOSDT_TENANT_NAMELEN - 1);
 	for (j = 0; j < i; j++)
 		if (strcmp(t[i].name, t[j].name) == 0)

@@ -317,11 +317,11 @@ static const struct bad_config bad_configs[] = {
 	{ "{\"tenants\": {\"list\": [{\"name\": 7}]}}", "tenants.list[0].name",
 	  "must be a name of 1..31 characters" },
 	{ "{\"tenants\": {\"list\": [{\"name\": \"vm a\"}]}}", "tenants.list[0].name",
-	  "must be 1..31 characters of [A-Za-z0-9_.-]" },
-	{ "{\"tenants\": {\"list\": [{}, {\"name\": \"vm/b\"}]}}", "tenants.list[1].name",
-	  "must be 1..31 characters of [A-Za-z0-9_.-]" },
-	{ "{\"tenants\": {\"list\": [{\"name\": \"vm-a\"}, {\"name\": \"vm-a\"}]}}",
-	  "tenants.list[1].name", "\"vm-a\" is tenants.list[0]'s name too: names must be unique" },
+	  "must be 1..31 characters of [A-Za-z0-9_]" },
+	{ "{\"tenants\": {\"list\": [{}, {\"name\": \"vm-b\"}]}}", "tenants.list[1].name",
+	  "must be 1..31 characters of [A-Za-z0-9_]" },
+	{ "{\"tenants\": {\"list\": [{\"name\": \"vm_a\"}, {\"name\": \"vm_a\"}]}}",
+	  "tenants.list[1].name", "\"vm_a\" is tenants.list[0]'s name too: names must be unique" },
 	{ "{\"tenants\": {\"list\": [{\"name\": \"tenant1\"}, {}]}}",
 	  "tenants.list[1].name", "\"tenant1\" is tenants.list[0]'s name too" },
 	/* tenants: weights */
@@ -1109,8 +1109,8 @@ static int
 test_tenants_section(void)
 {
 	static const char json[] = "{\"tenants\": {\"capacity\": \"3G\", \"count\": 3, "
-		"\"list\": [{\"name\": \"vm-a\", \"weight\": 2, \"rate\": \"1G\"}, "
-		"{\"name\": \"vm-b\", \"rate\": \"50%\"}, {}]}}";
+		"\"list\": [{\"name\": \"vm_a\", \"weight\": 2, \"rate\": \"1G\"}, "
+		"{\"name\": \"vm_b\", \"rate\": \"50%\"}, {}]}}";
 	static const uint32_t buffers[] = { 4096, 2048, 2048 };
 	static const uint32_t slots[] = { 512, 256, 256 };
 	static const uint64_t share[] = { 1500000000, 750000000, 750000000 };
@@ -1123,8 +1123,8 @@ test_tenants_section(void)
 	TEST_ASSERT_EQUAL(cfg.tenants.capacity_bps, UINT64_C(3000000000), "capacity");
 	TEST_ASSERT_EQUAL(qosdt_config_capacity(&cfg), UINT64_C(3000000000),
 		"the capacity given");
-	TEST_ASSERT(strcmp(cfg.tenants.t[0].name, "vm-a") == 0 &&
-		strcmp(cfg.tenants.t[1].name, "vm-b") == 0 &&
+	TEST_ASSERT(strcmp(cfg.tenants.t[0].name, "vm_a") == 0 &&
+		strcmp(cfg.tenants.t[1].name, "vm_b") == 0 &&
 		strcmp(cfg.tenants.t[2].name, "tenant2") == 0 &&
 		strcmp(cfg.tenants.t[3].name, "tenant3") == 0,
 		"names %s %s %s %s", cfg.tenants.t[0].name, cfg.tenants.t[1].name,
@@ -1174,14 +1174,14 @@ test_tenants_forms(void)
 	/* list alone sets the count; percentages follow a channel.rate given
 	 * after them: capacity 50% of 4 x 2G, a rate 25% of that. */
 	TEST_ASSERT_SUCCESS(parse("{\"tenants\": {\"capacity\": \"50%\", "
-		"\"list\": [{\"rate\": \"25%\"}, {}, {}, {\"name\": \"abcdefghijklmnopqrstuvwxyz_.-01\"}]}, "
+		"\"list\": [{\"rate\": \"25%\"}, {}, {}, {\"name\": \"abcdefghijklmnopqrstuvwxyz_0123\"}]}, "
 		"\"channel\": {\"rate\": \"2G\"}}", &cfg, err), "%s", err);
 	TEST_ASSERT_EQUAL(cfg.tenants.nb, 4u, "list length");
 	TEST_ASSERT_EQUAL(cfg.tenants.capacity_bps, UINT64_C(4000000000),
 		"50%% of 4 x 2G");
 	TEST_ASSERT_EQUAL(cfg.tenants.t[0].rate_bps, UINT64_C(1000000000),
 		"25%% of 4G");
-	TEST_ASSERT(strcmp(cfg.tenants.t[3].name, "abcdefghijklmnopqrstuvwxyz_.-01") == 0,
+	TEST_ASSERT(strcmp(cfg.tenants.t[3].name, "abcdefghijklmnopqrstuvwxyz_0123") == 0,
 		"31 characters: %s", cfg.tenants.t[3].name);
 
 	/* A rate's percentage of the default capacity: 10% of 3 x 1G. */

@@ -32,6 +32,7 @@
 
 #include "qosdt_adaptive.h"
 #include "qosdt_config.h"
+#include "qosdt.h"
 #include "qosdt_monitor.h"
 #include "qosdt_resv.h"
 #include "qosdt_telemetry.h"
@@ -105,8 +106,9 @@ tel_connect(void)
 }
 
 /*
- * Send @p cmd on @p fd and parse the reply. Returns the parsed reply (the
- * caller decrefs it) and sets *value to its member named @p cmd.
+ * Send @p cmd (with its ",parameter", if any) on @p fd and parse the
+ * reply. Returns the parsed reply (the caller decrefs it) and sets *value
+ * to its member named after the command.
  */
 static json_t *
 tel_query(int fd, const char *cmd, json_t **value)
@@ -132,7 +134,8 @@ tel_query(int fd, const char *cmd, json_t **value)
 		printf("reply to %s is not JSON (%s): %s\n", cmd, err.text, buf);
 		return NULL;
 	}
-	*value = json_object_get(root, cmd);
+	/* The reply is keyed by the command without its parameter. */
+	*value = json_object_getn(root, cmd, strcspn(cmd, ","));
 	if (!json_is_object(*value)) {
 		printf("reply to %s holds no object: %s\n", cmd, buf);
 		*value = NULL;
@@ -481,6 +484,82 @@ free_resv:
 	return ret;
 }
 
+/*
+ * A service VM's instance with two tenants (doc/tenants.md): /qosdt/stats
+ * and /qosdt/buffers report each under "tenants" by name, or one tenant's
+ * given its name or index; a tenant that does not exist is refused.
+ */
+static int
+test_tenants_over_socket(void)
+{
+	struct qosdt_config tcfg = cfg;
+	const json_t *tenants, *be;
+	struct rte_mbuf *m[3];
+	json_t *root, *v;
+	struct qosdt *q;
+	int ret = TEST_FAILED;
+
+	tcfg.tenants.nb = 2;
+	snprintf(tcfg.tenants.t[0].name, QOSDT_TENANT_NAMELEN, "vm_a");
+	snprintf(tcfg.tenants.t[1].name, QOSDT_TENANT_NAMELEN, "vm_b");
+	tcfg.express = true;
+	qosdt_telemetry_detach();
+	q = qosdt_create("tel_tenants", &tcfg, SOCKET_ID_ANY, true);
+	TEST_ASSERT_NOT_NULL(q, "instance with tenants: %s",
+		rte_strerror(rte_errno));
+	if (rte_pktmbuf_alloc_bulk(qosdt_tenant_pool(q, 1,
+			QOSDT_CLASS_BEST_EFFORT), m, RTE_DIM(m)) != 0) {
+		printf("cannot allocate from vm_b's best-effort pool\n");
+		goto free_q;
+	}
+	root = tel_query(client, "/qosdt/stats", &v);
+	tenants = v != NULL ? json_object_get(v, "tenants") : NULL;
+	if (json_object_size(tenants) != 2 ||
+			!json_is_object(json_object_get(json_object_get(tenants,
+				"vm_b"), "realtime")) ||
+			!json_is_object(json_object_get(json_object_get(tenants,
+				"vm_a"), "best_effort"))) {
+		printf("/qosdt/stats: no per-tenant sections\n");
+		goto out;
+	}
+	json_decref(root);
+	root = tel_query(client, "/qosdt/stats,vm_b", &v);
+	if (v == NULL || json_object_get(v, "tenants") != NULL ||
+			!json_is_object(json_object_get(v, "reliable"))) {
+		printf("/qosdt/stats,vm_b: not one tenant's stats\n");
+		goto out;
+	}
+	json_decref(root);
+	root = tel_query(client, "/qosdt/buffers,1", &v);
+	be = v != NULL ? json_object_get(v, "best_effort") : NULL;
+	if (json_u64(be, "in_use") != RTE_DIM(m)) {
+		printf("/qosdt/buffers,1: vm_b's best effort in use is not %zu\n",
+			RTE_DIM(m));
+		goto out;
+	}
+	json_decref(root);
+	root = tel_query(client, "/qosdt/buffers,vm_a", &v);
+	be = v != NULL ? json_object_get(v, "best_effort") : NULL;
+	if (json_u64(be, "in_use") != 0) {
+		printf("/qosdt/buffers,vm_a: shows vm_b's buffers\n");
+		goto out;
+	}
+	json_decref(root);
+	root = tel_query(client, "/qosdt/stats,vm_z", &v);
+	if (v != NULL) {
+		printf("/qosdt/stats,vm_z: answered for a tenant that does not exist\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	json_decref(root);
+	rte_pktmbuf_free_bulk(m, RTE_DIM(m));
+free_q:
+	qosdt_free(q);
+	TEST_ASSERT_SUCCESS(attach_monitor(), "re-attach");
+	return ret;
+}
+
 static int
 test_dpdk_telemetry_py(void)
 {
@@ -643,6 +722,7 @@ static struct unit_test_suite telemetry_suite = {
 		TEST_CASE(test_config_over_socket),
 		TEST_CASE(test_adaptive_over_socket),
 		TEST_CASE(test_buffers_over_socket),
+		TEST_CASE(test_tenants_over_socket),
 		TEST_CASE(test_dpdk_telemetry_py),
 		TEST_CASE(test_detach_empties_replies),
 		TEST_CASE(test_attach_detach_while_querying),
