@@ -154,26 +154,17 @@ drop_malformed(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
 }
 
 uint16_t
-qosdt_enqueue_burst(struct qosdt *q, struct rte_mbuf **pkts, uint16_t n)
+qosdt_enqueue_burst(struct qosdt *q, struct rte_mbuf **pkts,
+		uint16_t n)
 {
-	uint16_t good = n, consumed;
-
-	if (unlikely(qosdt_classify_burst_now(q, pkts, n) != 0))
-		good = drop_malformed(q, pkts, n);
-	consumed = qosdt_sched_enqueue(q->sched, pkts, good);
-	if (good == n)
-		return consumed;
-	/* Held mbufs must end at pkts[n - 1]: shift them past the gap. */
-	memmove(pkts + n - (good - consumed), pkts + consumed,
-		(good - consumed) * sizeof(*pkts));
-	return n - (good - consumed);
+	return qosdt_enqueue_tenant_burst(q, 0, pkts, n);
 }
 
 uint16_t
 qosdt_enqueue_classified_burst(struct qosdt *q, struct rte_mbuf **pkts,
 		uint16_t n)
 {
-	return qosdt_sched_enqueue(q->sched, pkts, n);
+	return qosdt_sched_enqueue_tenant(q->sched, 0, pkts, n);
 }
 
 uint16_t

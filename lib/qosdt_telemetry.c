@@ -258,30 +258,42 @@ names_copy(char (*names)[QOSDT_TENANT_NAMELEN], uint32_t first, uint32_t last)
 			source.cfg != NULL ? source.cfg->tenants.t[i].name : "");
 }
 
+/* What a per-tenant command copies of each tenant under the source lock. */
+struct tenant_reader {
+	size_t size;                             /* of one copy */
+	bool (*attached)(void);                  /* the source has it */
+	void (*copy)(uint32_t tenant, void *out); /* source lock held */
+	int (*fill)(const void *copy, struct rte_tel_data *d);
+};
+
+/*
+ * A per-tenant command's reply: every tenant's copy (or the one the
+ * parameter names), taken under the source lock, formatted after it.
+ */
 static int
-stats_cb(const char *cmd __rte_unused, const char *params,
+tenants_cb(const struct tenant_reader *rd, const char *params,
 		struct rte_tel_data *d)
 {
 	char (*names)[QOSDT_TENANT_NAMELEN];
-	struct qosdt_stats *st;
 	uint32_t first = 0, last = 0, i;
 	bool attached, all = false;
+	void *copies;
 	int ret = 0;
 
-	st = malloc(QOSDT_MAX_TENANTS * sizeof(*st));
+	copies = malloc(QOSDT_MAX_TENANTS * rd->size);
 	names = malloc(QOSDT_MAX_TENANTS * sizeof(*names));
-	if (st == NULL || names == NULL) {
-		free(st);
+	if (copies == NULL || names == NULL) {
+		free(copies);
 		free(names);
 		return -ENOMEM;
 	}
 	rte_spinlock_lock(&source_lock);
-	attached = source.mon != NULL;
+	attached = rd->attached();
 	if (attached) {
 		ret = tenant_range(params, &first, &last);
 		all = source.nb_tenants > 1 && last - first > 1;
 		for (i = first; ret == 0 && i < last; i++)
-			qosdt_monitor_read(source.mon[i], &st[i - first]);
+			rd->copy(i, RTE_PTR_ADD(copies, (i - first) * rd->size));
 		if (ret == 0)
 			names_copy(names, first, last);
 	}
@@ -289,11 +301,35 @@ stats_cb(const char *cmd __rte_unused, const char *params,
 
 	rte_tel_data_start_dict(d);
 	if (attached && ret == 0)
-		ret = tenants_reply(d, all, last - first, names, st, sizeof(*st),
-			stats_fill);
-	free(st);
+		ret = tenants_reply(d, all, last - first, names, copies,
+			rd->size, rd->fill);
+	free(copies);
 	free(names);
 	return ret;
+}
+
+static bool
+stats_attached(void)
+{
+	return source.mon != NULL;
+}
+
+static void
+stats_copy(uint32_t tenant, void *out)
+{
+	qosdt_monitor_read(source.mon[tenant], out);
+}
+
+static int
+stats_cb(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	static const struct tenant_reader rd = {
+		.size = sizeof(struct qosdt_stats), .attached = stats_attached,
+		.copy = stats_copy, .fill = stats_fill,
+	};
+
+	return tenants_cb(&rd, params, d);
 }
 
 static struct rte_tel_data *
@@ -337,42 +373,29 @@ buffers_fill(const void *p, struct rte_tel_data *d)
 	return ret;
 }
 
+static bool
+buffers_attached(void)
+{
+	return source.resv != NULL;
+}
+
+static void
+buffers_copy(uint32_t tenant, void *out)
+{
+	qosdt_resv_usage(source.resv[tenant], out);
+}
+
 static int
 buffers_cb(const char *cmd __rte_unused, const char *params,
 		struct rte_tel_data *d)
 {
-	char (*names)[QOSDT_TENANT_NAMELEN];
-	struct qosdt_resv_usage *usage;
-	uint32_t first = 0, last = 0, i;
-	bool attached, all = false;
-	int ret = 0;
+	static const struct tenant_reader rd = {
+		.size = sizeof(struct qosdt_resv_usage),
+		.attached = buffers_attached, .copy = buffers_copy,
+		.fill = buffers_fill,
+	};
 
-	usage = malloc(QOSDT_MAX_TENANTS * sizeof(*usage));
-	names = malloc(QOSDT_MAX_TENANTS * sizeof(*names));
-	if (usage == NULL || names == NULL) {
-		free(usage);
-		free(names);
-		return -ENOMEM;
-	}
-	rte_spinlock_lock(&source_lock);
-	attached = source.resv != NULL;
-	if (attached) {
-		ret = tenant_range(params, &first, &last);
-		all = source.nb_tenants > 1 && last - first > 1;
-		for (i = first; ret == 0 && i < last; i++)
-			qosdt_resv_usage(source.resv[i], &usage[i - first]);
-		if (ret == 0)
-			names_copy(names, first, last);
-	}
-	rte_spinlock_unlock(&source_lock);
-
-	rte_tel_data_start_dict(d);
-	if (attached && ret == 0)
-		ret = tenants_reply(d, all, last - first, names, usage,
-			sizeof(*usage), buffers_fill);
-	free(usage);
-	free(names);
-	return ret;
+	return tenants_cb(&rd, params, d);
 }
 
 static struct rte_tel_data *
