@@ -4,6 +4,7 @@
  * dpdk-testpmd: EAL options, "--", then its own (options.c, --help).
  */
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,34 +36,84 @@ on_signal(int sig __rte_unused)
 }
 
 /*
- * Everything one run holds; torn down in reverse order. What is the
- * role's (server or client) is in its state, behind its operations
- * (role.h): nothing here knows which role runs.
+ * One QoS instance, the role's state over it and its ports: a server's
+ * (its tenants' ports), or one client VM's (a client process emulates one
+ * per --scenario: doc/tenants.md).
  */
-struct app {
-	struct app_options opt;
-	struct qosdt_config cfg;
-	const struct role_ops *role;
+struct session {
 	struct role_env env;
 	void *state;                  /**< The role's (role->load()). */
+	void *worker_arg;             /**< role->worker_arg(state). */
 	struct qosdt *q;
-	/** One pipeline per port: the ports port_id .. port_id + n - 1,
-	 *  port i serving tenant i (a client has one). */
+	/** One pipeline per port: the ports env.port_id .. + n - 1, port i
+	 *  serving tenant i (a client has one). */
 	struct pipeline_set pipes;
 	unsigned int nb_pipelines_ok;
 	unsigned int nb_ports_ok;
 	struct report report;
 };
 
+/*
+ * Everything one run holds; torn down in reverse order. What is the
+ * role's (server or client) is in its states, behind its operations
+ * (role.h): nothing here knows which role runs.
+ */
+struct app {
+	struct app_options opt;
+	struct qosdt_config cfg;
+	const struct role_ops *role;
+	unsigned int nb_sessions;
+	struct session s[APP_MAX_CLIENTS];
+};
+
 static void
 app_tick(void *arg)
 {
 	struct app *a = arg;
+	unsigned int i;
 
-	if (!a->role->ready(a->state))
-		return;
-	a->role->report(a->state, &a->report);
-	report_print(stdout, &a->report, false);
+	for (i = 0; i < a->nb_sessions; i++) {
+		struct session *se = &a->s[i];
+
+		if (!a->role->ready(se->state))
+			continue;
+		a->role->report(se->state, &se->report);
+		report_print(stdout, &se->report, false);
+	}
+}
+
+/* The worker, RX and TX stages of every session, one after another. */
+static unsigned int
+app_stage_worker(void *arg)
+{
+	struct app *a = arg;
+	unsigned int i, work = 0;
+
+	for (i = 0; i < a->nb_sessions; i++)
+		work += a->role->worker(a->s[i].worker_arg);
+	return work;
+}
+
+static unsigned int
+app_stage_rx(void *arg)
+{
+	struct app *a = arg;
+	unsigned int i, work = 0;
+
+	for (i = 0; i < a->nb_sessions; i++)
+		work += pipeline_set_stage_rx(&a->s[i].pipes);
+	return work;
+}
+
+static unsigned int
+app_stage_tx(void *arg)
+{
+	struct app *a = arg;
+	unsigned int i, work = 0;
+
+	for (i = 0; i < a->nb_sessions; i++)
+		work += pipeline_set_stage_tx(&a->s[i].pipes);
+	return work;
 }
 
 /* The channel's configuration, then the role's own files. */
@@ -70,6 +121,7 @@ static int
 app_load(struct app *a)
 {
 	char err[QOSDT_CONFIG_ERRLEN];
+	unsigned int i;
 
 	if (qosdt_config_load(a->opt.config_path, &a->cfg, err, sizeof(err)) < 0) {
 		options_file_error(a->opt.config_path, err);
@@ -102,15 +154,35 @@ app_load(struct app *a)
 			a->opt.port_id, a->cfg.tenants.nb, RTE_MAX_ETHPORTS - 1);
 		return -1;
 	}
-	a->env = (struct role_env){
-		.opt = &a->opt, .cfg = &a->cfg, .quit = &quit,
-	};
-	a->state = a->role->load(&a->env);
-	return a->state != NULL ? 0 : -1;
+	/* A client process runs a client VM per --scenario, on ports
+	 * --port, --port + 1, ...; a server, one session. */
+	a->nb_sessions = a->role == &role_client_ops ? a->opt.nb_scenarios : 1;
+	if ((unsigned int)a->opt.port_id + a->nb_sessions > RTE_MAX_ETHPORTS) {
+		fprintf(stderr, "qosdt: --port %u with %u scenarios: past the last ethdev port (%u)\n",
+			a->opt.port_id, a->nb_sessions, RTE_MAX_ETHPORTS - 1);
+		return -1;
+	}
+	for (i = 0; i < a->nb_sessions; i++) {
+		struct session *se = &a->s[i];
+
+		se->env = (struct role_env){
+			.opt = &a->opt, .cfg = &a->cfg, .quit = &quit,
+			.session = i, .port_id = a->opt.port_id + i,
+			.scenario_path = a->opt.scenario_paths[i],
+		};
+		se->state = a->role->load(&se->env);
+		if (se->state == NULL)
+			return -1;
+	}
+	return 0;
 }
 
+/*
+ * A session's QoS instance (the first one exported over telemetry: one at
+ * a time), its ports and pipelines, the role's worker.
+ */
 static int
-app_setup(struct app *a)
+session_setup(struct app *a, struct session *se)
 {
 	static struct rte_ether_addr macs[QOSDT_MAX_TENANTS];
 	struct qosdt_config qcfg = a->cfg;
@@ -118,107 +190,174 @@ app_setup(struct app *a)
 	char name[16];
 	unsigned int i;
 
-	if (a->role->qos_config(a->state, &qcfg) < 0)
+	if (a->role->qos_config(se->state, &qcfg) < 0)
 		return -1;
-	a->q = qosdt_create(a->role->name, &qcfg, (int)rte_socket_id(), true);
-	if (a->q == NULL) {
-		APP_LOG(ERR, "cannot create the QoS instance: %s",
+	if (se->env.session == 0)
+		snprintf(name, sizeof(name), "%s", a->role->name);
+	else
+		snprintf(name, sizeof(name), "%s%u", a->role->name,
+			se->env.session);
+	se->q = qosdt_create(name, &qcfg, (int)rte_socket_id(),
+		se->env.session == 0);
+	if (se->q == NULL) {
+		APP_LOG(ERR, "cannot create the QoS instance %s: %s", name,
 			rte_strerror(rte_errno));
 		return -1;
 	}
-	if (a->role->rx_pool(a->state, &rx_pool) < 0)
+	if (a->role->rx_pool(se->state, &rx_pool) < 0)
 		return -1;
-	a->pipes.n = qosdt_nb_tenants(a->q);
-	for (i = 0; i < a->pipes.n; i++) {
-		uint16_t port = a->opt.port_id + i;
-		struct pipeline *p = &a->pipes.p[i];
+	se->pipes.n = qosdt_nb_tenants(se->q);
+	for (i = 0; i < se->pipes.n; i++) {
+		uint16_t port = se->env.port_id + i;
+		struct pipeline *p = &se->pipes.p[i];
 
-		if (port_setup(port, a->q, i, rx_pool, &macs[i]) < 0)
+		if (port_setup(port, se->q, i, rx_pool, &macs[i]) < 0)
 			return -1;
-		a->nb_ports_ok++;
-		snprintf(name, sizeof(name), "qp%u", i);
+		se->nb_ports_ok++;
+		snprintf(name, sizeof(name), "qp%u", port);
 		if (pipeline_create(p, name, port, qcfg.nb_buffers) < 0)
 			return -1;
-		a->nb_pipelines_ok++;
+		se->nb_pipelines_ok++;
 		p->rx_hop = a->role->rx_hop;
 		p->tx_hop = a->role->tx_hop;
 	}
+	if (a->role->setup(se->state, se->q, &se->pipes, macs) < 0)
+		return -1;
+	se->worker_arg = a->role->worker_arg(se->state);
+	return 0;
+}
+
+static int
+app_setup(struct app *a)
+{
+	unsigned int i;
+
 	if (a->opt.trace_path != NULL && hop_trace_enable() < 0)
 		return -1;
-	return a->role->setup(a->state, a->q, &a->pipes, macs);
+	for (i = 0; i < a->nb_sessions; i++)
+		if (session_setup(a, &a->s[i]) < 0)
+			return -1;
+	return 0;
 }
 
 /* Let the monitors publish what the last moments recorded. */
 static void
 app_flush_monitors(struct app *a)
 {
+	unsigned int i;
+
 	rte_delay_us_sleep((a->cfg.window_ms + 1) * 1000);
-	qosdt_stats_poll(a->q);
-	a->role->flush(a->state);
+	for (i = 0; i < a->nb_sessions; i++) {
+		qosdt_stats_poll(a->s[i].q);
+		a->role->flush(a->s[i].state);
+	}
 }
 
-static int
-app_run(struct app *a)
+/* A session's report before the run: what the configuration says. */
+static void
+session_report_init(struct app *a, struct session *se, uint64_t start_ns)
 {
-	struct pipeline_ops ops = {
-		.stage = { pipeline_set_stage_rx, NULL, pipeline_set_stage_tx },
-		.arg = { &a->pipes, NULL, &a->pipes },
-		.tick = app_tick,
-		.tick_arg = a,
-		.tick_period_s = a->opt.stats_period_s,
-	};
-	struct report *r = &a->report;
-	uint64_t start_ns;
+	struct report *r = &se->report;
 
-	ops.stage[STAGE_WORKER] = a->role->worker;
-	ops.arg[STAGE_WORKER] = a->role->worker_arg(a->state);
-	if (a->role->start(a->state, r) < 0)
-		return -1;
-	fflush(stdout);
 	r->role = a->role->name;
 	r->mode = qosdt_mode_name(a->cfg.mode);
 	r->config = a->opt.config_path;
 	r->channel_bps = a->cfg.channel_rate_bps;
 	r->overhead = a->cfg.frame_overhead;
 	r->cfg = &a->cfg;
-	r->qos = a->q;
+	r->qos = se->q;
 	for (unsigned int c = 0; c < QOSDT_NB_CLASSES; c++) {
 		r->cls[c].weight = a->cfg.classes[c].weight;
 		r->cls[c].guarantee_bps = a->cfg.classes[c].rate_guarantee_bps;
 	}
-	start_ns = qosdt_monitor_now_ns();
 	r->t0_ns = start_ns;
-	if (pipeline_run(&ops, a->opt.stage_lcore, &quit) < 0)
-		return -1;
-	a->role->finish(a->state, r);
-	app_flush_monitors(a);
-	a->role->report(a->state, r);
-	a->role->conclude(a->state, r, start_ns);
+}
+
+/* A session's final report: printed, and written with --results. */
+static int
+session_conclude(struct app *a, struct session *se, uint64_t start_ns)
+{
+	struct report *r = &se->report;
+	char path[PATH_MAX];
+
+	a->role->report(se->state, r);
+	a->role->conclude(se->state, r, start_ns);
 	report_print(stdout, r, true);
 	if (r->malformed != 0 || r->unmatched != 0 || r->stale != 0)
 		printf("   malformed frames %" PRIu64 ", unmatched replies %" PRIu64
 			", replies to an earlier client %" PRIu64 "\n",
 			r->malformed, r->unmatched, r->stale);
-	if (a->opt.results_path != NULL &&
-			report_write_json(r, a->opt.results_path) < 0)
+	if (a->opt.results_path == NULL)
+		return 0;
+	if (options_results_path(&a->opt, se->env.session, path,
+			sizeof(path)) < 0)
 		return -1;
+	return report_write_json(r, path);
+}
+
+static int
+app_run(struct app *a)
+{
+	struct pipeline_ops ops = {
+		.stage = { app_stage_rx, app_stage_worker, app_stage_tx },
+		.arg = { a, a, a },
+		.tick = app_tick,
+		.tick_arg = a,
+		.tick_period_s = a->opt.stats_period_s,
+	};
+	uint64_t start_ns = qosdt_monitor_now_ns();
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < a->nb_sessions; i++)
+		if (a->role->start(a->s[i].state, &a->s[i].report) < 0)
+			return -1;
+	fflush(stdout);
+	start_ns = qosdt_monitor_now_ns();
+	for (i = 0; i < a->nb_sessions; i++)
+		session_report_init(a, &a->s[i], start_ns);
+	if (pipeline_run(&ops, a->opt.stage_lcore, &quit) < 0)
+		return -1;
+	for (i = 0; i < a->nb_sessions; i++)
+		a->role->finish(a->s[i].state, &a->s[i].report);
+	app_flush_monitors(a);
+	for (i = 0; i < a->nb_sessions; i++)
+		if (session_conclude(a, &a->s[i], start_ns) < 0)
+			rc = -1;
 	if (a->opt.trace_path != NULL && hop_trace_write(a->opt.trace_path) < 0)
 		return -1;
-	return 0;
+	return rc;
 }
 
 static void
 app_teardown(struct app *a)
 {
+	unsigned int i, k;
+
+	for (i = a->nb_sessions; i-- > 0; ) {
+		struct session *se = &a->s[i];
+
+		for (k = 0; k < se->nb_ports_ok; k++)
+			port_close(se->env.port_id + k);
+		if (se->state != NULL)
+			a->role->fini(se->state);
+		for (k = 0; k < se->nb_pipelines_ok; k++)
+			pipeline_free(&se->pipes.p[k]);
+		qosdt_free(se->q);
+		if (se->state != NULL)
+			a->role->free(se->state);
+	}
+}
+
+/* Before EAL: the states app_load() made. */
+static void
+app_free_states(struct app *a)
+{
 	unsigned int i;
 
-	for (i = 0; i < a->nb_ports_ok; i++)
-		port_close(a->opt.port_id + i);
-	a->role->fini(a->state);
-	for (i = 0; i < a->nb_pipelines_ok; i++)
-		pipeline_free(&a->pipes.p[i]);
-	qosdt_free(a->q);
-	a->role->free(a->state);
+	for (i = 0; i < a->nb_sessions; i++)
+		if (a->s[i].state != NULL)
+			a->role->free(a->s[i].state);
 }
 
 /* Parse the options after "--" (all of argv's if there is none). */
@@ -265,13 +404,15 @@ main(int argc, char **argv)
 	rc = app_options(argc, argv, &a.opt);
 	if (rc != 0)
 		return rc < 0 ? 1 : 0;
-	if (app_load(&a) < 0)
+	if (app_load(&a) < 0) {
+		app_free_states(&a);
 		return 1;
+	}
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "qosdt: EAL initialisation failed: %s (see %s --help)\n",
 			rte_strerror(rte_errno), argv[0]);
-		a.role->free(a.state);
+		app_free_states(&a);
 		return 1;
 	}
 	/* The packet-capture framework, as dpdk-testpmd enables it: the

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,9 @@ options_usage(FILE *f, const char *prog)
 "  --role server|client  server: answer requests with the 15 services;\n"
 "                        client: offer the load of --scenario, measure it\n"
 "  --config FILE         QoS configuration, JSON (doc/config.md)\n"
-"  --scenario FILE       client: the load to offer, JSON (doc/scenario.md)\n"
+"  --scenario FILE       client: the load to offer, JSON (doc/scenario.md);\n"
+"                        repeated: one client VM per scenario, the i-th on\n"
+"                        port --port + i, each with its own QoS instance\n"
 "  --mode priority|wrr|fifo\n"
 "                        scheduler mode, overriding the config's\n"
 "  --adaptive on|off     the adaptive controller (doc/adaptive.md),\n"
@@ -273,10 +276,45 @@ options_check(const struct app_options *o)
 			o->dedup_path);
 		return -1;
 	}
-	if (o->results_path != NULL && file_writable("results", o->results_path) < 0)
+	if (o->nb_scenarios > 1 && (o->msg_log_path != NULL ||
+			o->trace_path != NULL)) {
+		fprintf(stderr, "qosdt: --%s with %u --scenario: one client VM per process only\n",
+			o->msg_log_path != NULL ? "msg-log" : "trace",
+			o->nb_scenarios);
 		return -1;
+	}
+	if (o->results_path != NULL) {
+		char path[PATH_MAX];
+		unsigned int i;
+
+		for (i = 0; i < RTE_MAX(o->nb_scenarios, 1u); i++)
+			if (options_results_path(o, i, path, sizeof(path)) < 0 ||
+					file_writable("results", path) < 0)
+				return -1;
+	}
 	if (o->trace_path != NULL && file_writable("trace", o->trace_path) < 0)
 		return -1;
+	return 0;
+}
+
+int
+options_results_path(const struct app_options *o, unsigned int client,
+		char *buf, size_t len)
+{
+	const char *p = o->results_path;
+	size_t n = strlen(p);
+	int w;
+
+	if (o->nb_scenarios <= 1)
+		w = snprintf(buf, len, "%s", p);
+	else if (n > 5 && strcmp(p + n - 5, ".json") == 0)
+		w = snprintf(buf, len, "%.*s-%u.json", (int)(n - 5), p, client);
+	else
+		w = snprintf(buf, len, "%s-%u", p, client);
+	if (w < 0 || (size_t)w >= len) {
+		fprintf(stderr, "qosdt: --results %s: path too long\n", p);
+		return -1;
+	}
 	return 0;
 }
 
@@ -298,7 +336,14 @@ options_apply(struct app_options *o, int opt, const char *arg)
 		o->config_path = arg;
 		return 0;
 	case OPT_SCENARIO:
-		o->scenario_path = arg;
+		if (o->nb_scenarios == APP_MAX_CLIENTS) {
+			fprintf(stderr, "qosdt: --scenario %s: at most %u scenarios (client VMs) in one process\n",
+				arg, APP_MAX_CLIENTS);
+			return -1;
+		}
+		if (o->scenario_path == NULL)
+			o->scenario_path = arg;
+		o->scenario_paths[o->nb_scenarios++] = arg;
 		return 0;
 	case OPT_MODE:
 		o->mode = qosdt_mode_from_name(arg);

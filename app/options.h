@@ -17,11 +17,20 @@ enum app_role {
 	ROLE_CLIENT,  /**< The requesting VM: the load generator. */
 };
 
+/** Most client VMs one client process emulates (one --scenario each). */
+#define APP_MAX_CLIENTS 16
+
 /** Parsed options. */
 struct app_options {
 	enum app_role role;
 	const char *config_path;
-	const char *scenario_path;
+	const char *scenario_path;  /**< The first --scenario. */
+	/**
+	 * Client: each --scenario, in order: client i runs scenario i on port
+	 * --port + i, a client VM each (doc/tenants.md).
+	 */
+	const char *scenario_paths[APP_MAX_CLIENTS];
+	unsigned int nb_scenarios;
 	int mode;                 /**< enum qosdt_sched_mode, -1 = the config's. */
 	int adaptive;             /**< 1 on, 0 off, -1 = the config's. */
 	double duration_s;        /**< 0 = the scenario's (client) / until a signal. */
@@ -129,5 +138,24 @@ int options_parse_uint(const char *prog, const char *opt, const char *arg,
  *   The loader's message.
  */
 void options_file_error(const char *path, const char *err);
+
+/**
+ * Where client @p client writes its results: --results itself with one
+ * --scenario; with several, the path with "-<client>" before its ".json"
+ * (or at its end).
+ *
+ * @param o
+ *   The options.
+ * @param client
+ *   The client (its --scenario's index).
+ * @param buf
+ *   Receives the path.
+ * @param len
+ *   Size of @p buf.
+ * @return
+ *   0, or -1 when the path does not fit (said on stderr).
+ */
+int options_results_path(const struct app_options *o, unsigned int client,
+		char *buf, size_t len);
 
 #endif /* QOSDT_APP_OPTIONS_H */

@@ -31,11 +31,18 @@
 #include "pipeline.h"
 #include "report.h"
 
-/** What every role is given: the options and the channel's configuration. */
+/**
+ * What every role is given: the options, the channel's configuration and
+ * which of the process's sessions it runs (a client process emulating
+ * several client VMs runs one session each: doc/tenants.md).
+ */
 struct role_env {
 	const struct app_options *opt;
 	const struct qosdt_config *cfg;  /**< The channel's, as loaded. */
 	volatile bool *quit;             /**< Set to stop the run. */
+	unsigned int session;            /**< 0, 1, ... */
+	uint16_t port_id;                /**< Its (first) port. */
+	const char *scenario_path;       /**< Client: its scenario. */
 };
 
 /** The operations of one role. */

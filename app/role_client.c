@@ -54,11 +54,11 @@ client_role_load(const struct role_env *env)
 		return NULL;
 	}
 	c->env = *env;
-	if (scenario_load(o->scenario_path, env->cfg->channel_rate_bps, c->sc,
+	if (scenario_load(env->scenario_path, env->cfg->channel_rate_bps, c->sc,
 			err, sizeof(err)) < 0 ||
 			scenario_check_frames(c->sc, env->cfg->max_frame_len, err,
 			sizeof(err)) < 0) {
-		options_file_error(o->scenario_path, err);
+		options_file_error(env->scenario_path, err);
 		client_role_free(c);
 		return NULL;
 	}
@@ -88,8 +88,10 @@ static int
 client_role_rx_pool(void *state, struct rte_mempool **pool)
 {
 	struct client_role *c = state;
+	char name[RTE_MEMPOOL_NAMESIZE];
 
-	c->rx_pool = rte_pktmbuf_pool_create("client_rx", CLIENT_RX_POOL_SIZE,
+	snprintf(name, sizeof(name), "client_rx%u", c->env.session);
+	c->rx_pool = rte_pktmbuf_pool_create(name, CLIENT_RX_POOL_SIZE,
 		0, 0, c->env.cfg->buffer_data_room, (int)rte_socket_id());
 	if (c->rx_pool == NULL) {
 		APP_LOG(ERR, "cannot create the reply pool: %s",
@@ -141,14 +143,14 @@ client_role_start(void *state, struct report *r)
 	struct client_role *c = state;
 	const struct app_options *o = c->env.opt;
 
-	if (port_wait_link(o->port_id, o->link_wait_s, c->env.quit) < 0) {
+	if (port_wait_link(c->env.port_id, o->link_wait_s, c->env.quit) < 0) {
 		APP_LOG(ERR, "port %u: no peer within %g s (is the server running on the same region?)",
-			o->port_id, o->link_wait_s);
+			c->env.port_id, o->link_wait_s);
 		return -1;
 	}
-	printf("qosdt: client running scenario %s (%.1f s), mode %s\n",
+	printf("qosdt: client running scenario %s (%.1f s), mode %s, port %u\n",
 		c->sc->name, scenario_duration_ns(c->sc) / 1e9,
-		qosdt_mode_name(c->env.cfg->mode));
+		qosdt_mode_name(c->env.cfg->mode), c->env.port_id);
 	r->scenario = c->sc->name;
 	return 0;
 }
