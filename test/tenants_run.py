@@ -18,7 +18,10 @@ a service VM checks:
   server's tenant, and the server received at least the replies the
   client verified;
 - nothing of B's reliable class is lost;
-- the server's results carry a section per tenant, by name.
+- the server's results carry a section per tenant, by name;
+- then one client process with three --scenario options drives the three
+  ports (a client VM each): three results files, every reply verified, and
+  each tenant's counts at the server are its client's.
 
 Prints PASS, FAIL or SKIP per case, then the summary line
 buildtools/test-summary.py counts. Rates and latencies are not judged:
@@ -54,6 +57,11 @@ class Test(Cases):
             [f"{self.prefix}_c{i}" for i in range(3)]
         self.results = [f"/tmp/qosdt-tenants-{pid}-{n}.json"
                         for n in ("srv", "c0", "c1", "c2")]
+        # The one-process run: --results BASE, written as BASE-<i>.json.
+        self.one_base = f"/tmp/qosdt-tenants-{pid}-one.json"
+        self.one_results = [f"/tmp/qosdt-tenants-{pid}-one-{i}.json"
+                            for i in range(3)]
+        self.prefixes.append(f"{self.prefix}_one")
         self.env = dict(os.environ)
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
         self.server = None
@@ -67,6 +75,7 @@ class Test(Cases):
         return None
 
     def start_server(self):
+        self.srv, self.cli = None, []
         cmd = [self.qosdt] + EAL + ["-l", "0", "--file-prefix", self.prefixes[0]]
         for i, region in enumerate(self.regions):
             cmd += ["--vdev", f"net_shm{i},path={region},role=server"]
@@ -114,11 +123,33 @@ class Test(Cases):
                     f"{self.server.output().strip()[-400:]!r}")
         return self.load()
 
-    def load(self):
+    def run_one_client(self):
+        """One client process, three --scenario, the three ports."""
+        cmd = [self.qosdt] + EAL[:1] + ["-m", "768"] + EAL[3:] + [
+            "-l", "1", "--file-prefix", self.prefixes[-1]]
+        for i, region in enumerate(self.regions):
+            cmd += ["--vdev", f"net_shm{i},path={region},role=client"]
+        cmd += ["--", "--role", "client", "--config",
+                os.path.join(self.config, "qos.json")]
+        for _ in self.regions:
+            cmd += ["--scenario", os.path.join(self.config, "idle-latency.json")]
+        cmd += ["--duration", str(CLIENT_S), "--stats-period", "0",
+                "--results", self.one_base]
+        c = Proc("client process of 3 VMs", cmd, env=self.env, keep_all=True)
+        self.clients.append(c)
+        if not c.wait(CLIENT_TIMEOUT):
+            c.stop(5)
+            return f"{c.name} did not finish in {CLIENT_TIMEOUT} s"
+        c.close()
+        if c.proc.returncode != 0:
+            return f"{c.name} exit {c.proc.returncode}: {c.output().strip()[-300:]!r}"
+        return None
+
+    def load(self, client_results=None):
         try:
             with open(self.results[0], encoding="utf-8") as f:
                 self.srv = json.load(f)
-            for path in self.results[1:]:
+            for path in client_results or self.results[1:]:
                 with open(path, encoding="utf-8") as f:
                     self.cli.append(json.load(f))
         except (OSError, ValueError) as e:
@@ -147,10 +178,10 @@ class Test(Cases):
             return f"tenants {names}, expected tenant0..tenant2"
         return None
 
-    def traffic_per_tenant(self):
+    def traffic_per_tenant(self, names=None):
         tenants = sorted(self.srv["tenants"].values(), key=lambda t: t["index"])
         bad = []
-        for (name, _), r, t in zip(TENANTS, self.cli, tenants):
+        for name, r, t in zip(names or [n for n, _ in TENANTS], self.cli, tenants):
             for cls, k in r["classes"].items():
                 at_server = t["classes"][cls]["received"]
                 if k["sent"] == 0 and at_server != 0:
@@ -186,13 +217,35 @@ class Test(Cases):
             self.case("each tenant's counts are its client's traffic",
                       self.traffic_per_tenant)
         self.case("B's reliable: none lost", self.reliable_kept)
+        self.run_one_process()
+
+    def run_one_process(self):
+        why = self.start_server()
+        self.case("server again, for one client process", lambda: why)
+        if why:
+            return
+        why = self.run_one_client()
+        self.case("one client process drives the 3 ports", lambda: why)
+        killed = self.server.stop(READY_TIMEOUT)
+        self.server.close()
+        self.server = None
+        why = why or ("server did not exit at SIGINT" if killed else
+                      self.load(self.one_results))
+        if why:
+            self.case("its three results files", lambda: why)
+            return
+        names = ["VM 0", "VM 1", "VM 2"]
+        self.case("one process: every reply verified at its client VM",
+                  self.clients_verified)
+        self.case("one process: each tenant's counts are its client VM's",
+                  lambda: self.traffic_per_tenant(names))
 
     def finish(self):
         for p in [self.server] + self.clients:
             if p is not None and p.alive():
                 p.stop(5)
                 p.close()
-        cleanup(self.regions + self.results, self.prefixes)
+        cleanup(self.regions + self.results + self.one_results, self.prefixes)
 
 
 def main():
