@@ -78,11 +78,14 @@ def scaled(d, p99=1.0, mbps=1.0, lost=0):
 def tenant_server(a_mbps):
     """A server's results of the three-VM run, 20 s, tenant 0 (A) released
     a_mbps over A's 10 s."""
-    cls = {c: {"offered_mbps": (a_mbps / 2 if c == "best_effort" else 0.0)} for c in CLASSES}
-    zero = {c: {"offered_mbps": 0.0} for c in CLASSES}
+    cls = {c: {"offered_mbps": (a_mbps / 2 if c == "best_effort" else 0.0),
+               "sent": 10 if c == "best_effort" else 0, "latency_us": {"p99": 7.0}}
+           for c in CLASSES}
+    b = {c: {"offered_mbps": 1.0, "sent": 10, "latency_us": {"p99": 4.0}} for c in CLASSES}
+    zero = {c: {"offered_mbps": 0.0, "sent": 0, "latency_us": {"p99": 0.0}} for c in CLASSES}
     return {"config": "config/tenants.json", "duration_s": 20.0,
             "tenants": {"tenant0": {"index": 0, "classes": cls},
-                        "tenant1": {"index": 1, "classes": zero},
+                        "tenant1": {"index": 1, "classes": b},
                         "tenant2": {"index": 2, "classes": zero}}}
 
 
@@ -239,6 +242,10 @@ class Cases(qosdt_cases.Cases):
             return f"C's realtime p99 {rt}"
         if t["A"]["server_mbps"] != (400.0, 400.0, 400.0) or t["A"]["share_mbps"] != 1000.0:
             return f"A {t['A']}"
+        srv = t["classes"]["B"]["reliable"]
+        if srv["together"]["server_p99"] != (4.0, 4.0, 4.0) or srv["solo"]["server_p99"]:
+            return (f"B's reliable at the server: {srv}, expected p99 4 us with A flooding "
+                    "(tenant 1's section), none solo (no solo server results)")
         return None
 
     def results(self):

@@ -268,9 +268,10 @@ TENANT_RUNS = ("solo", tenants.CONTROL[0], "together")
 
 
 def tenant_repeats(res):
-    """Per repeat of the tenants experiment: (together {vm: results}, the
-    three-VM run's server results, solo {vm: results}, control {vm:
-    results}); a repeat without its three-VM run's clients is left out."""
+    """Per repeat of the tenants experiment: {"together": {vm: results},
+    "server": the three-VM run's server results, "solo": {vm: results},
+    "control": {vm: results}, "servers": {run: server results}} (run as in
+    TENANT_RUNS); a repeat without its three-VM run's clients is left out."""
     out = []
     for rep in sorted(res["tenants"]):
         runs = res["tenants"][rep]
@@ -282,39 +283,53 @@ def tenant_repeats(res):
             continue
         solo = {vm: runs[f"solo-{vm}-{vm}"] for vm in tenants.SOLOS
                 if f"solo-{vm}-{vm}" in runs}
-        out.append((together, res["server"]["tenants"].get(rep, {}).get("together"),
-                    solo, vms(tenants.CONTROL[0])))
+        servers = res["server"]["tenants"].get(rep, {})
+        out.append({"together": together, "server": servers.get("together"), "solo": solo,
+                    "control": vms(tenants.CONTROL[0]), "servers": servers})
     return out
+
+
+def _server_class(servers, run, vm, cls):
+    """A client VM's class in the server's results of a run (its tenant's
+    section); None without it."""
+    name = f"solo-{vm}" if run == "solo" else run
+    doc = servers.get(name) or {}
+    index = tenants.VMS[vm][0]
+    t = next((v for v in (doc.get("tenants") or {}).values() if v.get("index") == index), None)
+    return t["classes"][cls] if t else None
 
 
 def tenants_summary(res, root=None):
     """The tenants experiment over its repeats: {"classes": {vm: {class:
-    {run: {"p99", "throughput_mbps"}}}} for B and C in TENANT_RUNS, "A":
-    its delivered rate at its client and at the server, what it offered
-    and its share, "goals": per goal of tenants.goal_checks, how many
-    repeats met it and the figures of each; every figure (median, min,
-    max). None without a three-VM run."""
+    {run: {"p99", "throughput_mbps", "server_p99"}}}} for B and C in
+    TENANT_RUNS (server_p99: the wait in the server's scheduler, its
+    tenant's section), "A": its delivered rate at its client and at the
+    server, what it offered and its share, "goals": per goal of
+    tenants.goal_checks, how many repeats met it and the figures of each;
+    every figure (median, min, max). None without a three-VM run."""
     reps = tenant_repeats(res)
     if not reps:
         return None
     kw = {} if root is None else {"root": root}
-    shares = tenants.config_shares(reps[0][1], **kw)
+    shares = tenants.config_shares(reps[0]["server"], **kw)
     classes = {}
     for vm in tenants.SOLOS:
         for cls in CLASSES:
             row = {}
             for run in TENANT_RUNS:
-                docs = [{"solo": solo, "together": together}.get(run, control).get(vm)
-                        for together, _, solo, control in reps]
-                ks = [d["classes"][cls] for d in docs if d is not None]
+                key = run if run in ("solo", "together") else "control"
+                ks = [r[key][vm]["classes"][cls] for r in reps if vm in r[key]]
                 if not any(k["sent"] for k in ks):
                     continue
+                srv = [_server_class(r["servers"], run, vm, cls) for r in reps]
                 row[run] = {"p99": spread([k["latency_us"]["p99"] for k in ks]),
-                            "throughput_mbps": spread([k["throughput_mbps"] for k in ks])}
+                            "throughput_mbps": spread([k["throughput_mbps"] for k in ks]),
+                            "server_p99": spread([k["latency_us"]["p99"] for k in srv
+                                                  if k and k["sent"]])}
             if row:
                 classes.setdefault(vm, {})[cls] = row
     a_idx = tenants.VMS["A"][0]
-    a = [(t["A"], srv) for t, srv, _, _ in reps if "A" in t]
+    a = [(r["together"]["A"], r["server"]) for r in reps if "A" in r["together"]]
     summary = {"runs": len(reps), "classes": classes, "A": {
         "client_mbps": spread([sum(k["throughput_mbps"] for k in d["classes"].values())
                                for d, _ in a]),
@@ -324,9 +339,9 @@ def tenants_summary(res, root=None):
                                 for d, _ in a]),
         "share_mbps": shares[a_idx]}}
     goals = []
-    for together, srv, solo, _ in reps:
-        for i, (vm, ok, rule, figures) in enumerate(tenants.goal_checks(together, srv, solo,
-                                                                        shares)):
+    for r in reps:
+        for i, (vm, ok, rule, figures) in enumerate(tenants.goal_checks(
+                r["together"], r["server"], r["solo"], shares)):
             if i == len(goals):
                 goals.append({"vm": vm, "rule": rule, "met": 0, "figures": []})
             g = goals[i]

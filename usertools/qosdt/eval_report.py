@@ -469,10 +469,22 @@ def section_tenants(res, figs):
     def ratio(row, x, y, key="p99"):
         return _factor(_med(row.get(x, {}).get(key)), _med(row.get(y, {}).get(key)))
     if "realtime" in b and "quiet-A" in b["realtime"]:
-        lines.append("- What A's flood costs B (A flooding / A idle, p99): " + "; ".join(
-            f"{cls} {ratio(row, 'together', 'quiet-A')}" for cls, row in b.items())
-            + ". What sharing the client core costs B (A idle / solo): " + "; ".join(
-            f"{cls} {ratio(row, 'quiet-A', 'solo')}" for cls, row in b.items()) + ".")
+        lines.append("- B's p99 with A flooding over with A idle (the flood's part): "
+                     + "; ".join(f"{cls} {ratio(row, 'together', 'quiet-A')}"
+                                 for cls, row in b.items())
+                     + ". With A idle over solo (the shared client core's part): "
+                     + "; ".join(f"{cls} {ratio(row, 'quiet-A', 'solo')}"
+                                 for cls, row in b.items()) + ".")
+    srv = [(vm, cls, row) for vm, classes in t["classes"].items()
+           for cls, row in classes.items() if row.get("together", {}).get("server_p99")]
+    if srv:
+        lines.append("- At the server, the wait of B's and C's requests in its scheduler "
+                     "(p99, us, their tenant's section of the server's results), solo -> A "
+                     "flooding: " + "; ".join(
+                         f"{vm} {cls} {fmt(row.get('solo', {}).get('server_p99'))} -> "
+                         f"{fmt(row['together']['server_p99'])}" for vm, cls, row in srv)
+                     + ". What the round trips add beyond that is spent at the clients "
+                     "and on the way.")
     if c:
         lines.append(f"- C's realtime p99: solo {fmt(c.get('solo', {}).get('p99'))} us, "
                      f"A idle {fmt(c.get('quiet-A', {}).get('p99'))}, A flooding "
