@@ -17,15 +17,22 @@ Usage: eval_data.py SOURCE_ROOT
    puts the original design's figures beside ours, and calls a run noisy
    when the host stalled for more than 20 ms, not otherwise;
 8. the figures are drawn, PNG and SVG (skipped without matplotlib, which
-   make eval installs and make test does not).
+   make eval installs and make test does not);
+9. the tenants experiment: each tenant's share from config/tenants.json
+   and from a weighted, capped section; the goals met and missed where
+   they should be (B within 10% of solo, C's realtime at most 2x solo, A
+   within its share at its client and at the server, B's reliable lossless
+   in both runs), a missing run failing its goal; the summary pairs each
+   repeat's runs and counts the repeats that met each goal.
 """
 import importlib
+import json
 import os
 import sys
 import tempfile
 
 from qosdt import cases as qosdt_cases
-from qosdt import eval_data, eval_report
+from qosdt import eval_data, eval_report, tenants
 
 NAME = "eval_data"
 CLASSES = ("realtime", "throughput", "reliable", "best_effort")
@@ -50,8 +57,56 @@ def doc(hist=None, missed=None, t_s=None, phases=None, fails=None, p99=None):
                "buffers_in_use": [1] * n, "buffers_borrowed": [0] * n,
                "alloc_fail": (fails or [0] * n), "buffers_reserved": 100, "borrow_cap": 50}
            for c in CLASSES}
-    return {"classes": cls, "phases": phases, "adaptive": {"enabled": False},
+    return {"classes": cls, "phases": phases, "adaptive": {"enabled": False}, "duration_s": 10.0,
             "windows": {"t_s": t_s, "classes": win, "shared_buffers": 10, "overflow": 0}}
+
+
+def scaled(d, p99=1.0, mbps=1.0, lost=0):
+    """A copy of a results document with every class's p99 and throughput
+    scaled and reliable's lost set (sent kept consistent)."""
+    out = {k: v for k, v in d.items()}
+    out["classes"] = {}
+    for c, k in d["classes"].items():
+        k = dict(k, latency_us=dict(k["latency_us"], p99=k["latency_us"]["p99"] * p99),
+                 throughput_mbps=k["throughput_mbps"] * mbps)
+        if c == "reliable":
+            k.update(lost=lost, dropped=0, sent=k["received"] + lost)
+        out["classes"][c] = k
+    return out
+
+
+def tenant_server(a_mbps):
+    """A server's results of the three-VM run, 20 s, tenant 0 (A) released
+    a_mbps over A's 10 s."""
+    cls = {c: {"offered_mbps": (a_mbps / 2 if c == "best_effort" else 0.0),
+               "sent": 10 if c == "best_effort" else 0, "latency_us": {"p99": 7.0}}
+           for c in CLASSES}
+    b = {c: {"offered_mbps": 1.0, "sent": 10, "latency_us": {"p99": 4.0}} for c in CLASSES}
+    zero = {c: {"offered_mbps": 0.0, "sent": 0, "latency_us": {"p99": 0.0}} for c in CLASSES}
+    return {"config": "config/tenants.json", "duration_s": 20.0,
+            "tenants": {"tenant0": {"index": 0, "classes": cls},
+                        "tenant1": {"index": 1, "classes": b},
+                        "tenant2": {"index": 2, "classes": zero}}}
+
+
+def tenant_runs(b_p99=1.05, c_p99=1.5, a_mbps=400.0, lost=0):
+    """(together, server, solo) of one repeat: B's p99 and C's scaled from
+    their solo runs, A delivering a_mbps (its classes' throughput)."""
+    a = doc()
+    for i, k in enumerate(a["classes"].values()):
+        k["throughput_mbps"] = a_mbps if i == 3 else 0.0
+    solo = {"B": scaled(doc()), "C": scaled(doc())}
+    together = {"A": a, "B": scaled(doc(), p99=b_p99, lost=lost),
+                "C": scaled(doc(), p99=c_p99)}
+    return together, tenant_server(a_mbps), solo
+
+
+def tenant_runs_raw():
+    """One repeat of the tenants experiment as eval_data.load gives it."""
+    together, _, solo = tenant_runs()
+    return dict({f"together-{vm}": d for vm, d in together.items()},
+                **{f"solo-{vm}-{vm}": d for vm, d in solo.items()},
+                **{f"quiet-A-{vm}": doc() for vm in "ABC"})
 
 
 class Cases(qosdt_cases.Cases):
@@ -127,6 +182,72 @@ class Cases(qosdt_cases.Cases):
             return f"guarantees {g}, expected throughput 100 Mbit/s only"
         return None
 
+    def tenant_shares(self):
+        with open(os.path.join(self.root, "config", "tenants.json")) as f:
+            got = tenants.tenant_shares(json.load(f))
+        if got != [1000.0, 1000.0, 1000.0]:
+            return f"config/tenants.json shares {got}, expected 3 x 1000 Mbit/s"
+        cfg = {"channel": {"rate": "1G"},
+               "tenants": {"capacity": "50%", "list": [{"weight": 2}, {}, {"rate": "100M"}]}}
+        got = tenants.tenant_shares(cfg)
+        if got != [750.0, 375.0, 100.0]:
+            return f"weights 2:1:1 of 1.5G, the third capped at 100M: {got}"
+        return None
+
+    def tenant_goals(self):
+        shares = [1000.0] * 3
+        def verdicts(together, server, solo):
+            return [(vm, ok, rule.split(":")[0]) for vm, ok, rule, _ in
+                    tenants.goal_checks(together, server, solo, shares)]
+        got = verdicts(*tenant_runs())
+        if not all(ok for _, ok, _ in got) or len(got) != 7:
+            return f"every goal should be met (4 B classes, C, A, reliable): {got}"
+        bad = []
+        for name, runs, missed in (
+                ("B's p99 1.2x solo", tenant_runs(b_p99=1.2), {"B"}),
+                ("C's p99 2.5x solo", tenant_runs(c_p99=2.5), {"C"}),
+                ("A at 1100 of 1000 Mbit/s", tenant_runs(a_mbps=1100.0), {"A"}),
+                ("B's reliable losing 1", tenant_runs(lost=1), {"B"})):
+            got = verdicts(*runs)
+            if {vm for vm, ok, _ in got if not ok} != missed:
+                bad.append(f"{name}: missed {[g for g in got if not g[1]]}")
+        together, server, solo = tenant_runs()
+        # B's throughput 0.85x solo in one class misses that class only.
+        together["B"]["classes"]["throughput"]["throughput_mbps"] *= 0.85
+        got = [rule for vm, ok, rule in verdicts(together, server, solo) if not ok]
+        if got != ["throughput"]:
+            bad.append(f"B's throughput at 0.85x solo: missed {got}")
+        got = verdicts(tenant_runs()[0], tenant_server(2000.0), solo)
+        if [vm for vm, ok, _ in got if not ok] != ["A"]:
+            bad.append(f"A over its share at the server only: {got}")
+        got = verdicts(tenant_runs()[0], server, {"B": scaled(doc())})
+        if [vm for vm, ok, _ in got if not ok] != ["C"]:
+            bad.append(f"no solo run of C: {got}")
+        return "; ".join(bad) or None
+
+    def tenant_summary(self):
+        res = {"tenants": {}, "server": {"tenants": {}}}
+        for rep, runs in ((1, tenant_runs()), (2, tenant_runs(c_p99=3.0))):
+            together, server, solo = runs
+            res["tenants"][rep] = dict({f"together-{vm}": d for vm, d in together.items()},
+                                       **{f"solo-{vm}-{vm}": d for vm, d in solo.items()},
+                                       **{f"quiet-A-{vm}": doc() for vm in "ABC"})
+            res["server"]["tenants"][rep] = {"together": server}
+        t = self.data.tenants_summary(res, self.root)
+        c = next(g for g in t["goals"] if g["vm"] == "C")
+        if t["runs"] != 2 or c["met"] != 1 or len(c["figures"]) != 2:
+            return f"C met in {c['met']} of {t['runs']} repeats, expected 1 of 2"
+        rt = t["classes"]["C"]["realtime"]
+        if rt["together"]["p99"] != (30.0 * 2.25, 45.0, 90.0) or rt["solo"]["p99"][0] != 30.0:
+            return f"C's realtime p99 {rt}"
+        if t["A"]["server_mbps"] != (400.0, 400.0, 400.0) or t["A"]["share_mbps"] != 1000.0:
+            return f"A {t['A']}"
+        srv = t["classes"]["B"]["reliable"]
+        if srv["together"]["server_p99"] != (4.0, 4.0, 4.0) or srv["solo"]["server_p99"]:
+            return (f"B's reliable at the server: {srv}, expected p99 4 us with A flooding "
+                    "(tenant 1's section), none solo (no solo server results)")
+        return None
+
     def results(self):
         meta = {"date": "2026-11-22 00:00 UTC", "command": "make eval", "cpu": "a CPU",
                 "cpus": 2, "kernel": "6.1", "debian": "12.8", "dpdk": "22.11.11",
@@ -147,12 +268,14 @@ class Cases(qosdt_cases.Cases):
                                                       "priority+adaptive")},
                 "loadshift": {"static": [ls, ls], "adaptive": [ls, ls]},
                 "isolation": {"priority": [doc(t_s=[0.1, 0.2, 0.3, 0.4], phases=phases)]},
-                "server": {"modes": {"priority": [doc()]}, "loadshift": {}, "isolation": {}}}
+                "tenants": {1: tenant_runs_raw()},
+                "server": {"modes": {"priority": [doc()]}, "loadshift": {}, "isolation": {},
+                           "tenants": {1: {"together": tenant_server(400.0)}}}}
 
     def report(self):
         rep = eval_report
         figs = {"pmd": "perf/pmd", "cdf": "perf/cdf", "throughput": "perf/tp",
-                "loadshift": "perf/ls", "isolation": "perf/iso"}
+                "loadshift": "perf/ls", "isolation": "perf/iso", "tenants": "perf/ten"}
         with tempfile.TemporaryDirectory() as d:
             path = rep.write(self.results(), figs, d, [], {"realtime": 200.0},
                              {"throughput": 100.0})
@@ -160,7 +283,10 @@ class Cases(qosdt_cases.Cases):
                 text = f.read()
         want = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "`make eval`",
                 "`priority` round trip 30, client scheduler 3, server scheduler 3",
-                "350 -> 95", "60 -> 95", "5 -> 0.1", "**2.00x**"]
+                "350 -> 95", "60 -> 95", "5 -> 0.1", "**2.00x**", "## 8.",
+                "| B | realtime | 30.0 | 30.0 | 31.5 |",
+                "- C, realtime p99 <= 2 x solo: **met** (1 of 1 repeats;",
+                "its share is 1000 Mbit/s"]
         if "noisy host" in text:
             return "a quiet run (longest stall 1 ms) is called noisy"
         res = self.results()
@@ -185,8 +311,8 @@ class Cases(qosdt_cases.Cases):
                                  {"throughput": 100.0})
             missing = [f"{s}.{e}" for s in stems.values() for e in ("png", "svg")
                        if not os.path.getsize(os.path.join(d, f"{s}.{e}"))]
-        if len(stems) != 5:
-            return f"{len(stems)} figures drawn, expected 5"
+        if len(stems) != 6:
+            return f"{len(stems)} figures drawn, expected 6"
         return f"empty or missing: {missing}" if missing else None
 
 
@@ -201,6 +327,9 @@ def main():
     t.case("isolation: refused allocations per phase", t.isolation)
     t.case("config: SLOs and guarantees from config/qos.json", t.config)
     t.case("report: every section, figure, the command and the original design", t.report)
+    t.case("tenants: shares of the capacity from the config", t.tenant_shares)
+    t.case("tenants: goals met and missed where they should be", t.tenant_goals)
+    t.case("tenants: repeats paired, goals counted per repeat", t.tenant_summary)
     t.case("figures: PNG and SVG of each", t.figures)
     return t.summary()
 

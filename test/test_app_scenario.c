@@ -442,6 +442,17 @@ test_shipped_scenarios(void)
 	TEST_ASSERT(rel_diff(load2[QOSDT_CLASS_RELIABLE],
 		2 * load[QOSDT_CLASS_RELIABLE]) < 1e-9, "reliable doubled");
 	TEST_ASSERT(load[QOSDT_CLASS_REALTIME] > 0, "a realtime probe");
+
+	/* Best effort only, at 5x the channel, for the whole run. */
+	TEST_ASSERT_SUCCESS(load_shipped("tenant-flood"), "tenant-flood");
+	TEST_ASSERT_EQUAL(sc.nb_phases, 1u, "one phase");
+	class_load(&sc.phases[0], load);
+	for (c = 0; c < QOSDT_NB_CLASSES; c++)
+		TEST_ASSERT(c == QOSDT_CLASS_BEST_EFFORT || load[c] == 0,
+			"class %u offered %.0f bit/s", c, load[c]);
+	TEST_ASSERT(rel_diff(load[QOSDT_CLASS_BEST_EFFORT], 5 * CHANNEL_BPS) < 1e-6,
+		"best effort %.0f, 5x the channel expected",
+		load[QOSDT_CLASS_BEST_EFFORT]);
 	return TEST_SUCCESS;
 }
 

@@ -20,6 +20,11 @@ What `make eval` runs (`make eval QUICK=1`: --quick). The matrix:
   kernel     the kernel baseline: realtime's probe over veth between two
              network namespaces, tc HTB with a prio class and with one FIFO,
              flooded (usertools/qosdt/kernel_baseline.py; needs root)
+  tenants    one service VM (config/tenants.json, three ports), three
+             client VMs at once: A floods best effort at 5x the channel
+             (config/tenant-flood.json), B mixed-overload, C idle-latency;
+             the same with A idle (a control); B solo and C solo; issue 16's
+             goals judged per repeat (usertools/qosdt/tenants.py)
 
 Each repeat runs the whole matrix once (repeats are interleaved, so slow
 drift of a shared machine hits every experiment alike); the full mode
@@ -54,13 +59,14 @@ import time
 from qosdt import SOURCE_ROOT
 from qosdt import eval_data as data
 from qosdt import kernel_baseline as kbase
+from qosdt import tenants
 from qosdt.apprun import AppRun
 from qosdt.eal import CLIENT_CORE, MEM_MB, SERVER_CORE, hugepages_ok
 from qosdt.noise import noise_probe
 from qosdt.pmd_bench import Bench
 
 CONFIG = "config/qos.json"
-EXPERIMENTS = ("pmd", "modes", "loadshift", "isolation", "kernel")
+EXPERIMENTS = ("pmd", "modes", "loadshift", "isolation", "kernel", "tenants")
 # name: (scheduler mode, adaptive controller on)
 MODES = {"fifo": ("fifo", False), "wrr": ("wrr", False),
          "priority": ("priority", False), "priority+adaptive": ("priority", True)}
@@ -70,7 +76,8 @@ SCENARIOS = {"modes": "config/mixed-overload.json",
 PMD_SIZES = (64, 128, 256, 512, 1024, 1500)
 # Seconds per run: (full, quick). The app runs' full durations are their
 # scenarios' own; quick ones scale the phases down.
-APP_SECONDS = {"modes": (10, 4), "loadshift": (28, 14), "isolation": (12, 6), "kernel": (10, 4)}
+APP_SECONDS = {"modes": (10, 4), "loadshift": (28, 14), "isolation": (12, 6), "kernel": (10, 4),
+               "tenants": (10, 4)}
 # Static/adaptive pairs of loadshift (full, quick): the load-shift tool's 5.
 LOADSHIFT_PAIRS = (5, 2)
 PMD_SECONDS = {"duration": (5, 2), "warmup": (2, 1)}
@@ -79,6 +86,7 @@ NOISE_SECONDS = (10, 3)
 # Measured start-up and tear-down around a run, for the time estimate.
 APP_OVERHEAD_S = 2.5
 PMD_OVERHEAD_S = 4.5
+TENANTS_OVERHEAD_S = 3.5
 
 
 def say(msg):
@@ -157,6 +165,24 @@ class Suite:
             for c, v in run.results["classes"].items()))
         return None
 
+    def tenants_run(self, name, clients, rep):
+        """One run of the tenants experiment: a server on three ports and
+        the clients of @clients; every results file goes to raw/."""
+        def raw_name(vm):
+            return os.path.join(self.raw, f"tenants-{name}-{vm}-r{rep + 1}.json" if vm
+                                else f"server-tenants-{name}-r{rep + 1}.json")
+        run = tenants.TenantsRun(self.binary, f"eval-tenants-{name}", clients,
+                                 self.seconds("tenants"), self.raw, raw_name=raw_name)
+        errors = run.run()
+        if run.failed_procs:
+            print(run.tails(), flush=True)
+        if errors:
+            return "; ".join(errors)
+        run.remove_logs()
+        for line in tenants.run_line(name, run.results):
+            say(f"  {line}")
+        return None
+
     # ------------------------------------------------------------ pmd runs
 
     def pmd_bench(self):
@@ -220,6 +246,10 @@ class Suite:
             if "isolation" in only:
                 p.add(f"isolation priority, {tag}", self.seconds("isolation") + APP_OVERHEAD_S,
                       lambda rep=rep: self.app_run("isolation", "priority", "priority", False, rep))
+            for name, clients in tenants.benchmark_runs() if "tenants" in only else ():
+                p.add(f"tenants {name}, {tag}", self.seconds("tenants") + TENANTS_OVERHEAD_S,
+                      lambda name=name, clients=clients, rep=rep:
+                      self.tenants_run(name, clients, rep))
             for v in kbase.VARIANTS if "kernel" in only else ():
                 p.add(f"kernel {v}, {tag}", self.seconds("kernel") + 4, lambda v=v, rep=rep:
                       kbase.eval_run(self.raw, v, rep, self.seconds("kernel"), say))

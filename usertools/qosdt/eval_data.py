@@ -12,10 +12,11 @@ import os
 import re
 import statistics
 
+from . import tenants
 from .results import CLASSES
 SLO_RULES = ("latency", "bandwidth", "loss")
 PERCENTILES = ("p50", "p99", "p999")
-RAW_NAME = re.compile(r"^(server-)?(modes|loadshift|isolation)-(.+)-r(\d+)\.json$")
+RAW_NAME = re.compile(r"^(server-)?(modes|loadshift|isolation|tenants)-(.+)-r(\d+)\.json$")
 
 
 def spread(values):
@@ -28,14 +29,18 @@ def spread(values):
 
 def load(raw, modes, sizes):
     """Everything a run left in raw/: {"meta", "pmd", "modes", "loadshift",
-    "isolation"}; None when raw/ holds nothing. "modes" keeps the order of
-    @modes; each list of runs is in repeat order."""
+    "isolation", "tenants"}; None when raw/ holds nothing. "modes" keeps the
+    order of @modes; each list of runs is in repeat order. "tenants" is by
+    repeat (from 1), each {run name-vm: client results}; the server's
+    {run name: results} likewise, so that a failed run leaves a hole, not a
+    shift."""
     meta_path = os.path.join(raw, "meta.json")
     if not os.path.exists(meta_path):
         return None
     with open(meta_path) as f:
         res = {"meta": json.load(f), "pmd": None, "modes": {}, "loadshift": {},
-               "isolation": {}, "server": {"modes": {}, "loadshift": {}, "isolation": {}}}
+               "isolation": {}, "tenants": {},
+               "server": {"modes": {}, "loadshift": {}, "isolation": {}, "tenants": {}}}
     pmd_path = os.path.join(raw, "pmd.json")
     if os.path.exists(pmd_path):
         with open(pmd_path) as f:
@@ -47,7 +52,12 @@ def load(raw, modes, sizes):
             found.append((bool(m.group(1)), m.group(2), m.group(3), int(m.group(4)), path))
     for server, exp, name, rep, path in sorted(found, key=lambda x: x[3]):
         with open(path) as f:
-            (res["server"] if server else res)[exp].setdefault(name, []).append(json.load(f))
+            doc = json.load(f)
+        where = (res["server"] if server else res)[exp]
+        if exp == "tenants":
+            where.setdefault(rep, {})[name] = doc
+        else:
+            where.setdefault(name, []).append(doc)
     order = {n: i for i, n in enumerate(modes)}
     res["modes"] = dict(sorted(res["modes"].items(), key=lambda kv: order.get(kv[0], 99)))
     return res
@@ -250,6 +260,97 @@ def isolation_phases(docs):
     return out
 
 
+# ------------------------------------------------------------------- tenants
+
+# The tenants experiment's runs in the order the tables give them: solo, the
+# control (A idle), the three client VMs with A flooding.
+TENANT_RUNS = ("solo", tenants.CONTROL[0], "together")
+
+
+def tenant_repeats(res):
+    """Per repeat of the tenants experiment: {"together": {vm: results},
+    "server": the three-VM run's server results, "solo": {vm: results},
+    "control": {vm: results}, "servers": {run: server results}} (run as in
+    TENANT_RUNS); a repeat without its three-VM run's clients is left out."""
+    out = []
+    for rep in sorted(res["tenants"]):
+        runs = res["tenants"][rep]
+        def vms(run):
+            return {n.rsplit("-", 1)[1]: d for n, d in runs.items()
+                    if n.rsplit("-", 1)[0] == run}
+        together = vms("together")
+        if not together:
+            continue
+        solo = {vm: runs[f"solo-{vm}-{vm}"] for vm in tenants.SOLOS
+                if f"solo-{vm}-{vm}" in runs}
+        servers = res["server"]["tenants"].get(rep, {})
+        out.append({"together": together, "server": servers.get("together"), "solo": solo,
+                    "control": vms(tenants.CONTROL[0]), "servers": servers})
+    return out
+
+
+def _server_class(servers, run, vm, cls):
+    """A client VM's class in the server's results of a run (its tenant's
+    section); None without it."""
+    name = f"solo-{vm}" if run == "solo" else run
+    doc = servers.get(name) or {}
+    index = tenants.VMS[vm][0]
+    t = next((v for v in (doc.get("tenants") or {}).values() if v.get("index") == index), None)
+    return t["classes"][cls] if t else None
+
+
+def tenants_summary(res, root=None):
+    """The tenants experiment over its repeats: {"classes": {vm: {class:
+    {run: {"p99", "throughput_mbps", "server_p99"}}}} for B and C in
+    TENANT_RUNS (server_p99: the wait in the server's scheduler, its
+    tenant's section), "A": its delivered rate at its client and at the
+    server, what it offered and its share, "goals": per goal of
+    tenants.goal_checks, how many repeats met it and the figures of each;
+    every figure (median, min, max). None without a three-VM run."""
+    reps = tenant_repeats(res)
+    if not reps:
+        return None
+    kw = {} if root is None else {"root": root}
+    shares = tenants.config_shares(reps[0]["server"], **kw)
+    classes = {}
+    for vm in tenants.SOLOS:
+        for cls in CLASSES:
+            row = {}
+            for run in TENANT_RUNS:
+                key = run if run in ("solo", "together") else "control"
+                ks = [r[key][vm]["classes"][cls] for r in reps if vm in r[key]]
+                if not any(k["sent"] for k in ks):
+                    continue
+                srv = [_server_class(r["servers"], run, vm, cls) for r in reps]
+                row[run] = {"p99": spread([k["latency_us"]["p99"] for k in ks]),
+                            "throughput_mbps": spread([k["throughput_mbps"] for k in ks]),
+                            "server_p99": spread([k["latency_us"]["p99"] for k in srv
+                                                  if k and k["sent"]])}
+            if row:
+                classes.setdefault(vm, {})[cls] = row
+    a_idx = tenants.VMS["A"][0]
+    a = [(r["together"]["A"], r["server"]) for r in reps if "A" in r["together"]]
+    summary = {"runs": len(reps), "classes": classes, "A": {
+        "client_mbps": spread([sum(k["throughput_mbps"] for k in d["classes"].values())
+                               for d, _ in a]),
+        "server_mbps": spread([tenants.tenant_traffic_mbps(srv, a_idx, d["duration_s"])
+                               for d, srv in a]),
+        "offered_mbps": spread([sum(k["offered_mbps"] for k in d["classes"].values())
+                                for d, _ in a]),
+        "share_mbps": shares[a_idx]}}
+    goals = []
+    for r in reps:
+        for i, (vm, ok, rule, figures) in enumerate(tenants.goal_checks(
+                r["together"], r["server"], r["solo"], shares)):
+            if i == len(goals):
+                goals.append({"vm": vm, "rule": rule, "met": 0, "figures": []})
+            g = goals[i]
+            g["met"] += ok
+            g["figures"].append(figures)
+    summary["goals"] = goals
+    return summary
+
+
 # ----------------------------------------------------------------------- csv
 
 def _write(path, header, rows):
@@ -264,8 +365,8 @@ def _r(x, nd=3):
 
 
 def write_csv(res, out):
-    """pmd.csv, modes.csv, loadshift.csv, isolation.csv (one row per run,
-    class or window) and eval.json (the summaries) in @out."""
+    """pmd.csv, modes.csv, loadshift.csv, isolation.csv, tenants.csv (one
+    row per run, class or window) and eval.json (the summaries) in @out."""
     os.makedirs(out, exist_ok=True)
     if res["pmd"]:
         _write(os.path.join(out, "pmd.csv"), ["pmd", "size_bytes", "repeat", "mpps", "gbps"],
@@ -303,6 +404,21 @@ def write_csv(res, out):
             _write(os.path.join(out, f"{exp}.csv"),
                    [name_col, "repeat", "t_s", "class", "missed", "sched_missed", "p99_us",
                     "mbps", "buffers_in_use", "buffers_borrowed", "alloc_fail"], rows)
+    rows = []
+    for rep, runs in sorted(res["tenants"].items()):
+        for name, d in sorted(runs.items()):
+            run, vm = name.rsplit("-", 1)
+            for cls in CLASSES:
+                c = d["classes"][cls]
+                rows.append([run, vm, rep, cls] + [_r(c["latency_us"][p]) for p in
+                                                   ("p50", "p90", "p99", "p999", "max")]
+                            + [_r(c["offered_mbps"]), _r(c["throughput_mbps"]), c["sent"],
+                               c["received"], c["lost"], c["dropped"]])
+    if rows:
+        _write(os.path.join(out, "tenants.csv"),
+               ["run", "client_vm", "repeat", "class", "p50_us", "p90_us", "p99_us",
+                "p999_us", "max_us", "offered_mbps", "throughput_mbps", "sent", "received",
+                "lost", "dropped"], rows)
     summary = {"meta": res["meta"], "modes": mode_table(res)}
     if res["pmd"]:
         summary["pmd"] = [{k: v for k, v in r.items() if k != "runs"} for r in res["pmd"]["sizes"]]
@@ -313,6 +429,8 @@ def write_csv(res, out):
                                 for side, docs in res["loadshift"].items()}
     if res["isolation"]:
         summary["isolation"] = {m: isolation_phases(docs) for m, docs in res["isolation"].items()}
+    if res["tenants"]:
+        summary["tenants"] = tenants_summary(res)
     with open(os.path.join(out, "eval.json"), "w") as f:
         json.dump(summary, f, indent=1, default=lambda x: None if isinstance(x, float)
                   and math.isnan(x) else x)

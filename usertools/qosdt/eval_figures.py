@@ -221,6 +221,73 @@ def draw_isolation(res, out_dir, slo_us):
     return _save(fig, out_dir, "isolation")
 
 
+TENANT_STYLES = {"solo": "#7f7f7f", "quiet-A": "#1f77b4", "together": "#d62728"}
+TENANT_LABELS = {"solo": "solo", "quiet-A": "neighbours, A idle",
+                 "together": "neighbours, A flooding"}
+
+
+def _tenant_bars(ax, rows, key, names):
+    """Grouped bars, one group per name, one bar per run (median, min-max)."""
+    runs = data.TENANT_RUNS
+    width = 0.8 / len(runs)
+    for j, run in enumerate(runs):
+        xs, s3 = [], []
+        for i, n in enumerate(names):
+            v = rows[n].get(run, {}).get(key)
+            if v:
+                xs.append(i + (j - (len(runs) - 1) / 2) * width)
+                s3.append(v)
+        if xs:
+            ax.bar(xs, [v[0] for v in s3], width, color=TENANT_STYLES[run], alpha=0.85,
+                   label=TENANT_LABELS[run], yerr=[[v[0] - v[1] for v in s3],
+                                                    [v[2] - v[0] for v in s3]], capsize=2)
+    ax.set_xticks(range(len(names)), names)
+
+
+def draw_tenants(res, out_dir):
+    """B's p99 and throughput per class, C's realtime p99, A against its
+    share: solo, with A idle, with A flooding."""
+    t = data.tenants_summary(res)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), layout="constrained")
+    b = t["classes"].get("B", {})
+    names = list(b)
+    _tenant_bars(axes[0, 0], b, "p99", names)
+    axes[0, 0].set_yscale("log")
+    axes[0, 0].set_ylim(bottom=10)
+    axes[0, 0].set_ylabel("round-trip p99 (us, log)")
+    axes[0, 0].set_title("B (mixed-overload): p99 per class", fontsize=9, loc="left")
+    _tenant_bars(axes[0, 1], b, "throughput_mbps", names)
+    axes[0, 1].set_ylabel("delivered (Mbit/s of request frames)")
+    axes[0, 1].set_title("B: throughput per class", fontsize=9, loc="left")
+    c = {"realtime": t["classes"].get("C", {}).get("realtime", {})}
+    _tenant_bars(axes[1, 0], c, "p99", ["realtime"])
+    axes[1, 0].set_yscale("log")
+    axes[1, 0].set_ylim(bottom=10)
+    axes[1, 0].set_ylabel("round-trip p99 (us, log)")
+    axes[1, 0].set_title("C (idle-latency): realtime p99", fontsize=9, loc="left")
+    a = t["A"]
+    keys = [("offered", a["offered_mbps"]), ("at its client", a["client_mbps"]),
+            ("at the server", a["server_mbps"])]
+    xs = [i for i, (_, v) in enumerate(keys) if v]
+    vals = [v for _, v in keys if v]
+    axes[1, 1].bar(xs, [v[0] for v in vals], 0.6, color=TENANT_STYLES["together"], alpha=0.85,
+                   yerr=[[v[0] - v[1] for v in vals], [v[2] - v[0] for v in vals]], capsize=2)
+    axes[1, 1].axhline(a["share_mbps"], color="#000000", ls="--", lw=1,
+                       label=f"A's share ({a['share_mbps']:g})")
+    axes[1, 1].set_xticks(range(len(keys)), [k for k, _ in keys])
+    axes[1, 1].set_yscale("log")
+    axes[1, 1].set_ylim(bottom=10)
+    axes[1, 1].set_ylabel("Mbit/s (log)")
+    axes[1, 1].set_title("A (tenant-flood): offered, delivered, against its share",
+                         fontsize=9, loc="left")
+    for ax in axes.flat:
+        ax.legend(fontsize=7)
+    fig.suptitle("one service VM, three client VMs: B and C solo, beside A idle, beside A "
+                 f"flooding (median, min-max over {t['runs']} "
+                 f"repeat{'s' if t['runs'] != 1 else ''})", fontsize=10)
+    return _save(fig, out_dir, "tenants")
+
+
 def draw_all(res, out_dir, slo_us, guarantees, objectives=None):
     """Every figure the results have data for: {name: stem}."""
     figs = {}
@@ -233,4 +300,6 @@ def draw_all(res, out_dir, slo_us, guarantees, objectives=None):
         figs["loadshift"] = draw_loadshift(res, out_dir)
     if res["isolation"]:
         figs["isolation"] = draw_isolation(res, out_dir, slo_us)
+    if res.get("tenants") and data.tenants_summary(res):
+        figs["tenants"] = draw_tenants(res, out_dir)
     return figs

@@ -91,7 +91,7 @@ def head(res, errors):
         "latency tail below includes. Raw data: `build/eval/raw/` (each run's results",
         "JSON, [results.md](results.md)); the summaries are committed beside the figures",
         "in [perf/data/](perf/data/) (`pmd.csv`, `modes.csv`, `loadshift.csv`,",
-        "`isolation.csv`, `eval.json`).",
+        "`isolation.csv`, `tenants.csv`, `eval.json`).",
         "",
     ]
     longest = [v["longest_stall_us"] for probe in (m["noise"], m.get("noise_after", {}))
@@ -414,6 +414,94 @@ def section_isolation(res, figs):
     return lines
 
 
+# ----------------------------------------------------------------- tenants
+
+RUN_LABELS = {"solo": "solo", "quiet-A": "A idle", "together": "A flooding"}
+
+
+def section_tenants(res, figs):
+    """One service VM, three client VMs: the runs, the figure, B's and C's
+    classes in each run, A against its share, and issue 16's goals with the
+    repeats that met each."""
+    t = data.tenants_summary(res)
+    if t is None:
+        return []
+    n = t["runs"]
+    lines = ["## 8. Tenants: one service VM, three client VMs", "",
+             "One `qosdt` server with `config/tenants.json` (`config/qos.json` with three",
+             "equal tenants: a capacity of 3 x the 1 Gbit/s channel, each tenant's share",
+             "one channel) serves three net_shm ports, one region each; three client",
+             "processes, the client VMs, run at once for the same duration: **A** floods",
+             "best effort at 5x its channel (`config/tenant-flood.json`), **B** runs",
+             "`config/mixed-overload.json`, **C** `config/idle-latency.json`. Then the",
+             "same three with A idle (A runs idle-latency: the control, not judged), then",
+             "B alone and C alone against the same server ([tenants.md](tenants.md)).",
+             "The server takes one core and the three clients the other: four",
+             "busy-polling processes on this VM's 2 CPUs, so with neighbours B and C",
+             "share their core's time with two other clients, whatever the server does.",
+             "Round trips (p99, us) and delivered request frames (Mbit/s) at each",
+             "client; median (min-max) over repeats.", ""]
+    _fig(lines, figs["tenants"], "B's and C's p99 and throughput solo, with A idle and "
+         "with A flooding")
+    lines += ["| client VM | class | " + " | ".join(
+        f"p99 us, {RUN_LABELS[r]}" for r in data.TENANT_RUNS) + " | " + " | ".join(
+        f"Mbit/s, {RUN_LABELS[r]}" for r in data.TENANT_RUNS) + " |",
+        "| :--- | :--- | " + " | ".join("---:" for _ in range(2 * len(data.TENANT_RUNS)))
+        + " |"]
+    for vm, classes in t["classes"].items():
+        for cls, row in classes.items():
+            lines.append(f"| {vm} | {cls} | " + " | ".join(
+                fmt(row.get(r, {}).get("p99")) for r in data.TENANT_RUNS) + " | " + " | ".join(
+                fmt(row.get(r, {}).get("throughput_mbps")) for r in data.TENANT_RUNS) + " |")
+    a = t["A"]
+    lines += ["", f"A offered {fmt(a['offered_mbps'], 0)} Mbit/s of best effort and got "
+              f"{fmt(a['client_mbps'])} Mbit/s of replies (the server released "
+              f"{fmt(a['server_mbps'])} Mbit/s of its requests); its share is "
+              f"{a['share_mbps']:g} Mbit/s.", "",
+              f"**Goals** (issue 16, judged per repeat on that repeat's runs; "
+              f"`qosdt.tenants.goal_checks`):", ""]
+    for g in t["goals"]:
+        lines.append(f"- {g['vm']}, {g['rule']}: **{'met' if g['met'] == n else 'MISSED'}** "
+                     f"({g['met']} of {n} repeats; " + "; ".join(g["figures"]) + ")")
+    lines += ["", "**Reading.**", ""]
+    b = t["classes"].get("B", {})
+    c = t["classes"].get("C", {}).get("realtime", {})
+    def ratio(row, x, y, key="p99"):
+        return _factor(_med(row.get(x, {}).get(key)), _med(row.get(y, {}).get(key)))
+    if "realtime" in b and "quiet-A" in b["realtime"]:
+        lines.append("- B's p99 with A flooding over with A idle (the flood's part): "
+                     + "; ".join(f"{cls} {ratio(row, 'together', 'quiet-A')}"
+                                 for cls, row in b.items())
+                     + ". With A idle over solo (the shared client core's part): "
+                     + "; ".join(f"{cls} {ratio(row, 'quiet-A', 'solo')}"
+                                 for cls, row in b.items()) + ".")
+    srv = [(vm, cls, row) for vm, classes in t["classes"].items()
+           for cls, row in classes.items() if row.get("together", {}).get("server_p99")]
+    if srv:
+        lines.append("- At the server, the wait of B's and C's requests in its scheduler "
+                     "(p99, us, their tenant's section of the server's results), solo -> A "
+                     "flooding: " + "; ".join(
+                         f"{vm} {cls} {fmt(row.get('solo', {}).get('server_p99'))} -> "
+                         f"{fmt(row['together']['server_p99'])}" for vm, cls, row in srv)
+                     + ". What the round trips add beyond that is spent at the clients "
+                     "and on the way.")
+    if c:
+        lines.append(f"- C's realtime p99: solo {fmt(c.get('solo', {}).get('p99'))} us, "
+                     f"A idle {fmt(c.get('quiet-A', {}).get('p99'))}, A flooding "
+                     f"{fmt(c.get('together', {}).get('p99'))}: "
+                     f"{ratio(c, 'together', 'quiet-A')} from the flood, "
+                     f"{ratio(c, 'quiet-A', 'solo')} from sharing the core.")
+    if a["client_mbps"]:
+        lines.append(f"- A got {_med(a['client_mbps']) / a['share_mbps'] * 100:.0f}% of its "
+                     "share. Its own client's scheduler shapes it to its channel "
+                     "(1 Gbit/s, equal to its share here) and drops the rest of the flood "
+                     "there, so this run does not show the server's pipe holding a tenant "
+                     "to its share; `qos_tenants_autotest` checks the pipes "
+                     "([tenants.md](tenants.md)).")
+    lines.append("")
+    return lines
+
+
 def write(res, figs, doc_dir, errors, slo_us, guarantees):
     """Write perf.md into @doc_dir; returns its path."""
     lines = head(res, errors)
@@ -428,6 +516,8 @@ def write(res, figs, doc_dir, errors, slo_us, guarantees):
     if "cdf" in figs:
         lines += section_table(res)
     lines += kbase.report_lines(res.get("kernel"), res["modes"])
+    if "tenants" in figs:
+        lines += section_tenants(res, figs)
     path = os.path.join(doc_dir, "perf.md")
     with open(path, "w") as f:
         f.write("\n".join(lines).rstrip("\n") + "\n")
