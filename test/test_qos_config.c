@@ -1241,7 +1241,10 @@ test_tenants_limit(void)
 	return TEST_SUCCESS;
 }
 
-/* config/tenants.json is config/qos.json with three tenants. */
+/*
+ * config/tenants.json is config/qos.json with three tenants, and three
+ * times its queue slots and buffers: each tenant gets what one client has.
+ */
 static int
 test_tenants_json(void)
 {
@@ -1256,8 +1259,9 @@ test_tenants_json(void)
 	snprintf(path, sizeof(path), "%s/config/tenants.json", root);
 	TEST_ASSERT_SUCCESS(qosdt_config_load(path, &file, err, sizeof(err)),
 		"%s", err);
-	qosdt_config_defaults(&want);
-	want.tenants.nb = 3;
+	TEST_ASSERT_SUCCESS(qosdt_config_parse("{\"scheduler\": {\"queue_slots\": 3072}, "
+		"\"buffers\": {\"count\": 24576}, \"tenants\": {\"count\": 3}}",
+		&want, err, sizeof(err)), "%s", err);
 	diff = config_diff(&file, &want);
 	TEST_ASSERT_NULL(diff, "tenants.json and the defaults with 3 tenants differ in %s",
 		diff);
