@@ -385,7 +385,10 @@ run_paced(uint32_t nb, uint64_t rate_bps, unsigned int ms, uint64_t *sent,
 				if (offer(t, QOSDT_CLASS_BEST_EFFORT, 1) < 0)
 					return -1;
 				offered[t] += FRAME;
-				next[t] += gap;
+				/* After a stall of this thread the tenant goes
+				 * on at its rate, it does not catch up in a
+				 * burst. */
+				next[t] = RTE_MAX(next[t] + gap, now);
 			}
 		n = qosdt_sched_dequeue(sched, pkts, BURST);
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -400,14 +403,16 @@ run_paced(uint32_t nb, uint64_t rate_bps, unsigned int ms, uint64_t *sent,
  * Three tenants of equal weights at 100 Mbit/s: tenant 0 floods best
  * effort, tenants 1 and 2 offer 20 Mbit/s each, less than their third.
  * They get what they offer: none of it dropped, all of it sent but what
- * a turn of the loop holds (a few messages); tenant 0 gets the rest.
+ * a turn of the loop holds (a few messages); tenant 0 gets the rest. The
+ * total is never above the capacity (asserted on every attempt); the rest
+ * is taken again up to ATTEMPTS times (a stalled thread drops, sends less).
  */
 static int
 test_light_tenants_get_their_offer(void)
 {
 	struct qosdt_sched_class_counters c;
 	uint64_t cap = 100000000, rate = 20000000, sent[3], offered[3];
-	uint64_t start;
+	uint64_t start, drops[3] = {0};
 	unsigned int attempt, t;
 	double secs = 0;
 	bool ok = false;
@@ -417,6 +422,11 @@ test_light_tenants_get_their_offer(void)
 	TEST_ASSERT_SUCCESS(run_paced(3, rate, WEIGHT_SETTLE_MS, sent, offered),
 		"warm up");
 	for (attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
+		for (t = 1; t < 3; t++) {
+			qosdt_sched_tenant_counters(sched, t,
+				QOSDT_CLASS_BEST_EFFORT, &c);
+			drops[t] = c.drop_pkts;
+		}
 		start = rte_rdtsc();
 		TEST_ASSERT_SUCCESS(run_paced(3, rate, 500, sent, offered),
 			"measure");
@@ -432,14 +442,16 @@ test_light_tenants_get_their_offer(void)
 		for (t = 1; t < 3; t++) {
 			qosdt_sched_tenant_counters(sched, t,
 				QOSDT_CLASS_BEST_EFFORT, &c);
-			TEST_ASSERT_EQUAL(c.drop_pkts, 0,
-				"tenant %u lost %lu messages", t,
-				(unsigned long)c.drop_pkts);
-			ok = ok && sent[t] + 4 * FRAME >= offered[t];
+			drops[t] = c.drop_pkts - drops[t];
+			if (drops[t] != 0)
+				printf("  tenant %u lost %lu messages\n", t,
+					(unsigned long)drops[t]);
+			ok = ok && drops[t] == 0 &&
+				sent[t] + 4 * FRAME >= offered[t];
 		}
 		ok = ok && sent[0] >= (cap / 8 * secs - offered[1] - offered[2]) * 0.9;
 	}
-	TEST_ASSERT(ok, "in %u attempts: tenants 1 and 2 did not get what they offered, or tenant 0 not the rest",
+	TEST_ASSERT(ok, "in %u attempts: tenants 1 and 2 did not get (or lost some of) what they offered, or tenant 0 did not get the rest",
 		ATTEMPTS);
 	sched_stop();
 	return TEST_SUCCESS;
