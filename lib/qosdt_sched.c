@@ -10,6 +10,7 @@
 #include <rte_malloc.h>
 #include <rte_red.h>
 #include <rte_sched.h>
+#include <rte_version.h>
 
 #include "qosdt_aqm.h"
 #include "qosdt_log.h"
@@ -411,6 +412,79 @@ port_rate(const struct qosdt_config *cfg)
 }
 
 /*
+ * rte_sched's best-effort oversubscription (doc/dpdk-notes.md): the pipes'
+ * tc_ov_weight shares the subport's best-effort TC between contending
+ * pipes through a watermark that rte_sched_subport_config() sets to its
+ * maximum, meant as the largest pipe best-effort rate x tc_period. From
+ * DPDK 20.11 (read up to 25.11) it multiplies the period already converted
+ * to bytes at the port rate instead of the milliseconds, which makes the
+ * maximum port bytes per ms times too large (25000x at 100 Mbit/s): the
+ * watermark, coming down by 1/128 per period, then takes some 15 s of
+ * contention before a weight acts at all. The maximum comes from the pipe
+ * profiles the subport is configured with, not from those added later; so
+ * with several tenants the subport gets one profile, never run by a pipe,
+ * whose best-effort rate makes rte_sched's product the intended maximum,
+ * and the tenants' profiles are added after it. A later
+ * rte_sched_subport_config() would take the maximum from every profile
+ * again: with several tenants qosdt never calls it
+ * (qosdt_sched_set_knobs() refuses).
+ */
+#define SCHED_TC_OV_WM_IN_PORT_BYTES \
+	(RTE_VERSION >= RTE_VERSION_NUM(20, 11, 0, 0) && \
+	 RTE_VERSION < RTE_VERSION_NUM(26, 0, 0, 0))
+
+/*
+ * The best-effort rate of the watermark profile, bytes/s: rte_sched's
+ * tc_period_bytes x it / 1000 is at least tc_period_ms x @p be_rate_max /
+ * 1000, the intended maximum (by less than a port ms of bytes more).
+ */
+static uint64_t
+tc_ov_wm_profile_rate(const struct qosdt_config *cfg, uint64_t be_rate_max)
+{
+	uint64_t period_bytes = (uint64_t)cfg->tc_period_ms * port_rate(cfg) /
+		1000;
+	uint64_t wm_max = (uint64_t)cfg->tc_period_ms * be_rate_max / 1000;
+
+	return RTE_MAX((wm_max * 1000 + period_bytes - 1) / period_bytes,
+		(uint64_t)1);
+}
+
+/*
+ * Several tenants: each distinct tenant profile added to the subport
+ * (configured with the watermark profile only, id 0), each pipe
+ * configured with its tenant's. On error the port is gone.
+ */
+static int
+tenant_pipes_config(struct qosdt_sched *s, struct rte_sched_pipe_params *pipes)
+{
+	uint32_t id[QOSDT_MAX_TENANTS], i, j, nb_profiles = 1;
+	int ret = 0;
+
+	for (i = 0; i < s->nb_tenants; i++) {
+		/* rte_sched refuses a duplicate: equal tenants share one. */
+		for (j = 0; j < i; j++)
+			if (memcmp(&pipes[j], &pipes[i], sizeof(pipes[i])) == 0)
+				break;
+		if (j < i) {
+			id[i] = id[j];
+			continue;
+		}
+		ret = rte_sched_subport_pipe_profile_add(s->port, 0, &pipes[i],
+			&id[i]);
+		if (ret != 0) {
+			rte_sched_port_free(s->port);
+			return ret;
+		}
+		nb_profiles++;
+	}
+	/* On error it frees the port (doc/dpdk-notes.md). */
+	for (i = 0; ret == 0 && i < s->nb_tenants; i++)
+		ret = rte_sched_pipe_config(s->port, 0, i, id[i]);
+	s->nb_pipe_profiles = nb_profiles;
+	return ret;
+}
+
+/*
  * A tenant's admission queues and class -> queue map, from its own
  * configuration (qosdt_tenant_config(): its share of the queue slots).
  */
@@ -505,6 +579,9 @@ port_build(struct qosdt_sched *s, const char *name,
 	struct rte_sched_subport_params sub;
 	struct rte_sched_port_params pp;
 	struct rte_sched_pipe_params *pipes;
+	struct rte_sched_pipe_params wm_profile;
+	bool wm_fix = s->nb_tenants > 1 && SCHED_TC_OV_WM_IN_PORT_BYTES;
+	uint64_t be_max = 0;
 	uint8_t wrr[4];
 	uint32_t i;
 	int ret;
@@ -530,7 +607,8 @@ port_build(struct qosdt_sched *s, const char *name,
 		return -EINVAL;
 	}
 
-	/* One pipe profile per tenant: pipe i runs profile i. */
+	/* One pipe profile per tenant: pipe i runs profile i (several
+	 * tenants: after the watermark profile, tenant_pipes_config()). */
 	pipes = calloc(s->nb_tenants, sizeof(*pipes));
 	if (pipes == NULL) {
 		rte_sched_port_free(s->port);
@@ -538,8 +616,11 @@ port_build(struct qosdt_sched *s, const char *name,
 		return -ENOMEM;
 	}
 	config_wrr(cfg, wrr);
-	for (i = 0; i < s->nb_tenants; i++)
+	for (i = 0; i < s->nb_tenants; i++) {
 		pipe_profile_fill(cfg, wrr, i, &pipes[i]);
+		be_max = RTE_MAX(be_max,
+			pipes[i].tc_rate[RTE_SCHED_TRAFFIC_CLASS_BE]);
+	}
 	memset(&sub, 0, sizeof(sub));
 	/* rte_sched wants a power of 2; the pipes past the tenants stay
 	 * unconfigured (nothing is ever enqueued to them). */
@@ -547,12 +628,22 @@ port_build(struct qosdt_sched *s, const char *name,
 	queue_sizes(s, cfg, sub.qsize);
 	sub.pipe_profiles = pipes;
 	sub.n_pipe_profiles = s->nb_tenants;
+	if (wm_fix) {
+		/* The watermark's maximum (tc_ov_wm_profile_rate()). */
+		wm_profile = pipes[0];
+		wm_profile.tc_rate[RTE_SCHED_TRAFFIC_CLASS_BE] =
+			tc_ov_wm_profile_rate(cfg, be_max);
+		sub.pipe_profiles = &wm_profile;
+		sub.n_pipe_profiles = 1;
+	}
 	sub.n_max_pipe_profiles = QOSDT_SCHED_MAX_PROFILES;
 	sub.cman_params = NULL;
 
 	/* On error both calls free the whole port (doc/dpdk-notes.md). */
 	ret = rte_sched_subport_config(s->port, 0, &sub, 0);
-	for (i = 0; ret == 0 && i < s->nb_tenants; i++)
+	if (ret == 0 && wm_fix)
+		ret = tenant_pipes_config(s, pipes);
+	for (i = 0; ret == 0 && !wm_fix && i < s->nb_tenants; i++)
 		ret = rte_sched_pipe_config(s->port, 0, i, i);
 	free(pipes);
 	if (ret != 0) {
@@ -562,7 +653,8 @@ port_build(struct qosdt_sched *s, const char *name,
 		return ret;
 	}
 	memcpy(s->pipe_profiles[0], wrr, sizeof(wrr));
-	s->nb_pipe_profiles = s->nb_tenants;
+	if (!wm_fix)
+		s->nb_pipe_profiles = s->nb_tenants;
 	caps_key(cfg, caps, s->subport_profiles[0]);
 	s->nb_subport_profiles = 1;
 	return 0;
