@@ -135,6 +135,14 @@ union shm_desc hp_put_frame(struct hp_ctx *c, uint32_t q, uint32_t i,
 void hp_publish(struct hp_ctx *c, uint32_t q, uint32_t n);
 
 /**
+ * Take every frame the side under test has published on its ring q so
+ * far without looking at it: what it sent while we attacked, whose
+ * descriptors our own stores may have garbled, is not judged as its.
+ * Returns how many.
+ */
+uint32_t hp_skip_pending(struct hp_ctx *c, uint32_t q);
+
+/**
  * Consume what our side sent on ring q: check each descriptor it wrote,
  * and if echo, send the frame back on our producer ring q (as far as there
  * is room; what does not fit stays for the next call).

@@ -40,6 +40,9 @@ hp_behave(struct hp_ctx *c, double seconds, const bool *stop,
 	memset(&cnt, 0, sizeof(cnt));
 	now = hp_now();
 	for (q = 0; q < nq; q++) {
+		/* Judge only what it sends from now on, to a behaving peer:
+		 * the attack may have garbled what it sent before. */
+		hp_skip_pending(c, q);
 		inject(c, q, &rng);
 		last[q] = now;
 	}

@@ -141,6 +141,18 @@ echo_frame(struct hp_ctx *c, uint32_t q, uint32_t i, const uint8_t *p,
 }
 
 uint32_t
+hp_skip_pending(struct hp_ctx *c, uint32_t q)
+{
+	struct shm_ring_ctl *ctl = cons_ctl(c, q);
+	uint32_t head = __atomic_load_n(&ctl->head, __ATOMIC_ACQUIRE);
+	uint32_t n = head - c->cons_tail[q];
+
+	c->cons_tail[q] = head;
+	__atomic_store_n(&ctl->tail, head, __ATOMIC_RELEASE);
+	return n;
+}
+
+uint32_t
 hp_consume(struct hp_ctx *c, uint32_t q, bool echo, struct hp_counts *cnt,
 		uint64_t res[3])
 {
