@@ -10,7 +10,7 @@ import time
 
 from . import SOURCE_ROOT
 from .eal import CLIENT_CORE, MEM_MB, SERVER_CORE, cleanup, eal_args, hugepages_ok
-from .process import READY_LINE, Proc
+from .process import READY_LINE, Proc, server_stop_error
 from .results import load_results
 
 READY_TIMEOUT = 6.0           # s from server start to its READY_LINE
@@ -152,17 +152,9 @@ class AppRun:
                 self.failed_procs.append(client)
             if self.on_client_done is not None and server.alive():
                 errors += [f"{self.name}: {e}" for e in self.on_client_done(self)]
-            if not server.alive():
-                errors.append(f"{self.name}: server exited before it was stopped "
-                              f"(exit code {server.proc.returncode})")
-                self.failed_procs.append(server)
-            elif server.stop(STOP_GRACE):
-                errors.append(f"{self.name}: server still running {STOP_GRACE:g} s after "
-                              "SIGINT: killed (SIGKILL)")
-                self.failed_procs.append(server)
-            elif server.proc.returncode != 0:
-                errors.append(f"{self.name}: server exited with code "
-                              f"{server.proc.returncode} after SIGINT")
+            why = server_stop_error(self.name, server, STOP_GRACE)
+            if why is not None:
+                errors.append(why)
                 self.failed_procs.append(server)
         finally:
             for p in reversed(procs):      # client first, then server

@@ -130,3 +130,16 @@ class Proc:
         return (f"  --- {what} of the {self.name} (exit code {self.proc.returncode}, "
                 f"full log {self.log_path}) ---\n{body}")
 
+
+def server_stop_error(run, server, grace):
+    """Stop the server of a run (SIGINT, SIGKILL after grace seconds) and
+    say what went wrong, or None: it exited before it was stopped, it did
+    not stop, or it exited non-zero."""
+    if not server.alive():
+        return (f"{run}: server exited before it was stopped "
+                f"(exit code {server.proc.returncode})")
+    if server.stop(grace):
+        return f"{run}: server still running {grace:g} s after SIGINT: killed (SIGKILL)"
+    if server.proc.returncode != 0:
+        return f"{run}: server exited with code {server.proc.returncode} after SIGINT"
+    return None

@@ -16,7 +16,7 @@ import time
 
 from . import SOURCE_ROOT
 from .eal import CLIENT_CORE, MEM_MB, SERVER_CORE, cleanup, eal_args, hugepages_ok
-from .process import Proc
+from .process import Proc, server_stop_error
 from .results import CLASSES, load_results
 
 TENANTS_CONFIG = "config/tenants.json"   # the service VM's: three equal tenants
@@ -189,17 +189,9 @@ class TenantsRun:
                     errors.append(f"{self.name}: client {vm} exited with code "
                                   f"{c.proc.returncode}")
                     self.failed_procs.append(c)
-            if not server.alive():
-                errors.append(f"{self.name}: server exited before it was stopped "
-                              f"(exit code {server.proc.returncode})")
-                self.failed_procs.append(server)
-            elif server.stop(STOP_GRACE):
-                errors.append(f"{self.name}: server still running {STOP_GRACE:g} s "
-                              "after SIGINT: killed (SIGKILL)")
-                self.failed_procs.append(server)
-            elif server.proc.returncode != 0:
-                errors.append(f"{self.name}: server exited with code "
-                              f"{server.proc.returncode} after SIGINT")
+            why = server_stop_error(self.name, server, STOP_GRACE)
+            if why is not None:
+                errors.append(why)
                 self.failed_procs.append(server)
         finally:
             for p in list(clients.values()) + ([server] if server else []):
