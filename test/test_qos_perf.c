@@ -56,6 +56,57 @@ request_new(struct rte_mempool *pool, uint16_t service)
 }
 
 /*
+ * Classify + enqueue + dequeue for RUN_MS, IN_FLIGHT messages in flight
+ * (the 15 services in turn; a dequeued message goes back in, a dropped
+ * one is replaced). With alone, through that scheduler alone, on messages
+ * classified once; else through q, every burst from the next of its
+ * nb_tenants tenants. Returns Mpps dequeued.
+ */
+static double
+pump(struct qosdt *q, struct qosdt_sched *alone, uint32_t nb_tenants,
+		struct rte_mempool *pool)
+{
+	struct rte_mbuf *ready[IN_FLIGHT + BURST];
+	unsigned int nb_ready = 0, svc = 0, turn = 0;
+	uint64_t hz = rte_get_tsc_hz(), start, end, out = 0;
+
+	start = rte_rdtsc();
+	end = start + hz * RUN_MS / 1000;
+	while (rte_rdtsc() < end) {
+		uint16_t k, n;
+
+		while (nb_ready < IN_FLIGHT) {
+			ready[nb_ready] = request_new(pool, svc % 15 + 1);
+			if (ready[nb_ready] == NULL)
+				break;
+			if (alone != NULL)
+				qosdt_classify_burst_now(q, &ready[nb_ready], 1);
+			svc++;
+			nb_ready++;
+		}
+		n = RTE_MIN(nb_ready, (unsigned int)BURST);
+		if (alone != NULL)
+			k = qosdt_sched_enqueue(alone, ready + nb_ready - n, n);
+		else
+			k = qosdt_enqueue_tenant_burst(q, turn++ % nb_tenants,
+				ready + nb_ready - n, n);
+		/* Held-back messages stay at the end of ready[]. */
+		memmove(ready + nb_ready - n, ready + nb_ready - n + k,
+			(n - k) * sizeof(*ready));
+		nb_ready -= k;
+		if (alone != NULL)
+			n = qosdt_sched_dequeue(alone, ready + nb_ready, BURST);
+		else
+			n = qosdt_dequeue_burst(q, ready + nb_ready, BURST);
+		nb_ready += n;
+		out += n;
+	}
+	end = rte_rdtsc();
+	rte_pktmbuf_free_bulk(ready, nb_ready);
+	return (double)out / ((double)(end - start) / hz) / 1e6;
+}
+
+/*
  * One run: IN_FLIGHT messages circulate through the QoS core; what is
  * dropped is replaced. full: classify + enqueue + dequeue with monitoring
  * (qosdt_enqueue_burst / qosdt_dequeue_burst). Otherwise the scheduler
@@ -66,14 +117,12 @@ static double
 run_mode(enum qosdt_sched_mode mode, struct rte_mempool *pool, bool full,
 		uint64_t *dropped)
 {
-	struct rte_mbuf *ready[IN_FLIGHT + BURST];
 	struct qosdt_sched *sched, *alone = NULL;
-	struct qosdt_config cfg;
-	unsigned int nb_ready = 0, svc = 0;
-	uint64_t hz = rte_get_tsc_hz(), start, end, out = 0;
 	struct qosdt_sched_class_counters c;
+	struct qosdt_config cfg;
 	struct qosdt *q;
 	unsigned int i;
+	double mpps;
 
 	if (qos_test_config(&cfg, mode, 100000000000ULL) != 0)
 		return -1;
@@ -89,46 +138,15 @@ run_mode(enum qosdt_sched_mode mode, struct rte_mempool *pool, bool full,
 		}
 		sched = alone;
 	}
-	start = rte_rdtsc();
-	end = start + hz * RUN_MS / 1000;
-	while (rte_rdtsc() < end) {
-		uint16_t k, n;
-
-		while (nb_ready < IN_FLIGHT) {
-			ready[nb_ready] = request_new(pool, svc % 15 + 1);
-			if (ready[nb_ready] == NULL)
-				break;
-			if (!full)
-				qosdt_classify_burst_now(q, &ready[nb_ready], 1);
-			svc++;
-			nb_ready++;
-		}
-		n = RTE_MIN(nb_ready, (unsigned int)BURST);
-		if (full)
-			k = qosdt_enqueue_burst(q, ready + nb_ready - n, n);
-		else
-			k = qosdt_sched_enqueue(sched, ready + nb_ready - n, n);
-		/* Held-back messages stay at the end of ready[]. */
-		memmove(ready + nb_ready - n, ready + nb_ready - n + k,
-			(n - k) * sizeof(*ready));
-		nb_ready -= k;
-		if (full)
-			n = qosdt_dequeue_burst(q, ready + nb_ready, BURST);
-		else
-			n = qosdt_sched_dequeue(sched, ready + nb_ready, BURST);
-		nb_ready += n;
-		out += n;
-	}
-	end = rte_rdtsc();
+	mpps = pump(q, alone, 1, pool);
 	*dropped = 0;
 	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
 		qosdt_sched_counters(sched, i, &c);
 		*dropped += c.drop_pkts;
 	}
-	rte_pktmbuf_free_bulk(ready, nb_ready);
 	qosdt_sched_free(alone);
 	qosdt_free(q);
-	return (double)out / ((double)(end - start) / hz) / 1e6;
+	return mpps;
 }
 
 static int
@@ -195,11 +213,9 @@ REGISTER_TEST_COMMAND(qos_sched_perf_autotest, test_qos_sched_perf);
 static double
 run_tenants(uint32_t nb, struct rte_mempool *pool)
 {
-	struct rte_mbuf *ready[IN_FLIGHT + BURST];
-	unsigned int nb_ready = 0, svc = 0, turn = 0;
-	uint64_t hz = rte_get_tsc_hz(), start, end, out = 0;
 	struct qosdt_config cfg;
 	struct qosdt *q;
+	double mpps;
 	uint32_t t;
 
 	if (qos_test_config(&cfg, QOSDT_MODE_PRIORITY, 100000000000ULL) != 0)
@@ -219,32 +235,9 @@ run_tenants(uint32_t nb, struct rte_mempool *pool)
 	q = qosdt_create("perf", &cfg, SOCKET_ID_ANY, false);
 	if (q == NULL)
 		return -1;
-	start = rte_rdtsc();
-	end = start + hz * RUN_MS / 1000;
-	while (rte_rdtsc() < end) {
-		uint16_t k, n;
-
-		while (nb_ready < IN_FLIGHT) {
-			ready[nb_ready] = request_new(pool, svc % 15 + 1);
-			if (ready[nb_ready] == NULL)
-				break;
-			svc++;
-			nb_ready++;
-		}
-		n = RTE_MIN(nb_ready, (unsigned int)BURST);
-		k = qosdt_enqueue_tenant_burst(q, turn++ % nb,
-			ready + nb_ready - n, n);
-		memmove(ready + nb_ready - n, ready + nb_ready - n + k,
-			(n - k) * sizeof(*ready));
-		nb_ready -= k;
-		n = qosdt_dequeue_burst(q, ready + nb_ready, BURST);
-		nb_ready += n;
-		out += n;
-	}
-	end = rte_rdtsc();
-	rte_pktmbuf_free_bulk(ready, nb_ready);
+	mpps = pump(q, NULL, nb, pool);
 	qosdt_free(q);
-	return (double)out / ((double)(end - start) / hz) / 1e6;
+	return mpps;
 }
 
 /*
