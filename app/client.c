@@ -143,7 +143,7 @@ client_services_init(struct client *c)
 int
 client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
-		volatile bool *quit)
+		volatile bool *finished)
 {
 	uint32_t nb_reqs;
 
@@ -152,7 +152,7 @@ client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 	c->pipe = pipe;
 	c->mac = *mac;
 	c->sc = sc;
-	c->quit = quit;
+	c->finished = finished;
 	c->generating = true;
 	for (unsigned int cls = 0; cls < QOSDT_NB_CLASSES; cls++)
 		c->lossless[cls] = qosdt_config_of(q)->classes[cls].drop ==
@@ -839,7 +839,7 @@ client_stage_worker(void *arg)
 		client_window_closed(c, now_ns);
 	if (!c->generating && client_all_resolved(c)) {
 		__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
-		*c->quit = true;
+		*c->finished = true;
 	}
 	return work;
 }

@@ -91,7 +91,7 @@ struct client {
 	struct rte_ether_addr mac;   /**< Our address, the requests' source. */
 	const struct scenario *sc;   /**< The load. */
 	struct loadgen lg;           /**< Its pacing. */
-	volatile bool *quit;         /**< Set once every request is resolved. */
+	volatile bool *finished;     /**< Set once every request is resolved. */
 	/* Written by the worker, read by the stats tick (atomics): */
 	bool started;                /**< The scenario clock runs. */
 	bool done;                   /**< Every request resolved. */
@@ -155,14 +155,15 @@ struct client {
  *   The port's MAC address.
  * @param sc
  *   The scenario (must outlive the client).
- * @param quit
- *   Set by the worker once every request is resolved.
+ * @param finished
+ *   Set by the worker once every request is resolved (the run stops when
+ *   every client's is).
  * @return
  *   0, or -1 (reason logged).
  */
 int client_init(struct client *c, struct qosdt *q, struct pipeline *pipe,
 		const struct rte_ether_addr *mac, const struct scenario *sc,
-		volatile bool *quit);
+		volatile bool *finished);
 
 /**
  * Start the message log (--msg-log, doc/app.md): from now on the worker

@@ -51,6 +51,7 @@ struct session {
 	unsigned int nb_pipelines_ok;
 	unsigned int nb_ports_ok;
 	struct report report;
+	volatile bool done;           /**< env.done: its work is over. */
 };
 
 /*
@@ -82,15 +83,23 @@ app_tick(void *arg)
 	}
 }
 
-/* The worker, RX and TX stages of every session, one after another. */
+/*
+ * The worker, RX and TX stages of every session, one after another. The
+ * run stops once every session is done (one that is keeps being polled:
+ * its port may still bring stale replies).
+ */
 static unsigned int
 app_stage_worker(void *arg)
 {
 	struct app *a = arg;
-	unsigned int i, work = 0;
+	unsigned int i, work = 0, nb_done = 0;
 
-	for (i = 0; i < a->nb_sessions; i++)
+	for (i = 0; i < a->nb_sessions; i++) {
 		work += a->role->worker(a->s[i].worker_arg);
+		nb_done += a->s[i].done;
+	}
+	if (nb_done == a->nb_sessions)
+		quit = true;
 	return work;
 }
 
@@ -167,7 +176,7 @@ app_load(struct app *a)
 
 		se->env = (struct role_env){
 			.opt = &a->opt, .cfg = &a->cfg, .quit = &quit,
-			.session = i, .port_id = a->opt.port_id + i,
+			.done = &se->done, .session = i, .port_id = a->opt.port_id + i,
 			.scenario_path = a->opt.scenario_paths[i],
 		};
 		se->state = a->role->load(&se->env);

@@ -39,7 +39,10 @@
 struct role_env {
 	const struct app_options *opt;
 	const struct qosdt_config *cfg;  /**< The channel's, as loaded. */
-	volatile bool *quit;             /**< Set to stop the run. */
+	volatile bool *quit;             /**< Set to stop the run (a signal). */
+	/** Set by the role when this session's work is over; the run stops
+	 *  once every session's is (a client process may run several). */
+	volatile bool *done;
 	unsigned int session;            /**< 0, 1, ... */
 	uint16_t port_id;                /**< Its (first) port. */
 	const char *scenario_path;       /**< Client: its scenario. */

@@ -111,7 +111,7 @@ client_role_setup(void *state, struct qosdt *q, struct pipeline_set *pipes,
 	c->client = calloc(1, sizeof(*c->client));
 	if (c->client == NULL || client_init(c->client, q, &pipes->p[0],
 			&macs[0], c->sc,
-			c->env.quit) < 0) {
+			c->env.done) < 0) {
 		free(c->client);
 		c->client = NULL;
 		return -1;

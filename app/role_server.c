@@ -128,7 +128,7 @@ server_role_setup(void *state, struct qosdt *q, struct pipeline_set *pipes,
 	struct server_role *s = state;
 
 	server_init(&s->server, q, pipes, macs, s->env.opt->duration_s,
-		s->env.quit, s->env.opt->services);
+		s->env.done, s->env.opt->services);
 	if (s->dedup_ok)
 		server_set_dedup(&s->server, &s->dedup);
 	return 0;

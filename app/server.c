@@ -27,7 +27,7 @@
 void
 server_init(struct server *s, struct qosdt *q, struct pipeline_set *pipes,
 		const struct rte_ether_addr *macs, double duration_s,
-		volatile bool *quit, enum svc_semantics sem)
+		volatile bool *finished, enum svc_semantics sem)
 {
 	unsigned int t;
 
@@ -45,7 +45,7 @@ server_init(struct server *s, struct qosdt *q, struct pipeline_set *pipes,
 		s->mac[t] = macs[t];
 		s->tenant_of_port[pipes->p[t].port_id] = t;
 	}
-	s->quit = quit;
+	s->finished = finished;
 	if (duration_s > 0)
 		s->end_tsc = rte_get_tsc_cycles() +
 			(uint64_t)(duration_s * rte_get_tsc_hz());
@@ -266,7 +266,7 @@ server_stage_worker(void *arg)
 	}
 	work += n;
 	if (s->end_tsc != 0 && rte_get_tsc_cycles() >= s->end_tsc)
-		*s->quit = true;
+		*s->finished = true;
 	return work;
 }
 

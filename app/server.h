@@ -33,8 +33,8 @@ struct server {
 	struct rte_ether_addr mac[QOSDT_MAX_TENANTS];
 	/** The tenant (pipeline) of each port the server serves. */
 	uint8_t tenant_of_port[RTE_MAX_ETHPORTS];
-	volatile bool *quit;         /**< Set when end_tsc has passed. */
-	uint64_t end_tsc;            /**< Stop then (0: at quit only). */
+	volatile bool *finished;     /**< Set when end_tsc has passed. */
+	uint64_t end_tsc;            /**< Stop then (0: when stopped). */
 	/** The original's generator states; NULL: binary semantics. */
 	struct svc_hvisor_state *hvisor;
 	struct svc_hvisor_state hvisor_state; /**< What hvisor points to. */
@@ -62,15 +62,15 @@ struct server {
  * @param macs
  *   Each port's MAC address.
  * @param duration_s
- *   Stop after this long (0: until *quit).
- * @param quit
+ *   Stop after this long (0: until the run is stopped).
+ * @param finished
  *   Set by the worker when the duration has passed.
  * @param sem
  *   The services' semantics (the original's generators start afresh).
  */
 void server_init(struct server *s, struct qosdt *q, struct pipeline_set *pipes,
 		const struct rte_ether_addr *macs, double duration_s,
-		volatile bool *quit, enum svc_semantics sem);
+		volatile bool *finished, enum svc_semantics sem);
 
 /**
  * Serve the lossless classes' requests once each, remembering them in

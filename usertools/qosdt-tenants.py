@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--duration", type=float, default=tenants.DURATION_S,
                     help=f"each client's --duration, s ({tenants.DURATION_S})")
     ap.add_argument("--out", default="", help="results and logs (BUILD/tenants)")
+    ap.add_argument("--one-process", action="store_true",
+                    help="the client VMs as sessions of one client process")
     a = ap.parse_args()
     if not 1 <= a.duration <= 300:
         ap.error("--duration must be in 1..300 s")
@@ -43,7 +45,7 @@ def main():
     out = os.path.abspath(a.out or os.path.join(a.build, "tenants"))
     os.makedirs(out, exist_ok=True)
     try:
-        runs = tenants.run_benchmark(binary, out, a.duration)
+        runs = tenants.run_benchmark(binary, out, a.duration, one_process=a.one_process)
     except KeyboardInterrupt:
         sys.exit("interrupted (processes stopped, regions and EAL files removed)")
     together = runs["together"]

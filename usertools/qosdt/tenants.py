@@ -111,7 +111,7 @@ class TenantsRun:
 
     def __init__(self, binary, name, clients, duration, out_dir,
                  config=TENANTS_CONFIG, client_config=CLIENT_CONFIG, mode=MODE,
-                 cwd=SOURCE_ROOT, raw_name=None):
+                 cwd=SOURCE_ROOT, raw_name=None, one_process=False):
         with open(os.path.join(cwd, config), encoding="utf-8") as f:
             cfg = json.load(f)
         t = cfg.get("tenants", {})
@@ -126,6 +126,7 @@ class TenantsRun:
         # raw_name(vm or None) -> results path; vm None is the server's.
         self.raw_name = raw_name or (lambda vm: os.path.join(
             out_dir, f"{name}-{vm}.json" if vm else f"server-{name}.json"))
+        self.one_process = one_process and len(self.clients) > 1
         self.results, self.server_results = {}, None
         self.errors, self.warnings, self.logs, self.failed_procs = [], [], [], []
         TenantsRun.seq += 1
@@ -155,6 +156,35 @@ class TenantsRun:
                    "--duration", f"{self.duration:g}", "--stats-period", "0",
                    "--link-wait", str(LINK_WAIT), "--results", self.raw_name(vm)])
 
+    def _sessions_cmd(self, huge):
+        """One client process driving every client VM of the run, a session
+        each on its own port (--scenario repeated), all on one lcore:
+        polled in turn, not time-sliced by the kernel."""
+        vms = list(self.clients)
+        cmd = [self.binary] + eal_args(CLIENT_CORE, f"{self.tag}-clients",
+                                       f"net_shm0,path={self.regions[self.clients[vms[0]][0]]},role=client",
+                                       huge)
+        for n, vm in enumerate(vms[1:], 1):
+            cmd += ["--vdev", f"net_shm{n},path={self.regions[self.clients[vm][0]]},role=client"]
+        cmd += ["--", "--role", "client", "--config", self.client_config,
+                "--mode", self.mode, "--duration", f"{self.duration:g}",
+                "--stats-period", "0", "--link-wait", str(LINK_WAIT),
+                "--results", self._sessions_base()]
+        for vm in vms:
+            cmd += ["--scenario", self.clients[vm][1]]
+        return cmd
+
+    def _sessions_base(self):
+        return os.path.join(self.out_dir, f"{self.tag}-sessions.json")
+
+    def _sessions_results(self):
+        """Move the one process's R-<i>.json to each VM's results path."""
+        base = self._sessions_base()[:-len(".json")]
+        for n, vm in enumerate(self.clients):
+            src = f"{base}-{n}.json"
+            if os.path.exists(src):
+                os.replace(src, self.raw_name(vm))
+
     def run(self):
         errors = self.errors
         for vm in [None] + list(self.clients):
@@ -175,8 +205,12 @@ class TenantsRun:
                 errors.append(f"{self.name}: the server's ready line does not name "
                               f"{want}: {server.ready_text!r}")
                 return errors
-            for vm in self.clients:
-                clients[vm] = self._proc(f"client {vm}", self._client_cmd(vm, huge))
+            if self.one_process:
+                clients["+".join(self.clients)] = self._proc(
+                    "clients", self._sessions_cmd(huge))
+            else:
+                for vm in self.clients:
+                    clients[vm] = self._proc(f"client {vm}", self._client_cmd(vm, huge))
             deadline = time.monotonic() + self.duration + CLIENT_SLACK
             for vm, c in clients.items():
                 if not c.wait(deadline - time.monotonic()):
@@ -197,7 +231,10 @@ class TenantsRun:
             for p in list(clients.values()) + ([server] if server else []):
                 p.stop(0.5)
                 p.close()
-            cleanup(self.regions, [f"{self.tag}-{r}" for r in ["server"] + list(self.clients)])
+            cleanup(self.regions, [f"{self.tag}-{r}"
+                                   for r in ["server", "clients"] + list(self.clients)])
+        if self.one_process:
+            self._sessions_results()
         self._load()
         return errors
 
@@ -242,7 +279,7 @@ def benchmark_runs(control=True):
 
 
 def run_benchmark(binary, out_dir, duration=DURATION_S, raw_name=None, log=say,
-                  control=True):
+                  control=True, one_process=False):
     """Every run of benchmark_runs(), one after the other: {run name:
     TenantsRun} (each holds its errors and results). raw_name(run, vm or
     None) gives a results path (None: the server's); default: under out_dir.
@@ -250,7 +287,8 @@ def run_benchmark(binary, out_dir, duration=DURATION_S, raw_name=None, log=say,
     runs = {}
     for name, clients in benchmark_runs(control):
         path = None if raw_name is None else (lambda vm, name=name: raw_name(name, vm))
-        run = TenantsRun(binary, name, clients, duration, out_dir, raw_name=path)
+        run = TenantsRun(binary, name, clients, duration, out_dir, raw_name=path,
+                         one_process=one_process)
         log(f"{name}: " + ", ".join(f"{vm} {os.path.basename(sc)} on port {i}"
                                     for vm, (i, sc) in clients.items())
             + f", {duration:g} s")
