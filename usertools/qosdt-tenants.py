@@ -4,7 +4,8 @@
 (doc/tenants.md, "Measured").
 
 A qosdt server with config/tenants.json serves three net_shm ports; three
-client processes, one per region, run at once for the same duration: A
+client VMs, one per region, run at once for the same duration (the sessions
+of one client process on the other core; --processes: a process each): A
 floods best effort at 5x the channel (config/tenant-flood.json), B runs
 config/mixed-overload.json, C config/idle-latency.json. Then the same three
 with A idle (a control, not judged: what sharing the client core costs B
@@ -19,7 +20,7 @@ doc/results.md) and OUT/server-*.json. Exit status: 0 when every run
 completed (a missed goal is reported, not an error), 1 when one failed, 2
 on bad arguments.
 
-Usage: usertools/qosdt-tenants.py [--build DIR] [--duration S] [--out DIR]
+Usage: usertools/qosdt-tenants.py [--build DIR] [--duration S] [--out DIR] [--processes]
 """
 import argparse
 import os
@@ -34,8 +35,9 @@ def main():
     ap.add_argument("--duration", type=float, default=tenants.DURATION_S,
                     help=f"each client's --duration, s ({tenants.DURATION_S})")
     ap.add_argument("--out", default="", help="results and logs (BUILD/tenants)")
-    ap.add_argument("--one-process", action="store_true",
-                    help="the client VMs as sessions of one client process")
+    ap.add_argument("--processes", action="store_true",
+                    help="a client process per client VM (default: the client VMs "
+                    "are the sessions of one client process)")
     a = ap.parse_args()
     if not 1 <= a.duration <= 300:
         ap.error("--duration must be in 1..300 s")
@@ -45,7 +47,7 @@ def main():
     out = os.path.abspath(a.out or os.path.join(a.build, "tenants"))
     os.makedirs(out, exist_ok=True)
     try:
-        runs = tenants.run_benchmark(binary, out, a.duration, one_process=a.one_process)
+        runs = tenants.run_benchmark(binary, out, a.duration, one_process=not a.processes)
     except KeyboardInterrupt:
         sys.exit("interrupted (processes stopped, regions and EAL files removed)")
     together = runs["together"]

@@ -5,9 +5,12 @@ client process on each region that has a scenario, every wait bounded;
 run_benchmark, the three-VM benchmark and the solo runs it is compared
 with; and goal_checks, issue 16's goals judged on one run of each.
 
-The client VMs are emulated by client processes on this machine: the
-server on one core, every client on the other (eal.SERVER_CORE,
-eal.CLIENT_CORE), each busy-polling its own region.
+The client VMs are emulated on this machine: the server on one core, the
+client VMs on the other (eal.SERVER_CORE, eal.CLIENT_CORE). By default
+they are the sessions of one client process (--scenario once per VM),
+polled in turn, each on its own region; one_process=False runs a client
+process per VM instead, time-sliced by the kernel (doc/tenants.md,
+"Emulating the client VMs").
 """
 import json
 import os
@@ -35,6 +38,7 @@ SOLOS = ("B", "C")                       # the client VMs also run alone
 # costs them (three busy-polling clients on one CPU).
 CONTROL = ("quiet-A", "config/idle-latency.json")
 DURATION_S = 10                          # mixed-overload's own length
+ONE_PROCESS = True                       # the client VMs: one process's sessions
 
 READY_TIMEOUT = 10.0      # s from server start to its ready line (3 ports)
 CLIENT_SLACK = 10.0       # s a client may run beyond --duration
@@ -102,7 +106,9 @@ class TenantsRun:
     region each) and a client process on each region in @clients, all
     started at once.
 
-    clients: {vm name: (tenant index, scenario)}. run() returns the list of
+    clients: {vm name: (tenant index, scenario)}; one_process: all of them
+    the sessions of one client process (else a process each). run() returns
+    the list of
     errors (empty on success); afterwards results holds each client's
     results document ({vm name: doc}, the complete ones) and server_results
     the server's.
@@ -111,7 +117,7 @@ class TenantsRun:
 
     def __init__(self, binary, name, clients, duration, out_dir,
                  config=TENANTS_CONFIG, client_config=CLIENT_CONFIG, mode=MODE,
-                 cwd=SOURCE_ROOT, raw_name=None, one_process=False):
+                 cwd=SOURCE_ROOT, raw_name=None, one_process=ONE_PROCESS):
         with open(os.path.join(cwd, config), encoding="utf-8") as f:
             cfg = json.load(f)
         t = cfg.get("tenants", {})
@@ -279,7 +285,7 @@ def benchmark_runs(control=True):
 
 
 def run_benchmark(binary, out_dir, duration=DURATION_S, raw_name=None, log=say,
-                  control=True, one_process=False):
+                  control=True, one_process=ONE_PROCESS):
     """Every run of benchmark_runs(), one after the other: {run name:
     TenantsRun} (each holds its errors and results). raw_name(run, vm or
     None) gives a results path (None: the server's); default: under out_dir.
