@@ -1093,12 +1093,40 @@ monitor_tx_report(struct qosdt_monitor *mon, struct burst_counts *sent)
 	memset(sent, 0, sizeof(*sent));
 }
 
+/*
+ * Messages of one tenant and class that waited the same time (a burst's
+ * share one classification timestamp and leave rte_sched class by
+ * class), recorded in the monitor at once.
+ */
+struct latency_run {
+	struct qosdt_monitor *mon;
+	unsigned int cls;
+	uint64_t ns;
+	uint32_t n;        /* Messages in the run. */
+	uint32_t over_slo; /* Of them, with an objective below ns. */
+	uint32_t no_slo;   /* Of them, with no objective. */
+};
+
+static inline void
+latency_run_flush(struct latency_run *run)
+{
+	if (run->n == 0)
+		return;
+	qosdt_monitor_latency_n(run->mon, run->cls, run->ns, run->n,
+		run->over_slo, run->no_slo);
+	run->n = 0;
+	run->over_slo = 0;
+	run->no_slo = 0;
+}
+
 uint16_t
 qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct burst_counts sent = { {0}, {0} };
+	struct latency_run run = { .mon = NULL };
 	struct sched_tenant *t = NULL;
 	uint64_t now = 0, ts = 0, wait_ns = 0;
+	uint32_t slo;
 	unsigned int c;
 	int i, k;
 
@@ -1153,12 +1181,22 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		/* A burst's messages share their classification's TSC: the
 		 * conversion is done once per distinct one. */
-		if (i == 0 || meta->ts != ts) {
+		if (run.n == 0 || meta->ts != ts) {
 			ts = meta->ts;
 			wait_ns = (uint64_t)((double)(now - ts) * s->ns_per_tsc);
 		}
-		qosdt_monitor_latency(t->mon, c, wait_ns, meta->slo_latency_ns);
+		if (run.n != 0 && (run.mon != t->mon || run.cls != c ||
+				run.ns != wait_ns))
+			latency_run_flush(&run);
+		run.mon = t->mon;
+		run.cls = c;
+		run.ns = wait_ns;
+		slo = meta->slo_latency_ns;
+		run.n++;
+		run.over_slo += slo != 0 && wait_ns > slo;
+		run.no_slo += slo == 0;
 	}
+	latency_run_flush(&run);
 	monitor_tx_report(t->mon, &sent);
 	return k;
 }
