@@ -90,7 +90,8 @@ struct qosdt_sched {
 	uint32_t backlog;             /* Mbufs inside rte_sched, all classes. */
 	uint32_t nb_tenants;
 	uint32_t express_next;        /* The tenant whose express path goes first. */
-	uint32_t nb_express;          /* Messages in all express paths. */
+	/* Bit i: tenant i's express path holds some (the tenants fit: below). */
+	uint64_t express_mask;
 	double ns_per_tsc;
 	uint64_t tsc_hz;              /* rte_get_tsc_hz(), kept at hand. */
 	/* rte_sched's queue id holds the pipe at bit 4 (the hierarchy's 16
@@ -741,6 +742,7 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 
 	if (qosdt_mbuf_meta_register() != 0)
 		return NULL;
+	RTE_BUILD_BUG_ON(QOSDT_MAX_TENANTS > 64);
 	if (nb > QOSDT_MAX_TENANTS) {
 		rte_errno = EINVAL;
 		return NULL;
@@ -871,7 +873,7 @@ express_take(struct qosdt_sched *s, struct sched_tenant *t,
 			!lane_credit(s, t, m->pkt_len, now_tsc))
 		return false;
 	t->express[t->express_tail++ % EXPRESS_SLOTS] = m;
-	s->nb_express++;
+	s->express_mask |= UINT64_C(1) << (t - s->t);
 	sc->q->backlog++;
 	sc->q->backlog_bytes += m->pkt_len;
 	sc->cnt.enq_pkts++;
@@ -1049,15 +1051,18 @@ express_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	int k = 0;
 
-	while (k < n && s->nb_express != 0) {
-		struct sched_tenant *t = &s->t[s->express_next];
+	/* Straight to the next tenant whose path holds some (express_mask),
+	 * in the order a visit of every tenant in turn would take them. */
+	while (k < n && s->express_mask != 0) {
+		uint64_t after = s->express_mask &
+			(UINT64_MAX << s->express_next);
+		uint32_t i = rte_bsf64(after != 0 ? after : s->express_mask);
+		struct sched_tenant *t = &s->t[i];
 
-		if (t->express_head != t->express_tail) {
-			pkts[k++] = t->express[t->express_head++ % EXPRESS_SLOTS];
-			s->nb_express--;
-		}
-		if (++s->express_next == s->nb_tenants)
-			s->express_next = 0;
+		pkts[k++] = t->express[t->express_head++ % EXPRESS_SLOTS];
+		if (t->express_head == t->express_tail)
+			s->express_mask &= ~(UINT64_C(1) << i);
+		s->express_next = i + 1 == s->nb_tenants ? 0 : i + 1;
 	}
 	return k;
 }
