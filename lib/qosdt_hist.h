@@ -85,6 +85,26 @@ qosdt_hist_record(struct qosdt_hist *h, uint64_t ns)
 }
 
 /**
+ * Record @p n samples of the same value at once (as many
+ * qosdt_hist_record() calls).
+ *
+ * @param h
+ *   The histogram.
+ * @param ns
+ *   The samples' value.
+ * @param n
+ *   How many.
+ */
+static inline void
+qosdt_hist_record_n(struct qosdt_hist *h, uint64_t ns, uint32_t n)
+{
+	h->buckets[qosdt_hist_index(ns)] += n;
+	h->count += n;
+	if (unlikely(ns > h->max))
+		h->max = ns;
+}
+
+/**
  * Number of samples recorded.
  *
  * @param h

@@ -232,6 +232,20 @@ qosdt_monitor_latency(struct qosdt_monitor *mon, unsigned int cls,
 	c->window_over_bound += ns > (slo_ns != 0 ? slo_ns : c->latency_bound);
 }
 
+void
+qosdt_monitor_latency_n(struct qosdt_monitor *mon, unsigned int cls,
+		uint64_t ns, uint32_t n, uint32_t over_slo, uint32_t no_slo)
+{
+	struct monitor_class *c;
+
+	if (unlikely(cls >= QOSDT_NB_CLASSES || n == 0))
+		return;
+	c = &mon->cls[cls];
+	qosdt_hist_record_n(&c->window_hist, ns, n);
+	c->total.latency_violations += over_slo;
+	c->window_over_bound += over_slo + (ns > c->latency_bound ? no_slo : 0);
+}
+
 /*
  * The window's p99 against each sample's own objective (its service's
  * max_latency): missed when more than n - ceil(0.99 n) samples are above

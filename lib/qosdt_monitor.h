@@ -180,6 +180,27 @@ void qosdt_monitor_latency(struct qosdt_monitor *mon, unsigned int cls,
 		uint64_t ns, uint64_t slo_ns);
 
 /**
+ * Record @p n latency samples of one class that are all @p ns: the same
+ * as @p n qosdt_monitor_latency() calls with their own objectives, told
+ * by how many are above theirs and how many have none.
+ *
+ * @param mon
+ *   The monitor.
+ * @param cls
+ *   enum qosdt_class.
+ * @param ns
+ *   The latency of every sample.
+ * @param n
+ *   How many samples.
+ * @param over_slo
+ *   How many of them have an objective (non-zero) below @p ns.
+ * @param no_slo
+ *   How many of them have no objective (0).
+ */
+void qosdt_monitor_latency_n(struct qosdt_monitor *mon, unsigned int cls,
+		uint64_t ns, uint32_t n, uint32_t over_slo, uint32_t no_slo);
+
+/**
  * Close the window if it is due and publish a snapshot (writer thread
  * only; call it from the data-path loop, it is cheap when nothing is due).
  *

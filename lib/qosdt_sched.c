@@ -90,8 +90,15 @@ struct qosdt_sched {
 	uint32_t backlog;             /* Mbufs inside rte_sched, all classes. */
 	uint32_t nb_tenants;
 	uint32_t express_next;        /* The tenant whose express path goes first. */
-	uint32_t nb_express;          /* Messages in all express paths. */
+	/* Bit i: tenant i's express path holds some (the tenants fit: below). */
+	uint64_t express_mask;
 	double ns_per_tsc;
+	uint64_t tsc_hz;              /* rte_get_tsc_hz(), kept at hand. */
+	/* rte_sched's queue id holds the pipe at bit 4 (the hierarchy's 16
+	 * queues per pipe, one subport), checked on every tenant's queue ids
+	 * when they are made (class_fields_init()); if not, ask rte_sched. */
+	bool pipe_in_queue_id;
+	uint32_t pipe_mask;
 	uint64_t red_time_per_ns;     /* RED clock units per ns (red_time()). */
 	/* The sojourn classes' measurements skip the owning thread's stalls:
 	 * the last dequeue turn with something queued, and the gap between
@@ -660,9 +667,17 @@ port_build(struct qosdt_sched *s, const char *name,
 	return 0;
 }
 
+/* The pipe of an rte_sched queue id, as rte_sched lays it out here. */
+static inline uint32_t
+queue_id_pipe(const struct qosdt_sched *s, uint32_t queue_id)
+{
+	return (queue_id >> 4) & s->pipe_mask;
+}
+
 /*
  * rte_sched's queue id of each class of a tenant (its pipe), computed once
- * by rte_sched itself.
+ * by rte_sched itself; whether queue_id_pipe() reads the pipe back from
+ * each (pipe_in_queue_id, cleared if not).
  */
 static void
 class_fields_init(struct qosdt_sched *s, uint32_t tenant,
@@ -677,7 +692,7 @@ class_fields_init(struct qosdt_sched *s, uint32_t tenant,
 		sc->nb_tc = class_nb_tc(cfg, c, sc->objective);
 		sc->cnt.nb_tc = sc->nb_tc;
 		for (k = 0; k < sc->nb_tc; k++) {
-			uint32_t tc, queue;
+			uint32_t tc, queue, subport, pipe;
 			uint8_t tc8, color;
 
 			class_position(cfg, c, k, &tc, &queue);
@@ -687,6 +702,11 @@ class_fields_init(struct qosdt_sched *s, uint32_t tenant,
 			rte_mbuf_sched_get(&probe, &sc->sched_field[k], &tc8,
 				&color);
 			sc->tc[k] = tc8;
+			rte_sched_port_pkt_read_tree_path(s->port, &probe,
+				&subport, &pipe, &tc, &queue);
+			if (pipe != tenant ||
+					queue_id_pipe(s, sc->sched_field[k]) != pipe)
+				s->pipe_in_queue_id = false;
 		}
 	}
 }
@@ -722,6 +742,7 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 
 	if (qosdt_mbuf_meta_register() != 0)
 		return NULL;
+	RTE_BUILD_BUG_ON(QOSDT_MAX_TENANTS > 64);
 	if (nb > QOSDT_MAX_TENANTS) {
 		rte_errno = EINVAL;
 		return NULL;
@@ -735,6 +756,7 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 	s->cfg = *cfg;
 	s->nb_tenants = nb;
 	s->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
+	s->tsc_hz = rte_get_tsc_hz();
 	s->red_time_per_ns = red_time_per_ns(bps_to_bytes(cfg->channel_rate_bps));
 	s->stall_tsc = rte_get_tsc_hz() / 1000000 * SOJOURN_STALL_US;
 	for (i = 0; ret == 0 && i < nb; i++) {
@@ -750,6 +772,8 @@ qosdt_sched_create(const char *name, const struct qosdt_config *cfg,
 		rte_errno = -ret;
 		return NULL;
 	}
+	s->pipe_mask = rte_align32pow2(nb) - 1;
+	s->pipe_in_queue_id = true;
 	for (i = 0; i < nb; i++) {
 		class_fields_init(s, i, cfg);
 		for (c = 0; c < QOSDT_NB_CLASSES; c++)
@@ -806,21 +830,26 @@ class_tc_of(const struct sched_class *sc, uint64_t slo_ns)
 
 /*
  * Whether a tenant's express path has the credit for @p len bytes now
- * (taken if so); always with one tenant.
+ * (taken if so); always with one tenant. *now is the TSC of the burst at
+ * hand, read here on the first use (0: not yet): one reading serves the
+ * whole burst, which the lane's bucket cannot tell from one per message.
  */
 static bool
-lane_credit(struct sched_tenant *t, uint32_t len)
+lane_credit(const struct qosdt_sched *s, struct sched_tenant *t, uint32_t len,
+		uint64_t *now_tsc)
 {
 	uint64_t now, gap, cost;
 
 	if (t->lane_rate == 0)
 		return true;
-	now = rte_rdtsc();
-	gap = RTE_MIN(now - t->lane_tsc, rte_get_tsc_hz());
+	if (*now_tsc == 0)
+		*now_tsc = rte_rdtsc();
+	now = *now_tsc;
+	gap = RTE_MIN(now - t->lane_tsc, s->tsc_hz);
 	t->lane_tsc = now;
 	t->lane_credits = RTE_MIN(t->lane_credits + gap * t->lane_rate,
 		t->lane_credits_max);
-	cost = (uint64_t)len * rte_get_tsc_hz();
+	cost = (uint64_t)len * s->tsc_hz;
 	if (t->lane_credits < cost)
 		return false;
 	t->lane_credits -= cost;
@@ -836,15 +865,15 @@ lane_credit(struct sched_tenant *t, uint32_t len)
  */
 static bool
 express_take(struct qosdt_sched *s, struct sched_tenant *t,
-		struct sched_class *sc, struct rte_mbuf *m)
+		struct sched_class *sc, struct rte_mbuf *m, uint64_t *now_tsc)
 {
 	uint32_t held = t->express_tail - t->express_head;
 
 	if (sc->q->backlog != held || held == EXPRESS_SLOTS ||
-			!lane_credit(t, m->pkt_len))
+			!lane_credit(s, t, m->pkt_len, now_tsc))
 		return false;
 	t->express[t->express_tail++ % EXPRESS_SLOTS] = m;
-	s->nb_express++;
+	s->express_mask |= UINT64_C(1) << (t - s->t);
 	sc->q->backlog++;
 	sc->q->backlog_bytes += m->pkt_len;
 	sc->cnt.enq_pkts++;
@@ -886,6 +915,7 @@ enqueue_chunk(struct qosdt_sched *s, struct sched_tenant *t,
 	struct rte_mbuf *accepted[SCHED_CHUNK];
 	struct burst_counts offered = { {0}, {0} }, dropped = { {0}, {0} };
 	uint32_t held_cls[QOSDT_NB_CLASSES] = {0};
+	uint64_t now_tsc = 0;
 	uint16_t i, na = 0, nh = 0;
 	unsigned int k;
 	int ret;
@@ -910,7 +940,7 @@ enqueue_chunk(struct qosdt_sched *s, struct sched_tenant *t,
 			rte_mbuf_sched_set(m, sc->sched_field[k], sc->tc[k],
 				RTE_COLOR_GREEN);
 			if (c == QOSDT_CLASS_REALTIME && s->cfg.express &&
-					express_take(s, t, sc, m)) {
+					express_take(s, t, sc, m, &now_tsc)) {
 				offered.pkts[c]++;
 				offered.bytes[c] += m->pkt_len;
 				break;
@@ -1021,15 +1051,18 @@ express_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	int k = 0;
 
-	while (k < n && s->nb_express != 0) {
-		struct sched_tenant *t = &s->t[s->express_next];
+	/* Straight to the next tenant whose path holds some (express_mask),
+	 * in the order a visit of every tenant in turn would take them. */
+	while (k < n && s->express_mask != 0) {
+		uint64_t after = s->express_mask &
+			(UINT64_MAX << s->express_next);
+		uint32_t i = rte_bsf64(after != 0 ? after : s->express_mask);
+		struct sched_tenant *t = &s->t[i];
 
-		if (t->express_head != t->express_tail) {
-			pkts[k++] = t->express[t->express_head++ % EXPRESS_SLOTS];
-			s->nb_express--;
-		}
-		if (++s->express_next == s->nb_tenants)
-			s->express_next = 0;
+		pkts[k++] = t->express[t->express_head++ % EXPRESS_SLOTS];
+		if (t->express_head == t->express_tail)
+			s->express_mask &= ~(UINT64_C(1) << i);
+		s->express_next = i + 1 == s->nb_tenants ? 0 : i + 1;
 	}
 	return k;
 }
@@ -1042,6 +1075,10 @@ tenant_of(const struct qosdt_sched *s, const struct rte_mbuf *m)
 
 	if (s->nb_tenants == 1)
 		return 0;
+	if (likely(s->pipe_in_queue_id)) {
+		pipe = queue_id_pipe(s, rte_mbuf_sched_queue_get(m));
+		return pipe < s->nb_tenants ? pipe : 0;
+	}
 	rte_sched_port_pkt_read_tree_path(s->port, m, &subport, &pipe, &tc,
 		&queue);
 	return pipe < s->nb_tenants ? pipe : 0;
@@ -1061,12 +1098,40 @@ monitor_tx_report(struct qosdt_monitor *mon, struct burst_counts *sent)
 	memset(sent, 0, sizeof(*sent));
 }
 
+/*
+ * Messages of one tenant and class that waited the same time (a burst's
+ * share one classification timestamp and leave rte_sched class by
+ * class), recorded in the monitor at once.
+ */
+struct latency_run {
+	struct qosdt_monitor *mon;
+	unsigned int cls;
+	uint64_t ns;
+	uint32_t n;        /* Messages in the run. */
+	uint32_t over_slo; /* Of them, with an objective below ns. */
+	uint32_t no_slo;   /* Of them, with no objective. */
+};
+
+static inline void
+latency_run_flush(struct latency_run *run)
+{
+	if (run->n == 0)
+		return;
+	qosdt_monitor_latency_n(run->mon, run->cls, run->ns, run->n,
+		run->over_slo, run->no_slo);
+	run->n = 0;
+	run->over_slo = 0;
+	run->no_slo = 0;
+}
+
 uint16_t
 qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct burst_counts sent = { {0}, {0} };
+	struct latency_run run = { .mon = NULL };
 	struct sched_tenant *t = NULL;
-	uint64_t now = 0;
+	uint64_t now = 0, ts = 0, wait_ns = 0;
+	uint32_t slo;
 	unsigned int c;
 	int i, k;
 
@@ -1117,11 +1182,26 @@ qosdt_sched_dequeue(struct qosdt_sched *s, struct rte_mbuf **pkts, uint16_t n)
 		sc->cnt.deq_bytes += m->pkt_len;
 		sent.pkts[c]++;
 		sent.bytes[c] += m->pkt_len;
-		if (t->mon != NULL)
-			qosdt_monitor_latency(t->mon, c,
-				(uint64_t)((double)(now - meta->ts) * s->ns_per_tsc),
-				meta->slo_latency_ns);
+		if (t->mon == NULL)
+			continue;
+		/* A burst's messages share their classification's TSC: the
+		 * conversion is done once per distinct one. */
+		if (run.n == 0 || meta->ts != ts) {
+			ts = meta->ts;
+			wait_ns = (uint64_t)((double)(now - ts) * s->ns_per_tsc);
+		}
+		if (run.n != 0 && (run.mon != t->mon || run.cls != c ||
+				run.ns != wait_ns))
+			latency_run_flush(&run);
+		run.mon = t->mon;
+		run.cls = c;
+		run.ns = wait_ns;
+		slo = meta->slo_latency_ns;
+		run.n++;
+		run.over_slo += slo != 0 && wait_ns > slo;
+		run.no_slo += slo == 0;
 	}
+	latency_run_flush(&run);
 	monitor_tx_report(t->mon, &sent);
 	return k;
 }
