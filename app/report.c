@@ -95,6 +95,19 @@ tenant_worst_class(const struct report_tenant *t, bool final)
 	return worst;
 }
 
+/* The final line of a dedup table (a tenant's when @p tenant is not ""). */
+static void
+print_dedup(FILE *f, const char *tenant, const struct dedup *d)
+{
+	struct dedup_counters life;
+
+	dedup_counters_read(d, &life, NULL);
+	fprintf(f, "   dedup%s%s: %" PRIu64 " lossless requests served, %" PRIu64
+		" duplicates answered from the table, %" PRIu64
+		" served again\n", tenant[0] != '\0' ? " of tenant " : "",
+		tenant, life.served, life.replayed, life.duplicates_served);
+}
+
 /* One line per tenant: its totals and its worst class. */
 static void
 print_tenant(FILE *f, const struct report_tenant *t, bool final)
@@ -156,15 +169,11 @@ report_print(FILE *f, const struct report *r, bool final)
 		print_tenant(f, &r->tenants[c], final);
 	if (r->qos != NULL && qosdt_adaptive_enabled(r->qos))
 		print_adaptive(f, r);
-	if (final && r->dedup != NULL) {
-		struct dedup_counters life;
-
-		dedup_counters_read(r->dedup, &life, NULL);
-		fprintf(f, "   dedup: %" PRIu64 " lossless requests served, %" PRIu64
-			" duplicates answered from the table, %" PRIu64
-			" served again\n", life.served, life.replayed,
-			life.duplicates_served);
-	}
+	if (final && r->dedup != NULL)
+		print_dedup(f, "", r->dedup);
+	for (c = 0; final && c < r->nb_tenants; c++)
+		if (r->tenants[c].dedup != NULL)
+			print_dedup(f, r->tenants[c].name, r->tenants[c].dedup);
 	fflush(f);
 }
 
@@ -329,11 +338,10 @@ dedup_counters_json(const struct dedup_counters *k)
 		"evicted", (json_int_t)k->evicted);
 }
 
-/* "dedup" (server): the table, this process's counts and the store's. */
+/* "dedup" (server): a table, this process's counts and the store's. */
 static json_t *
-dedup_json(const struct report *r)
+dedup_json(const struct dedup *d, const char *file)
 {
-	const struct dedup *d = r->dedup;
 	struct dedup_counters life, total;
 	uint32_t lives;
 
@@ -343,7 +351,7 @@ dedup_json(const struct report *r)
 	return json_pack("{s:b, s:i, s:i, s:s?, s:i, s:i, s:i, s:I, s:o, s:o}",
 		"enabled", 1, "entries", (int)d->nb_entries,
 		"reply_cap_bytes", (int)d->reply_cap,
-		"file", r->dedup_file,
+		"file", file,
 		"life", (int)d->life, "lives", (int)lives,
 		"loaded", (int)d->loaded,
 		"deepest_replay", (json_int_t)d->deepest_replay,
@@ -473,8 +481,10 @@ tenants_json(const struct report *r)
 			json_object_set_new(classes, qosdt_class_name(c),
 				class_json(r, &r->tenants[t].cls[c]));
 		json_object_set_new(tenants, r->tenants[t].name,
-			json_pack("{s:I, s:o}", "index", (json_int_t)t,
-				"classes", classes));
+			json_pack("{s:I, s:o, s:o}", "index", (json_int_t)t,
+				"classes", classes, "dedup",
+				dedup_json(r->tenants[t].dedup,
+					r->tenants[t].dedup_file)));
 	}
 	return tenants;
 }
@@ -510,8 +520,11 @@ report_write_json(const struct report *r, const char *path)
 		json_decref(root);
 		root = NULL;
 	}
-	if (root != NULL && strcmp(r->role, "server") == 0)
-		json_object_set_new(root, "dedup", dedup_json(r));
+	/* Several tenants: each one's table is in its section. */
+	if (root != NULL && strcmp(r->role, "server") == 0 &&
+			r->nb_tenants == 0)
+		json_object_set_new(root, "dedup",
+			dedup_json(r->dedup, r->dedup_file));
 	if (root != NULL && r->sc != NULL)
 		json_object_set_new(root, "phases", phases_json(r->sc));
 	if (root != NULL && r->windows != NULL)

@@ -66,6 +66,9 @@ struct report_service {
 struct report_tenant {
 	const char *name;
 	struct report_class cls[QOSDT_NB_CLASSES];
+	/** Its dedup table, NULL when off. */
+	const struct dedup *dedup;
+	const char *dedup_file;   /**< The table's file, NULL: memory. */
 };
 
 struct report {
@@ -80,7 +83,8 @@ struct report {
 	uint64_t unmatched;       /**< Client: replies matching no request. */
 	uint64_t stale;           /**< Client: replies to an earlier incarnation. */
 	uint64_t link_downs;      /**< Client: link losses its worker saw. */
-	/** Server: its dedup table, NULL when off. */
+	/** Server of one tenant: its dedup table, NULL when off (several
+	 *  tenants: each one's, in tenants[]). */
 	const struct dedup *dedup;
 	const char *dedup_file;   /**< Server: the table's file, NULL: memory. */
 	struct report_class cls[QOSDT_NB_CLASSES];

@@ -4,6 +4,7 @@
  * at a multiple of the channel rate, the worker of server.c.
  */
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,19 +30,52 @@
 struct server_role {
 	struct role_env env;
 	struct server server;
-	struct dedup dedup;           /**< When dedup_ok. */
-	bool dedup_ok;
+	/** Each tenant's dedup table, the first nb_dedup open. */
+	struct dedup dedup[QOSDT_MAX_TENANTS];
+	unsigned int nb_dedup;
+	/** Each table's file; "" when in process memory. */
+	char dedup_path[QOSDT_MAX_TENANTS][PATH_MAX];
 };
 
 /*
- * The dedup table (before EAL: a file that cannot be used is refused
- * before the channel's region is touched). It keeps replies up to the
- * largest payload the QoS core admits.
+ * Tenant @p t's dedup table file: --dedup-file itself with one tenant,
+ * FILE.<tenant name> with several; "" in process memory.
+ */
+static int
+server_role_dedup_path(struct server_role *s, unsigned int t)
+{
+	const struct qosdt_config *cfg = s->env.cfg;
+	const char *path = s->env.opt->dedup_path;
+	char *out = s->dedup_path[t];
+	int n;
+
+	if (path == NULL)
+		n = snprintf(out, PATH_MAX, "%s", "");
+	else if (cfg->tenants.nb > 1)
+		n = snprintf(out, PATH_MAX, "%s.%s", path,
+			cfg->tenants.t[t].name);
+	else
+		n = snprintf(out, PATH_MAX, "%s", path);
+	if (n < 0 || n >= PATH_MAX) {
+		fprintf(stderr, "qosdt: --dedup-file %s: too long for tenant \"%s\"'s table\n",
+			path, cfg->tenants.t[t].name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The dedup tables, one per tenant (before EAL: a file that cannot be used
+ * is refused before the channel's region is touched). Request ids are the
+ * client VM's own, so one table for all would let a tenant evict another's
+ * entries, or be answered from them. Each keeps replies up to the largest
+ * payload the QoS core admits.
  */
 static void *
 server_role_load(const struct role_env *env)
 {
 	struct server_role *s = calloc(1, sizeof(*s));
+	unsigned int nb = RTE_MAX(env->cfg->tenants.nb, 1u), t;
 	char err[DEDUP_ERRLEN];
 
 	if (s == NULL) {
@@ -51,27 +85,25 @@ server_role_load(const struct role_env *env)
 	s->env = *env;
 	if (env->opt->dedup_entries == 0)
 		return s;
-	/* One table keyed by request id would answer one client VM's
-	 * request with another's reply (doc/tenants.md). */
-	if (env->cfg->tenants.nb > 1) {
-		if (env->opt->dedup_path != NULL) {
-			fprintf(stderr, "qosdt: --dedup-file: not with %u tenants (one table per tenant is not built: doc/tenants.md)\n",
-				env->cfg->tenants.nb);
-			free(s);
-			return NULL;
+	for (t = 0; t < nb; t++) {
+		if (server_role_dedup_path(s, t) < 0)
+			goto fail;
+		if (dedup_open(&s->dedup[t], s->dedup_path[t][0] != '\0' ?
+				s->dedup_path[t] : NULL,
+				env->opt->dedup_entries,
+				env->cfg->max_frame_len - QOSDT_FRAME_HDR_LEN,
+				err, sizeof(err)) < 0) {
+			fprintf(stderr, "qosdt: %s\n", err);
+			goto fail;
 		}
-		return s;
+		s->nb_dedup++;
 	}
-	if (dedup_open(&s->dedup, env->opt->dedup_path,
-			env->opt->dedup_entries,
-			env->cfg->max_frame_len - QOSDT_FRAME_HDR_LEN, err,
-			sizeof(err)) < 0) {
-		fprintf(stderr, "qosdt: %s\n", err);
-		free(s);
-		return NULL;
-	}
-	s->dedup_ok = true;
 	return s;
+fail:
+	while (s->nb_dedup > 0)
+		dedup_close(&s->dedup[--s->nb_dedup]);
+	free(s);
+	return NULL;
 }
 
 /*
@@ -126,11 +158,12 @@ server_role_setup(void *state, struct qosdt *q, struct pipeline_set *pipes,
 		const struct rte_ether_addr *macs)
 {
 	struct server_role *s = state;
+	unsigned int t;
 
 	server_init(&s->server, q, pipes, macs, s->env.opt->duration_s,
 		s->env.done, s->env.opt->services);
-	if (s->dedup_ok)
-		server_set_dedup(&s->server, &s->dedup);
+	for (t = 0; t < s->nb_dedup; t++)
+		server_set_dedup(&s->server, t, &s->dedup[t]);
 	return 0;
 }
 
@@ -140,30 +173,57 @@ server_role_worker_arg(void *state)
 	return &((struct server_role *)state)->server;
 }
 
+/* "dedup N entries in FILE (life L, R requests remembered)" of table t. */
+static void
+server_role_print_dedup(const struct server_role *s, unsigned int t)
+{
+	const struct dedup *d = &s->dedup[t];
+
+	printf("dedup %u entries in %s (life %u, %u requests remembered)",
+		d->nb_entries, s->dedup_path[t][0] != '\0' ?
+		s->dedup_path[t] : "memory", d->life, d->loaded);
+}
+
 static int
 server_role_start(void *state, struct report *r)
 {
 	struct server_role *s = state;
 	const struct app_options *o = s->env.opt;
+	const struct qosdt_config *cfg = s->env.cfg;
+	unsigned int t;
 
-	if (s->env.cfg->tenants.nb > 1)
-		printf("qosdt: server ready on ports %u-%u (tenants %u), mode %s, services %s, dedup off",
-			o->port_id, o->port_id + s->env.cfg->tenants.nb - 1,
-			s->env.cfg->tenants.nb, qosdt_mode_name(s->env.cfg->mode),
+	if (cfg->tenants.nb > 1)
+		printf("qosdt: server ready on ports %u-%u (tenants %u), mode %s, services %s",
+			o->port_id, o->port_id + cfg->tenants.nb - 1,
+			cfg->tenants.nb, qosdt_mode_name(cfg->mode),
 			svc_semantics_name(o->services));
 	else
 		printf("qosdt: server ready on port %u, mode %s, services %s",
-			o->port_id, qosdt_mode_name(s->env.cfg->mode),
+			o->port_id, qosdt_mode_name(cfg->mode),
 			svc_semantics_name(o->services));
-	if (s->dedup_ok)
-		printf(", dedup %u entries in %s (life %u, %u requests remembered)",
-			s->dedup.nb_entries, o->dedup_path != NULL ?
-			o->dedup_path : "memory", s->dedup.life,
-			s->dedup.loaded);
+	if (s->nb_dedup == 0)
+		printf(", dedup off");
+	else if (s->nb_dedup == 1) {
+		printf(", ");
+		server_role_print_dedup(s, 0);
+	}
+	for (t = 0; s->nb_dedup > 1 && t < s->nb_dedup; t++) {
+		printf("%s tenant %s: ", t == 0 ? "; per tenant:" : ";",
+			cfg->tenants.t[t].name);
+		server_role_print_dedup(s, t);
+	}
 	printf("\n");
-	if (s->dedup_ok) {
-		r->dedup = &s->dedup;
-		r->dedup_file = o->dedup_path;
+	for (t = 0; t < s->nb_dedup; t++) {
+		const char *path = s->dedup_path[t][0] != '\0' ?
+			s->dedup_path[t] : NULL;
+
+		if (s->nb_dedup == 1) {
+			r->dedup = &s->dedup[t];
+			r->dedup_file = path;
+		} else {
+			r->tenants[t].dedup = &s->dedup[t];
+			r->tenants[t].dedup_file = path;
+		}
 	}
 	return 0;
 }
@@ -214,8 +274,8 @@ server_role_free(void *state)
 
 	if (s == NULL)
 		return;
-	if (s->dedup_ok)
-		dedup_close(&s->dedup);
+	while (s->nb_dedup > 0)
+		dedup_close(&s->dedup[--s->nb_dedup]);
 	free(s);
 }
 

@@ -7,6 +7,7 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_debug.h>
 #include <rte_mbuf.h>
 
 #include <qosdt.h>
@@ -169,9 +170,10 @@ server_serve_once(struct rte_mbuf *m, const struct rte_ether_addr *mac,
 }
 
 void
-server_set_dedup(struct server *s, struct dedup *d)
+server_set_dedup(struct server *s, unsigned int tenant, struct dedup *d)
 {
-	s->dedup = d;
+	RTE_VERIFY(tenant < QOSDT_MAX_TENANTS);
+	s->dedup[tenant] = d;
 }
 
 void
@@ -243,8 +245,10 @@ server_stage_worker(void *arg)
 		t = s->tenant_of_port[pkts[i]->port];
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SCHED);
-		rc = s->dedup != NULL && q < QOSDT_NB_CLASSES && s->lossless[q] ?
-			server_serve_once(pkts[i], &s->mac[t], s->hvisor, s->dedup) :
+		rc = s->dedup[t] != NULL && q < QOSDT_NB_CLASSES &&
+				s->lossless[q] ?
+			server_serve_once(pkts[i], &s->mac[t], s->hvisor,
+				s->dedup[t]) :
 			server_serve(pkts[i], &s->mac[t], s->hvisor);
 		if (unlikely(hop_trace_on))
 			hop_trace_stamp(pkts[i], q, HOP_SERVER_SERVED);

@@ -40,8 +40,9 @@ struct server {
 	struct svc_hvisor_state hvisor_state; /**< What hvisor points to. */
 	/** Requests a lossless class held back, per tenant and RX ring. */
 	struct pipeline_held held[QOSDT_MAX_TENANTS][QOSDT_NB_CLASSES];
-	/** The lossless classes' dedup table; NULL: every request is served. */
-	struct dedup *dedup;
+	/** The lossless classes' dedup table of each tenant; NULL: that
+	 *  tenant's requests are all served. */
+	struct dedup *dedup[QOSDT_MAX_TENANTS];
 	bool lossless[QOSDT_NB_CLASSES]; /**< Classes with "drop": "none". */
 	/* Written by the worker, read by the stats tick (relaxed atomics). */
 	uint64_t malformed;          /**< Frames that were not messages. */
@@ -73,15 +74,19 @@ void server_init(struct server *s, struct qosdt *q, struct pipeline_set *pipes,
 		volatile bool *finished, enum svc_semantics sem);
 
 /**
- * Serve the lossless classes' requests once each, remembering them in
- * @p d (server_init() leaves it off).
+ * Serve tenant @p tenant's lossless requests once each, remembering them
+ * in @p d (server_init() leaves it off). Each tenant has a table of its
+ * own: request ids are the client VM's, and one table would let a tenant
+ * evict, or be answered from, another's entries (doc/tenants.md).
  *
  * @param s
  *   The server.
+ * @param tenant
+ *   The tenant (its port's pipeline), below qosdt_nb_tenants().
  * @param d
  *   An open table, used by the worker only from now on; NULL: off.
  */
-void server_set_dedup(struct server *s, struct dedup *d);
+void server_set_dedup(struct server *s, unsigned int tenant, struct dedup *d);
 
 /**
  * Serve a request once: a request @p d holds as served (same id, service,

@@ -19,6 +19,9 @@ a service VM checks:
   client verified;
 - nothing of B's reliable class is lost;
 - the server's results carry a section per tenant, by name;
+- the server keeps a dedup table per tenant (--dedup-file FILE: one file
+  per tenant, FILE.<tenant name>): each tenant's table remembers that
+  tenant's reliable requests and no other's;
 - then one client process with the same three scenarios (--scenario
   three times) drives the three ports (a client VM each): three results
   files, every reply verified, each tenant's counts at the server its
@@ -65,6 +68,9 @@ class Test(Cases):
         self.one_results = [f"/tmp/qosdt-tenants-{pid}-one-{i}.json"
                             for i in range(3)]
         self.prefixes.append(f"{self.prefix}_one")
+        # The first server's dedup tables: FILE.<tenant name> each.
+        self.dedup_base = f"/dev/shm/qosdt-tenants-{pid}-dedup"
+        self.dedup_files = [f"{self.dedup_base}.tenant{i}" for i in range(3)]
         self.env = dict(os.environ)
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
         self.server = None
@@ -77,7 +83,7 @@ class Test(Cases):
             return f"{self.qosdt} not built"
         return None
 
-    def start_server(self):
+    def start_server(self, dedup_file=None):
         self.srv, self.cli = None, []
         cmd = [self.qosdt] + EAL + ["-l", "0", "--file-prefix", self.prefixes[0]]
         for i, region in enumerate(self.regions):
@@ -85,12 +91,20 @@ class Test(Cases):
         cmd += ["--", "--role", "server",
                 "--config", os.path.join(self.config, "tenants.json"),
                 "--stats-period", "0", "--results", self.results[0]]
+        if dedup_file:
+            cmd += ["--dedup-file", dedup_file]
         self.server = Proc("server", cmd, env=self.env, keep_all=True)
         if not self.server.wait_ready(READY_TIMEOUT):
             return (f"no ready line within {READY_TIMEOUT} s: "
                     f"{self.server.output()[-600:]!r}")
         if "ports 0-2 (tenants 3)" not in self.server.ready_text:
             return f"the ready line does not name the 3 ports: {self.server.ready_text!r}"
+        where = self.dedup_files if dedup_file else ["memory"] * 3
+        for i, w in enumerate(where):
+            if f"tenant tenant{i}: dedup 8192 entries in {w}" not in \
+                    self.server.ready_text:
+                return (f"the ready line does not name tenant{i}'s dedup "
+                        f"table in {w}: {self.server.ready_text!r}")
         return None
 
     def run_clients(self):
@@ -194,6 +208,37 @@ class Test(Cases):
                                f"its tenant received only {at_server} requests")
         return "; ".join(bad) or None
 
+    def dedup_per_tenant(self, files=None):
+        """Each tenant's table served its tenant's reliable requests (the
+        one lossless class of config/tenants.json), and nobody else's."""
+        bad = []
+        for t in sorted(self.srv["tenants"].values(), key=lambda t: t["index"]):
+            d, i = t.get("dedup", {}), t["index"]
+            if not d.get("enabled"):
+                bad.append(f"tenant{i}: no dedup table")
+                continue
+            want = files[i] if files else None
+            if d.get("file") != want:
+                bad.append(f"tenant{i}: table in {d.get('file')}, expected {want}")
+            life = d["this_life"]
+            got = life["served"] + life["replayed"]
+            rel = t["classes"]["reliable"]["received"]
+            if got != rel:
+                bad.append(f"tenant{i}: its table served {life['served']} and "
+                           f"answered {life['replayed']}, its reliable "
+                           f"received {rel}")
+            if life["duplicates_served"] or life["conflicts"]:
+                bad.append(f"tenant{i}: duplicates served "
+                           f"{life['duplicates_served']}, conflicts "
+                           f"{life['conflicts']}")
+        if files:
+            bad += [f"{f} missing" for f in files if not os.path.exists(f)]
+        if "dedup" in self.srv:
+            bad.append("a top-level dedup section beside the tenants' own")
+        if not bad and self.cli[1]["classes"]["reliable"]["received"] == 0:
+            bad.append("B had no reliable reply: nothing was judged")
+        return "; ".join(bad) or None
+
     def all_resolved(self):
         open_at_stop = [f"{name}: {cls} {k['unresolved_at_stop']}"
                         for (name, _), r in zip(TENANTS, self.cli)
@@ -213,7 +258,7 @@ class Test(Cases):
         return None
 
     def run(self):
-        why = self.start_server()
+        why = self.start_server(self.dedup_base)
         self.case("server on 3 ports, one per tenant", lambda: why)
         if why:
             return
@@ -230,6 +275,8 @@ class Test(Cases):
             self.case("each tenant's counts are its client's traffic",
                       self.traffic_per_tenant)
         self.case("B's reliable: none lost", self.reliable_kept)
+        self.case("a dedup table per tenant, in FILE.<tenant name>",
+                  lambda: self.dedup_per_tenant(self.dedup_files))
         self.run_one_process()
 
     def run_one_process(self):
@@ -254,13 +301,16 @@ class Test(Cases):
         self.case("one process: runs until every client VM is done",
                   self.all_resolved)
         self.case("one process: B's reliable: none lost", self.reliable_kept)
+        self.case("one process: a dedup table per tenant, in memory",
+                  self.dedup_per_tenant)
 
     def finish(self):
         for p in [self.server] + self.clients:
             if p is not None and p.alive():
                 p.stop(5)
                 p.close()
-        cleanup(self.regions + self.results + self.one_results, self.prefixes)
+        cleanup(self.regions + self.results + self.one_results +
+                self.dedup_files, self.prefixes)
 
 
 def main():

@@ -823,7 +823,7 @@ test_reliable_across_server_restart(void)
 	unlink(path);
 	TEST_ASSERT_SUCCESS(dedup_open(&d1, path, 1024, 2008, err, sizeof(err)),
 		"dedup: %s", err);
-	server_set_dedup(&lb.srv, &d1);
+	server_set_dedup(&lb.srv, 0, &d1);
 	if (lb_client_open(lb_outage_scenario) != 0) {
 		dedup_close(&d1);
 		unlink(path);
@@ -857,7 +857,7 @@ test_reliable_across_server_restart(void)
 		printf("dedup: %s\n", err);
 		goto out_client;
 	}
-	server_set_dedup(&lb.srv, &d2);
+	server_set_dedup(&lb.srv, 0, &d2);
 	if (rte_eth_dev_start(lb.srv_port) != 0) {
 		printf("server port does not start again\n");
 		goto out;
@@ -913,7 +913,7 @@ test_reliable_across_server_restart(void)
 	}
 	rc = TEST_SUCCESS;
 out:
-	server_set_dedup(&lb.srv, NULL);
+	server_set_dedup(&lb.srv, 0, NULL);
 	dedup_close(&d2);
 out_client:
 	lb_client_close();
