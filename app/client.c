@@ -435,24 +435,42 @@ client_take_reply(struct client *c, struct rte_mbuf *m, unsigned int ring_cls,
 }
 
 static unsigned int
-client_take_replies(struct client *c)
+client_take_class(struct client *c, unsigned int cls)
 {
 	struct rte_mbuf *pkts[PIPELINE_BURST];
-	unsigned int cls, total = 0, i, n;
+	unsigned int i, n;
 	uint64_t now;
 
-	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++) {
-		n = rte_ring_sc_dequeue_burst(c->pipe->rx_ring[cls],
-			(void **)pkts, cls == QOSDT_CLASS_REALTIME ?
-			CLIENT_BURST : CLIENT_VERIFY_TURN, NULL);
-		/* Round trips end when the frames are taken, not at turn start. */
-		now = rte_get_tsc_cycles();
-		for (i = 0; i < n; i++)
-			client_take_reply(c, pkts[i], cls, now);
-		rte_pktmbuf_free_bulk(pkts, n);
-		total += n;
-	}
+	n = rte_ring_sc_dequeue_burst(c->pipe->rx_ring[cls], (void **)pkts,
+		cls == QOSDT_CLASS_REALTIME ? CLIENT_BURST : CLIENT_VERIFY_TURN,
+		NULL);
+	/* Round trips end when the frames are taken, not at turn start. */
+	now = rte_get_tsc_cycles();
+	for (i = 0; i < n; i++)
+		client_take_reply(c, pkts[i], cls, now);
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+static unsigned int
+client_take_replies(struct client *c)
+{
+	unsigned int cls, total = 0;
+
+	for (cls = 0; cls < QOSDT_NB_CLASSES; cls++)
+		total += client_take_class(c, cls);
 	return total;
+}
+
+unsigned int
+client_stage_urgent(void *arg)
+{
+	struct client *c = arg;
+
+	if (!c->started)
+		return 0;
+	pipeline_rx_queue(c->pipe, QOSDT_CLASS_REALTIME);
+	return client_take_class(c, QOSDT_CLASS_REALTIME);
 }
 
 /*

@@ -223,6 +223,18 @@ void client_finish(struct client *c);
 unsigned int client_stage_worker(void *arg);
 
 /**
+ * The realtime replies only: receive them from the port and match them,
+ * between the turns of other client VMs of the process (doc/tenants.md),
+ * so that a realtime round trip does not end a whole round of them late.
+ *
+ * @param arg
+ *   struct client.
+ * @return
+ *   Replies matched.
+ */
+unsigned int client_stage_urgent(void *arg);
+
+/**
  * Verify a reply against the request it answers: flags, service, result
  * (NOT_EXIST exactly for unknown ids), length, and for deterministic
  * services every byte (the request payload is regenerated from its id).

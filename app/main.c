@@ -103,6 +103,41 @@ app_stage_worker(void *arg)
 	return work;
 }
 
+/*
+ * Every stage of every session on one lcore: each session's RX, worker
+ * and TX in a row (its requests leave at once), and after each, the
+ * urgent work of the others (the client's realtime replies), so that
+ * one session's realtime waits for one other session's turn, not a
+ * whole round of them (doc/tenants.md).
+ */
+static unsigned int
+app_stage_sessions(void *arg)
+{
+	struct app *a = arg;
+	unsigned int i, j, work = 0, nb_done = 0;
+
+	for (i = 0; i < a->nb_sessions; i++) {
+		struct session *se = &a->s[i];
+
+		work += pipeline_set_stage_rx(&se->pipes);
+		work += a->role->worker(se->worker_arg);
+		work += pipeline_set_stage_tx(&se->pipes);
+		nb_done += se->done;
+		for (j = 0; a->role->urgent != NULL && j < a->nb_sessions; j++)
+			if (j != i)
+				work += a->role->urgent(a->s[j].worker_arg);
+	}
+	if (nb_done == a->nb_sessions)
+		quit = true;
+	return work;
+}
+
+static unsigned int
+app_stage_none(void *arg __rte_unused)
+{
+	return 0;
+}
+
 static unsigned int
 app_stage_rx(void *arg)
 {
@@ -304,6 +339,20 @@ session_conclude(struct app *a, struct session *se, uint64_t start_ns)
 	return report_write_json(r, path);
 }
 
+/* Whether every stage runs on the same lcore. */
+static bool
+app_one_lcore(const struct app_options *o)
+{
+	unsigned int main_lcore = rte_get_main_lcore(), s;
+	int first = o->stage_lcore[0] < 0 ? (int)main_lcore : o->stage_lcore[0];
+
+	for (s = 1; s < STAGE_MAX; s++)
+		if ((o->stage_lcore[s] < 0 ? (int)main_lcore :
+				o->stage_lcore[s]) != first)
+			return false;
+	return true;
+}
+
 static int
 app_run(struct app *a)
 {
@@ -318,6 +367,12 @@ app_run(struct app *a)
 	unsigned int i;
 	int rc = 0;
 
+	/* Several sessions, every stage on one lcore: session by session. */
+	if (a->nb_sessions > 1 && app_one_lcore(&a->opt)) {
+		ops.stage[STAGE_RX] = app_stage_none;
+		ops.stage[STAGE_WORKER] = app_stage_sessions;
+		ops.stage[STAGE_TX] = app_stage_none;
+	}
 	for (i = 0; i < a->nb_sessions; i++)
 		if (a->role->start(a->s[i].state, &a->s[i].report) < 0)
 			return -1;

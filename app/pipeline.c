@@ -100,26 +100,34 @@ pipeline_free(struct pipeline *p)
 }
 
 unsigned int
+pipeline_rx_queue(struct pipeline *p, uint16_t q)
+{
+	struct rte_mbuf *pkts[PIPELINE_TURN];
+	unsigned int room;
+	uint16_t n;
+
+	room = rte_ring_free_count(p->rx_ring[q]);
+	if (room == 0)
+		return 0;
+	n = rte_eth_rx_burst(p->port_id, q, pkts,
+		RTE_MIN(room, (unsigned int)PIPELINE_TURN));
+	if (unlikely(hop_trace_on))
+		for (uint16_t i = 0; i < n; i++)
+			hop_trace_stamp(pkts[i], q, p->rx_hop);
+	/* Single producer: the room counted is still there. */
+	rte_ring_sp_enqueue_burst(p->rx_ring[q], (void **)pkts, n, NULL);
+	return n;
+}
+
+unsigned int
 pipeline_stage_rx(void *arg)
 {
 	struct pipeline *p = arg;
-	struct rte_mbuf *pkts[PIPELINE_TURN];
-	unsigned int total = 0, room;
-	uint16_t q, n;
+	unsigned int total = 0;
+	uint16_t q;
 
-	for (q = 0; q < QOSDT_NB_CLASSES; q++) {
-		room = rte_ring_free_count(p->rx_ring[q]);
-		if (room == 0)
-			continue;
-		n = rte_eth_rx_burst(p->port_id, q, pkts,
-			RTE_MIN(room, (unsigned int)PIPELINE_TURN));
-		if (unlikely(hop_trace_on))
-			for (uint16_t i = 0; i < n; i++)
-				hop_trace_stamp(pkts[i], q, p->rx_hop);
-		/* Single producer: the room counted is still there. */
-		rte_ring_sp_enqueue_burst(p->rx_ring[q], (void **)pkts, n, NULL);
-		total += n;
-	}
+	for (q = 0; q < QOSDT_NB_CLASSES; q++)
+		total += pipeline_rx_queue(p, q);
 	return total;
 }
 

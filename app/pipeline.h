@@ -184,6 +184,19 @@ int pipeline_create(struct pipeline *p, const char *name, uint16_t port_id,
 void pipeline_free(struct pipeline *p);
 
 /**
+ * Receive a turn from class queue @p q into its ring (nothing when the
+ * ring is full: backpressure).
+ *
+ * @param p
+ *   The pipeline.
+ * @param q
+ *   The queue, below QOSDT_NB_CLASSES.
+ * @return
+ *   Frames received.
+ */
+unsigned int pipeline_rx_queue(struct pipeline *p, uint16_t q);
+
+/**
  * The RX stage: receive from the class queues, highest class first, into
  * their rings; a queue whose ring is full is left alone (backpressure).
  *

@@ -81,6 +81,12 @@ struct role_ops {
 		const struct rte_ether_addr *macs);
 	/** The worker stage. */
 	pipeline_stage_fn worker;
+	/**
+	 * What cannot wait for the worker's next turn, on worker_arg(): run
+	 * between the turns of the other sessions of the process when they
+	 * share one lcore (NULL: nothing).
+	 */
+	pipeline_stage_fn urgent;
 	/** Its argument. */
 	void *(*worker_arg)(void *state);
 	/**

@@ -237,6 +237,7 @@ const struct role_ops role_client_ops = {
 	.rx_pool = client_role_rx_pool,
 	.setup = client_role_setup,
 	.worker = client_stage_worker,
+	.urgent = client_stage_urgent,
 	.worker_arg = client_role_worker_arg,
 	.start = client_role_start,
 	.ready = client_role_ready,
