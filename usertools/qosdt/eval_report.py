@@ -439,7 +439,9 @@ def section_tenants(res, figs):
              "The server takes one core; the client VMs are the sessions of one client",
              "process on the other core, polled in turn (this VM has 2 CPUs, not one",
              "per client VM), so with neighbours B's and C's turns wait for A's and each",
-             "other's work at the client, whatever the server does.",
+             "other's work at the client, whatever the server does (between turns the",
+             "loop takes every VM's realtime replies; a request is made at its own VM's",
+             "turn).",
              "Round trips (p99, us) and delivered request frames (Mbit/s) at each",
              "client; median (min-max) over repeats.", ""]
     _fig(lines, figs["tenants"], "B's and C's p99 and throughput solo, with A idle and "
