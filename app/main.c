@@ -339,20 +339,6 @@ session_conclude(struct app *a, struct session *se, uint64_t start_ns)
 	return report_write_json(r, path);
 }
 
-/* Whether every stage runs on the same lcore. */
-static bool
-app_one_lcore(const struct app_options *o)
-{
-	unsigned int main_lcore = rte_get_main_lcore(), s;
-	int first = o->stage_lcore[0] < 0 ? (int)main_lcore : o->stage_lcore[0];
-
-	for (s = 1; s < STAGE_MAX; s++)
-		if ((o->stage_lcore[s] < 0 ? (int)main_lcore :
-				o->stage_lcore[s]) != first)
-			return false;
-	return true;
-}
-
 static int
 app_run(struct app *a)
 {
@@ -368,7 +354,7 @@ app_run(struct app *a)
 	int rc = 0;
 
 	/* Several sessions, every stage on one lcore: session by session. */
-	if (a->nb_sessions > 1 && app_one_lcore(&a->opt)) {
+	if (a->nb_sessions > 1 && pipeline_one_lcore(a->opt.stage_lcore)) {
 		ops.stage[STAGE_RX] = app_stage_none;
 		ops.stage[STAGE_WORKER] = app_stage_sessions;
 		ops.stage[STAGE_TX] = app_stage_none;

@@ -272,6 +272,26 @@ lcore_loop(void *arg)
 	return 0;
 }
 
+/* The lcore stage s runs on: its own, or the main lcore's (-1). */
+static unsigned int
+stage_lcore_of(const int *stage_lcore, unsigned int s)
+{
+	return stage_lcore[s] < 0 ? rte_get_main_lcore() :
+		(unsigned int)stage_lcore[s];
+}
+
+bool
+pipeline_one_lcore(const int *stage_lcore)
+{
+	unsigned int s;
+
+	for (s = 1; s < STAGE_MAX; s++)
+		if (stage_lcore_of(stage_lcore, s) !=
+				stage_lcore_of(stage_lcore, 0))
+			return false;
+	return true;
+}
+
 int
 pipeline_run(const struct pipeline_ops *ops, const int *stage_lcore,
 		volatile bool *quit)
@@ -281,7 +301,7 @@ pipeline_run(const struct pipeline_ops *ops, const int *stage_lcore,
 
 	memset(lcore_jobs, 0, sizeof(lcore_jobs));
 	for (s = 0; s < STAGE_MAX; s++) {
-		lcore = stage_lcore[s] < 0 ? main_lcore : (unsigned int)stage_lcore[s];
+		lcore = stage_lcore_of(stage_lcore, s);
 		if (lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore)) {
 			APP_LOG(ERR, "--stage-lcores: lcore %u (%s stage) is not in the EAL lcore list",
 				lcore, pipeline_stage_name(s));

@@ -220,6 +220,16 @@ unsigned int pipeline_stage_rx(void *arg);
 unsigned int pipeline_stage_tx(void *arg);
 
 /**
+ * Whether every stage runs on the same lcore.
+ *
+ * @param stage_lcore
+ *   The lcore of each stage; -1 for the main lcore (as pipeline_run()).
+ * @return
+ *   true if they all share one.
+ */
+bool pipeline_one_lcore(const int *stage_lcore);
+
+/**
  * Run the stages on their lcores until @p quit becomes true; returns when
  * every lcore has stopped.
  *
