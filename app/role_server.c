@@ -33,7 +33,7 @@ struct server_role {
 	/** Each tenant's dedup table, the first nb_dedup open. */
 	struct dedup dedup[QOSDT_MAX_TENANTS];
 	unsigned int nb_dedup;
-	/** Each table's file; "" when in process memory. */
+	/** Each table's file; "" in process memory (server_role_dedup_file()). */
 	char dedup_path[QOSDT_MAX_TENANTS][PATH_MAX];
 };
 
@@ -50,8 +50,8 @@ server_role_dedup_path(struct server_role *s, unsigned int t)
 	int n;
 
 	if (path == NULL)
-		n = snprintf(out, PATH_MAX, "%s", "");
-	else if (cfg->tenants.nb > 1)
+		return 0;
+	if (cfg->tenants.nb > 1)
 		n = snprintf(out, PATH_MAX, "%s.%s", path,
 			cfg->tenants.t[t].name);
 	else
@@ -62,6 +62,13 @@ server_role_dedup_path(struct server_role *s, unsigned int t)
 		return -1;
 	}
 	return 0;
+}
+
+/* Tenant @p t's dedup table file; NULL: in process memory. */
+static const char *
+server_role_dedup_file(const struct server_role *s, unsigned int t)
+{
+	return s->dedup_path[t][0] != '\0' ? s->dedup_path[t] : NULL;
 }
 
 /*
@@ -88,8 +95,7 @@ server_role_load(const struct role_env *env)
 	for (t = 0; t < nb; t++) {
 		if (server_role_dedup_path(s, t) < 0)
 			goto fail;
-		if (dedup_open(&s->dedup[t], s->dedup_path[t][0] != '\0' ?
-				s->dedup_path[t] : NULL,
+		if (dedup_open(&s->dedup[t], server_role_dedup_file(s, t),
 				env->opt->dedup_entries,
 				env->cfg->max_frame_len - QOSDT_FRAME_HDR_LEN,
 				err, sizeof(err)) < 0) {
@@ -178,10 +184,11 @@ static void
 server_role_print_dedup(const struct server_role *s, unsigned int t)
 {
 	const struct dedup *d = &s->dedup[t];
+	const char *file = server_role_dedup_file(s, t);
 
 	printf("dedup %u entries in %s (life %u, %u requests remembered)",
-		d->nb_entries, s->dedup_path[t][0] != '\0' ?
-		s->dedup_path[t] : "memory", d->life, d->loaded);
+		d->nb_entries, file != NULL ? file : "memory", d->life,
+		d->loaded);
 }
 
 static int
@@ -213,17 +220,13 @@ server_role_start(void *state, struct report *r)
 		server_role_print_dedup(s, t);
 	}
 	printf("\n");
-	for (t = 0; t < s->nb_dedup; t++) {
-		const char *path = s->dedup_path[t][0] != '\0' ?
-			s->dedup_path[t] : NULL;
-
-		if (s->nb_dedup == 1) {
-			r->dedup = &s->dedup[t];
-			r->dedup_file = path;
-		} else {
-			r->tenants[t].dedup = &s->dedup[t];
-			r->tenants[t].dedup_file = path;
-		}
+	if (s->nb_dedup == 1) {
+		r->dedup = &s->dedup[0];
+		r->dedup_file = server_role_dedup_file(s, 0);
+	}
+	for (t = 0; s->nb_dedup > 1 && t < s->nb_dedup; t++) {
+		r->tenants[t].dedup = &s->dedup[t];
+		r->tenants[t].dedup_file = server_role_dedup_file(s, t);
 	}
 	return 0;
 }
