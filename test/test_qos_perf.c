@@ -68,15 +68,58 @@ request_set_service(struct rte_mbuf *m, uint16_t service)
 }
 
 /*
+ * Top ready[] up to IN_FLIGHT with new requests, the 15 services in turn
+ * from *svc; classified now when they go to a scheduler alone. Returns
+ * how many ready[] holds.
+ */
+static unsigned int
+refill(struct qosdt *q, bool classify, struct rte_mempool *pool,
+		struct rte_mbuf **ready, unsigned int nb_ready, unsigned int *svc)
+{
+	while (nb_ready < IN_FLIGHT) {
+		ready[nb_ready] = request_new(pool, *svc % 15 + 1);
+		if (ready[nb_ready] == NULL)
+			break;
+		if (classify)
+			qosdt_classify_burst_now(q, &ready[nb_ready], 1);
+		(*svc)++;
+		nb_ready++;
+	}
+	return nb_ready;
+}
+
+/*
+ * Enqueue the last n messages of ready[] into alone, else into q as
+ * tenant's; held-back ones stay at the end of ready[]. Returns how many
+ * went in.
+ */
+static uint16_t
+enqueue_tail(struct qosdt *q, struct qosdt_sched *alone, uint32_t tenant,
+		struct rte_mbuf **ready, unsigned int *nb_ready, uint16_t n)
+{
+	struct rte_mbuf **tail = ready + *nb_ready - n;
+	uint16_t k;
+
+	if (alone != NULL)
+		k = qosdt_sched_enqueue(alone, tail, n);
+	else
+		k = qosdt_enqueue_tenant_burst(q, tenant, tail, n);
+	memmove(tail, tail + k, (n - k) * sizeof(*ready));
+	*nb_ready -= k;
+	return k;
+}
+
+/*
  * Classify + enqueue + dequeue for RUN_MS, IN_FLIGHT messages in flight
  * (the 15 services in turn; a dequeued message goes back in, a dropped
  * one is replaced). With alone, through that scheduler alone, on messages
  * classified once; else through q, every burst from the next of its
  * nb_tenants tenants. Each turn enqueues a burst and dequeues one: with
- * backlog, the first turn enqueues every message in flight (a burst per
- * tenant, in turn), so that IN_FLIGHT - BURST stay queued across the
- * tenants' pipes, as in a server behind its load; without, the port
- * holds at most the burst just enqueued. Returns Mpps dequeued.
+ * backlog, every message in flight but one burst is enqueued before the
+ * clock starts (a burst per tenant, in turn), so that IN_FLIGHT - BURST
+ * stay queued across the tenants' pipes, as in a server behind its load;
+ * without, the port holds at most the burst just enqueued. Returns Mpps
+ * dequeued.
  */
 static double
 pump(struct qosdt *q, struct qosdt_sched *alone, uint32_t nb_tenants,
@@ -85,46 +128,21 @@ pump(struct qosdt *q, struct qosdt_sched *alone, uint32_t nb_tenants,
 	struct rte_mbuf *ready[IN_FLIGHT + BURST];
 	unsigned int nb_ready = 0, svc = 0, turn = 0;
 	uint64_t hz = rte_get_tsc_hz(), start, end, out = 0;
+	uint16_t k, n;
 
+	if (backlog) {
+		nb_ready = refill(q, alone != NULL, pool, ready, nb_ready, &svc);
+		while (nb_ready > BURST && enqueue_tail(q, alone,
+				turn++ % nb_tenants, ready, &nb_ready,
+				RTE_MIN(nb_ready - BURST, (unsigned int)BURST)) > 0)
+			;
+	}
 	start = rte_rdtsc();
 	end = start + hz * RUN_MS / 1000;
 	while (rte_rdtsc() < end) {
-		uint16_t k, n;
-
-		while (nb_ready < IN_FLIGHT) {
-			ready[nb_ready] = request_new(pool, svc % 15 + 1);
-			if (ready[nb_ready] == NULL)
-				break;
-			if (alone != NULL)
-				qosdt_classify_burst_now(q, &ready[nb_ready], 1);
-			svc++;
-			nb_ready++;
-		}
-		if (backlog && out == 0 && turn == 0)
-			/* The standing backlog: all but one burst, spread
-			 * over the tenants one burst at a time. */
-			while (nb_ready > BURST) {
-				n = RTE_MIN(nb_ready - BURST, (unsigned int)BURST);
-				k = qosdt_enqueue_tenant_burst(q,
-					turn++ % nb_tenants,
-					ready + nb_ready - n, n);
-				if (k == 0)
-					break;
-				memmove(ready + nb_ready - n,
-					ready + nb_ready - n + k,
-					(n - k) * sizeof(*ready));
-				nb_ready -= k;
-			}
-		n = RTE_MIN(nb_ready, (unsigned int)BURST);
-		if (alone != NULL)
-			k = qosdt_sched_enqueue(alone, ready + nb_ready - n, n);
-		else
-			k = qosdt_enqueue_tenant_burst(q, turn++ % nb_tenants,
-				ready + nb_ready - n, n);
-		/* Held-back messages stay at the end of ready[]. */
-		memmove(ready + nb_ready - n, ready + nb_ready - n + k,
-			(n - k) * sizeof(*ready));
-		nb_ready -= k;
+		nb_ready = refill(q, alone != NULL, pool, ready, nb_ready, &svc);
+		enqueue_tail(q, alone, turn++ % nb_tenants, ready, &nb_ready,
+			RTE_MIN(nb_ready, (unsigned int)BURST));
 		if (alone != NULL)
 			n = qosdt_sched_dequeue(alone, ready + nb_ready, BURST);
 		else
