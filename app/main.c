@@ -83,6 +83,18 @@ app_tick(void *arg)
 	}
 }
 
+/* Stop the run once every session's work is over. */
+static void
+app_stop_when_done(const struct app *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nb_sessions; i++)
+		if (!a->s[i].done)
+			return;
+	quit = true;
+}
+
 /*
  * The worker, RX and TX stages of every session, one after another. The
  * run stops once every session is done (one that is keeps being polled:
@@ -92,14 +104,11 @@ static unsigned int
 app_stage_worker(void *arg)
 {
 	struct app *a = arg;
-	unsigned int i, work = 0, nb_done = 0;
+	unsigned int i, work = 0;
 
-	for (i = 0; i < a->nb_sessions; i++) {
+	for (i = 0; i < a->nb_sessions; i++)
 		work += a->role->worker(a->s[i].worker_arg);
-		nb_done += a->s[i].done;
-	}
-	if (nb_done == a->nb_sessions)
-		quit = true;
+	app_stop_when_done(a);
 	return work;
 }
 
@@ -114,7 +123,7 @@ static unsigned int
 app_stage_sessions(void *arg)
 {
 	struct app *a = arg;
-	unsigned int i, j, work = 0, nb_done = 0;
+	unsigned int i, j, work = 0;
 
 	for (i = 0; i < a->nb_sessions; i++) {
 		struct session *se = &a->s[i];
@@ -122,13 +131,11 @@ app_stage_sessions(void *arg)
 		work += pipeline_set_stage_rx(&se->pipes);
 		work += a->role->worker(se->worker_arg);
 		work += pipeline_set_stage_tx(&se->pipes);
-		nb_done += se->done;
 		for (j = 0; a->role->urgent != NULL && j < a->nb_sessions; j++)
 			if (j != i)
 				work += a->role->urgent(a->s[j].worker_arg);
 	}
-	if (nb_done == a->nb_sessions)
-		quit = true;
+	app_stop_when_done(a);
 	return work;
 }
 
